@@ -1,0 +1,139 @@
+//! Authentication as extractors: a handler declares who may call it by its parameters
+//! (`AuthUser` for any signed-in account, `Admin` for admins only).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use types::accounts::{AccountStatus, Role};
+
+use crate::db::accounts::AccountRow;
+use crate::db::audit::Actor;
+use crate::db::tokens::ApiTokenRow;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// Prefix of personal API tokens, so they are told apart from JWTs (and found by secret scanners).
+pub const API_TOKEN_PREFIX: &str = "bo_pat_";
+
+/// The signed-in account making the request, loaded fresh from the database so that a locked
+/// account is refused at once, not when its access token expires.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub account: AccountRow,
+    /// The partner or admin behind this session during "log in as".
+    pub impersonator_id: Option<i64>,
+    /// Set when authenticated by a personal API token.
+    pub api_token_id: Option<i64>,
+    pub ip: Option<String>,
+}
+
+impl AuthUser {
+    pub fn id(&self) -> i64 {
+        self.account.id
+    }
+
+    pub fn role(&self) -> Role {
+        self.account.role()
+    }
+
+    /// The audit identity of this request.
+    pub fn actor(&self) -> Actor {
+        Actor::for_account(&self.account, self.impersonator_id, self.ip.clone())
+    }
+
+    async fn authenticate(req: HttpRequest) -> AppResult<Self> {
+        let state = web::Data::<AppState>::extract(&req)
+            .await
+            .map_err(|_| AppError::internal(anyhow::anyhow!("app state missing")))?;
+        let token = bearer_token(&req)?;
+        let ip = client_ip(&req, state.settings.trust_proxy);
+
+        let (account, impersonator_id, api_token_id) = if token.starts_with(API_TOKEN_PREFIX) {
+            let hash = crate::auth::secrets::hash_token(&token);
+            state
+                .db
+                .run(move |conn| {
+                    let api_token = ApiTokenRow::find_live_by_hash(conn, &hash)?
+                        .ok_or_else(|| AppError::unauthorized("invalid_token", "The API token is invalid or revoked."))?;
+                    ApiTokenRow::touch(conn, &api_token)?;
+                    let account = AccountRow::find(conn, api_token.account_id)?;
+                    Ok((account, None, Some(api_token.id)))
+                })
+                .await?
+        } else {
+            let claims = state.jwt.verify(&token)?;
+            let id: i64 = claims.sub.parse().map_err(|_| invalid_token())?;
+            let impersonator = match claims.act {
+                Some(act) => Some(act.sub.parse::<i64>().map_err(|_| invalid_token())?),
+                None => None,
+            };
+            let account = state.db.run(move |conn| AccountRow::find(conn, id)).await?;
+            (account, impersonator, None)
+        };
+
+        let account = account.ok_or_else(invalid_token)?;
+        if account.status() != AccountStatus::Activated {
+            return Err(AppError::unauthorized(
+                "invalid_token",
+                "This account can no longer sign in.",
+            ));
+        }
+        Ok(Self { account, impersonator_id, api_token_id, ip })
+    }
+}
+
+fn invalid_token() -> AppError {
+    AppError::unauthorized("invalid_token", "The access token is invalid.")
+}
+
+fn bearer_token(req: &HttpRequest) -> AppResult<String> {
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| AppError::unauthorized("missing_token", "Sign in first: send `Authorization: Bearer <token>`."))?;
+    let value = value.to_str().map_err(|_| invalid_token())?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(invalid_token)?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(invalid_token());
+    }
+    Ok(token.trim().to_owned())
+}
+
+/// The client's address: the socket peer, or the proxy's forwarded value when `TRUST_PROXY` is on.
+pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> Option<String> {
+    let info = req.connection_info();
+    let addr = if trust_proxy { info.realip_remote_addr() } else { info.peer_addr() };
+    addr.map(|a| a.parse::<std::net::SocketAddr>().map_or_else(|_| a.to_owned(), |s| s.ip().to_string()))
+}
+
+impl FromRequest for AuthUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = AppResult<Self>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        Box::pin(Self::authenticate(req.clone()))
+    }
+}
+
+/// An administrator; anyone else gets 403.
+#[derive(Debug, Clone)]
+pub struct Admin(pub AuthUser);
+
+impl FromRequest for Admin {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = AppResult<Self>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = AuthUser::authenticate(req).await?;
+            if user.role() != Role::Admin {
+                return Err(AppError::forbidden("admin_only", "Only administrators may do this."));
+            }
+            Ok(Self(user))
+        })
+    }
+}

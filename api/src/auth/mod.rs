@@ -1,0 +1,9 @@
+//! Who is calling: passwords, tokens, the authentication extractors and rate limits.
+
+pub mod extractor;
+pub mod jwt;
+pub mod password;
+pub mod rate_limit;
+pub mod secrets;
+
+pub use extractor::{Admin, AuthUser};

@@ -1,0 +1,45 @@
+//! The command line: `serve` (default), `migrate`, `create-admin`, `seed-demo`, `openapi`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::settings::Settings;
+
+#[derive(Debug, Parser)]
+#[command(name = "backoffice", version, about = "Back office for mobile shopping apps: the API server and its tools.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (the default): API, docs, health, metrics and the SPA.
+    Serve,
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Create an activated administrator account.
+    CreateAdmin {
+        /// The administrator's email, which is also the username.
+        #[arg(long)]
+        email: String,
+        /// At least 10 characters, mixing letters with digits or symbols.
+        #[arg(long, env = "ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long, default_value = "Admin")]
+        first_name: String,
+        #[arg(long, default_value = "User")]
+        last_name: String,
+    },
+    /// Fill the database with demo accounts (idempotent) and print their logins.
+    SeedDemo,
+    /// Print the OpenAPI document (or write it to a file).
+    Openapi {
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}

@@ -1,0 +1,239 @@
+//! Accounts of every role: admins, partners, customers.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use types::accounts::{Account, AccountSort, AccountStatus, Role};
+
+use super::schema::accounts;
+use super::DbConn;
+use crate::error::AppResult;
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = accounts)]
+pub struct AccountRow {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: Option<String>,
+    pub role: String,
+    pub status: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub company: Option<String>,
+    pub phone: Option<String>,
+    pub country: Option<String>,
+    pub partner_id: Option<i64>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = accounts)]
+pub struct NewAccount<'a> {
+    pub email: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub role: &'a str,
+    pub status: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub company: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub country: Option<&'a str>,
+    pub partner_id: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Profile fields a `PATCH` may change; `None` leaves a column as it is.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = accounts)]
+pub struct AccountChanges {
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub country: Option<Option<String>>,
+    pub status: Option<String>,
+    pub password_hash: Option<Option<String>>,
+}
+
+/// Filters of account lists, already parsed.
+#[derive(Debug, Default)]
+pub struct AccountQuery {
+    pub role: Option<Role>,
+    pub partner_id: Option<i64>,
+    pub q: Option<String>,
+    pub status: Option<AccountStatus>,
+    pub sort: AccountSort,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl AccountRow {
+    pub fn role(&self) -> Role {
+        self.role.parse().unwrap_or(Role::Customer)
+    }
+
+    pub fn status(&self) -> AccountStatus {
+        self.status.parse().unwrap_or(AccountStatus::Locked)
+    }
+
+    pub fn etag(&self) -> String {
+        format!("\"{}-{}\"", self.id, self.version)
+    }
+
+    pub fn find(conn: &mut DbConn, id: i64) -> AppResult<Option<Self>> {
+        Ok(accounts::table
+            .find(id)
+            .select(Self::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    pub fn find_by_email(conn: &mut DbConn, email: &str) -> AppResult<Option<Self>> {
+        Ok(accounts::table
+            .filter(accounts::email.eq(email.trim().to_lowercase()))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    pub fn email_in_use(conn: &mut DbConn, email: &str, except: Option<i64>) -> AppResult<bool> {
+        let mut query = accounts::table
+            .filter(accounts::email.eq(email.trim().to_lowercase()))
+            .into_boxed();
+        if let Some(id) = except {
+            query = query.filter(accounts::id.ne(id));
+        }
+        Ok(query.count().get_result::<i64>(conn)? > 0)
+    }
+
+    pub fn insert(conn: &mut DbConn, new: &NewAccount<'_>) -> AppResult<Self> {
+        let id: i64 = diesel::insert_into(accounts::table)
+            .values(new)
+            .returning(accounts::id)
+            .get_result(conn)?;
+        Self::find(conn, id)?.ok_or_else(crate::error::AppError::not_found)
+    }
+
+    /// Applies `changes` and bumps the version (the ETag), returning the new row.
+    pub fn update(conn: &mut DbConn, id: i64, changes: &AccountChanges) -> AppResult<Self> {
+        diesel::update(accounts::table.find(id))
+            .set((
+                changes,
+                accounts::version.eq(accounts::version + 1),
+                accounts::updated_at.eq(super::now()),
+            ))
+            .execute(conn)?;
+        Self::find(conn, id)?.ok_or_else(crate::error::AppError::not_found)
+    }
+
+    pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+        diesel::delete(accounts::table.find(id)).execute(conn)?;
+        Ok(())
+    }
+
+    pub fn count_customers_of(conn: &mut DbConn, partner_id: i64) -> AppResult<i64> {
+        Ok(accounts::table
+            .filter(accounts::partner_id.eq(partner_id))
+            .count()
+            .get_result(conn)?)
+    }
+
+    pub fn count_by_role(conn: &mut DbConn, role: Role) -> AppResult<i64> {
+        Ok(accounts::table.filter(accounts::role.eq(role.as_str())).count().get_result(conn)?)
+    }
+
+    /// One page of accounts and the total matching the filters.
+    pub fn list(conn: &mut DbConn, filter: &AccountQuery) -> AppResult<(Vec<Self>, i64)> {
+        let build = || {
+            let mut query = accounts::table.into_boxed();
+            if let Some(role) = filter.role {
+                query = query.filter(accounts::role.eq(role.as_str()));
+            }
+            if let Some(partner) = filter.partner_id {
+                query = query.filter(accounts::partner_id.eq(partner));
+            }
+            if let Some(status) = filter.status {
+                query = query.filter(accounts::status.eq(status.as_str()));
+            }
+            if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+                let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
+                query = query.filter(
+                    lower(accounts::first_name)
+                        .like(pattern.clone())
+                        .escape('\\')
+                        .or(lower(accounts::last_name).like(pattern.clone()).escape('\\'))
+                        .or(accounts::email.like(pattern.clone()).escape('\\'))
+                        .or(lower(accounts::company.assume_not_null())
+                            .like(pattern)
+                            .escape('\\')),
+                );
+            }
+            query
+        };
+        let total = build().count().get_result::<i64>(conn)?;
+        let query = build();
+        let query = match filter.sort {
+            AccountSort::CreatedDesc => query.order((accounts::created_at.desc(), accounts::id.desc())),
+            AccountSort::CreatedAsc => query.order((accounts::created_at.asc(), accounts::id.asc())),
+            AccountSort::EmailAsc => query.order(accounts::email.asc()),
+            AccountSort::EmailDesc => query.order(accounts::email.desc()),
+            AccountSort::NameAsc => {
+                query.order((accounts::last_name.asc(), accounts::first_name.asc(), accounts::id.asc()))
+            }
+            AccountSort::NameDesc => query
+                .order((accounts::last_name.desc(), accounts::first_name.desc(), accounts::id.desc())),
+        };
+        let rows = query
+            .select(Self::as_select())
+            .limit(filter.limit)
+            .offset(filter.offset)
+            .load(conn)?;
+        Ok((rows, total))
+    }
+
+    /// The wire form.
+    pub fn to_wire(&self) -> Account {
+        Account {
+            id: self.id.to_string(),
+            email: self.email.clone(),
+            role: self.role(),
+            status: self.status(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            company: self.company.clone(),
+            phone: self.phone.clone(),
+            country: self.country.clone(),
+            partner_id: self.partner_id.map(|id| id.to_string()),
+            created_at: super::utc(self.created_at),
+            updated_at: super::utc(self.updated_at),
+            impersonated_by: None,
+        }
+    }
+}
+
+/// Makes `%`, `_` and `\` in user input match themselves in a `LIKE … ESCAPE '\'`.
+pub fn escape_like(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_like;
+
+    #[test]
+    fn like_wildcards_in_a_search_match_themselves() {
+        assert_eq!(escape_like("50%_off\\"), "50\\%\\_off\\\\");
+    }
+}

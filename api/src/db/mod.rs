@@ -1,0 +1,208 @@
+//! Database access: one `MultiConnection` over SQLite and PostgreSQL, an r2d2 pool, embedded
+//! migrations, and `Db::run`, which moves every query onto actix's blocking pool.
+
+pub mod accounts;
+pub mod audit;
+pub mod emails;
+pub mod schema;
+pub mod tokens;
+
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, RunQueryDsl};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::{AppError, AppResult};
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+/// A connection to whichever backend `DATABASE_URL` names.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which backend a `DATABASE_URL` names: `postgres://` or `postgresql://` is PostgreSQL,
+/// anything else (a path, or `sqlite://path`) a SQLite file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    pub fn of(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
+}
+
+/// Opens connections of the backend chosen from the URL's scheme — never by trial, because
+/// `SqliteConnection` would accept any string as a file name.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: String,
+    backend: Backend,
+}
+
+impl ConnectionManager {
+    pub fn new(url: &str) -> Self {
+        let backend = Backend::of(url);
+        let url = match backend {
+            Backend::Sqlite => url.trim_start_matches("sqlite://").to_owned(),
+            Backend::Postgres => url.to_owned(),
+        };
+        Self { url, backend }
+    }
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match self.backend {
+            Backend::Postgres => PgConnection::establish(&self.url)
+                .map(DbConn::Postgres)
+                .map_err(r2d2::Error::ConnectionError),
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(&self.url)
+                    .map_err(r2d2::Error::ConnectionError)?;
+                // WAL lets readers run beside the writer; busy_timeout waits for the write lock
+                // instead of failing with "database is locked"; foreign keys are off by default.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        diesel::sql_query("SELECT 1").execute(conn).map(|_| ()).map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+
+/// The shared handle handlers use.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Builds the pool without connecting: the server starts even while the database is down and
+    /// answers 503 until it is back.
+    pub fn new(url: &str, max_size: u32, timeout: Duration) -> anyhow::Result<Self> {
+        let manager = ConnectionManager::new(url);
+        let backend = manager.backend;
+        if backend == Backend::Sqlite {
+            if let Some(dir) = std::path::Path::new(&manager.url).parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir)?;
+                }
+            }
+        }
+        let pool = r2d2::Pool::builder()
+            .max_size(max_size)
+            .min_idle(Some(0))
+            .connection_timeout(timeout)
+            .test_on_check_out(true)
+            .build_unchecked(manager);
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A connection for command-line tools (not request handlers: those use `run`).
+    pub fn get(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, r2d2::PoolError> {
+        self.pool.get()
+    }
+
+    pub fn pool_state(&self) -> r2d2::State {
+        self.pool.state()
+    }
+
+    pub fn max_size(&self) -> u32 {
+        self.pool.max_size()
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool, never on an actix worker.
+    pub async fn run<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let span = tracing::Span::current();
+        actix_web::web::block(move || {
+            let _entered = span.enter();
+            let mut conn = pool.get().map_err(AppError::from)?;
+            f(&mut conn)
+        })
+        .await?
+    }
+
+    /// Like `run`, inside one transaction.
+    pub async fn transaction<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |conn| conn.transaction(f)).await
+    }
+
+    /// Applies the pending migrations of this backend.
+    pub fn migrate(&self) -> anyhow::Result<()> {
+        let mut conn = self.pool.get()?;
+        migrate(&mut conn)
+    }
+}
+
+pub fn migrate(conn: &mut DbConn) -> anyhow::Result<()> {
+    let applied = match conn {
+        DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+    }
+    .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
+    if applied > 0 {
+        tracing::info!(applied, "database migrated");
+    }
+    Ok(())
+}
+
+/// Now, in UTC, at microsecond precision (what both backends store).
+pub fn now() -> NaiveDateTime {
+    let now = Utc::now().naive_utc();
+    now - Duration::from_nanos(u64::from(now.and_utc().timestamp_subsec_nanos() % 1000))
+}
+
+/// Database times are UTC without an offset; the wire carries RFC 3339.
+pub fn utc(t: NaiveDateTime) -> chrono::DateTime<Utc> {
+    t.and_utc()
+}
+
+/// Ids travel as strings; a malformed one names nothing, so it is a 404.
+pub fn parse_id(id: &str) -> AppResult<i64> {
+    id.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(AppError::not_found)
+}

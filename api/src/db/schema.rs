@@ -1,0 +1,103 @@
+// Written by hand (not `diesel print-schema`): one schema must serve both backends, so every column
+// uses a SQL type both support (`Timestamp` holds UTC times).
+
+diesel::table! {
+    accounts (id) {
+        id -> BigInt,
+        email -> Text,
+        password_hash -> Nullable<Text>,
+        role -> Text,
+        status -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        company -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        country -> Nullable<Text>,
+        partner_id -> Nullable<BigInt>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        family_id -> Text,
+        token_hash -> Text,
+        impersonator_id -> Nullable<BigInt>,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        name -> Text,
+        prefix -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    one_time_tokens (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        purpose -> Text,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    emails (id) {
+        id -> BigInt,
+        to_address -> Text,
+        subject -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> Timestamp,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        actor_email -> Nullable<Text>,
+        actor_partner_id -> Nullable<BigInt>,
+        impersonator_id -> Nullable<BigInt>,
+        action -> Text,
+        subject_type -> Text,
+        subject_id -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(refresh_tokens -> accounts (account_id));
+diesel::joinable!(api_tokens -> accounts (account_id));
+diesel::joinable!(one_time_tokens -> accounts (account_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    accounts,
+    refresh_tokens,
+    api_tokens,
+    one_time_tokens,
+    emails,
+    audit_events,
+);

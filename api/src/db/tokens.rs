@@ -1,0 +1,253 @@
+//! Stored credentials: rotating refresh tokens, personal API tokens and one-time email links.
+//! Only SHA-256 hashes of the secrets are stored.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{api_tokens, one_time_tokens, refresh_tokens};
+use super::DbConn;
+use crate::error::AppResult;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct RefreshTokenRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub family_id: String,
+    pub token_hash: String,
+    pub impersonator_id: Option<i64>,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = refresh_tokens)]
+pub struct NewRefreshToken<'a> {
+    pub account_id: i64,
+    pub family_id: &'a str,
+    pub token_hash: &'a str,
+    pub impersonator_id: Option<i64>,
+    pub expires_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+impl RefreshTokenRow {
+    pub fn insert(conn: &mut DbConn, new: &NewRefreshToken<'_>) -> AppResult<()> {
+        diesel::insert_into(refresh_tokens::table).values(new).execute(conn)?;
+        Ok(())
+    }
+
+    pub fn find_by_hash(conn: &mut DbConn, hash: &str) -> AppResult<Option<Self>> {
+        Ok(refresh_tokens::table
+            .filter(refresh_tokens::token_hash.eq(hash))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    /// Marks this token spent; false when another request spent it first.
+    pub fn mark_used(conn: &mut DbConn, id: i64) -> AppResult<bool> {
+        let updated = diesel::update(
+            refresh_tokens::table.find(id).filter(refresh_tokens::used_at.is_null()),
+        )
+        .set(refresh_tokens::used_at.eq(super::now()))
+        .execute(conn)?;
+        Ok(updated == 1)
+    }
+
+    pub fn revoke_family(conn: &mut DbConn, family_id: &str) -> AppResult<()> {
+        diesel::update(
+            refresh_tokens::table
+                .filter(refresh_tokens::family_id.eq(family_id))
+                .filter(refresh_tokens::revoked_at.is_null()),
+        )
+        .set(refresh_tokens::revoked_at.eq(super::now()))
+        .execute(conn)?;
+        Ok(())
+    }
+
+    /// Signs an account out of every session.
+    pub fn revoke_all_of(conn: &mut DbConn, account_id: i64) -> AppResult<()> {
+        diesel::update(
+            refresh_tokens::table
+                .filter(refresh_tokens::account_id.eq(account_id))
+                .filter(refresh_tokens::revoked_at.is_null()),
+        )
+        .set(refresh_tokens::revoked_at.eq(super::now()))
+        .execute(conn)?;
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_tokens)]
+pub struct ApiTokenRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub token_hash: String,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub expires_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = api_tokens)]
+pub struct NewApiToken<'a> {
+    pub account_id: i64,
+    pub name: &'a str,
+    pub prefix: &'a str,
+    pub token_hash: &'a str,
+    pub created_at: NaiveDateTime,
+    pub expires_at: Option<NaiveDateTime>,
+}
+
+impl ApiTokenRow {
+    pub fn insert(conn: &mut DbConn, new: &NewApiToken<'_>) -> AppResult<Self> {
+        let id: i64 = diesel::insert_into(api_tokens::table)
+            .values(new)
+            .returning(api_tokens::id)
+            .get_result(conn)?;
+        Ok(api_tokens::table.find(id).select(Self::as_select()).first(conn)?)
+    }
+
+    /// The live (unrevoked, unexpired) token with this hash.
+    pub fn find_live_by_hash(conn: &mut DbConn, hash: &str) -> AppResult<Option<Self>> {
+        let now = super::now();
+        Ok(api_tokens::table
+            .filter(api_tokens::token_hash.eq(hash))
+            .filter(api_tokens::revoked_at.is_null())
+            .filter(api_tokens::expires_at.is_null().or(api_tokens::expires_at.gt(now)))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    /// Records use, at most once a minute per token so that reads stay reads.
+    pub fn touch(conn: &mut DbConn, token: &Self) -> AppResult<()> {
+        let now = super::now();
+        if token.last_used_at.is_none_or(|t| now - t > chrono::Duration::minutes(1)) {
+            diesel::update(api_tokens::table.find(token.id))
+                .set(api_tokens::last_used_at.eq(now))
+                .execute(conn)?;
+        }
+        Ok(())
+    }
+
+    pub fn list_live_of(conn: &mut DbConn, account_id: i64) -> AppResult<Vec<Self>> {
+        Ok(api_tokens::table
+            .filter(api_tokens::account_id.eq(account_id))
+            .filter(api_tokens::revoked_at.is_null())
+            .order(api_tokens::id.desc())
+            .select(Self::as_select())
+            .load(conn)?)
+    }
+
+    /// Revokes one of the account's tokens; false when it has no such live token.
+    pub fn revoke(conn: &mut DbConn, account_id: i64, id: i64) -> AppResult<bool> {
+        let updated = diesel::update(
+            api_tokens::table
+                .find(id)
+                .filter(api_tokens::account_id.eq(account_id))
+                .filter(api_tokens::revoked_at.is_null()),
+        )
+        .set(api_tokens::revoked_at.eq(super::now()))
+        .execute(conn)?;
+        Ok(updated == 1)
+    }
+
+    pub fn revoke_all_of(conn: &mut DbConn, account_id: i64) -> AppResult<()> {
+        diesel::update(
+            api_tokens::table
+                .filter(api_tokens::account_id.eq(account_id))
+                .filter(api_tokens::revoked_at.is_null()),
+        )
+        .set(api_tokens::revoked_at.eq(super::now()))
+        .execute(conn)?;
+        Ok(())
+    }
+
+    pub fn to_wire(&self) -> types::tokens::ApiToken {
+        types::tokens::ApiToken {
+            id: self.id.to_string(),
+            name: self.name.clone(),
+            prefix: self.prefix.clone(),
+            created_at: super::utc(self.created_at),
+            last_used_at: self.last_used_at.map(super::utc),
+            expires_at: self.expires_at.map(super::utc),
+        }
+    }
+}
+
+/// What a one-time email link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Activation,
+    SetPassword,
+}
+
+impl Purpose {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Activation => "activation",
+            Self::SetPassword => "set_password",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = one_time_tokens)]
+pub struct OneTimeTokenRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub purpose: String,
+    pub token_hash: String,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+impl OneTimeTokenRow {
+    pub fn insert(
+        conn: &mut DbConn,
+        account_id: i64,
+        purpose: Purpose,
+        token_hash: &str,
+        valid_for: chrono::Duration,
+    ) -> AppResult<()> {
+        let now = super::now();
+        diesel::insert_into(one_time_tokens::table)
+            .values((
+                one_time_tokens::account_id.eq(account_id),
+                one_time_tokens::purpose.eq(purpose.as_str()),
+                one_time_tokens::token_hash.eq(token_hash),
+                one_time_tokens::expires_at.eq(now + valid_for),
+                one_time_tokens::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    /// Spends an unexpired, unused token atomically; `None` if there is no such token.
+    pub fn redeem(conn: &mut DbConn, token_hash: &str) -> AppResult<Option<Self>> {
+        let now = super::now();
+        let found = one_time_tokens::table
+            .filter(one_time_tokens::token_hash.eq(token_hash))
+            .filter(one_time_tokens::used_at.is_null())
+            .filter(one_time_tokens::expires_at.gt(now))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()?;
+        let Some(token) = found else { return Ok(None) };
+        let updated = diesel::update(
+            one_time_tokens::table.find(token.id).filter(one_time_tokens::used_at.is_null()),
+        )
+        .set(one_time_tokens::used_at.eq(now))
+        .execute(conn)?;
+        Ok((updated == 1).then_some(token))
+    }
+}

@@ -1,0 +1,274 @@
+//! One error type for the whole api, rendered once as RFC 9457 problem+json.
+
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use types::{FieldError, Problem};
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An error answered to the client. Build it with the constructors below.
+#[derive(Debug)]
+pub struct AppError {
+    status: StatusCode,
+    code: &'static str,
+    detail: String,
+    errors: Vec<FieldError>,
+    retry_after: Option<u64>,
+    allow: Vec<Method>,
+    source: Option<anyhow::Error>,
+}
+
+impl AppError {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after: None,
+            allow: Vec::new(),
+            source: None,
+        }
+    }
+
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, detail)
+    }
+
+    /// 401 for a missing or unusable credential; the response carries `WWW-Authenticate: Bearer`.
+    pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, detail)
+    }
+
+    pub fn forbidden(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, detail)
+    }
+
+    /// 404: unknown, or another tenant's (never say which).
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "No such resource.")
+    }
+
+    pub fn method_not_allowed(allow: Vec<Method>) -> Self {
+        let mut err = Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "This resource does not support this method.",
+        );
+        err.allow = allow;
+        err
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, detail)
+    }
+
+    pub fn precondition_failed() -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            "stale_version",
+            "The resource changed since you read it (If-Match does not match its ETag); \
+             fetch it again and retry.",
+        )
+    }
+
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let n = errors.len();
+        let mut err = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            format!("The request has {n} invalid field{}.", if n == 1 { "" } else { "s" }),
+        );
+        err.errors = errors;
+        err
+    }
+
+    /// 422 for a single field.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        Self::validation(vec![FieldError { field: field.into(), message: message.into() }])
+    }
+
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        let mut err = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("Too many requests; retry in {retry_after_secs} s."),
+        );
+        err.retry_after = Some(retry_after_secs.max(1));
+        err
+    }
+
+    pub fn database_unavailable(source: impl Into<anyhow::Error>) -> Self {
+        let mut err = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "The database is unavailable; retry shortly.",
+        );
+        err.source = Some(source.into());
+        err.retry_after = Some(5);
+        err
+    }
+
+    pub fn internal(source: impl Into<anyhow::Error>) -> Self {
+        let mut err = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Something went wrong on our side; it has been logged.",
+        );
+        err.source = Some(source.into());
+        err
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    pub fn problem(&self) -> Problem {
+        problem(self.status, self.code, &self.detail, self.errors.clone())
+    }
+}
+
+/// The problem body for a status, shared with the middleware that reshapes actix's own errors.
+pub fn problem(status: StatusCode, code: &str, detail: &str, errors: Vec<FieldError>) -> Problem {
+    Problem {
+        problem_type: format!("https://backoffice.dev/problems/{code}"),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail: detail.to_owned(),
+        code: code.to_owned(),
+        errors,
+        request_id: crate::middleware::current_request_id(),
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)?;
+        if let Some(source) = &self.source {
+            write!(f, " ({source:#})")?;
+        }
+        Ok(())
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if self.status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let mut response = HttpResponse::build(self.status);
+        response.content_type(PROBLEM_JSON);
+        if self.status == StatusCode::UNAUTHORIZED {
+            let error = if self.code == "missing_token" { "" } else { ", error=\"invalid_token\"" };
+            response.insert_header((
+                header::WWW_AUTHENTICATE,
+                format!("Bearer realm=\"backoffice\"{error}"),
+            ));
+        }
+        if let Some(secs) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        if !self.allow.is_empty() {
+            let allow: Vec<&str> = self.allow.iter().map(Method::as_str).collect();
+            response.insert_header((header::ALLOW, allow.join(", ")));
+        }
+        response.json(self.problem())
+    }
+}
+
+impl From<validator::ValidationErrors> for AppError {
+    fn from(errors: validator::ValidationErrors) -> Self {
+        Self::validation(field_errors(&errors))
+    }
+}
+
+/// Flattens validator's nested errors into `{field, message}` pairs, in field order.
+pub fn field_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
+    let mut out: Vec<FieldError> = errors
+        .field_errors()
+        .into_iter()
+        .flat_map(|(field, errs)| {
+            errs.iter().map(move |e| FieldError {
+                field: field.to_string(),
+                message: e.message.as_ref().map_or_else(|| describe(e), ToString::to_string),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    out
+}
+
+fn describe(error: &validator::ValidationError) -> String {
+    let param = |name: &str| error.params.get(name).map(ToString::to_string);
+    match error.code.as_ref() {
+        "email" => "must be a valid email address".into(),
+        "length" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be {min} to {max} characters"),
+            (Some(min), None) => format!("must be at least {min} characters"),
+            (None, Some(max)) => format!("must be at most {max} characters"),
+            _ => "has the wrong length".into(),
+        },
+        "range" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
+            (Some(min), None) => format!("must be at least {min}"),
+            (None, Some(max)) => format!("must be at most {max}"),
+            _ => "is out of range".into(),
+        },
+        other => format!("is invalid ({other})"),
+    }
+}
+
+impl From<DieselError> for AppError {
+    fn from(err: DieselError) -> Self {
+        match &err {
+            DieselError::NotFound => Self::not_found(),
+            DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => Self::database_unavailable(err),
+            DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
+                if is_connection_failure(info.message()) =>
+            {
+                Self::database_unavailable(err)
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info)
+                if info.message().contains("email") || info.constraint_name() == Some("accounts_email_key") =>
+            {
+                email_taken()
+            }
+            _ => Self::internal(err),
+        }
+    }
+}
+
+fn is_connection_failure(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    ["connection", "server closed", "terminating", "database is locked", "could not connect"]
+        .iter()
+        .any(|m| message.contains(m))
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(err: diesel::r2d2::PoolError) -> Self {
+        Self::database_unavailable(err)
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(err: actix_web::error::BlockingError) -> Self {
+        Self::internal(anyhow::anyhow!("blocking task failed: {err}"))
+    }
+}
+
+/// 409 for an email that another account already uses.
+pub fn email_taken() -> AppError {
+    AppError::conflict("email_taken", "Another account already uses this email address.")
+}

@@ -1,0 +1,18 @@
+//! The back office's API server as a library: the binary in `main.rs` and the black-box tests
+//! both start it through `startup::Application`.
+
+pub mod auth;
+pub mod cli;
+pub mod db;
+pub mod error;
+pub mod mailer;
+pub mod metrics;
+pub mod middleware;
+pub mod onboarding;
+pub mod openapi;
+pub mod routes;
+pub mod seed;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,123 @@
+//! Email: messages are written to the outbox in the same transaction as the change that causes
+//! them; a background worker delivers queued ones over SMTP with retries.
+
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+use lettre::{Message, SmtpTransport, Transport};
+
+use crate::db::emails::EmailRow;
+use crate::db::{Db, DbConn};
+use crate::error::AppResult;
+use crate::settings::Settings;
+
+/// The emails the back office sends.
+pub enum Email<'a> {
+    Activation { name: &'a str, token: &'a str },
+    SetPassword { name: &'a str, token: &'a str },
+}
+
+#[derive(Clone)]
+pub struct Mailer {
+    transport: Option<SmtpTransport>,
+    from: Option<Mailbox>,
+    public_url: String,
+}
+
+impl Mailer {
+    pub fn new(settings: &Settings) -> Self {
+        let transport = settings.smtp_url.as_deref().and_then(|url| {
+            SmtpTransport::from_url(url)
+                .map(|b| b.timeout(Some(Duration::from_secs(10))).build())
+                .map_err(|e| tracing::error!(error = %e, "SMTP_URL is invalid: emails will only be logged"))
+                .ok()
+        });
+        let from = settings
+            .smtp_from
+            .parse()
+            .map_err(|e| tracing::error!(error = %e, "SMTP_FROM is not a valid address"))
+            .ok();
+        Self { transport, from, public_url: settings.public_url() }
+    }
+
+    /// Whether emails are delivered (SMTP configured) or only logged.
+    pub fn delivers(&self) -> bool {
+        self.transport.is_some() && self.from.is_some()
+    }
+
+    /// Writes `email` to the outbox (in the caller's transaction).
+    pub fn enqueue(&self, conn: &mut DbConn, to: &str, email: &Email<'_>) -> AppResult<i64> {
+        let (subject, body) = self.render(email);
+        EmailRow::enqueue(conn, to, &subject, &body, self.delivers())
+    }
+
+    fn render(&self, email: &Email<'_>) -> (String, String) {
+        let url = &self.public_url;
+        match email {
+            Email::Activation { name, token } => (
+                "Activate your Back Office account".into(),
+                format!(
+                    "Hello {name},\n\nActivate your account by opening this link:\n\n\
+                     {url}/activate?token={token}\n\nThe link is valid for 7 days. If you did not \
+                     expect this email, ignore it.\n"
+                ),
+            ),
+            Email::SetPassword { name, token } => (
+                "Set the password of your Back Office account".into(),
+                format!(
+                    "Hello {name},\n\nAn account was created for you. Choose your password here:\n\n\
+                     {url}/activate?token={token}\n\nThe link is valid for 7 days.\n"
+                ),
+            ),
+        }
+    }
+
+    /// Delivers due emails until the server stops. Runs only when SMTP is configured.
+    pub async fn run(self, db: Db) {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            if let Err(e) = self.deliver_due(&db).await {
+                tracing::warn!(error = %e, "email delivery round failed");
+            }
+        }
+    }
+
+    async fn deliver_due(&self, db: &Db) -> AppResult<()> {
+        let (Some(transport), Some(from)) = (self.transport.clone(), self.from.clone()) else {
+            return Ok(());
+        };
+        let due = db
+            .run(|conn| EmailRow::claim_due(conn, 20, chrono::Duration::seconds(60)))
+            .await?;
+        for email in due {
+            let (transport, from) = (transport.clone(), from.clone());
+            let outcome = tokio::task::spawn_blocking({
+                let email = email.clone();
+                move || send(&transport, from, &email)
+            })
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+            db.run(move |conn| match outcome {
+                Ok(()) => EmailRow::mark_sent(conn, email.id),
+                Err(error) => {
+                    tracing::warn!(email_id = email.id, error, "email delivery failed");
+                    EmailRow::mark_failed(conn, &email, &error)
+                }
+            })
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+fn send(transport: &SmtpTransport, from: Mailbox, email: &EmailRow) -> Result<(), String> {
+    let to: Mailbox = email.to_address.parse().map_err(|e| format!("bad recipient: {e}"))?;
+    let message = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(&email.subject)
+        .body(email.body.clone())
+        .map_err(|e| e.to_string())?;
+    transport.send(&message).map(|_| ()).map_err(|e| e.to_string())
+}

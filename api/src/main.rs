@@ -1,0 +1,79 @@
+use anyhow::Context;
+use clap::Parser;
+use validator::Validate;
+
+use api::cli::{Cli, Command};
+use api::db::Db;
+use api::settings::Settings;
+use api::startup::Application;
+use api::{openapi, seed, telemetry};
+
+fn main() -> anyhow::Result<()> {
+    // A missing .env is normal; real environment variables win over it.
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    telemetry::init(cli.settings.log_format);
+    let settings = cli.settings;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings),
+        Command::Migrate => {
+            open_db(&settings)?.migrate()?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::CreateAdmin { email, password, first_name, last_name } => {
+            let form = types::auth::RegisterRequest {
+                email,
+                password,
+                first_name,
+                last_name,
+                company: None,
+                role: None,
+            };
+            if let Err(errors) = form.validate() {
+                for e in api::error::field_errors(&errors) {
+                    eprintln!("{}: {}", e.field, e.message);
+                }
+                anyhow::bail!("invalid administrator details");
+            }
+            let db = open_db(&settings)?;
+            db.migrate()?;
+            let account = seed::create_admin(&db, &settings, &form)?;
+            println!("administrator {} created (id {})", account.email, account.id);
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let db = open_db(&settings)?;
+            db.migrate()?;
+            seed::seed_demo(&db, &settings)?;
+            seed::print_logins(&settings.public_url());
+            Ok(())
+        }
+        Command::Openapi { output } => {
+            let json = openapi::spec_json();
+            match output {
+                Some(path) => std::fs::write(&path, json).with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{json}"),
+            }
+            Ok(())
+        }
+    }
+}
+
+fn open_db(settings: &Settings) -> anyhow::Result<Db> {
+    Db::new(
+        &settings.database_url,
+        2,
+        std::time::Duration::from_secs(settings.db_pool_timeout_secs.max(10)),
+    )
+}
+
+#[actix_web::main]
+async fn serve(mut settings: Settings) -> anyhow::Result<()> {
+    settings.resolve_jwt_secret()?;
+    let public_url = settings.public_url();
+    let app = Application::build(settings)?;
+    tracing::info!(url = %public_url, port = app.port(), "back office listening; API docs at {public_url}/docs/");
+    app.run_until_stopped().await?;
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! The one middleware every request passes: request id, tracing span, access log, metrics, and
+//! the guarantee that no error leaves as anything but problem+json.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use tracing::Instrument;
+
+use crate::error::PROBLEM_JSON;
+use crate::state::AppState;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+tokio::task_local! {
+    static CURRENT_REQUEST_ID: String;
+}
+
+/// The id of the request being served on this task, if any.
+pub fn current_request_id() -> Option<String> {
+    CURRENT_REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+fn request_id_of(req: &ServiceRequest) -> String {
+    req.headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        })
+        .map_or_else(|| crate::auth::secrets::random_token(12), str::to_owned)
+}
+
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = Instant::now();
+    let request_id = request_id_of(&req);
+    let method = req.method().to_string();
+    let span = tracing::info_span!("request", %method, path = %req.path(), request_id = %request_id);
+    let state = req.app_data::<actix_web::web::Data<AppState>>().cloned();
+
+    let res = CURRENT_REQUEST_ID
+        .scope(request_id.clone(), next.call(req).instrument(span.clone()))
+        .await?;
+
+    let status = res.status();
+    let mut res = if status.as_u16() >= 400 && !is_problem(&res) {
+        CURRENT_REQUEST_ID.sync_scope(request_id.clone(), || into_problem(res))
+    } else {
+        res.map_into_boxed_body()
+    };
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        res.headers_mut().insert(REQUEST_ID, value);
+    }
+
+    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let elapsed = started.elapsed();
+    if let Some(state) = state {
+        state.metrics.observe(&method, &route, status.as_u16(), elapsed.as_secs_f64());
+    }
+    span.in_scope(|| {
+        tracing::info!(status = status.as_u16(), route, ms = elapsed.as_secs_f64() * 1000.0, "served");
+    });
+    Ok(res)
+}
+
+fn is_problem<B>(res: &ServiceResponse<B>) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON))
+}
+
+/// Reshapes an error that did not come from `AppError` (actix's own, a static file's) into
+/// problem+json with the same status.
+fn into_problem<B: MessageBody + 'static>(res: ServiceResponse<B>) -> ServiceResponse<BoxBody> {
+    let status = res.status();
+    let (code, detail) = match status.as_u16() {
+        404 => ("not_found", "No such resource."),
+        405 => ("method_not_allowed", "This resource does not support this method."),
+        413 => ("payload_too_large", "The request body is too large."),
+        415 => ("unsupported_media_type", "Send the body as application/json."),
+        s if s >= 500 => ("internal_error", "Something went wrong on our side; it has been logged."),
+        _ => ("bad_request", "The request could not be understood."),
+    };
+    let body = crate::error::problem(status, code, detail, Vec::new());
+    let json = serde_json::to_string(&body).unwrap_or_default();
+    res.map_body(|head, _| {
+        head.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        head.headers.remove(header::CONTENT_LENGTH);
+        BoxBody::new(json)
+    })
+}

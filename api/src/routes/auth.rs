@@ -1,0 +1,297 @@
+//! Sign-up, activation, sign-in and sessions (`/auth/...`).
+
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use types::accounts::{Account, AccountStatus, Role};
+use types::auth::{ActivateRequest, LoginRequest, RefreshRequest, RegisterAs, RegisterRequest, TokenResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::extractor::client_ip;
+use crate::auth::{password, secrets};
+use crate::db::accounts::{AccountChanges, AccountRow};
+use crate::db::audit::Actor;
+use crate::db::tokens::{NewRefreshToken, OneTimeTokenRow, Purpose, RefreshTokenRow};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::onboarding::{create_account, AccountSpec};
+use crate::routes::valid;
+use crate::state::AppState;
+
+/// Lifetime of a refresh token (each use replaces it with a new one).
+pub const REFRESH_TTL_DAYS: i64 = 30;
+
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(register).service(activate).service(login).service(refresh).service(logout);
+}
+
+/// Registers a new customer or partner account.
+///
+/// The account starts `pending_activation`; an email with an activation link is sent (or, without
+/// SMTP, written to the outbox and the log).
+#[utoipa::path(
+    tag = "auth",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Account created, pending activation", body = Account),
+        (status = 409, description = "`email_taken`: another account uses this email", body = types::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address", body = types::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
+#[post("/auth/register")]
+async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<RegisterRequest>,
+) -> AppResult<HttpResponse> {
+    let body = valid(body)?;
+    let ip = client_ip(&req, state.settings.trust_proxy);
+    state.login_by_ip.hit(ip.as_deref().unwrap_or("-")).map_err(AppError::rate_limited)?;
+    let password_hash = hash_password(body.password.clone()).await?;
+    let state2 = state.clone();
+    let account = state
+        .db
+        .transaction(move |conn| {
+            let spec = AccountSpec {
+                email: body.email,
+                password_hash: Some(password_hash),
+                role: match body.role.unwrap_or(RegisterAs::Customer) {
+                    RegisterAs::Customer => Role::Customer,
+                    RegisterAs::Partner => Role::Partner,
+                },
+                status: AccountStatus::PendingActivation,
+                first_name: body.first_name,
+                last_name: body.last_name,
+                company: body.company.filter(|c| !c.trim().is_empty()),
+                phone: None,
+                country: None,
+                partner_id: None,
+            };
+            let account = create_account(conn, &state2.mailer, &spec)?;
+            let actor = Actor::for_account(&account, None, ip);
+            actor.record(conn, "account.register", account.role().as_str(), Some(account.id.to_string()))?;
+            Ok(account)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(account.to_wire()))
+}
+
+/// Activates an account with the token from its email link, setting its password when the link
+/// was a set-password one (then `password` is required).
+#[utoipa::path(
+    tag = "auth",
+    request_body = ActivateRequest,
+    responses(
+        (status = 200, description = "Account activated", body = Account),
+        (status = 403, description = "`account_locked`: the account is locked", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`invalid_link`: unknown, used or expired token", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/activate")]
+async fn activate(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<ActivateRequest>,
+) -> AppResult<HttpResponse> {
+    let body = valid(body)?;
+    let new_hash = match body.password.clone() {
+        Some(p) => Some(hash_password(p).await?),
+        None => None,
+    };
+    let ip = client_ip(&req, state.settings.trust_proxy);
+    let token_hash = secrets::hash_token(&body.token);
+    let account = state
+        .db
+        .transaction(move |conn| {
+            let token = OneTimeTokenRow::redeem(conn, &token_hash)?.ok_or_else(|| {
+                AppError::new(actix_web::http::StatusCode::NOT_FOUND, "invalid_link", "This link is unknown, already used or expired.")
+            })?;
+            let account = AccountRow::find(conn, token.account_id)?.ok_or_else(AppError::not_found)?;
+            if account.status() == AccountStatus::Locked {
+                return Err(AppError::forbidden("account_locked", "This account is locked."));
+            }
+            let needs_password = token.purpose == Purpose::SetPassword.as_str() || account.password_hash.is_none();
+            if needs_password && new_hash.is_none() {
+                return Err(AppError::invalid_field("password", "choose a password to finish setting up the account"));
+            }
+            let changes = AccountChanges {
+                status: Some(AccountStatus::Activated.as_str().into()),
+                password_hash: new_hash.map(Some),
+                ..AccountChanges::default()
+            };
+            let account = AccountRow::update(conn, account.id, &changes)?;
+            let actor = Actor::for_account(&account, None, ip);
+            actor.record(conn, "account.activate", account.role().as_str(), Some(account.id.to_string()))?;
+            Ok(account)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(account.to_wire()))
+}
+
+/// Signs in with email and password.
+///
+/// A wrong email or password gets the same 401 either way. A correct password on an account that
+/// is not usable gets 403 `account_not_activated` or `account_locked`. Rate limited per IP address
+/// and per email (429 with `Retry-After`).
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 401, description = "`invalid_credentials`: wrong email or password", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`account_not_activated` or `account_locked`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts", body = types::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
+#[post("/auth/login")]
+async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<LoginRequest>,
+) -> AppResult<HttpResponse> {
+    let body = valid(body)?;
+    let email = body.email.trim().to_lowercase();
+    let ip = client_ip(&req, state.settings.trust_proxy);
+    state.login_by_ip.hit(ip.as_deref().unwrap_or("-")).map_err(AppError::rate_limited)?;
+    state.login_by_email.hit(&email).map_err(AppError::rate_limited)?;
+
+    // Three steps so that no database connection is held while argon2 runs.
+    let account = state.db.run(move |conn| AccountRow::find_by_email(conn, &email)).await?;
+    let stored = account.as_ref().and_then(|a| a.password_hash.clone());
+    let password_ok = web::block(move || password::verify(&body.password, stored.as_deref())).await?;
+    let account = match account {
+        Some(account) if password_ok => account,
+        _ => return Err(AppError::unauthorized("invalid_credentials", "The email or password is wrong.")),
+    };
+    match account.status() {
+        AccountStatus::PendingActivation => {
+            return Err(AppError::forbidden(
+                "account_not_activated",
+                "This account is not activated yet: open the link in the activation email first.",
+            ))
+        }
+        AccountStatus::Locked => return Err(AppError::forbidden("account_locked", "This account is locked.")),
+        AccountStatus::Activated => {}
+    }
+    let state2 = state.clone();
+    let tokens = state
+        .db
+        .transaction(move |conn| {
+            let tokens = start_session(conn, &state2, &account, None)?;
+            let actor = Actor::for_account(&account, None, ip);
+            actor.record(conn, "session.create", "session", None)?;
+            Ok(tokens)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(tokens))
+}
+
+/// Exchanges a refresh token for a new access token and a new refresh token.
+///
+/// Each refresh token works once. Presenting one that was already used revokes every token of its
+/// session (it was probably stolen): both parties must sign in again.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens", body = TokenResponse),
+        (status = 401, description = "`invalid_refresh_token` or `refresh_token_reused`", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/refresh")]
+async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> AppResult<HttpResponse> {
+    let body = valid(body)?;
+    let hash = secrets::hash_token(&body.refresh_token);
+    let state2 = state.clone();
+    let outcome = state
+        .db
+        .transaction(move |conn| {
+            let invalid = || AppError::unauthorized("invalid_refresh_token", "The refresh token is invalid or expired; sign in again.");
+            let Some(token) = RefreshTokenRow::find_by_hash(conn, &hash)? else { return Ok(Err(invalid())) };
+            if token.used_at.is_some() || !RefreshTokenRow::mark_used(conn, token.id)? {
+                // Committed (not rolled back): the family stays revoked.
+                RefreshTokenRow::revoke_family(conn, &token.family_id)?;
+                return Ok(Err(AppError::unauthorized(
+                    "refresh_token_reused",
+                    "This refresh token was already used; every session it belongs to has been signed out.",
+                )));
+            }
+            if token.revoked_at.is_some() || token.expires_at <= crate::db::now() {
+                return Ok(Err(invalid()));
+            }
+            let account = AccountRow::find(conn, token.account_id)?.ok_or_else(invalid)?;
+            if account.status() != AccountStatus::Activated {
+                return Ok(Err(invalid()));
+            }
+            Ok(Ok(issue_tokens(conn, &state2, &account, &token.family_id, token.impersonator_id)?))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(outcome?))
+}
+
+/// Signs out: revokes the refresh token and every token of its session. Always 204, so that a
+/// client can sign out even with an expired or unknown token.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses((status = 204, description = "Signed out"))
+)]
+#[post("/auth/logout")]
+async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> AppResult<HttpResponse> {
+    let body = valid(body)?;
+    let hash = secrets::hash_token(&body.refresh_token);
+    state
+        .db
+        .run(move |conn| {
+            if let Some(token) = RefreshTokenRow::find_by_hash(conn, &hash)? {
+                RefreshTokenRow::revoke_family(conn, &token.family_id)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Starts a new session family for `account`.
+pub fn start_session(
+    conn: &mut DbConn,
+    state: &AppState,
+    account: &AccountRow,
+    impersonator_id: Option<i64>,
+) -> AppResult<TokenResponse> {
+    let family = secrets::random_token(16);
+    issue_tokens(conn, state, account, &family, impersonator_id)
+}
+
+/// Issues an access token and the next refresh token of `family`.
+fn issue_tokens(
+    conn: &mut DbConn,
+    state: &AppState,
+    account: &AccountRow,
+    family: &str,
+    impersonator_id: Option<i64>,
+) -> AppResult<TokenResponse> {
+    let refresh_token = secrets::random_token(32);
+    let now = crate::db::now();
+    RefreshTokenRow::insert(
+        conn,
+        &NewRefreshToken {
+            account_id: account.id,
+            family_id: family,
+            token_hash: &secrets::hash_token(&refresh_token),
+            impersonator_id,
+            expires_at: now + chrono::Duration::days(REFRESH_TTL_DAYS),
+            created_at: now,
+        },
+    )?;
+    let (access_token, expires_in) = state
+        .jwt
+        .issue(account.id, account.role(), impersonator_id, crate::auth::jwt::ACCESS_TTL_SECS)
+        .map_err(AppError::internal)?;
+    Ok(TokenResponse { access_token, refresh_token, token_type: "Bearer".into(), expires_in })
+}
+
+/// Hashes on the blocking pool: argon2 takes tens of milliseconds by design.
+pub async fn hash_password(password: String) -> AppResult<String> {
+    web::block(move || password::hash(&password)).await?.map_err(AppError::internal)
+}

@@ -1,0 +1,200 @@
+//! The signed-in account: profile, password and personal API tokens (`/me...`).
+
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use types::accounts::{Account, UpdateProfile};
+use types::auth::{ChangePasswordRequest, TokenResponse};
+use types::tokens::{ApiTokenList, CreateApiToken, CreatedApiToken};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::extractor::API_TOKEN_PREFIX;
+use crate::auth::{password, secrets, AuthUser};
+use crate::db::accounts::{AccountChanges, AccountRow};
+use crate::db::tokens::{ApiTokenRow, NewApiToken, RefreshTokenRow};
+use crate::error::{AppError, AppResult};
+use crate::routes::auth::{hash_password, start_session};
+use crate::routes::valid;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(get_me)
+        .service(update_me)
+        .service(change_password)
+        .service(list_tokens)
+        .service(create_token)
+        .service(revoke_token);
+}
+
+fn me_wire(user: &AuthUser, account: &AccountRow) -> Account {
+    let mut wire = account.to_wire();
+    wire.impersonated_by = user.impersonator_id.map(|id| id.to_string());
+    wire
+}
+
+/// The signed-in account; during "log in as", `impersonated_by` names the real actor.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The signed-in account", body = Account))
+)]
+#[get("/me")]
+async fn get_me(user: AuthUser) -> HttpResponse {
+    HttpResponse::Ok().json(me_wire(&user, &user.account))
+}
+
+/// Edits the signed-in account's own profile.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    request_body = UpdateProfile,
+    responses((status = 200, description = "The updated account", body = Account))
+)]
+#[patch("/me")]
+async fn update_me(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<UpdateProfile>,
+) -> AppResult<HttpResponse> {
+    let body = valid(body)?;
+    let actor = user.actor();
+    let id = user.id();
+    let account = state
+        .db
+        .transaction(move |conn| {
+            let changes = AccountChanges {
+                first_name: body.first_name.map(|s| s.trim().to_owned()),
+                last_name: body.last_name.map(|s| s.trim().to_owned()),
+                company: body.company,
+                phone: body.phone,
+                country: body.country,
+                ..AccountChanges::default()
+            };
+            let account = AccountRow::update(conn, id, &changes)?;
+            actor.record(conn, "account.update", account.role().as_str(), Some(id.to_string()))?;
+            Ok(account)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(me_wire(&user, &account)))
+}
+
+/// Changes the password, given the current one. Every session of the account is signed out and a
+/// fresh one is returned for this client.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    request_body = ChangePasswordRequest,
+    responses((status = 200, description = "Password changed; the new session", body = TokenResponse))
+)]
+#[post("/me/password")]
+async fn change_password(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<ChangePasswordRequest>,
+) -> AppResult<HttpResponse> {
+    let body = valid(body)?;
+    let stored = user.account.password_hash.clone();
+    let current = body.current_password.clone();
+    if !web::block(move || password::verify(&current, stored.as_deref())).await? {
+        return Err(AppError::invalid_field("current_password", "is not your current password"));
+    }
+    let new_hash = hash_password(body.new_password).await?;
+    let actor = user.actor();
+    let (id, impersonator) = (user.id(), user.impersonator_id);
+    let state2 = state.clone();
+    let tokens = state
+        .db
+        .transaction(move |conn| {
+            let changes = AccountChanges { password_hash: Some(Some(new_hash)), ..AccountChanges::default() };
+            let account = AccountRow::update(conn, id, &changes)?;
+            RefreshTokenRow::revoke_all_of(conn, id)?;
+            actor.record(conn, "account.change_password", account.role().as_str(), Some(id.to_string()))?;
+            start_session(conn, &state2, &account, impersonator)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(tokens))
+}
+
+/// The signed-in account's live personal API tokens (secrets are never shown again).
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Live tokens, newest first", body = ApiTokenList))
+)]
+#[get("/me/tokens")]
+async fn list_tokens(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
+    let id = user.id();
+    let rows = state.db.run(move |conn| ApiTokenRow::list_live_of(conn, id)).await?;
+    Ok(HttpResponse::Ok().json(ApiTokenList { items: rows.iter().map(ApiTokenRow::to_wire).collect() }))
+}
+
+/// Creates a personal API token for integrations; it acts as this account. The secret is in
+/// this response only.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    request_body = CreateApiToken,
+    responses((status = 201, description = "The token and its secret", body = CreatedApiToken))
+)]
+#[post("/me/tokens")]
+async fn create_token(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<CreateApiToken>,
+) -> AppResult<HttpResponse> {
+    let body = valid(body)?;
+    let secret = format!("{API_TOKEN_PREFIX}{}", secrets::random_token(32));
+    let prefix: String = secret.chars().take(API_TOKEN_PREFIX.len() + 4).collect();
+    let hash = secrets::hash_token(&secret);
+    let actor = user.actor();
+    let account_id = user.id();
+    let row = state
+        .db
+        .transaction(move |conn| {
+            let now = crate::db::now();
+            let row = ApiTokenRow::insert(
+                conn,
+                &NewApiToken {
+                    account_id,
+                    name: body.name.trim(),
+                    prefix: &prefix,
+                    token_hash: &hash,
+                    created_at: now,
+                    expires_at: body.expires_in_days.map(|d| now + chrono::Duration::days(i64::from(d))),
+                },
+            )?;
+            actor.record(conn, "api_token.create", "api_token", Some(row.id.to_string()))?;
+            Ok(row)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(CreatedApiToken { token: row.to_wire(), secret }))
+}
+
+/// Revokes one of the signed-in account's API tokens; it stops working at once.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    params(("token_id" = String, Path, description = "The token's id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 404, description = "No such live token of this account", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/me/tokens/{token_id}")]
+async fn revoke_token(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let token_id = crate::db::parse_id(&path)?;
+    let actor = user.actor();
+    let account_id = user.id();
+    state
+        .db
+        .transaction(move |conn| {
+            if !ApiTokenRow::revoke(conn, account_id, token_id)? {
+                return Err(AppError::not_found());
+            }
+            actor.record(conn, "api_token.revoke", "api_token", Some(token_id.to_string()))
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

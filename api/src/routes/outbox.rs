@@ -1,0 +1,50 @@
+//! The email outbox (`/outbox`), for admins: shows every email with its links, so an installation
+//! without SMTP can still activate people.
+
+use actix_web::{get, web, HttpResponse};
+use types::outbox::{OutboxEmail, OutboxFilter};
+use types::{Page, PageQuery};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::Admin;
+use crate::db::emails::EmailRow;
+use crate::error::AppResult;
+use crate::routes::valid_query;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(list_outbox);
+}
+
+/// Outgoing emails, newest first.
+#[utoipa::path(
+    tag = "outbox",
+    security(("bearer" = [])),
+    params(PageQuery, OutboxFilter),
+    responses(
+        (status = 200, description = "One page of emails", body = Page<OutboxEmail>),
+        (status = 403, description = "`admin_only`", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/outbox")]
+async fn list_outbox(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    page: web::Query<PageQuery>,
+    filter: web::Query<OutboxFilter>,
+) -> AppResult<HttpResponse> {
+    let page = valid_query(page)?;
+    let filter = valid_query(filter)?;
+    let (limit, offset) = (i64::from(page.per_page()), page.offset());
+    let (rows, total) = state
+        .db
+        .run(move |conn| EmailRow::list(conn, filter.to.as_deref(), filter.status, limit, offset))
+        .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items: rows.iter().map(EmailRow::to_wire).collect(),
+        total,
+        page: page.page(),
+        per_page: page.per_page(),
+        next_cursor: None,
+    }))
+}

@@ -1,0 +1,261 @@
+//! Partners (agencies, resellers): administered by admins only (`/partners...`).
+
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use types::accounts::{AccountStatus, CreatePartner, Partner, PartnerFilter, Role, UpdatePartner};
+use types::{Page, PageQuery};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::Admin;
+use crate::db::accounts::{AccountChanges, AccountQuery, AccountRow};
+use crate::db::tokens::{ApiTokenRow, RefreshTokenRow};
+use crate::db::{parse_id, DbConn};
+use crate::error::{email_taken, AppError, AppResult};
+use crate::onboarding::{create_account, AccountSpec};
+use crate::routes::auth::hash_password;
+use crate::routes::{check_etag, if_match_of, valid, valid_query};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(list_partners)
+        .service(create_partner)
+        .service(get_partner)
+        .service(update_partner)
+        .service(delete_partner);
+}
+
+/// The partner with this id, or 404 (also for an account of another role).
+fn find_partner(conn: &mut DbConn, id: i64) -> AppResult<AccountRow> {
+    AccountRow::find(conn, id)?
+        .filter(|a| a.role() == Role::Partner)
+        .ok_or_else(AppError::not_found)
+}
+
+fn with_etag(mut response: actix_web::HttpResponseBuilder, account: &AccountRow) -> HttpResponse {
+    response.insert_header((header::ETAG, account.etag())).json(account.to_wire())
+}
+
+/// Lists partners, newest first unless `sort` says otherwise.
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    params(PageQuery, PartnerFilter),
+    responses(
+        (status = 200, description = "One page of partners", body = Page<Partner>),
+        (status = 403, description = "`admin_only`", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/partners")]
+async fn list_partners(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    page: web::Query<PageQuery>,
+    filter: web::Query<PartnerFilter>,
+) -> AppResult<HttpResponse> {
+    let page = valid_query(page)?;
+    let filter = valid_query(filter)?;
+    let query = AccountQuery {
+        role: Some(Role::Partner),
+        q: filter.q,
+        status: filter.status,
+        sort: filter.sort.unwrap_or_default(),
+        limit: i64::from(page.per_page()),
+        offset: page.offset(),
+        ..AccountQuery::default()
+    };
+    let (rows, total) = state.db.run(move |conn| AccountRow::list(conn, &query)).await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items: rows.iter().map(AccountRow::to_wire).collect(),
+        total,
+        page: page.page(),
+        per_page: page.per_page(),
+        next_cursor: None,
+    }))
+}
+
+/// Creates a partner account. Without `password`, an activated partner is emailed a set-password
+/// link and a pending one an activation link.
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    request_body = CreatePartner,
+    responses(
+        (status = 201, description = "Created", body = Partner,
+            headers(("ETag" = String, description = "Version, for `If-Match`"), ("Location" = String, description = "The partner's URL"))),
+        (status = 403, description = "`admin_only`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_taken`", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/partners")]
+async fn create_partner(
+    state: web::Data<AppState>,
+    admin: Admin,
+    body: web::Json<CreatePartner>,
+) -> AppResult<HttpResponse> {
+    let body = valid(body)?;
+    let password_hash = match body.password.clone() {
+        Some(p) => Some(hash_password(p).await?),
+        None => None,
+    };
+    let actor = admin.0.actor();
+    let state2 = state.clone();
+    let account = state
+        .db
+        .transaction(move |conn| {
+            let spec = AccountSpec {
+                email: body.email,
+                password_hash,
+                role: Role::Partner,
+                status: body.status.unwrap_or(AccountStatus::Activated),
+                first_name: body.first_name,
+                last_name: body.last_name,
+                company: Some(body.company),
+                phone: body.phone,
+                country: body.country,
+                partner_id: None,
+            };
+            let account = create_account(conn, &state2.mailer, &spec)?;
+            actor.record(conn, "partner.create", "partner", Some(account.id.to_string()))?;
+            Ok(account)
+        })
+        .await?;
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, format!("/api/v1/partners/{}", account.id)));
+    Ok(with_etag(response, &account))
+}
+
+/// One partner.
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The partner's id")),
+    responses(
+        (status = 200, description = "The partner", body = Partner,
+            headers(("ETag" = String, description = "Version, for `If-Match`"))),
+        (status = 403, description = "`admin_only`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such partner", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/partners/{id}")]
+async fn get_partner(state: web::Data<AppState>, _admin: Admin, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let account = state.db.run(move |conn| find_partner(conn, id)).await?;
+    Ok(with_etag(HttpResponse::Ok(), &account))
+}
+
+/// Edits a partner, including its status. Send `If-Match` with the ETag you read to be sure
+/// nobody changed it meanwhile (412 otherwise). Locking signs the partner out everywhere.
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The partner's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read"),
+    ),
+    request_body = UpdatePartner,
+    responses(
+        (status = 200, description = "The updated partner", body = Partner,
+            headers(("ETag" = String, description = "The new version"))),
+        (status = 403, description = "`admin_only`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such partner", body = types::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_taken`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`stale_version`: changed since read", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/partners/{id}")]
+async fn update_partner(
+    state: web::Data<AppState>,
+    admin: Admin,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<UpdatePartner>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let body = valid(body)?;
+    let if_match = if_match_of(&req);
+    let actor = admin.0.actor();
+    let account = state
+        .db
+        .transaction(move |conn| {
+            let current = find_partner(conn, id)?;
+            check_etag(if_match.as_deref(), &current.etag())?;
+            let email = body.email.map(|e| e.trim().to_lowercase());
+            if let Some(email) = &email {
+                if AccountRow::email_in_use(conn, email, Some(id))? {
+                    return Err(email_taken());
+                }
+            }
+            let status_change = body.status.filter(|s| *s != current.status());
+            let changes = AccountChanges {
+                email,
+                first_name: body.first_name.map(|s| s.trim().to_owned()),
+                last_name: body.last_name.map(|s| s.trim().to_owned()),
+                company: body.company.map(|s| Some(s.trim().to_owned())),
+                phone: body.phone,
+                country: body.country,
+                status: status_change.map(|s| s.as_str().to_owned()),
+                password_hash: None,
+            };
+            let account = AccountRow::update(conn, id, &changes)?;
+            if status_change == Some(AccountStatus::Locked) {
+                RefreshTokenRow::revoke_all_of(conn, id)?;
+                ApiTokenRow::revoke_all_of(conn, id)?;
+            }
+            let action = match status_change {
+                Some(AccountStatus::Locked) => "partner.lock",
+                Some(AccountStatus::Activated) => "partner.activate",
+                Some(AccountStatus::PendingActivation) => "partner.deactivate",
+                None => "partner.update",
+            };
+            actor.record(conn, action, "partner", Some(id.to_string()))?;
+            Ok(account)
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), &account))
+}
+
+/// Deletes a partner that has no customers (409 `partner_has_customers` otherwise: move or delete
+/// them first).
+#[utoipa::path(
+    tag = "partners",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The partner's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "`admin_only`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such partner", body = types::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`partner_has_customers`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`stale_version`", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/partners/{id}")]
+async fn delete_partner(
+    state: web::Data<AppState>,
+    admin: Admin,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let if_match = if_match_of(&req);
+    let actor = admin.0.actor();
+    state
+        .db
+        .transaction(move |conn| {
+            let current = find_partner(conn, id)?;
+            check_etag(if_match.as_deref(), &current.etag())?;
+            let customers = AccountRow::count_customers_of(conn, id)?;
+            if customers > 0 {
+                return Err(AppError::conflict(
+                    "partner_has_customers",
+                    format!("This partner still manages {customers} customer(s); move or delete them first."),
+                ));
+            }
+            AccountRow::delete(conn, id)?;
+            actor.record(conn, "partner.delete", "partner", Some(id.to_string()))
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

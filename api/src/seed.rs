@@ -1,0 +1,128 @@
+//! `create-admin` and `seed-demo`: accounts created through the same code as the API's.
+
+use diesel::Connection;
+use types::accounts::{AccountStatus, Role};
+
+use crate::auth::password;
+use crate::db::accounts::AccountRow;
+use crate::db::audit::Actor;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::mailer::Mailer;
+use crate::onboarding::{create_account, AccountSpec};
+use crate::settings::Settings;
+
+/// The password of every demo login.
+pub const DEMO_PASSWORD: &str = "demo-password-1";
+pub const DEMO_ADMIN: &str = "admin@demo.test";
+pub const DEMO_PARTNERS: [&str; 2] = ["partner@demo.test", "agency@demo.test"];
+
+pub fn create_admin(
+    db: &Db,
+    settings: &Settings,
+    form: &types::auth::RegisterRequest,
+) -> anyhow::Result<AccountRow> {
+    let hash = password::hash(&form.password)?;
+    let spec = AccountSpec {
+        email: form.email.clone(),
+        password_hash: Some(hash),
+        role: Role::Admin,
+        status: AccountStatus::Activated,
+        first_name: form.first_name.clone(),
+        last_name: form.last_name.clone(),
+        company: None,
+        phone: None,
+        country: None,
+        partner_id: None,
+    };
+    let mailer = Mailer::new(settings);
+    let mut conn = db_conn(db)?;
+    let account = conn
+        .transaction(|conn| {
+            let account = create_account(conn, &mailer, &spec)?;
+            Actor::default().record(conn, "admin.create", "admin", Some(account.id.to_string()))?;
+            Ok::<_, AppError>(account)
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(account)
+}
+
+fn db_conn(db: &Db) -> anyhow::Result<diesel::r2d2::PooledConnection<crate::db::ConnectionManager>> {
+    db.get().map_err(|e| anyhow::anyhow!("database unavailable: {e}"))
+}
+
+struct DemoCustomer {
+    first: &'static str,
+    last: &'static str,
+    company: &'static str,
+    country: &'static str,
+    status: AccountStatus,
+}
+
+const DEMO_CUSTOMERS: [DemoCustomer; 12] = [
+    DemoCustomer { first: "Emma", last: "de Vries", company: "Tulip Fashion", country: "NL", status: AccountStatus::Activated },
+    DemoCustomer { first: "Lucas", last: "Jansen", company: "Bike Parts Direct", country: "NL", status: AccountStatus::Activated },
+    DemoCustomer { first: "Sophie", last: "Martin", company: "Maison Sophie", country: "FR", status: AccountStatus::Activated },
+    DemoCustomer { first: "Noah", last: "Müller", company: "Outdoor Gear GmbH", country: "DE", status: AccountStatus::PendingActivation },
+    DemoCustomer { first: "Mia", last: "Rossi", company: "Pasta Fresca", country: "IT", status: AccountStatus::Locked },
+    DemoCustomer { first: "Liam", last: "Smith", company: "Smith Hardware", country: "GB", status: AccountStatus::Activated },
+    DemoCustomer { first: "Olivia", last: "García", company: "Moda García", country: "ES", status: AccountStatus::PendingActivation },
+    DemoCustomer { first: "James", last: "Brown", company: "Brown's Books", country: "US", status: AccountStatus::Activated },
+    DemoCustomer { first: "Ava", last: "Peeters", company: "Chocolaterie Ava", country: "BE", status: AccountStatus::Activated },
+    DemoCustomer { first: "Elias", last: "Nielsen", company: "Nordic Home", country: "DK", status: AccountStatus::Locked },
+    DemoCustomer { first: "Zoe", last: "Wilson", company: "Wilson Pets", country: "AU", status: AccountStatus::Activated },
+    DemoCustomer { first: "Hugo", last: "Lefebvre", company: "Vins Lefebvre", country: "FR", status: AccountStatus::PendingActivation },
+];
+
+fn demo_customer_email(c: &DemoCustomer) -> String {
+    let name: String = c.first.to_lowercase().chars().filter(char::is_ascii_alphanumeric).collect();
+    format!("{name}@customer.demo.test")
+}
+
+/// Creates the demo admin, two partners and a dozen customers across every status, unless the
+/// demo admin already exists.
+pub fn seed_demo(db: &Db, settings: &Settings) -> anyhow::Result<()> {
+    let mailer = Mailer::new(settings);
+    let hash = password::hash(DEMO_PASSWORD)?;
+    let mut conn = db_conn(db)?;
+    conn.transaction(|conn| {
+        if AccountRow::find_by_email(conn, DEMO_ADMIN)?.is_some() {
+            return Ok::<_, AppError>(());
+        }
+        let spec = |email: String, role, status, first: &str, last: &str, company: Option<&str>, country: Option<&str>, partner_id| AccountSpec {
+            email,
+            password_hash: Some(hash.clone()),
+            role,
+            status,
+            first_name: first.into(),
+            last_name: last.into(),
+            company: company.map(Into::into),
+            phone: None,
+            country: country.map(Into::into),
+            partner_id,
+        };
+        create_account(conn, &mailer, &spec(DEMO_ADMIN.into(), Role::Admin, AccountStatus::Activated, "Ada", "Admin", None, None, None))?;
+        let partners = [
+            create_account(conn, &mailer, &spec(DEMO_PARTNERS[0].into(), Role::Partner, AccountStatus::Activated, "Peter", "Partner", Some("Appmakers Agency"), Some("NL"), None))?,
+            create_account(conn, &mailer, &spec(DEMO_PARTNERS[1].into(), Role::Partner, AccountStatus::Activated, "Anna", "Agency", Some("Mobile First Studio"), Some("DE"), None))?,
+        ];
+        for (i, c) in DEMO_CUSTOMERS.iter().enumerate() {
+            let partner = &partners[i % 2];
+            create_account(conn, &mailer, &spec(demo_customer_email(c), Role::Customer, c.status, c.first, c.last, Some(c.company), Some(c.country), Some(partner.id)))?;
+        }
+        Actor::default().record(conn, "demo.seed", "installation", None)?;
+        Ok(())
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
+}
+
+pub fn print_logins(public_url: &str) {
+    println!("Demo logins (password for all: {DEMO_PASSWORD}):");
+    println!("  admin     {DEMO_ADMIN}");
+    for p in DEMO_PARTNERS {
+        println!("  partner   {p}");
+    }
+    println!("  customer  {}", demo_customer_email(&DEMO_CUSTOMERS[0]));
+    println!("Back office: {public_url}/   API docs: {public_url}/docs/");
+}

@@ -1,0 +1,127 @@
+//! Configuration: environment variables (12-factor) with defaults, read once in `main` into one
+//! typed `Settings` that is passed down. Each field is also a `serve` flag; `--help` lists them.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Settings {
+    /// `postgres://user@host/db` for PostgreSQL; otherwise the path of a SQLite file.
+    #[arg(long, env = "DATABASE_URL", default_value = "data/backoffice.db", global = true)]
+    pub database_url: String,
+
+    /// Address and port the HTTP server listens on.
+    #[arg(long, env = "BIND_ADDR", default_value = "127.0.0.1:8080", global = true)]
+    pub bind_addr: String,
+
+    /// `development` or `production`. Production refuses to start without JWT_SECRET.
+    #[arg(long, env = "APP_ENV", value_enum, default_value = "development", global = true)]
+    pub app_env: Environment,
+
+    /// Secret that signs access tokens (HS256), 32+ characters. In development, generated once
+    /// and kept in `data/jwt_secret` when unset.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+
+    /// The URL people reach the back office at; used for links in emails.
+    #[arg(long, env = "PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// `pretty` for people, `json` for log collectors. Levels come from RUST_LOG.
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "pretty", global = true)]
+    pub log_format: LogFormat,
+
+    /// `smtp://user:pass@host:587` (STARTTLS with `?tls=required`) or `smtps://…`. Unset: emails
+    /// are only logged and kept in the outbox.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+
+    /// The From address of outgoing email.
+    #[arg(long, env = "SMTP_FROM", default_value = "Back Office <no-reply@localhost>", global = true)]
+    pub smtp_from: String,
+
+    /// Directory of the built SPA that is served at `/`.
+    #[arg(long, env = "WEB_DIST", default_value = "web/dist", global = true)]
+    pub web_dist: PathBuf,
+
+    /// Largest number of database connections in the pool.
+    #[arg(long, env = "DB_POOL_SIZE", default_value_t = 16, global = true)]
+    pub db_pool_size: u32,
+
+    /// Seconds a request waits for a free database connection before it gets 503.
+    #[arg(long, env = "DB_POOL_TIMEOUT_SECS", default_value_t = 3, global = true)]
+    pub db_pool_timeout_secs: u64,
+
+    /// Sign-in attempts allowed per minute from one IP address, and for one email address.
+    #[arg(long, env = "LOGIN_RATE_LIMIT", default_value_t = 10, global = true)]
+    pub login_rate_limit: u32,
+
+    /// Largest accepted JSON body, in bytes.
+    #[arg(long, env = "BODY_LIMIT_BYTES", default_value_t = 262_144, global = true)]
+    pub body_limit_bytes: usize,
+
+    /// Take the client IP from `X-Forwarded-For` / `Forwarded` (only behind a trusted proxy).
+    #[arg(long, env = "TRUST_PROXY", default_value_t = false, global = true)]
+    pub trust_proxy: bool,
+
+    /// HTTP worker threads (default: one per CPU).
+    #[arg(long, env = "WORKERS", global = true)]
+    pub workers: Option<usize>,
+}
+
+impl Settings {
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.bind_addr))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
+    /// The JWT secret: from the environment, or in development one generated once and kept in a
+    /// file beside the SQLite database (or in `data/`), so sessions survive a restart.
+    pub fn resolve_jwt_secret(&mut self) -> anyhow::Result<()> {
+        if let Some(secret) = &self.jwt_secret {
+            anyhow::ensure!(secret.len() >= 32, "JWT_SECRET must be at least 32 characters");
+            return Ok(());
+        }
+        anyhow::ensure!(
+            self.app_env == Environment::Development,
+            "JWT_SECRET is required when APP_ENV=production"
+        );
+        let dir = match crate::db::Backend::of(&self.database_url) {
+            crate::db::Backend::Sqlite => Path::new(self.database_url.trim_start_matches("sqlite://"))
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+            crate::db::Backend::Postgres => PathBuf::from("data"),
+        };
+        let path = dir.join("jwt_secret");
+        let secret = match std::fs::read_to_string(&path) {
+            Ok(secret) if secret.trim().len() >= 32 => secret.trim().to_owned(),
+            _ => {
+                std::fs::create_dir_all(&dir)?;
+                let secret = crate::auth::secrets::random_token(48);
+                std::fs::write(&path, &secret)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                secret
+            }
+        };
+        tracing::warn!(path = %path.display(), "JWT_SECRET is not set: using a generated development secret");
+        self.jwt_secret = Some(secret);
+        Ok(())
+    }
+}

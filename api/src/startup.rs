@@ -1,0 +1,123 @@
+//! Builds the HTTP server: state, routes, docs, middleware, and the background workers.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{web, App, HttpServer};
+use utoipa_actix_web::{scope, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::db::Db;
+use crate::error::AppError;
+use crate::routes::fallback::{not_found_or_not_allowed, RouteTable};
+use crate::settings::Settings;
+use crate::state::AppState;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects the pool, migrates, binds `BIND_ADDR` (port 0 picks a free one) and prepares the
+    /// server. Nothing is served until `run`.
+    pub fn build(settings: Settings) -> anyhow::Result<Self> {
+        let settings = Arc::new(settings);
+        let db = Db::new(
+            &settings.database_url,
+            settings.db_pool_size,
+            Duration::from_secs(settings.db_pool_timeout_secs),
+        )?;
+        match db.migrate() {
+            Ok(()) => {}
+            // The server still starts: /health/ready and every request answer 503 until the
+            // database is back, and the next start migrates.
+            Err(e) => tracing::error!(error = %e, "could not migrate the database at start-up"),
+        }
+        let state = web::Data::new(AppState::new(settings.clone(), db.clone())?);
+        if state.mailer.delivers() {
+            actix_web::rt::spawn(state.mailer.clone().run(db));
+        }
+
+        let listener = TcpListener::bind(&settings.bind_addr)?;
+        let port = listener.local_addr()?.port();
+        let spec = crate::openapi::spec();
+        let routes = web::Data::new(RouteTable::from_spec(&spec));
+        let body_limit = settings.body_limit_bytes;
+
+        let mut server = HttpServer::new(move || {
+            let (app, _) = App::new()
+                .into_utoipa_app()
+                .app_data(state.clone())
+                .app_data(routes.clone())
+                .app_data(json_config(body_limit))
+                .app_data(query_config())
+                .app_data(path_config())
+                .service(scope::scope("/api/v1").configure(crate::routes::configure))
+                .configure(crate::routes::health::configure)
+                .split_for_parts();
+            app.service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec.clone()))
+                .service(web::redirect("/docs", "/docs/"))
+                .default_service(web::to(not_found_or_not_allowed))
+                .wrap(Compress::default())
+                .wrap(from_fn(crate::middleware::observe))
+        })
+        .listen(listener)?
+        .shutdown_timeout(20);
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        Ok(Self { port, server: server.run() })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM / SIGINT, then finishes in-flight requests (graceful shutdown).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default().limit(limit).error_handler(move |err, _req| {
+        use actix_web::error::JsonPayloadError as E;
+        let app = match &err {
+            E::OverflowKnownLength { .. } | E::Overflow { .. } => AppError::new(
+                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("The request body is over the limit of {limit} bytes."),
+            ),
+            E::ContentType => AppError::new(
+                actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Send the body as application/json.",
+            ),
+            E::Deserialize(e) if e.is_data() => {
+                AppError::validation(vec![types::FieldError { field: data_error_field(e), message: e.to_string() }])
+            }
+            other => AppError::bad_request("malformed_body", format!("The JSON body could not be read: {other}")),
+        };
+        app.into()
+    })
+}
+
+/// The field a serde data error is about, when serde says (`missing field `email``).
+fn data_error_field(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    msg.split('`').nth(1).filter(|f| !f.contains(' ')).unwrap_or("body").to_owned()
+}
+
+fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        AppError::bad_request("invalid_query", format!("The query string is invalid: {err}")).into()
+    })
+}
+
+fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_err, _req| AppError::not_found().into())
+}

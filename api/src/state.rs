@@ -1,0 +1,42 @@
+//! What every handler can reach: built once at start-up, shared by all workers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::rate_limit::RateLimiter;
+use crate::db::Db;
+use crate::mailer::Mailer;
+use crate::metrics::Metrics;
+use crate::settings::Settings;
+
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub jwt: JwtKeys,
+    pub mailer: Mailer,
+    pub metrics: Metrics,
+    /// Sign-in attempts per client IP.
+    pub login_by_ip: RateLimiter,
+    /// Sign-in attempts per email address.
+    pub login_by_email: RateLimiter,
+}
+
+impl AppState {
+    pub fn new(settings: Arc<Settings>, db: Db) -> anyhow::Result<Self> {
+        let secret = settings
+            .jwt_secret
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("JWT secret not resolved"))?;
+        let minute = Duration::from_secs(60);
+        Ok(Self {
+            jwt: JwtKeys::new(&secret),
+            mailer: Mailer::new(&settings),
+            metrics: Metrics::new()?,
+            login_by_ip: RateLimiter::new(settings.login_rate_limit, minute),
+            login_by_email: RateLimiter::new(settings.login_rate_limit, minute),
+            db,
+            settings,
+        })
+    }
+}

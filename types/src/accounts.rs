@@ -1,0 +1,219 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::rules;
+
+/// What an account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Runs this installation.
+    Admin,
+    /// An agency or reseller that manages customers.
+    Partner,
+    /// A business that owns mobile apps.
+    Customer,
+}
+
+/// Where an account is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    /// Created, must be activated (by its email link) before it can sign in.
+    PendingActivation,
+    /// Can sign in.
+    Activated,
+    /// Cannot sign in until activated again.
+    Locked,
+}
+
+impl Role {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Partner => "partner",
+            Self::Customer => "customer",
+        }
+    }
+}
+
+impl AccountStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::PendingActivation => "pending_activation",
+            Self::Activated => "activated",
+            Self::Locked => "locked",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "admin" => Ok(Self::Admin),
+            "partner" => Ok(Self::Partner),
+            "customer" => Ok(Self::Customer),
+            other => Err(format!("unknown role {other}")),
+        }
+    }
+}
+
+impl std::str::FromStr for AccountStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "pending_activation" => Ok(Self::PendingActivation),
+            "activated" => Ok(Self::Activated),
+            "locked" => Ok(Self::Locked),
+            other => Err(format!("unknown status {other}")),
+        }
+    }
+}
+
+/// An account: an admin, a partner or a customer.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Account {
+    /// The account's id.
+    #[schema(example = "42")]
+    pub id: String,
+    /// The email address, which is also the username.
+    #[schema(example = "jane@example.com")]
+    pub email: String,
+    pub role: Role,
+    pub status: AccountStatus,
+    #[schema(example = "Jane")]
+    pub first_name: String,
+    #[schema(example = "Doe")]
+    pub last_name: String,
+    #[schema(example = "Acme Mobile")]
+    pub company: Option<String>,
+    #[schema(example = "+31 20 123 4567")]
+    pub phone: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    #[schema(example = "NL")]
+    pub country: Option<String>,
+    /// For a customer: the partner that manages it.
+    pub partner_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// During "log in as": the partner or admin acting as this account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impersonated_by: Option<String>,
+}
+
+/// Changes a signed-in account makes to its own profile. Absent fields stay as they are;
+/// `null` clears an optional field.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
+pub struct UpdateProfile {
+    #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    pub first_name: Option<String>,
+    #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    pub last_name: Option<String>,
+    #[serde(default, deserialize_with = "crate::double_option", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    #[validate(length(max = 200))]
+    pub company: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::double_option", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    #[validate(custom(function = "rules::phone_number"))]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::double_option", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    #[validate(custom(function = "rules::country_code"))]
+    pub country: Option<Option<String>>,
+}
+
+/// A partner (agency or reseller), as the admin sees it.
+pub type Partner = Account;
+
+/// A new partner account.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+pub struct CreatePartner {
+    /// The partner's email, which is its username; unique across all accounts.
+    #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    #[schema(example = "agency@example.com")]
+    pub email: String,
+    #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    pub first_name: String,
+    #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    pub last_name: String,
+    /// The agency's name.
+    #[validate(length(min = 1, max = 200), custom(function = "rules::not_blank"))]
+    pub company: String,
+    #[validate(custom(function = "rules::phone_number"))]
+    pub phone: Option<String>,
+    #[validate(custom(function = "rules::country_code"))]
+    pub country: Option<String>,
+    /// The status to start in (default `activated`). Without `password`, an activated account
+    /// gets a set-password email, a pending one an activation email.
+    pub status: Option<AccountStatus>,
+    /// Optional initial password (write-only).
+    #[validate(
+        length(min = 10, max = 128, message = "must be 10 to 128 characters"),
+        custom(function = "rules::password_strength")
+    )]
+    #[schema(write_only, format = Password)]
+    pub password: Option<String>,
+}
+
+/// Changes to a partner. Absent fields stay as they are; `null` clears an optional field.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
+pub struct UpdatePartner {
+    #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    pub email: Option<String>,
+    #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    pub first_name: Option<String>,
+    #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    pub last_name: Option<String>,
+    #[validate(length(min = 1, max = 200), custom(function = "rules::not_blank"))]
+    pub company: Option<String>,
+    #[serde(default, deserialize_with = "crate::double_option", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    #[validate(custom(function = "rules::phone_number"))]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::double_option", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    #[validate(custom(function = "rules::country_code"))]
+    pub country: Option<Option<String>>,
+    /// Locking signs the partner out everywhere at once.
+    pub status: Option<AccountStatus>,
+}
+
+/// Sort orders of account lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountSort {
+    /// Newest first.
+    #[default]
+    #[serde(rename = "-created_at")]
+    CreatedDesc,
+    #[serde(rename = "created_at")]
+    CreatedAsc,
+    #[serde(rename = "email")]
+    EmailAsc,
+    #[serde(rename = "-email")]
+    EmailDesc,
+    #[serde(rename = "name")]
+    NameAsc,
+    #[serde(rename = "-name")]
+    NameDesc,
+}
+
+/// Filters of the partners list.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct PartnerFilter {
+    /// Case-insensitive search in name, email and company.
+    #[validate(length(max = 200))]
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+    /// Only partners in this status.
+    #[param(inline)]
+    pub status: Option<AccountStatus>,
+    /// Sort order; `-` in front means descending.
+    #[param(inline)]
+    pub sort: Option<AccountSort>,
+}

@@ -1,0 +1,53 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+/// One recorded mutation.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuditEvent {
+    #[schema(example = "1001")]
+    pub id: String,
+    /// The account that acted; `null` for anonymous actions such as self-registration.
+    pub actor_id: Option<String>,
+    /// The acting account's email at the time.
+    pub actor_email: Option<String>,
+    /// During "log in as": the partner or admin behind the actor.
+    pub impersonator_id: Option<String>,
+    /// What happened, as `subject.verb`.
+    #[schema(example = "partner.update")]
+    pub action: String,
+    /// The kind of object acted on.
+    #[schema(example = "partner")]
+    pub subject_type: String,
+    /// The id of the object acted on.
+    pub subject_id: Option<String>,
+    /// The client's IP address.
+    pub ip: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Filters of the audit log.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct AuditFilter {
+    /// Only events by this account.
+    #[validate(length(max = 20))]
+    pub actor_id: Option<String>,
+    /// Only this action, e.g. `partner.update`.
+    #[validate(length(max = 100))]
+    pub action: Option<String>,
+    /// Only events on this kind of object.
+    #[validate(length(max = 50))]
+    pub subject_type: Option<String>,
+    /// Only events on this object.
+    #[validate(length(max = 50))]
+    pub subject_id: Option<String>,
+    /// Events at or after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Events before this time.
+    pub to: Option<DateTime<Utc>>,
+    /// `next_cursor` of the previous page: continues after it (newest first).
+    #[validate(length(max = 40))]
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,97 @@
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::rules;
+
+/// The kind of account a self-registration creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RegisterAs {
+    Customer,
+    Partner,
+}
+
+/// Self-registration: creates a pending account and emails an activation link.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+pub struct RegisterRequest {
+    #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    #[schema(example = "new.user@example.com")]
+    pub email: String,
+    #[validate(
+        length(min = 10, max = 128, message = "must be 10 to 128 characters"),
+        custom(function = "rules::password_strength")
+    )]
+    #[schema(write_only, format = Password, example = "correct horse 42")]
+    pub password: String,
+    #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    pub first_name: String,
+    #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    pub last_name: String,
+    #[validate(length(max = 200))]
+    pub company: Option<String>,
+    /// `customer` (default) or `partner`.
+    pub role: Option<RegisterAs>,
+}
+
+/// Activates an account (or sets its password) with the token from its email.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+pub struct ActivateRequest {
+    /// The token from the activation or set-password link.
+    #[validate(length(min = 1, max = 200))]
+    pub token: String,
+    /// Required when the account has no password yet (set-password links).
+    #[validate(
+        length(min = 10, max = 128, message = "must be 10 to 128 characters"),
+        custom(function = "rules::password_strength")
+    )]
+    #[schema(write_only, format = Password)]
+    pub password: Option<String>,
+}
+
+/// Sign-in with email and password.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+pub struct LoginRequest {
+    #[validate(length(min = 1, max = 254))]
+    #[schema(example = "admin@demo.test")]
+    pub email: String,
+    #[validate(length(min = 1, max = 128))]
+    #[schema(format = Password, example = "demo-password-1")]
+    pub password: String,
+}
+
+/// A fresh session.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TokenResponse {
+    /// Short-lived JWT to send as `Authorization: Bearer …`.
+    pub access_token: String,
+    /// One-time token that `POST /auth/refresh` exchanges for a new pair.
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until `access_token` expires.
+    #[schema(example = 900)]
+    pub expires_in: i64,
+}
+
+/// A refresh token to exchange or revoke.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+pub struct RefreshRequest {
+    #[validate(length(min = 1, max = 200))]
+    pub refresh_token: String,
+}
+
+/// Changes the signed-in account's password; every other session is signed out.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+pub struct ChangePasswordRequest {
+    #[validate(length(min = 1, max = 128))]
+    #[schema(write_only, format = Password)]
+    pub current_password: String,
+    #[validate(
+        length(min = 10, max = 128, message = "must be 10 to 128 characters"),
+        custom(function = "rules::password_strength")
+    )]
+    #[schema(write_only, format = Password)]
+    pub new_password: String,
+}

@@ -1,0 +1,27 @@
+//! Wire types of the back office's public REST API.
+//!
+//! Shared by the api (which serves them) and the web SPA (which sends and reads them). No business
+//! logic and no database here: serde for the wire, utoipa for the spec, validator for the rules a
+//! browser can check before it sends.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod outbox;
+pub mod page;
+pub mod problem;
+pub mod rules;
+pub mod tokens;
+
+pub use page::{Page, PageQuery};
+pub use problem::{FieldError, Problem};
+
+/// For `PATCH` fields where absent means "leave as is" and `null` means "clear":
+/// `Option<Option<T>>` with this as `deserialize_with` (plus `default`).
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}

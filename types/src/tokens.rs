@@ -1,0 +1,46 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+/// A personal API token, for integrators. Its secret is shown only once, at creation.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ApiToken {
+    #[schema(example = "7")]
+    pub id: String,
+    /// What the token is for.
+    #[schema(example = "ERP sync")]
+    pub name: String,
+    /// The first characters of the secret, to recognise it.
+    #[schema(example = "bo_pat_Xy12")]
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// When it stops working; `null` for never.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A new personal API token.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+pub struct CreateApiToken {
+    #[validate(length(min = 1, max = 100), custom(function = "crate::rules::not_blank"))]
+    pub name: String,
+    /// Days until it expires (1 to 3650); absent for never.
+    #[validate(range(min = 1, max = 3650))]
+    #[schema(minimum = 1, maximum = 3650)]
+    pub expires_in_days: Option<u32>,
+}
+
+/// The created token with its secret; store the secret now, it cannot be shown again.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreatedApiToken {
+    pub token: ApiToken,
+    /// Send as `Authorization: Bearer <secret>`.
+    pub secret: String,
+}
+
+/// A list of API tokens.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ApiTokenList {
+    pub items: Vec<ApiToken>,
+}
