@@ -8,11 +8,12 @@ use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use utoipa_actix_web::{scope, AppExt};
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::db::Db;
 use crate::error::AppError;
 use crate::routes::fallback::{not_found_or_not_allowed, RouteTable};
+use crate::routes::health::SpecJson;
 use crate::settings::Settings;
 use crate::state::AppState;
 
@@ -39,13 +40,14 @@ impl Application {
         }
         let state = web::Data::new(AppState::new(settings.clone(), db.clone())?);
         if state.mailer.delivers() {
-            actix_web::rt::spawn(state.mailer.clone().run(db));
+            tokio::spawn(state.mailer.clone().run(db));
         }
 
         let listener = TcpListener::bind(&settings.bind_addr)?;
         let port = listener.local_addr()?.port();
         let spec = crate::openapi::spec();
         let routes = web::Data::new(RouteTable::from_spec(&spec));
+        let spec_json = web::Data::new(SpecJson(crate::openapi::spec_json()));
         let body_limit = settings.body_limit_bytes;
 
         let mut server = HttpServer::new(move || {
@@ -53,13 +55,15 @@ impl Application {
                 .into_utoipa_app()
                 .app_data(state.clone())
                 .app_data(routes.clone())
+                .app_data(spec_json.clone())
                 .app_data(json_config(body_limit))
                 .app_data(query_config())
                 .app_data(path_config())
                 .service(scope::scope("/api/v1").configure(crate::routes::configure))
                 .configure(crate::routes::health::configure)
                 .split_for_parts();
-            app.service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec.clone()))
+            // The UI loads the spec from the documented `/api/v1/openapi.json` route.
+            app.service(SwaggerUi::new("/docs/{_:.*}").config(Config::from("/api/v1/openapi.json")))
                 .service(web::redirect("/docs", "/docs/"))
                 .default_service(web::to(not_found_or_not_allowed))
                 .wrap(Compress::default())

@@ -1,1 +1,15 @@
-fn main(){}
+//! Black-box tests of the back office API: each test starts the real server on a free port with a
+//! fresh database, and runs on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod errors;
+mod jwt;
+mod me;
+mod openapi;
+mod operations;
+mod outage;
+mod outbox;
+mod partners;

@@ -13,6 +13,19 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(live).service(ready).service(metrics);
 }
 
+/// The OpenAPI document, rendered once at start-up.
+pub struct SpecJson(pub String);
+
+/// This API's OpenAPI 3.1 document (what `/docs` shows).
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, description = "The OpenAPI document", body = Object, content_type = "application/json"))
+)]
+#[get("/openapi.json")]
+pub async fn openapi_json(spec: web::Data<SpecJson>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(spec.0.clone())
+}
+
 /// Health status.
 #[derive(Serialize, ToSchema)]
 pub struct Health {

@@ -23,6 +23,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     partners::configure(cfg);
     audit::configure(cfg);
     outbox::configure(cfg);
+    cfg.service(health::openapi_json);
 }
 
 /// The JSON body, checked against its validation rules (422 with one entry per field).

@@ -1,0 +1,181 @@
+use reqwest::StatusCode;
+use serde_json::json;
+use types::accounts::{AccountStatus, Role};
+
+use crate::both_backends;
+use crate::helpers::{TestApp, PASSWORD};
+
+fn registration(email: &str) -> serde_json::Value {
+    json!({"email": email, "password": PASSWORD, "first_name": "Jane", "last_name": "Doe", "company": "Doe Apps"})
+}
+
+both_backends! {
+    async fn registration_creates_a_pending_account_that_the_emailed_link_activates(app) {
+        let admin = app.admin().await;
+        let reply = app.post("auth/register", None, registration("Jane@Example.com")).await;
+        reply.assert_status(StatusCode::CREATED);
+        assert_eq!(reply.body["email"], "jane@example.com");
+        assert_eq!(reply.body["status"], "pending_activation");
+        assert_eq!(reply.body["role"], "customer");
+
+        app.login("jane@example.com", PASSWORD).await.assert_problem(StatusCode::FORBIDDEN, "account_not_activated");
+
+        let token = app.link_token_sent_to(&admin, "jane@example.com").await;
+        let activated = app.post("auth/activate", None, json!({"token": token})).await;
+        activated.assert_status(StatusCode::OK);
+        assert_eq!(activated.body["status"], "activated");
+        app.login("jane@example.com", PASSWORD).await.assert_status(StatusCode::OK);
+
+        // A link works once.
+        app.post("auth/activate", None, json!({"token": token})).await.assert_problem(StatusCode::NOT_FOUND, "invalid_link");
+    }
+
+    async fn a_partner_can_register_itself(app) {
+        let mut body = registration("agency@example.com");
+        body["role"] = json!("partner");
+        let reply = app.post("auth/register", None, body).await;
+        reply.assert_status(StatusCode::CREATED);
+        assert_eq!(reply.body["role"], "partner");
+    }
+
+    async fn registering_a_taken_email_is_a_409_whatever_its_case(app) {
+        app.post("auth/register", None, registration("taken@example.com")).await.assert_status(StatusCode::CREATED);
+        app.post("auth/register", None, registration("TAKEN@example.com")).await.assert_problem(StatusCode::CONFLICT, "email_taken");
+    }
+
+    async fn registration_with_bad_fields_lists_each_field(app) {
+        let reply = app
+            .post("auth/register", None, json!({"email": "not-an-email", "password": "short", "first_name": " ", "last_name": "Doe"}))
+            .await;
+        reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        // "short" breaks two rules: each is reported.
+        assert_eq!(reply.error_fields(), ["email", "first_name", "password", "password"]);
+    }
+
+    async fn a_weak_password_is_refused(app) {
+        let mut body = registration("weak@example.com");
+        body["password"] = json!("aaaaaaaaaaaa");
+        let reply = app.post("auth/register", None, body).await;
+        reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(reply.error_fields(), ["password"]);
+    }
+
+    async fn a_wrong_password_and_an_unknown_email_get_the_same_401(app) {
+        app.create_account(Role::Customer, AccountStatus::Activated, "known@example.com", None).await;
+        let wrong = app.login("known@example.com", "wrong password 1").await;
+        wrong.assert_problem(StatusCode::UNAUTHORIZED, "invalid_credentials");
+        let unknown = app.login("nobody@example.com", PASSWORD).await;
+        unknown.assert_problem(StatusCode::UNAUTHORIZED, "invalid_credentials");
+        assert_eq!(wrong.body["detail"], unknown.body["detail"]);
+    }
+
+    async fn a_pending_account_cannot_log_in(app) {
+        app.create_account(Role::Customer, AccountStatus::PendingActivation, "pending@example.com", None).await;
+        app.login("pending@example.com", PASSWORD).await.assert_problem(StatusCode::FORBIDDEN, "account_not_activated");
+    }
+
+    async fn a_locked_account_cannot_log_in(app) {
+        app.create_account(Role::Customer, AccountStatus::Locked, "locked@example.com", None).await;
+        app.login("locked@example.com", PASSWORD).await.assert_problem(StatusCode::FORBIDDEN, "account_locked");
+    }
+
+    async fn a_locked_account_does_not_reveal_its_state_to_a_wrong_password(app) {
+        app.create_account(Role::Customer, AccountStatus::Locked, "locked2@example.com", None).await;
+        app.login("locked2@example.com", "wrong password 1").await.assert_problem(StatusCode::UNAUTHORIZED, "invalid_credentials");
+    }
+
+    async fn login_returns_a_bearer_pair_that_opens_me(app) {
+        app.create_account(Role::Partner, AccountStatus::Activated, "me@example.com", None).await;
+        let reply = app.login("ME@example.com", PASSWORD).await;
+        reply.assert_status(StatusCode::OK);
+        assert_eq!(reply.body["token_type"], "Bearer");
+        assert_eq!(reply.body["expires_in"], 900);
+        let me = app.get("me", reply.body["access_token"].as_str().unwrap_or_default()).await;
+        me.assert_status(StatusCode::OK);
+        assert_eq!(me.body["email"], "me@example.com");
+        assert_eq!(me.body["role"], "partner");
+        assert!(me.body.get("impersonated_by").is_none());
+    }
+
+    async fn a_refresh_token_works_once_and_rotates(app) {
+        app.create_account(Role::Customer, AccountStatus::Activated, "r@example.com", None).await;
+        let first = app.login("r@example.com", PASSWORD).await;
+        let refresh = first.body["refresh_token"].as_str().unwrap_or_default().to_owned();
+        let second = app.post("auth/refresh", None, json!({"refresh_token": refresh})).await;
+        second.assert_status(StatusCode::OK);
+        assert_ne!(second.body["refresh_token"], first.body["refresh_token"]);
+        app.get("me", second.body["access_token"].as_str().unwrap_or_default()).await.assert_status(StatusCode::OK);
+    }
+
+    async fn reusing_a_spent_refresh_token_revokes_its_whole_family(app) {
+        app.create_account(Role::Customer, AccountStatus::Activated, "thief@example.com", None).await;
+        let login = app.login("thief@example.com", PASSWORD).await;
+        let stolen = login.body["refresh_token"].as_str().unwrap_or_default().to_owned();
+        let legit = app.post("auth/refresh", None, json!({"refresh_token": stolen})).await;
+        let legit_next = legit.body["refresh_token"].as_str().unwrap_or_default().to_owned();
+
+        app.post("auth/refresh", None, json!({"refresh_token": stolen})).await
+            .assert_problem(StatusCode::UNAUTHORIZED, "refresh_token_reused");
+        // The newer token of the same family is dead too.
+        app.post("auth/refresh", None, json!({"refresh_token": legit_next})).await
+            .assert_problem(StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+    }
+
+    async fn an_unknown_refresh_token_is_a_401(app) {
+        app.post("auth/refresh", None, json!({"refresh_token": "made-up"})).await
+            .assert_problem(StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+    }
+
+    async fn logout_revokes_the_refresh_token(app) {
+        app.create_account(Role::Customer, AccountStatus::Activated, "out@example.com", None).await;
+        let login = app.login("out@example.com", PASSWORD).await;
+        let refresh = login.body["refresh_token"].as_str().unwrap_or_default().to_owned();
+        app.post("auth/logout", None, json!({"refresh_token": refresh})).await.assert_status(StatusCode::NO_CONTENT);
+        app.post("auth/refresh", None, json!({"refresh_token": refresh})).await
+            .assert_problem(StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+        // Signing out again is harmless.
+        app.post("auth/logout", None, json!({"refresh_token": refresh})).await.assert_status(StatusCode::NO_CONTENT);
+    }
+
+    async fn a_set_password_link_needs_a_password(app) {
+        let admin = app.admin().await;
+        app.post("partners", Some(&admin), json!({
+            "email": "nopass@example.com", "first_name": "No", "last_name": "Pass", "company": "NP"
+        })).await.assert_status(StatusCode::CREATED);
+        let token = app.link_token_sent_to(&admin, "nopass@example.com").await;
+        let reply = app.post("auth/activate", None, json!({"token": token})).await;
+        reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(reply.error_fields(), ["password"]);
+        // The refused attempt did not spend the link.
+        app.post("auth/activate", None, json!({"token": token, "password": "brand new pass 9"})).await.assert_status(StatusCode::OK);
+        app.login("nopass@example.com", "brand new pass 9").await.assert_status(StatusCode::OK);
+    }
+}
+
+mod rate_limit {
+    use super::*;
+
+    async fn login_is_rate_limited(app: TestApp) {
+        app.create_account(Role::Customer, AccountStatus::Activated, "busy@example.com", None).await;
+        for _ in 0..3 {
+            app.login("busy@example.com", "wrong password 1").await.assert_status(StatusCode::UNAUTHORIZED);
+        }
+        let limited = app.login("busy@example.com", PASSWORD).await;
+        limited.assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+        let wait: u64 = limited.header("retry-after").and_then(|v| v.parse().ok()).expect("Retry-After seconds");
+        assert!((1..=60).contains(&wait));
+    }
+
+    #[tokio::test]
+    async fn sqlite() {
+        let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, |s| s.login_rate_limit = 3).await;
+        login_is_rate_limited(app.expect("sqlite")).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        if let Some(app) = TestApp::spawn_with(crate::helpers::Backend::Postgres, |s| s.login_rate_limit = 3).await {
+            login_is_rate_limited(app).await;
+        }
+    }
+}

@@ -1,0 +1,305 @@
+//! `TestApp`: the real server on a free port with a fresh database, and typed helpers to drive it
+//! like an integrator would.
+
+use std::sync::OnceLock;
+
+use api::db::Db;
+use api::onboarding::{create_account, AccountSpec};
+use api::settings::{Environment, LogFormat, Settings};
+use api::startup::Application;
+use diesel::{Connection, RunQueryDsl};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use types::accounts::{AccountStatus, Role};
+
+pub const JWT_SECRET: &str = "test-secret-0123456789abcdef0123456789";
+pub const PASSWORD: &str = "correct horse 42";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each test body once on SQLite and once on PostgreSQL: `<test>::sqlite`, `<test>::postgres`.
+#[macro_export]
+macro_rules! both_backends {
+    ($( $(#[$meta:meta])* async fn $name:ident($app:ident) $body:block )*) => { $(
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($app: $crate::helpers::TestApp) $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                run($crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await.expect("sqlite")).await
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await {
+                    run(app).await
+                }
+            }
+        }
+    )* };
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub db: Db,
+    pub settings: Settings,
+    pub client: reqwest::Client,
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// The PostgreSQL server that test databases are created on.
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// Whether PostgreSQL is reachable; in CI its absence fails the run, elsewhere it skips loudly.
+fn postgres_available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| match diesel::PgConnection::establish(&postgres_admin_url()) {
+        Ok(_) => true,
+        Err(e) if in_ci() => panic!("CI=true but PostgreSQL at {} is unreachable: {e}", postgres_admin_url()),
+        Err(e) => {
+            eprintln!(
+                "\n!!! SKIPPING PostgreSQL tests: {} is unreachable ({e}). CI requires it.\n",
+                postgres_admin_url()
+            );
+            false
+        }
+    })
+}
+
+fn unique_name() -> String {
+    use rand::Rng;
+    let n: u64 = rand::thread_rng().gen();
+    format!("bo_test_{}_{n:016x}", std::process::id())
+}
+
+/// A fresh, empty database of `backend`; its URL.
+pub fn fresh_database(backend: Backend) -> String {
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join("backoffice-tests");
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            dir.join(format!("{}.db", unique_name())).display().to_string()
+        }
+        Backend::Postgres => {
+            let name = unique_name();
+            let mut conn = diesel::PgConnection::establish(&postgres_admin_url()).expect("postgres");
+            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create database");
+            let base = postgres_admin_url();
+            let (server, _) = base.rsplit_once('/').expect("url with a database");
+            format!("{server}/{name}")
+        }
+    }
+}
+
+pub fn test_settings(database_url: String) -> Settings {
+    Settings {
+        database_url,
+        bind_addr: "127.0.0.1:0".into(),
+        app_env: Environment::Development,
+        jwt_secret: Some(JWT_SECRET.into()),
+        public_url: Some("http://backoffice.test".into()),
+        log_format: LogFormat::Pretty,
+        smtp_url: None,
+        smtp_from: "Back Office <no-reply@backoffice.test>".into(),
+        web_dist: "web/dist".into(),
+        db_pool_size: 4,
+        db_pool_timeout_secs: 2,
+        login_rate_limit: 50,
+        body_limit_bytes: 16 * 1024,
+        trust_proxy: false,
+        workers: Some(2),
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Starts a server with `configure` applied to the test settings; `None` when the backend is
+    /// unavailable outside CI.
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Option<Self> {
+        if backend == Backend::Postgres && !postgres_available() {
+            return None;
+        }
+        let mut settings = test_settings(fresh_database(backend));
+        configure(&mut settings);
+        Some(Self::start(settings))
+    }
+
+    pub fn start(settings: Settings) -> Self {
+        if std::env::var("TEST_LOG").is_ok() {
+            api::telemetry::init(LogFormat::Pretty);
+        }
+        let app = Application::build(settings.clone()).expect("server builds");
+        let port = app.port();
+        tokio::spawn(app.run_until_stopped());
+        let db = Db::new(&settings.database_url, 2, std::time::Duration::from_secs(5)).expect("db");
+        Self {
+            address: format!("http://127.0.0.1:{port}"),
+            db,
+            settings,
+            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with('/') {
+            format!("{}{path}", self.address)
+        } else {
+            format!("{}/api/v1/{path}", self.address)
+        }
+    }
+
+    /// Sends a request; `path` without a leading `/` is relative to `/api/v1/`.
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        Reply::from(req.send().await.expect("request sent")).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.call(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::PATCH, path, Some(token), Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::DELETE, path, Some(token), None).await
+    }
+
+    /// Creates an account directly (as `create-admin` or the partner form would); returns its id.
+    pub async fn create_account(
+        &self,
+        role: Role,
+        status: AccountStatus,
+        email: &str,
+        partner_id: Option<i64>,
+    ) -> i64 {
+        let db = self.db.clone();
+        let settings = self.settings.clone();
+        let email = email.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let mailer = api::mailer::Mailer::new(&settings);
+            let mut conn = db.get().expect("connection");
+            let spec = AccountSpec {
+                email,
+                password_hash: Some(api::auth::password::hash(PASSWORD).expect("hash")),
+                role,
+                status,
+                first_name: "Test".into(),
+                last_name: format!("{role:?}"),
+                company: Some(format!("{role:?} Company")),
+                phone: None,
+                country: Some("NL".into()),
+                partner_id,
+            };
+            create_account(&mut conn, &mailer, &spec).expect("account created").id
+        })
+        .await
+        .expect("blocking task")
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.post("auth/login", None, json!({"email": email, "password": password})).await
+    }
+
+    /// Signs in and returns the access token.
+    pub async fn token_for(&self, email: &str) -> String {
+        let reply = self.login(email, PASSWORD).await;
+        reply.assert_status(StatusCode::OK);
+        reply.body["access_token"].as_str().expect("access token").to_owned()
+    }
+
+    /// A new activated admin and its access token.
+    pub async fn admin(&self) -> String {
+        let email = format!("admin-{}@example.com", unique_name());
+        self.create_account(Role::Admin, AccountStatus::Activated, &email, None).await;
+        self.token_for(&email).await
+    }
+
+    /// A new activated partner: (id, access token).
+    pub async fn partner(&self, email: &str) -> (i64, String) {
+        let id = self.create_account(Role::Partner, AccountStatus::Activated, email, None).await;
+        (id, self.token_for(email).await)
+    }
+
+    /// The token from the newest email to `to` (read through the admin outbox API).
+    pub async fn link_token_sent_to(&self, admin_token: &str, to: &str) -> String {
+        let reply = self.get(&format!("outbox?to={to}"), admin_token).await;
+        reply.assert_status(StatusCode::OK);
+        let body = reply.body["items"][0]["body"].as_str().expect("an email to this address");
+        body.split("token=").nth(1).expect("a link").split_whitespace().next().expect("token").to_owned()
+    }
+}
+
+/// A response with its body parsed as JSON (or `Value::Null` when empty / not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    pub async fn from(res: reqwest::Response) -> Self {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Self { status, headers, body, text }
+    }
+
+    #[track_caller]
+    pub fn assert_status(&self, expected: StatusCode) -> &Self {
+        assert_eq!(self.status, expected, "unexpected status; body: {}", self.text);
+        self
+    }
+
+    /// Asserts a problem+json error with this status and code.
+    #[track_caller]
+    pub fn assert_problem(&self, status: StatusCode, code: &str) -> &Self {
+        self.assert_status(status);
+        assert_eq!(self.header("content-type"), Some("application/problem+json"), "body: {}", self.text);
+        assert_eq!(self.body["code"], code, "body: {}", self.text);
+        assert_eq!(self.body["status"], status.as_u16());
+        assert!(self.body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+        self
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The field names of a 422's `errors`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errs| errs.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,94 @@
+//! Access tokens that must be refused: each gets 401 `invalid_token` with `WWW-Authenticate`.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::{encode, EncodingKey, Header};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use types::accounts::{AccountStatus, Role};
+
+use crate::both_backends;
+use crate::helpers::{TestApp, JWT_SECRET};
+
+fn claims(sub: i64, exp_offset: i64, aud: &str) -> Value {
+    let now = chrono::Utc::now().timestamp();
+    json!({"iss": "backoffice", "aud": aud, "sub": sub.to_string(), "role": "admin", "iat": now, "exp": now + exp_offset})
+}
+
+fn sign(claims: &Value, secret: &str) -> String {
+    encode(&Header::default(), claims, &EncodingKey::from_secret(secret.as_bytes())).expect("sign")
+}
+
+async fn assert_refused(app: &TestApp, token: &str) {
+    let reply = app.get("me", token).await;
+    reply.assert_problem(StatusCode::UNAUTHORIZED, "invalid_token");
+    let challenge = reply.header("www-authenticate").unwrap_or_default();
+    assert!(challenge.starts_with("Bearer"), "challenge: {challenge}");
+    assert!(challenge.contains("invalid_token"));
+}
+
+async fn admin_id(app: &TestApp) -> i64 {
+    app.create_account(Role::Admin, AccountStatus::Activated, "jwt-admin@example.com", None).await
+}
+
+both_backends! {
+    async fn a_correctly_signed_token_is_accepted(app) {
+        let id = admin_id(&app).await;
+        app.get("me", &sign(&claims(id, 60, "backoffice-api"), JWT_SECRET)).await.assert_status(StatusCode::OK);
+    }
+
+    async fn an_unsigned_alg_none_token_is_refused(app) {
+        let id = admin_id(&app).await;
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        let payload = URL_SAFE_NO_PAD.encode(claims(id, 60, "backoffice-api").to_string());
+        assert_refused(&app, &format!("{header}.{payload}.")).await;
+    }
+
+    async fn a_token_signed_with_another_key_is_refused(app) {
+        let id = admin_id(&app).await;
+        assert_refused(&app, &sign(&claims(id, 60, "backoffice-api"), "another-secret-0123456789abcdef0123")).await;
+    }
+
+    async fn an_expired_token_is_refused(app) {
+        let id = admin_id(&app).await;
+        assert_refused(&app, &sign(&claims(id, -120, "backoffice-api"), JWT_SECRET)).await;
+    }
+
+    async fn a_tampered_payload_is_refused(app) {
+        let id = admin_id(&app).await;
+        let customer = app.create_account(Role::Customer, AccountStatus::Activated, "c@example.com", None).await;
+        let token = sign(&claims(customer, 60, "backoffice-api"), JWT_SECRET);
+        let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+        parts[1] = URL_SAFE_NO_PAD.encode(claims(id, 60, "backoffice-api").to_string());
+        assert_refused(&app, &parts.join(".")).await;
+    }
+
+    async fn a_token_for_another_audience_is_refused(app) {
+        let id = admin_id(&app).await;
+        assert_refused(&app, &sign(&claims(id, 60, "some-other-api"), JWT_SECRET)).await;
+    }
+
+    async fn a_token_of_another_algorithm_is_refused(app) {
+        let id = admin_id(&app).await;
+        let token = encode(
+            &Header::new(jsonwebtoken::Algorithm::HS512),
+            &claims(id, 60, "backoffice-api"),
+            &EncodingKey::from_secret(JWT_SECRET.as_bytes()),
+        ).expect("sign");
+        assert_refused(&app, &token).await;
+    }
+
+    async fn garbage_is_refused(app) {
+        assert_refused(&app, "not.a.jwt").await;
+    }
+
+    async fn no_token_is_a_401_challenge(app) {
+        let reply = app.call(reqwest::Method::GET, "me", None, None).await;
+        reply.assert_problem(StatusCode::UNAUTHORIZED, "missing_token");
+        assert!(reply.header("www-authenticate").unwrap_or_default().starts_with("Bearer"));
+    }
+
+    async fn a_token_of_a_deleted_account_is_refused(app) {
+        assert_refused(&app, &sign(&claims(999_999, 60, "backoffice-api"), JWT_SECRET)).await;
+    }
+}

@@ -1,0 +1,96 @@
+//! The signed-in account: profile, password, personal API tokens.
+
+use reqwest::StatusCode;
+use serde_json::json;
+use types::accounts::{AccountStatus, Role};
+
+use crate::both_backends;
+use crate::helpers::PASSWORD;
+
+both_backends! {
+    async fn an_account_edits_its_own_profile(app) {
+        app.create_account(Role::Customer, AccountStatus::Activated, "self@example.com", None).await;
+        let token = app.token_for("self@example.com").await;
+        let reply = app.patch("me", &token, json!({"first_name": "Sam", "phone": "+31 20 123 4567", "country": "BE", "company": null})).await;
+        reply.assert_status(StatusCode::OK);
+        assert_eq!(reply.body["first_name"], "Sam");
+        assert_eq!(reply.body["country"], "BE");
+        assert_eq!(reply.body["company"], serde_json::Value::Null);
+        assert_eq!(app.get("me", &token).await.body["phone"], "+31 20 123 4567");
+    }
+
+    async fn a_profile_with_an_unknown_country_is_refused(app) {
+        app.create_account(Role::Customer, AccountStatus::Activated, "self@example.com", None).await;
+        let token = app.token_for("self@example.com").await;
+        let reply = app.patch("me", &token, json!({"country": "XX", "last_name": ""})).await;
+        reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(reply.error_fields(), ["country", "last_name", "last_name"]);
+    }
+
+    async fn changing_the_password_needs_the_current_one(app) {
+        app.create_account(Role::Customer, AccountStatus::Activated, "pw@example.com", None).await;
+        let token = app.token_for("pw@example.com").await;
+        let reply = app.post("me/password", Some(&token), json!({"current_password": "not it at all 1", "new_password": "a new secret 77"})).await;
+        reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(reply.error_fields(), ["current_password"]);
+    }
+
+    async fn changing_the_password_signs_out_other_sessions(app) {
+        app.create_account(Role::Customer, AccountStatus::Activated, "pw@example.com", None).await;
+        let other = app.login("pw@example.com", PASSWORD).await;
+        let token = app.token_for("pw@example.com").await;
+        let reply = app.post("me/password", Some(&token), json!({"current_password": PASSWORD, "new_password": "a new secret 77"})).await;
+        reply.assert_status(StatusCode::OK);
+        assert!(reply.body["refresh_token"].is_string());
+
+        app.post("auth/refresh", None, json!({"refresh_token": other.body["refresh_token"]})).await
+            .assert_problem(StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+        app.post("auth/refresh", None, json!({"refresh_token": reply.body["refresh_token"]})).await.assert_status(StatusCode::OK);
+        app.login("pw@example.com", PASSWORD).await.assert_status(StatusCode::UNAUTHORIZED);
+        app.login("pw@example.com", "a new secret 77").await.assert_status(StatusCode::OK);
+    }
+
+    async fn an_api_token_works_as_bearer_until_revoked(app) {
+        app.create_account(Role::Partner, AccountStatus::Activated, "int@example.com", None).await;
+        let token = app.token_for("int@example.com").await;
+        let created = app.post("me/tokens", Some(&token), json!({"name": "ERP sync", "expires_in_days": 30})).await;
+        created.assert_status(StatusCode::CREATED);
+        let secret = created.body["secret"].as_str().unwrap_or_default().to_owned();
+        assert!(secret.starts_with("bo_pat_"));
+        let id = created.body["token"]["id"].as_str().unwrap_or_default().to_owned();
+
+        let me = app.get("me", &secret).await;
+        me.assert_status(StatusCode::OK);
+        assert_eq!(me.body["email"], "int@example.com");
+
+        let list = app.get("me/tokens", &token).await;
+        list.assert_status(StatusCode::OK);
+        assert_eq!(list.body["items"][0]["name"], "ERP sync");
+        assert!(list.body["items"][0].get("secret").is_none(), "the secret is never listed");
+        assert!(!list.text.contains(&secret));
+
+        app.delete(&format!("me/tokens/{id}"), &token).await.assert_status(StatusCode::NO_CONTENT);
+        app.get("me", &secret).await.assert_problem(StatusCode::UNAUTHORIZED, "invalid_token");
+        app.delete(&format!("me/tokens/{id}"), &token).await.assert_problem(StatusCode::NOT_FOUND, "not_found");
+    }
+
+    async fn nobody_can_revoke_another_accounts_api_token(app) {
+        app.create_account(Role::Partner, AccountStatus::Activated, "a@example.com", None).await;
+        app.create_account(Role::Partner, AccountStatus::Activated, "b@example.com", None).await;
+        let a = app.token_for("a@example.com").await;
+        let b = app.token_for("b@example.com").await;
+        let created = app.post("me/tokens", Some(&a), json!({"name": "mine"})).await;
+        let id = created.body["token"]["id"].as_str().unwrap_or_default().to_owned();
+        app.delete(&format!("me/tokens/{id}"), &b).await.assert_problem(StatusCode::NOT_FOUND, "not_found");
+        assert_eq!(app.get("me/tokens", &b).await.body["items"].as_array().map(Vec::len), Some(0));
+        app.get("me", created.body["secret"].as_str().unwrap_or_default()).await.assert_status(StatusCode::OK);
+    }
+
+    async fn an_api_token_needs_a_name(app) {
+        app.create_account(Role::Partner, AccountStatus::Activated, "int@example.com", None).await;
+        let token = app.token_for("int@example.com").await;
+        let reply = app.post("me/tokens", Some(&token), json!({"name": "", "expires_in_days": 0})).await;
+        reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(reply.error_fields(), ["expires_in_days", "name", "name"]);
+    }
+}

@@ -1,0 +1,52 @@
+//! The committed spec is what the code serves, and it documents every error.
+
+use reqwest::StatusCode;
+
+use crate::helpers::{Backend, TestApp};
+
+#[tokio::test]
+async fn the_committed_spec_matches_the_code() {
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json"))
+        .expect("openapi/openapi.json is committed");
+    let generated = api::openapi::spec_json();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is stale: regenerate it with `cargo run -p api -- openapi --output openapi/openapi.json`"
+    );
+}
+
+#[tokio::test]
+async fn the_served_spec_is_the_generated_one() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("app");
+    let reply = app.call(reqwest::Method::GET, "openapi.json", None, None).await;
+    reply.assert_status(StatusCode::OK);
+    let generated: serde_json::Value = serde_json::from_str(&api::openapi::spec_json()).expect("json");
+    assert_eq!(reply.body, generated);
+    assert_eq!(reply.body["openapi"], "3.1.0");
+}
+
+#[test]
+fn every_secured_operation_documents_401_and_every_error_is_problem_json() {
+    let spec: serde_json::Value = serde_json::from_str(&api::openapi::spec_json()).expect("json");
+    let paths = spec["paths"].as_object().expect("paths");
+    for (path, item) in paths {
+        for (method, op) in item.as_object().expect("item") {
+            let responses = op["responses"].as_object().expect("responses");
+            if op.get("security").is_some() {
+                assert!(responses.contains_key("401"), "{method} {path} lacks 401");
+            }
+            if op.get("requestBody").is_some() {
+                for status in ["400", "413", "415", "422"] {
+                    assert!(responses.contains_key(status), "{method} {path} lacks {status}");
+                }
+            }
+            for (status, response) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    let ok = response.get("$ref").is_some()
+                        || response["content"].get("application/problem+json").is_some();
+                    assert!(ok, "{method} {path} {status} is not problem+json");
+                }
+            }
+        }
+    }
+}
