@@ -101,19 +101,14 @@ fn json_config(limit: usize) -> web::JsonConfig {
                 "unsupported_media_type",
                 "Send the body as application/json.",
             ),
-            E::Deserialize(e) if e.is_data() => {
-                AppError::validation(vec![types::FieldError { field: data_error_field(e), message: e.to_string() }])
-            }
+            E::Deserialize(e) if e.is_data() => AppError::validation(vec![types::FieldError {
+                field: "body".into(),
+                message: format!("must be a JSON object ({e})"),
+            }]),
             other => AppError::bad_request("malformed_body", format!("The JSON body could not be read: {other}")),
         };
         app.into()
     })
-}
-
-/// The field a serde data error is about, when serde says (`missing field `email``).
-fn data_error_field(e: &serde_json::Error) -> String {
-    let msg = e.to_string();
-    msg.split('`').nth(1).filter(|f| !f.contains(' ')).unwrap_or("body").to_owned()
 }
 
 fn query_config() -> web::QueryConfig {

@@ -109,19 +109,22 @@ pub struct Account {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
 pub struct UpdateProfile {
     #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub first_name: Option<String>,
     #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub last_name: Option<String>,
     #[serde(default, deserialize_with = "crate::double_option", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200)]
     #[validate(length(max = 200))]
     pub company: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::double_option", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
     #[validate(custom(function = "rules::phone_number"))]
+    #[schema(pattern = "^[ +().-]*([0-9][ +().-]*){6,20}$", example = "+31 20 123 4567")]
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::double_option", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = rules::country_schema)]
     #[validate(custom(function = "rules::country_code"))]
     pub country: Option<Option<String>>,
 }
@@ -134,28 +137,30 @@ pub type Partner = Account;
 pub struct CreatePartner {
     /// The partner's email, which is its username; unique across all accounts.
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
-    #[schema(example = "agency@example.com")]
+    #[schema(format = Email, max_length = 254, example = "agency@example.com")]
     pub email: String,
     #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub first_name: String,
     #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub last_name: String,
     /// The agency's name.
     #[validate(length(min = 1, max = 200), custom(function = "rules::not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub company: String,
     #[validate(custom(function = "rules::phone_number"))]
+    #[schema(pattern = "^[ +().-]*([0-9][ +().-]*){6,20}$", example = "+31 20 123 4567")]
     pub phone: Option<String>,
     #[validate(custom(function = "rules::country_code"))]
+    #[schema(schema_with = rules::country_schema)]
     pub country: Option<String>,
     /// The status to start in (default `activated`). Without `password`, an activated account
     /// gets a set-password email, a pending one an activation email.
     pub status: Option<AccountStatus>,
     /// Optional initial password (write-only).
-    #[validate(
-        length(min = 10, max = 128, message = "must be 10 to 128 characters"),
-        custom(function = "rules::password_strength")
-    )]
-    #[schema(write_only, format = Password)]
+    #[validate(length(min = 10, max = 128, message = "must be 10 to 128 characters"))]
+    #[schema(write_only, format = Password, min_length = 10, max_length = 128)]
     pub password: Option<String>,
 }
 
@@ -163,19 +168,24 @@ pub struct CreatePartner {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
 pub struct UpdatePartner {
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
     #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub first_name: Option<String>,
     #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub last_name: Option<String>,
     #[validate(length(min = 1, max = 200), custom(function = "rules::not_blank"))]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub company: Option<String>,
     #[serde(default, deserialize_with = "crate::double_option", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
     #[validate(custom(function = "rules::phone_number"))]
+    #[schema(pattern = "^[ +().-]*([0-9][ +().-]*){6,20}$", example = "+31 20 123 4567")]
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::double_option", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = rules::country_schema)]
     #[validate(custom(function = "rules::country_code"))]
     pub country: Option<Option<String>>,
     /// Locking signs the partner out everywhere at once.

@@ -32,22 +32,27 @@ pub struct AuditEvent {
 #[into_params(parameter_in = Query)]
 pub struct AuditFilter {
     /// Only events by this account.
-    #[validate(length(max = 20))]
+    #[validate(custom(function = "crate::rules::numeric_id"))]
+    #[param(pattern = "^[1-9][0-9]{0,17}$")]
     pub actor_id: Option<String>,
     /// Only this action, e.g. `partner.update`.
     #[validate(length(max = 100))]
+    #[param(max_length = 100)]
     pub action: Option<String>,
     /// Only events on this kind of object.
     #[validate(length(max = 50))]
+    #[param(max_length = 50)]
     pub subject_type: Option<String>,
     /// Only events on this object.
     #[validate(length(max = 50))]
+    #[param(max_length = 50)]
     pub subject_id: Option<String>,
     /// Events at or after this time.
     pub from: Option<DateTime<Utc>>,
     /// Events before this time.
     pub to: Option<DateTime<Utc>>,
     /// `next_cursor` of the previous page: continues after it (newest first).
-    #[validate(length(max = 40))]
+    #[validate(custom(function = "crate::rules::numeric_id"))]
+    #[param(pattern = "^[1-9][0-9]{0,17}$")]
     pub cursor: Option<String>,
 }

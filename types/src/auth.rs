@@ -16,19 +16,19 @@ pub enum RegisterAs {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 pub struct RegisterRequest {
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
-    #[schema(example = "new.user@example.com")]
+    #[schema(format = Email, max_length = 254, example = "new.user@example.com")]
     pub email: String,
-    #[validate(
-        length(min = 10, max = 128, message = "must be 10 to 128 characters"),
-        custom(function = "rules::password_strength")
-    )]
-    #[schema(write_only, format = Password, example = "correct horse 42")]
+    #[validate(length(min = 10, max = 128, message = "must be 10 to 128 characters"))]
+    #[schema(write_only, format = Password, min_length = 10, max_length = 128, example = "correct horse 42")]
     pub password: String,
     #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub first_name: String,
     #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub last_name: String,
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub company: Option<String>,
     /// `customer` (default) or `partner`.
     pub role: Option<RegisterAs>,
@@ -39,13 +39,11 @@ pub struct RegisterRequest {
 pub struct ActivateRequest {
     /// The token from the activation or set-password link.
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub token: String,
     /// Required when the account has no password yet (set-password links).
-    #[validate(
-        length(min = 10, max = 128, message = "must be 10 to 128 characters"),
-        custom(function = "rules::password_strength")
-    )]
-    #[schema(write_only, format = Password)]
+    #[validate(length(min = 10, max = 128, message = "must be 10 to 128 characters"))]
+    #[schema(write_only, format = Password, min_length = 10, max_length = 128)]
     pub password: Option<String>,
 }
 
@@ -53,10 +51,10 @@ pub struct ActivateRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 pub struct LoginRequest {
     #[validate(length(min = 1, max = 254))]
-    #[schema(example = "admin@demo.test")]
+    #[schema(min_length = 1, max_length = 254, example = "admin@demo.test")]
     pub email: String,
     #[validate(length(min = 1, max = 128))]
-    #[schema(format = Password, example = "demo-password-1")]
+    #[schema(format = Password, min_length = 1, max_length = 128, example = "demo-password-1")]
     pub password: String,
 }
 
@@ -79,6 +77,7 @@ pub struct TokenResponse {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 pub struct RefreshRequest {
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub refresh_token: String,
 }
 
@@ -86,12 +85,9 @@ pub struct RefreshRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 pub struct ChangePasswordRequest {
     #[validate(length(min = 1, max = 128))]
-    #[schema(write_only, format = Password)]
+    #[schema(write_only, format = Password, min_length = 1, max_length = 128)]
     pub current_password: String,
-    #[validate(
-        length(min = 10, max = 128, message = "must be 10 to 128 characters"),
-        custom(function = "rules::password_strength")
-    )]
-    #[schema(write_only, format = Password)]
+    #[validate(length(min = 10, max = 128, message = "must be 10 to 128 characters"))]
+    #[schema(write_only, format = Password, min_length = 10, max_length = 128)]
     pub new_password: String,
 }

@@ -25,3 +25,19 @@ where
 {
     serde::Deserialize::deserialize(deserializer).map(Some)
 }
+
+/// Reads an optional whole number that JSON may spell `14` or `14.0` (both are JSON Schema
+/// integers); anything with a fraction is refused.
+pub fn whole_number<'de, D>(deserializer: D) -> Result<Option<u32>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::de::Error;
+    let Some(n) = <Option<f64> as serde::Deserialize>::deserialize(deserializer)? else { return Ok(None) };
+    if n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n) {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked just above
+        Ok(Some(n as u32))
+    } else {
+        Err(D::Error::custom(format!("expected a whole number, found {n}")))
+    }
+}

@@ -40,6 +40,7 @@ pub struct OutboxEmail {
 pub struct OutboxFilter {
     /// Only emails to this address (exact, case-insensitive).
     #[validate(length(max = 254))]
+    #[param(max_length = 254)]
     pub to: Option<String>,
     #[param(inline)]
     pub status: Option<EmailStatus>,

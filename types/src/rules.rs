@@ -1,25 +1,36 @@
-//! Validation rules shared by the API and the browser forms.
+//! Validation rules shared by the API and the browser forms, and the OpenAPI schemas that state
+//! the same rules to generated clients.
+//!
+//! Passwords follow NIST SP 800-63B: a length range and no composition rules.
 
+use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 use validator::ValidationError;
 
-/// Shortest accepted password.
-pub const PASSWORD_MIN: u64 = 10;
-/// Longest accepted password (argon2 cost is bounded by it).
-pub const PASSWORD_MAX: u64 = 128;
+/// "Contains something other than spaces", for the OpenAPI `pattern` of required text.
+pub const NOT_BLANK_PATTERN: &str = r"\S";
+/// The OpenAPI `pattern` of `phone_number`.
+pub const PHONE_PATTERN: &str = "^[ +().-]*([0-9][ +().-]*){6,20}$";
+/// The OpenAPI `pattern` of an id in a query parameter.
+pub const ID_PATTERN: &str = "^[1-9][0-9]{0,17}$";
 
-/// A password must mix at least two kinds of characters (letters, digits, others) so that
-/// `aaaaaaaaaa` and `1234567890` are refused.
-pub fn password_strength(password: &str) -> Result<(), ValidationError> {
-    let has_letter = password.chars().any(char::is_alphabetic);
-    let has_digit = password.chars().any(|c| c.is_ascii_digit());
-    let has_other = password.chars().any(|c| !c.is_alphanumeric());
-    let kinds = [has_letter, has_digit, has_other].iter().filter(|k| **k).count();
-    if kinds >= 2 {
+/// An id in a query string: a positive number.
+pub fn numeric_id(id: &str) -> Result<(), ValidationError> {
+    let ok = !id.is_empty() && id.len() <= 18 && id.chars().all(|c| c.is_ascii_digit()) && !id.starts_with('0');
+    if ok {
         Ok(())
     } else {
-        Err(ValidationError::new("weak_password")
-            .with_message("must mix letters with digits or symbols".into()))
+        Err(ValidationError::new("id").with_message("must be an id (a positive number)".into()))
     }
+}
+
+/// OpenAPI schema of an optional `country`: one of `COUNTRIES`, or null.
+pub fn country_schema() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .enum_values(Some(COUNTRIES.iter().copied().map(Some).chain([None])))
+        .description(Some("ISO 3166-1 alpha-2 country code"))
+        .examples([serde_json::json!("NL")])
+        .build()
 }
 
 /// ISO 3166-1 alpha-2 country codes.
@@ -90,11 +101,16 @@ mod tests {
     }
 
     #[test]
-    fn a_password_of_one_kind_of_character_is_weak() {
-        assert!(password_strength("aaaaaaaaaaaa").is_err());
-        assert!(password_strength("123456789012").is_err());
-        assert!(password_strength("correct horse battery").is_ok());
-        assert!(password_strength("s3cretpassw0rd").is_ok());
+    fn an_id_is_a_positive_number() {
+        assert!(numeric_id("42").is_ok());
+        assert!(numeric_id("").is_err());
+        assert!(numeric_id("4a").is_err());
+        assert!(numeric_id("0").is_err());
+    }
+
+    #[test]
+    fn the_phone_pattern_agrees_with_the_phone_rule() {
+        assert_eq!(PHONE_PATTERN, "^[ +().-]*([0-9][ +().-]*){6,20}$");
     }
 
     #[test]

@@ -24,9 +24,11 @@ pub struct ApiToken {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 pub struct CreateApiToken {
     #[validate(length(min = 1, max = 100), custom(function = "crate::rules::not_blank"))]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     /// Days until it expires (1 to 3650); absent for never.
     #[validate(range(min = 1, max = 3650))]
+    #[serde(default, deserialize_with = "crate::whole_number")]
     #[schema(minimum = 1, maximum = 3650)]
     pub expires_in_days: Option<u32>,
 }

@@ -13,7 +13,7 @@ use crate::db::tokens::{NewRefreshToken, OneTimeTokenRow, Purpose, RefreshTokenR
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::onboarding::{create_account, AccountSpec};
-use crate::routes::valid;
+use crate::routes::Valid;
 use crate::state::AppState;
 
 /// Lifetime of a refresh token (each use replaces it with a new one).
@@ -41,9 +41,9 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
 async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<RegisterRequest>,
+    body: Valid<RegisterRequest>,
 ) -> AppResult<HttpResponse> {
-    let body = valid(body)?;
+    let body = body.0;
     let ip = client_ip(&req, state.settings.trust_proxy);
     state.login_by_ip.hit(ip.as_deref().unwrap_or("-")).map_err(AppError::rate_limited)?;
     let password_hash = hash_password(body.password.clone()).await?;
@@ -90,9 +90,9 @@ async fn register(
 async fn activate(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<ActivateRequest>,
+    body: Valid<ActivateRequest>,
 ) -> AppResult<HttpResponse> {
-    let body = valid(body)?;
+    let body = body.0;
     let new_hash = match body.password.clone() {
         Some(p) => Some(hash_password(p).await?),
         None => None,
@@ -147,9 +147,9 @@ async fn activate(
 async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: Valid<LoginRequest>,
 ) -> AppResult<HttpResponse> {
-    let body = valid(body)?;
+    let body = body.0;
     let email = body.email.trim().to_lowercase();
     let ip = client_ip(&req, state.settings.trust_proxy);
     state.login_by_ip.hit(ip.as_deref().unwrap_or("-")).map_err(AppError::rate_limited)?;
@@ -199,8 +199,8 @@ async fn login(
     )
 )]
 #[post("/auth/refresh")]
-async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> AppResult<HttpResponse> {
-    let body = valid(body)?;
+async fn refresh(state: web::Data<AppState>, body: Valid<RefreshRequest>) -> AppResult<HttpResponse> {
+    let body = body.0;
     let hash = secrets::hash_token(&body.refresh_token);
     let state2 = state.clone();
     let outcome = state
@@ -237,8 +237,8 @@ async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshRequest>) ->
     responses((status = 204, description = "Signed out"))
 )]
 #[post("/auth/logout")]
-async fn logout(state: web::Data<AppState>, body: web::Json<RefreshRequest>) -> AppResult<HttpResponse> {
-    let body = valid(body)?;
+async fn logout(state: web::Data<AppState>, body: Valid<RefreshRequest>) -> AppResult<HttpResponse> {
+    let body = body.0;
     let hash = secrets::hash_token(&body.refresh_token);
     state
         .db

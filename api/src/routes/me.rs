@@ -12,7 +12,7 @@ use crate::db::accounts::{AccountChanges, AccountRow};
 use crate::db::tokens::{ApiTokenRow, NewApiToken, RefreshTokenRow};
 use crate::error::{AppError, AppResult};
 use crate::routes::auth::{hash_password, start_session};
-use crate::routes::valid;
+use crate::routes::Valid;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
@@ -52,9 +52,9 @@ async fn get_me(user: AuthUser) -> HttpResponse {
 async fn update_me(
     state: web::Data<AppState>,
     user: AuthUser,
-    body: web::Json<UpdateProfile>,
+    body: Valid<UpdateProfile>,
 ) -> AppResult<HttpResponse> {
-    let body = valid(body)?;
+    let body = body.0;
     let actor = user.actor();
     let id = user.id();
     let account = state
@@ -82,19 +82,22 @@ async fn update_me(
     tag = "me",
     security(("bearer" = [])),
     request_body = ChangePasswordRequest,
-    responses((status = 200, description = "Password changed; the new session", body = TokenResponse))
+    responses(
+        (status = 200, description = "Password changed; the new session", body = TokenResponse),
+        (status = 403, description = "`wrong_current_password`", body = types::Problem, content_type = "application/problem+json"),
+    )
 )]
 #[post("/me/password")]
 async fn change_password(
     state: web::Data<AppState>,
     user: AuthUser,
-    body: web::Json<ChangePasswordRequest>,
+    body: Valid<ChangePasswordRequest>,
 ) -> AppResult<HttpResponse> {
-    let body = valid(body)?;
+    let body = body.0;
     let stored = user.account.password_hash.clone();
     let current = body.current_password.clone();
     if !web::block(move || password::verify(&current, stored.as_deref())).await? {
-        return Err(AppError::invalid_field("current_password", "is not your current password"));
+        return Err(AppError::forbidden("wrong_current_password", "The current password is not right."));
     }
     let new_hash = hash_password(body.new_password).await?;
     let actor = user.actor();
@@ -138,9 +141,9 @@ async fn list_tokens(state: web::Data<AppState>, user: AuthUser) -> AppResult<Ht
 async fn create_token(
     state: web::Data<AppState>,
     user: AuthUser,
-    body: web::Json<CreateApiToken>,
+    body: Valid<CreateApiToken>,
 ) -> AppResult<HttpResponse> {
-    let body = valid(body)?;
+    let body = body.0;
     let secret = format!("{API_TOKEN_PREFIX}{}", secrets::random_token(32));
     let prefix: String = secret.chars().take(API_TOKEN_PREFIX.len() + 4).collect();
     let hash = secrets::hash_token(&secret);

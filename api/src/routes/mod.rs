@@ -10,7 +10,11 @@ pub mod outbox;
 pub mod partners;
 
 use actix_web::http::header;
-use actix_web::{web, HttpRequest};
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use types::FieldError;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
@@ -26,11 +30,34 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(health::openapi_json);
 }
 
-/// The JSON body, checked against its validation rules (422 with one entry per field).
-pub fn valid<T: Validate>(body: web::Json<T>) -> AppResult<T> {
-    let body = body.into_inner();
-    body.validate()?;
-    Ok(body)
+/// A JSON object body parsed into `T` and checked against its validation rules.
+///
+/// Parsed in two steps so that only a JSON *object* is accepted (serde would otherwise read a
+/// struct from an array too): a syntax error is a 400, anything that does not fit `T` or its
+/// rules a 422 naming the field. Size and content-type limits come from the app's `JsonConfig`.
+pub struct Valid<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for Valid<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let object = web::Json::<serde_json::Map<String, serde_json::Value>>::from_request(req, payload);
+        Box::pin(async move {
+            let object = object.await?.into_inner();
+            let body: T = serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| {
+                AppError::validation(vec![FieldError { field: error_field(&e), message: e.to_string() }])
+            })?;
+            body.validate().map_err(AppError::from)?;
+            Ok(Self(body))
+        })
+    }
+}
+
+/// The field a serde error is about, when serde names it (`missing field `email``).
+pub fn error_field(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    msg.split('`').nth(1).filter(|f| !f.contains(' ')).unwrap_or("body").to_owned()
 }
 
 /// Query parameters, checked against their validation rules.

@@ -13,7 +13,7 @@ use crate::db::{parse_id, DbConn};
 use crate::error::{email_taken, AppError, AppResult};
 use crate::onboarding::{create_account, AccountSpec};
 use crate::routes::auth::hash_password;
-use crate::routes::{check_etag, if_match_of, valid, valid_query};
+use crate::routes::{check_etag, if_match_of, valid_query, Valid};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
@@ -90,9 +90,9 @@ async fn list_partners(
 async fn create_partner(
     state: web::Data<AppState>,
     admin: Admin,
-    body: web::Json<CreatePartner>,
+    body: Valid<CreatePartner>,
 ) -> AppResult<HttpResponse> {
-    let body = valid(body)?;
+    let body = body.0;
     let password_hash = match body.password.clone() {
         Some(p) => Some(hash_password(p).await?),
         None => None,
@@ -168,10 +168,10 @@ async fn update_partner(
     admin: Admin,
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<UpdatePartner>,
+    body: Valid<UpdatePartner>,
 ) -> AppResult<HttpResponse> {
     let id = parse_id(&path)?;
-    let body = valid(body)?;
+    let body = body.0;
     let if_match = if_match_of(&req);
     let actor = admin.0.actor();
     let account = state
