@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use crate::settings::Settings;
 
 #[derive(Debug, Parser)]
-#[command(name = "backoffice", version, about = "Back office for mobile shopping apps: the API server and its tools.")]
+#[command(
+    name = "backoffice",
+    version,
+    about = "Back office for mobile shopping apps: the API server and its tools."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

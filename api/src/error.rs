@@ -81,7 +81,10 @@ impl AppError {
         let mut err = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation_failed",
-            format!("The request has {n} invalid field{}.", if n == 1 { "" } else { "s" }),
+            format!(
+                "The request has {n} invalid field{}.",
+                if n == 1 { "" } else { "s" }
+            ),
         );
         err.errors = errors;
         err
@@ -89,7 +92,10 @@ impl AppError {
 
     /// 422 for a single field.
     pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
-        Self::validation(vec![FieldError { field: field.into(), message: message.into() }])
+        Self::validation(vec![FieldError {
+            field: field.into(),
+            message: message.into(),
+        }])
     }
 
     pub fn rate_limited(retry_after_secs: u64) -> Self {
@@ -167,7 +173,11 @@ impl ResponseError for AppError {
         let mut response = HttpResponse::build(self.status);
         response.content_type(PROBLEM_JSON);
         if self.status == StatusCode::UNAUTHORIZED {
-            let error = if self.code == "missing_token" { "" } else { ", error=\"invalid_token\"" };
+            let error = if self.code == "missing_token" {
+                ""
+            } else {
+                ", error=\"invalid_token\""
+            };
             response.insert_header((
                 header::WWW_AUTHENTICATE,
                 format!("Bearer realm=\"backoffice\"{error}"),
@@ -198,7 +208,10 @@ pub fn field_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
         .flat_map(|(field, errs)| {
             errs.iter().map(move |e| FieldError {
                 field: field.to_string(),
-                message: e.message.as_ref().map_or_else(|| describe(e), ToString::to_string),
+                message: e
+                    .message
+                    .as_ref()
+                    .map_or_else(|| describe(e), ToString::to_string),
             })
         })
         .collect();
@@ -240,7 +253,8 @@ impl From<DieselError> for AppError {
                 Self::database_unavailable(err)
             }
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info)
-                if info.message().contains("email") || info.constraint_name() == Some("accounts_email_key") =>
+                if info.message().contains("email")
+                    || info.constraint_name() == Some("accounts_email_key") =>
             {
                 email_taken()
             }
@@ -251,9 +265,15 @@ impl From<DieselError> for AppError {
 
 fn is_connection_failure(message: &str) -> bool {
     let message = message.to_ascii_lowercase();
-    ["connection", "server closed", "terminating", "database is locked", "could not connect"]
-        .iter()
-        .any(|m| message.contains(m))
+    [
+        "connection",
+        "server closed",
+        "terminating",
+        "database is locked",
+        "could not connect",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
 }
 
 impl From<diesel::r2d2::PoolError> for AppError {
@@ -270,5 +290,8 @@ impl From<actix_web::error::BlockingError> for AppError {
 
 /// 409 for an email that another account already uses.
 pub fn email_taken() -> AppError {
-    AppError::conflict("email_taken", "Another account already uses this email address.")
+    AppError::conflict(
+        "email_taken",
+        "Another account already uses this email address.",
+    )
 }

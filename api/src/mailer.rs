@@ -26,7 +26,7 @@ pub struct Mailer {
 
 impl Mailer {
     pub fn new(settings: &Settings) -> Self {
-        let transport = settings.smtp_url.as_deref().and_then(|url| {
+        let transport = settings.smtp_url.as_deref().filter(|url| !url.is_empty()).and_then(|url| {
             SmtpTransport::from_url(url)
                 .map(|b| b.timeout(Some(Duration::from_secs(10))).build())
                 .map_err(|e| tracing::error!(error = %e, "SMTP_URL is invalid: emails will only be logged"))
@@ -37,7 +37,11 @@ impl Mailer {
             .parse()
             .map_err(|e| tracing::error!(error = %e, "SMTP_FROM is not a valid address"))
             .ok();
-        Self { transport, from, public_url: settings.public_url() }
+        Self {
+            transport,
+            from,
+            public_url: settings.public_url(),
+        }
     }
 
     /// Whether emails are delivered (SMTP configured) or only logged.
@@ -112,12 +116,18 @@ impl Mailer {
 }
 
 fn send(transport: &SmtpTransport, from: Mailbox, email: &EmailRow) -> Result<(), String> {
-    let to: Mailbox = email.to_address.parse().map_err(|e| format!("bad recipient: {e}"))?;
+    let to: Mailbox = email
+        .to_address
+        .parse()
+        .map_err(|e| format!("bad recipient: {e}"))?;
     let message = Message::builder()
         .from(from)
         .to(to)
         .subject(&email.subject)
         .body(email.body.clone())
         .map_err(|e| e.to_string())?;
-    transport.send(&message).map(|_| ()).map_err(|e| e.to_string())
+    transport
+        .send(&message)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }

@@ -21,7 +21,12 @@ fn main() -> anyhow::Result<()> {
             println!("database is up to date");
             Ok(())
         }
-        Command::CreateAdmin { email, password, first_name, last_name } => {
+        Command::CreateAdmin {
+            email,
+            password,
+            first_name,
+            last_name,
+        } => {
             let form = types::auth::RegisterRequest {
                 email,
                 password,
@@ -39,7 +44,10 @@ fn main() -> anyhow::Result<()> {
             let db = open_db(&settings)?;
             db.migrate()?;
             let account = seed::create_admin(&db, &settings, &form)?;
-            println!("administrator {} created (id {})", account.email, account.id);
+            println!(
+                "administrator {} created (id {})",
+                account.email, account.id
+            );
             Ok(())
         }
         Command::SeedDemo => {
@@ -52,7 +60,8 @@ fn main() -> anyhow::Result<()> {
         Command::Openapi { output } => {
             let json = openapi::spec_json();
             match output {
-                Some(path) => std::fs::write(&path, json).with_context(|| format!("writing {}", path.display()))?,
+                Some(path) => std::fs::write(&path, json)
+                    .with_context(|| format!("writing {}", path.display()))?,
                 None => print!("{json}"),
             }
             Ok(())

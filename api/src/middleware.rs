@@ -9,7 +9,9 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use tracing::Instrument;
 
-use crate::error::PROBLEM_JSON;
+use actix_web::ResponseError;
+
+use crate::error::{AppError, PROBLEM_JSON};
 use crate::state::AppState;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -30,7 +32,8 @@ fn request_id_of(req: &ServiceRequest) -> String {
         .filter(|v| {
             !v.is_empty()
                 && v.len() <= 64
-                && v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
         })
         .map_or_else(|| crate::auth::secrets::random_token(12), str::to_owned)
 }
@@ -42,12 +45,25 @@ pub async fn observe(
     let started = Instant::now();
     let request_id = request_id_of(&req);
     let method = req.method().to_string();
-    let span = tracing::info_span!("request", %method, path = %req.path(), request_id = %request_id);
+    let span =
+        tracing::info_span!("request", %method, path = %req.path(), request_id = %request_id);
     let state = req.app_data::<actix_web::web::Data<AppState>>().cloned();
 
-    let res = CURRENT_REQUEST_ID
-        .scope(request_id.clone(), next.call(req).instrument(span.clone()))
-        .await?;
+    // PostgreSQL text cannot hold NUL: refuse it in any query parameter, on every backend alike.
+    let res = if req.query_string().to_ascii_lowercase().contains("%00") {
+        let err = AppError::bad_request(
+            "invalid_query",
+            "Query parameters must not contain NUL (%00) characters.",
+        );
+        let (http_req, _) = req.into_parts();
+        let response = CURRENT_REQUEST_ID.sync_scope(request_id.clone(), || err.error_response());
+        ServiceResponse::new(http_req, response).map_into_boxed_body()
+    } else {
+        CURRENT_REQUEST_ID
+            .scope(request_id.clone(), next.call(req).instrument(span.clone()))
+            .await?
+            .map_into_boxed_body()
+    };
 
     let status = res.status();
     let mut res = if status.as_u16() >= 400 && !is_problem(&res) {
@@ -59,13 +75,23 @@ pub async fn observe(
         res.headers_mut().insert(REQUEST_ID, value);
     }
 
-    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
     let elapsed = started.elapsed();
     if let Some(state) = state {
-        state.metrics.observe(&method, &route, status.as_u16(), elapsed.as_secs_f64());
+        state
+            .metrics
+            .observe(&method, &route, status.as_u16(), elapsed.as_secs_f64());
     }
     span.in_scope(|| {
-        tracing::info!(status = status.as_u16(), route, ms = elapsed.as_secs_f64() * 1000.0, "served");
+        tracing::info!(
+            status = status.as_u16(),
+            route,
+            ms = elapsed.as_secs_f64() * 1000.0,
+            "served"
+        );
     });
     Ok(res)
 }
@@ -83,16 +109,26 @@ fn into_problem<B: MessageBody + 'static>(res: ServiceResponse<B>) -> ServiceRes
     let status = res.status();
     let (code, detail) = match status.as_u16() {
         404 => ("not_found", "No such resource."),
-        405 => ("method_not_allowed", "This resource does not support this method."),
+        405 => (
+            "method_not_allowed",
+            "This resource does not support this method.",
+        ),
         413 => ("payload_too_large", "The request body is too large."),
-        415 => ("unsupported_media_type", "Send the body as application/json."),
-        s if s >= 500 => ("internal_error", "Something went wrong on our side; it has been logged."),
+        415 => (
+            "unsupported_media_type",
+            "Send the body as application/json.",
+        ),
+        s if s >= 500 => (
+            "internal_error",
+            "Something went wrong on our side; it has been logged.",
+        ),
         _ => ("bad_request", "The request could not be understood."),
     };
     let body = crate::error::problem(status, code, detail, Vec::new());
     let json = serde_json::to_string(&body).unwrap_or_default();
     res.map_body(|head, _| {
-        head.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        head.headers
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         head.headers.remove(header::CONTENT_LENGTH);
         BoxBody::new(json)
     })

@@ -29,7 +29,11 @@ pub struct AccountSpec {
 
 /// Inserts the account and queues its email: an activation link for a pending account, a
 /// set-password link for an activated one without a password, none otherwise.
-pub fn create_account(conn: &mut DbConn, mailer: &Mailer, spec: &AccountSpec) -> AppResult<AccountRow> {
+pub fn create_account(
+    conn: &mut DbConn,
+    mailer: &Mailer,
+    spec: &AccountSpec,
+) -> AppResult<AccountRow> {
     let email = spec.email.trim().to_lowercase();
     if AccountRow::email_in_use(conn, &email, None)? {
         return Err(email_taken());
@@ -64,7 +68,12 @@ pub fn create_account(conn: &mut DbConn, mailer: &Mailer, spec: &AccountSpec) ->
 }
 
 /// Creates a one-time link for `account` and queues the email that carries it.
-pub fn send_link(conn: &mut DbConn, mailer: &Mailer, account: &AccountRow, purpose: Purpose) -> AppResult<()> {
+pub fn send_link(
+    conn: &mut DbConn,
+    mailer: &Mailer,
+    account: &AccountRow,
+    purpose: Purpose,
+) -> AppResult<()> {
     let token = secrets::random_token(32);
     OneTimeTokenRow::insert(
         conn,
@@ -75,8 +84,14 @@ pub fn send_link(conn: &mut DbConn, mailer: &Mailer, account: &AccountRow, purpo
     )?;
     let name = account.first_name.as_str();
     let email = match purpose {
-        Purpose::Activation => Email::Activation { name, token: &token },
-        Purpose::SetPassword => Email::SetPassword { name, token: &token },
+        Purpose::Activation => Email::Activation {
+            name,
+            token: &token,
+        },
+        Purpose::SetPassword => Email::SetPassword {
+            name,
+            token: &token,
+        },
     };
     mailer.enqueue(conn, &account.email, &email)?;
     Ok(())

@@ -4,7 +4,9 @@
 use actix_web::App;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, HeaderBuilder, OpenApi as Spec, Ref, RefOr, ResponseBuilder};
+use utoipa::openapi::{
+    ContentBuilder, HeaderBuilder, OpenApi as Spec, Ref, RefOr, ResponseBuilder,
+};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::{scope, AppExt};
 
@@ -19,7 +21,7 @@ use crate::error::PROBLEM_JSON;
             customers, apps and everything they hold. JSON in and out; ids are strings; errors are \
             RFC 9457 `application/problem+json` with a stable `code`. Sign in with `POST /auth/login` \
             and send `Authorization: Bearer <access_token>`, or create a personal API token under \
-            `/me/tokens`.",
+            `/me/tokens`. Text never contains NUL (`\\u0000`) characters: they are refused.",
         license(name = "AGPL-3.0-or-later")
     ),
     components(schemas(types::Problem, types::FieldError)),
@@ -57,17 +59,45 @@ struct CommonResponses;
 
 /// Shared error responses: (name, status, description, headers).
 const SHARED: &[(&str, &str, &str, &[(&str, &str)])] = &[
-    ("BadRequest", "400", "`malformed_body` or `invalid_query`: the request could not be parsed", &[]),
+    (
+        "BadRequest",
+        "400",
+        "`malformed_body` or `invalid_query`: the request could not be parsed",
+        &[],
+    ),
     (
         "Unauthorized",
         "401",
         "`missing_token` or `invalid_token`: no usable credential",
-        &[("WWW-Authenticate", "`Bearer realm=\"backoffice\"`, with `error=\"invalid_token\"` for a bad token")],
+        &[(
+            "WWW-Authenticate",
+            "`Bearer realm=\"backoffice\"`, with `error=\"invalid_token\"` for a bad token",
+        )],
     ),
-    ("NotFound", "404", "`not_found`: unknown, or belongs to another tenant", &[]),
-    ("PayloadTooLarge", "413", "`payload_too_large`: the body is over the limit", &[]),
-    ("UnsupportedMediaType", "415", "`unsupported_media_type`: send `application/json`", &[]),
-    ("Unprocessable", "422", "`validation_failed`: `errors` lists each invalid field", &[]),
+    (
+        "NotFound",
+        "404",
+        "`not_found`: unknown, or belongs to another tenant",
+        &[],
+    ),
+    (
+        "PayloadTooLarge",
+        "413",
+        "`payload_too_large`: the body is over the limit",
+        &[],
+    ),
+    (
+        "UnsupportedMediaType",
+        "415",
+        "`unsupported_media_type`: send `application/json`",
+        &[],
+    ),
+    (
+        "Unprocessable",
+        "422",
+        "`validation_failed`: `errors` lists each invalid field",
+        &[],
+    ),
     (
         "Unavailable",
         "503",
@@ -91,24 +121,36 @@ impl Modify for CommonResponses {
         for (name, _, description, headers) in SHARED {
             let mut response = ResponseBuilder::new().description(*description).content(
                 PROBLEM_JSON,
-                ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
             );
             for (header, description) in *headers {
                 response = response.header(
                     *header,
                     HeaderBuilder::new()
-                        .schema(utoipa::openapi::schema::Object::with_type(utoipa::openapi::schema::Type::String))
+                        .schema(utoipa::openapi::schema::Object::with_type(
+                            utoipa::openapi::schema::Type::String,
+                        ))
                         .description(Some(*description))
                         .build(),
                 );
             }
-            components.responses.insert((*name).to_owned(), RefOr::T(response.build()));
+            components
+                .responses
+                .insert((*name).to_owned(), RefOr::T(response.build()));
         }
 
         for (path, item) in &mut spec.paths.paths {
             let uses_db = path.starts_with("/api/") || path == "/health/ready";
             let has_path_params = path.contains('{');
-            let ops = [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+            let ops = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
             for op in ops.into_iter().flatten() {
                 add_shared(op, uses_db, has_path_params);
             }
@@ -120,7 +162,8 @@ fn add_shared(op: &mut Operation, uses_db: bool, has_path_params: bool) {
     let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
     let has_body = op.request_body.is_some();
     let has_query = op.parameters.as_ref().is_some_and(|ps| {
-        ps.iter().any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
+        ps.iter()
+            .any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
     });
     let mut wanted: Vec<&str> = Vec::new();
     if has_body || has_query {

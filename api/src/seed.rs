@@ -47,8 +47,11 @@ pub fn create_admin(
     Ok(account)
 }
 
-fn db_conn(db: &Db) -> anyhow::Result<diesel::r2d2::PooledConnection<crate::db::ConnectionManager>> {
-    db.get().map_err(|e| anyhow::anyhow!("database unavailable: {e}"))
+fn db_conn(
+    db: &Db,
+) -> anyhow::Result<diesel::r2d2::PooledConnection<crate::db::ConnectionManager>> {
+    db.get()
+        .map_err(|e| anyhow::anyhow!("database unavailable: {e}"))
 }
 
 struct DemoCustomer {
@@ -60,22 +63,99 @@ struct DemoCustomer {
 }
 
 const DEMO_CUSTOMERS: [DemoCustomer; 12] = [
-    DemoCustomer { first: "Emma", last: "de Vries", company: "Tulip Fashion", country: "NL", status: AccountStatus::Activated },
-    DemoCustomer { first: "Lucas", last: "Jansen", company: "Bike Parts Direct", country: "NL", status: AccountStatus::Activated },
-    DemoCustomer { first: "Sophie", last: "Martin", company: "Maison Sophie", country: "FR", status: AccountStatus::Activated },
-    DemoCustomer { first: "Noah", last: "Müller", company: "Outdoor Gear GmbH", country: "DE", status: AccountStatus::PendingActivation },
-    DemoCustomer { first: "Mia", last: "Rossi", company: "Pasta Fresca", country: "IT", status: AccountStatus::Locked },
-    DemoCustomer { first: "Liam", last: "Smith", company: "Smith Hardware", country: "GB", status: AccountStatus::Activated },
-    DemoCustomer { first: "Olivia", last: "García", company: "Moda García", country: "ES", status: AccountStatus::PendingActivation },
-    DemoCustomer { first: "James", last: "Brown", company: "Brown's Books", country: "US", status: AccountStatus::Activated },
-    DemoCustomer { first: "Ava", last: "Peeters", company: "Chocolaterie Ava", country: "BE", status: AccountStatus::Activated },
-    DemoCustomer { first: "Elias", last: "Nielsen", company: "Nordic Home", country: "DK", status: AccountStatus::Locked },
-    DemoCustomer { first: "Zoe", last: "Wilson", company: "Wilson Pets", country: "AU", status: AccountStatus::Activated },
-    DemoCustomer { first: "Hugo", last: "Lefebvre", company: "Vins Lefebvre", country: "FR", status: AccountStatus::PendingActivation },
+    DemoCustomer {
+        first: "Emma",
+        last: "de Vries",
+        company: "Tulip Fashion",
+        country: "NL",
+        status: AccountStatus::Activated,
+    },
+    DemoCustomer {
+        first: "Lucas",
+        last: "Jansen",
+        company: "Bike Parts Direct",
+        country: "NL",
+        status: AccountStatus::Activated,
+    },
+    DemoCustomer {
+        first: "Sophie",
+        last: "Martin",
+        company: "Maison Sophie",
+        country: "FR",
+        status: AccountStatus::Activated,
+    },
+    DemoCustomer {
+        first: "Noah",
+        last: "Müller",
+        company: "Outdoor Gear GmbH",
+        country: "DE",
+        status: AccountStatus::PendingActivation,
+    },
+    DemoCustomer {
+        first: "Mia",
+        last: "Rossi",
+        company: "Pasta Fresca",
+        country: "IT",
+        status: AccountStatus::Locked,
+    },
+    DemoCustomer {
+        first: "Liam",
+        last: "Smith",
+        company: "Smith Hardware",
+        country: "GB",
+        status: AccountStatus::Activated,
+    },
+    DemoCustomer {
+        first: "Olivia",
+        last: "García",
+        company: "Moda García",
+        country: "ES",
+        status: AccountStatus::PendingActivation,
+    },
+    DemoCustomer {
+        first: "James",
+        last: "Brown",
+        company: "Brown's Books",
+        country: "US",
+        status: AccountStatus::Activated,
+    },
+    DemoCustomer {
+        first: "Ava",
+        last: "Peeters",
+        company: "Chocolaterie Ava",
+        country: "BE",
+        status: AccountStatus::Activated,
+    },
+    DemoCustomer {
+        first: "Elias",
+        last: "Nielsen",
+        company: "Nordic Home",
+        country: "DK",
+        status: AccountStatus::Locked,
+    },
+    DemoCustomer {
+        first: "Zoe",
+        last: "Wilson",
+        company: "Wilson Pets",
+        country: "AU",
+        status: AccountStatus::Activated,
+    },
+    DemoCustomer {
+        first: "Hugo",
+        last: "Lefebvre",
+        company: "Vins Lefebvre",
+        country: "FR",
+        status: AccountStatus::PendingActivation,
+    },
 ];
 
 fn demo_customer_email(c: &DemoCustomer) -> String {
-    let name: String = c.first.to_lowercase().chars().filter(char::is_ascii_alphanumeric).collect();
+    let name: String = c
+        .first
+        .to_lowercase()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
     format!("{name}@customer.demo.test")
 }
 
@@ -89,7 +169,14 @@ pub fn seed_demo(db: &Db, settings: &Settings) -> anyhow::Result<()> {
         if AccountRow::find_by_email(conn, DEMO_ADMIN)?.is_some() {
             return Ok::<_, AppError>(());
         }
-        let spec = |email: String, role, status, first: &str, last: &str, company: Option<&str>, country: Option<&str>, partner_id| AccountSpec {
+        let spec = |email: String,
+                    role,
+                    status,
+                    first: &str,
+                    last: &str,
+                    company: Option<&str>,
+                    country: Option<&str>,
+                    partner_id| AccountSpec {
             email,
             password_hash: Some(hash.clone()),
             role,
@@ -101,14 +188,66 @@ pub fn seed_demo(db: &Db, settings: &Settings) -> anyhow::Result<()> {
             country: country.map(Into::into),
             partner_id,
         };
-        create_account(conn, &mailer, &spec(DEMO_ADMIN.into(), Role::Admin, AccountStatus::Activated, "Ada", "Admin", None, None, None))?;
+        create_account(
+            conn,
+            &mailer,
+            &spec(
+                DEMO_ADMIN.into(),
+                Role::Admin,
+                AccountStatus::Activated,
+                "Ada",
+                "Admin",
+                None,
+                None,
+                None,
+            ),
+        )?;
         let partners = [
-            create_account(conn, &mailer, &spec(DEMO_PARTNERS[0].into(), Role::Partner, AccountStatus::Activated, "Peter", "Partner", Some("Appmakers Agency"), Some("NL"), None))?,
-            create_account(conn, &mailer, &spec(DEMO_PARTNERS[1].into(), Role::Partner, AccountStatus::Activated, "Anna", "Agency", Some("Mobile First Studio"), Some("DE"), None))?,
+            create_account(
+                conn,
+                &mailer,
+                &spec(
+                    DEMO_PARTNERS[0].into(),
+                    Role::Partner,
+                    AccountStatus::Activated,
+                    "Peter",
+                    "Partner",
+                    Some("Appmakers Agency"),
+                    Some("NL"),
+                    None,
+                ),
+            )?,
+            create_account(
+                conn,
+                &mailer,
+                &spec(
+                    DEMO_PARTNERS[1].into(),
+                    Role::Partner,
+                    AccountStatus::Activated,
+                    "Anna",
+                    "Agency",
+                    Some("Mobile First Studio"),
+                    Some("DE"),
+                    None,
+                ),
+            )?,
         ];
         for (i, c) in DEMO_CUSTOMERS.iter().enumerate() {
             let partner = &partners[i % 2];
-            create_account(conn, &mailer, &spec(demo_customer_email(c), Role::Customer, c.status, c.first, c.last, Some(c.company), Some(c.country), Some(partner.id)))?;
+            create_account(
+                conn,
+                &mailer,
+                &spec(
+                    demo_customer_email(c),
+                    Role::Customer,
+                    c.status,
+                    c.first,
+                    c.last,
+                    Some(c.company),
+                    Some(c.country),
+                    Some(partner.id),
+                ),
+            )?;
         }
         Actor::default().record(conn, "demo.seed", "installation", None)?;
         Ok(())

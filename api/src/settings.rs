@@ -20,15 +20,31 @@ pub enum LogFormat {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
     /// `postgres://user@host/db` for PostgreSQL; otherwise the path of a SQLite file.
-    #[arg(long, env = "DATABASE_URL", default_value = "data/backoffice.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "data/backoffice.db",
+        global = true
+    )]
     pub database_url: String,
 
     /// Address and port the HTTP server listens on.
-    #[arg(long, env = "BIND_ADDR", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "BIND_ADDR",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub bind_addr: String,
 
     /// `development` or `production`. Production refuses to start without JWT_SECRET.
-    #[arg(long, env = "APP_ENV", value_enum, default_value = "development", global = true)]
+    #[arg(
+        long,
+        env = "APP_ENV",
+        value_enum,
+        default_value = "development",
+        global = true
+    )]
     pub app_env: Environment,
 
     /// Secret that signs access tokens (HS256), 32+ characters. In development, generated once
@@ -41,7 +57,13 @@ pub struct Settings {
     pub public_url: Option<String>,
 
     /// `pretty` for people, `json` for log collectors. Levels come from RUST_LOG.
-    #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "pretty", global = true)]
+    #[arg(
+        long,
+        env = "LOG_FORMAT",
+        value_enum,
+        default_value = "pretty",
+        global = true
+    )]
     pub log_format: LogFormat,
 
     /// `smtp://user:pass@host:587` (STARTTLS with `?tls=required`) or `smtps://…`. Unset: emails
@@ -50,7 +72,12 @@ pub struct Settings {
     pub smtp_url: Option<String>,
 
     /// The From address of outgoing email.
-    #[arg(long, env = "SMTP_FROM", default_value = "Back Office <no-reply@localhost>", global = true)]
+    #[arg(
+        long,
+        env = "SMTP_FROM",
+        default_value = "Back Office <no-reply@localhost>",
+        global = true
+    )]
     pub smtp_from: String,
 
     /// Directory of the built SPA that is served at `/`.
@@ -70,7 +97,12 @@ pub struct Settings {
     pub login_rate_limit: u32,
 
     /// Largest accepted JSON body, in bytes.
-    #[arg(long, env = "BODY_LIMIT_BYTES", default_value_t = 262_144, global = true)]
+    #[arg(
+        long,
+        env = "BODY_LIMIT_BYTES",
+        default_value_t = 262_144,
+        global = true
+    )]
     pub body_limit_bytes: usize,
 
     /// Take the client IP from `X-Forwarded-For` / `Forwarded` (only behind a trusted proxy).
@@ -95,7 +127,10 @@ impl Settings {
     /// file beside the SQLite database (or in `data/`), so sessions survive a restart.
     pub fn resolve_jwt_secret(&mut self) -> anyhow::Result<()> {
         if let Some(secret) = &self.jwt_secret {
-            anyhow::ensure!(secret.len() >= 32, "JWT_SECRET must be at least 32 characters");
+            anyhow::ensure!(
+                secret.len() >= 32,
+                "JWT_SECRET must be at least 32 characters"
+            );
             return Ok(());
         }
         anyhow::ensure!(
@@ -103,10 +138,12 @@ impl Settings {
             "JWT_SECRET is required when APP_ENV=production"
         );
         let dir = match crate::db::Backend::of(&self.database_url) {
-            crate::db::Backend::Sqlite => Path::new(self.database_url.trim_start_matches("sqlite://"))
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+            crate::db::Backend::Sqlite => {
+                Path::new(self.database_url.trim_start_matches("sqlite://"))
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+            }
             crate::db::Backend::Postgres => PathBuf::from("data"),
         };
         let path = dir.join("jwt_secret");

@@ -74,7 +74,10 @@ impl Application {
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
-        Ok(Self { port, server: server.run() })
+        Ok(Self {
+            port,
+            server: server.run(),
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -88,32 +91,41 @@ impl Application {
 }
 
 fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default().limit(limit).error_handler(move |err, _req| {
-        use actix_web::error::JsonPayloadError as E;
-        let app = match &err {
-            E::OverflowKnownLength { .. } | E::Overflow { .. } => AppError::new(
-                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!("The request body is over the limit of {limit} bytes."),
-            ),
-            E::ContentType => AppError::new(
-                actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "Send the body as application/json.",
-            ),
-            E::Deserialize(e) if e.is_data() => AppError::validation(vec![types::FieldError {
-                field: "body".into(),
-                message: format!("must be a JSON object ({e})"),
-            }]),
-            other => AppError::bad_request("malformed_body", format!("The JSON body could not be read: {other}")),
-        };
-        app.into()
-    })
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(move |err, _req| {
+            use actix_web::error::JsonPayloadError as E;
+            let app = match &err {
+                E::OverflowKnownLength { .. } | E::Overflow { .. } => AppError::new(
+                    actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    format!("The request body is over the limit of {limit} bytes."),
+                ),
+                E::ContentType => AppError::new(
+                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "Send the body as application/json.",
+                ),
+                E::Deserialize(e) if e.is_data() => AppError::validation(vec![types::FieldError {
+                    field: "body".into(),
+                    message: format!("must be a JSON object ({e})"),
+                }]),
+                other => AppError::bad_request(
+                    "malformed_body",
+                    format!("The JSON body could not be read: {other}"),
+                ),
+            };
+            app.into()
+        })
 }
 
 fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
-        AppError::bad_request("invalid_query", format!("The query string is invalid: {err}")).into()
+        AppError::bad_request(
+            "invalid_query",
+            format!("The query string is invalid: {err}"),
+        )
+        .into()
     })
 }
 

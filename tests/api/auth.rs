@@ -155,25 +155,41 @@ mod rate_limit {
     use super::*;
 
     async fn login_is_rate_limited(app: TestApp) {
-        app.create_account(Role::Customer, AccountStatus::Activated, "busy@example.com", None).await;
+        app.create_account(
+            Role::Customer,
+            AccountStatus::Activated,
+            "busy@example.com",
+            None,
+        )
+        .await;
         for _ in 0..3 {
-            app.login("busy@example.com", "wrong password 1").await.assert_status(StatusCode::UNAUTHORIZED);
+            app.login("busy@example.com", "wrong password 1")
+                .await
+                .assert_status(StatusCode::UNAUTHORIZED);
         }
         let limited = app.login("busy@example.com", PASSWORD).await;
         limited.assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
-        let wait: u64 = limited.header("retry-after").and_then(|v| v.parse().ok()).expect("Retry-After seconds");
+        let wait: u64 = limited
+            .header("retry-after")
+            .and_then(|v| v.parse().ok())
+            .expect("Retry-After seconds");
         assert!((1..=60).contains(&wait));
     }
 
     #[tokio::test]
     async fn sqlite() {
-        let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, |s| s.login_rate_limit = 3).await;
+        let app =
+            TestApp::spawn_with(crate::helpers::Backend::Sqlite, |s| s.login_rate_limit = 3).await;
         login_is_rate_limited(app.expect("sqlite")).await;
     }
 
     #[tokio::test]
     async fn postgres() {
-        if let Some(app) = TestApp::spawn_with(crate::helpers::Backend::Postgres, |s| s.login_rate_limit = 3).await {
+        if let Some(app) = TestApp::spawn_with(crate::helpers::Backend::Postgres, |s| {
+            s.login_rate_limit = 3
+        })
+        .await
+        {
             login_is_rate_limited(app).await;
         }
     }

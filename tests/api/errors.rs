@@ -49,6 +49,15 @@ both_backends! {
         assert_eq!(login.header("allow"), Some("POST"));
     }
 
+    async fn nul_characters_are_refused_in_queries_and_bodies(app) {
+        let admin = app.admin().await;
+        app.get("partners?q=a%00b", &admin).await.assert_problem(StatusCode::BAD_REQUEST, "invalid_query");
+        let reply = app.patch("me", &admin, json!({"first_name": "a\u{0}b"})).await;
+        reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(reply.error_fields(), ["first_name"]);
+        assert_ne!(app.get("me", &admin).await.body["first_name"], "a\u{0}b");
+    }
+
     async fn every_problem_carries_the_request_id(app) {
         let reply = app.call(reqwest::Method::GET, "me", None, None).await;
         let id = reply.header("x-request-id").expect("request id header").to_owned();

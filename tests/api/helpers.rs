@@ -59,23 +59,29 @@ fn in_ci() -> bool {
 
 /// The PostgreSQL server that test databases are created on.
 pub fn postgres_admin_url() -> String {
-    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// Whether PostgreSQL is reachable; in CI its absence fails the run, elsewhere it skips loudly.
 fn postgres_available() -> bool {
     static AVAILABLE: OnceLock<bool> = OnceLock::new();
-    *AVAILABLE.get_or_init(|| match diesel::PgConnection::establish(&postgres_admin_url()) {
-        Ok(_) => true,
-        Err(e) if in_ci() => panic!("CI=true but PostgreSQL at {} is unreachable: {e}", postgres_admin_url()),
-        Err(e) => {
-            eprintln!(
-                "\n!!! SKIPPING PostgreSQL tests: {} is unreachable ({e}). CI requires it.\n",
+    *AVAILABLE.get_or_init(
+        || match diesel::PgConnection::establish(&postgres_admin_url()) {
+            Ok(_) => true,
+            Err(e) if in_ci() => panic!(
+                "CI=true but PostgreSQL at {} is unreachable: {e}",
                 postgres_admin_url()
-            );
-            false
-        }
-    })
+            ),
+            Err(e) => {
+                eprintln!(
+                    "\n!!! SKIPPING PostgreSQL tests: {} is unreachable ({e}). CI requires it.\n",
+                    postgres_admin_url()
+                );
+                false
+            }
+        },
+    )
 }
 
 fn unique_name() -> String {
@@ -90,12 +96,17 @@ pub fn fresh_database(backend: Backend) -> String {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join("backoffice-tests");
             std::fs::create_dir_all(&dir).expect("temp dir");
-            dir.join(format!("{}.db", unique_name())).display().to_string()
+            dir.join(format!("{}.db", unique_name()))
+                .display()
+                .to_string()
         }
         Backend::Postgres => {
             let name = unique_name();
-            let mut conn = diesel::PgConnection::establish(&postgres_admin_url()).expect("postgres");
-            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create database");
+            let mut conn =
+                diesel::PgConnection::establish(&postgres_admin_url()).expect("postgres");
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .expect("create database");
             let base = postgres_admin_url();
             let (server, _) = base.rsplit_once('/').expect("url with a database");
             format!("{server}/{name}")
@@ -130,7 +141,10 @@ impl TestApp {
 
     /// Starts a server with `configure` applied to the test settings; `None` when the backend is
     /// unavailable outside CI.
-    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Option<Self> {
+    pub async fn spawn_with(
+        backend: Backend,
+        configure: impl FnOnce(&mut Settings),
+    ) -> Option<Self> {
         if backend == Backend::Postgres && !postgres_available() {
             return None;
         }
@@ -151,7 +165,10 @@ impl TestApp {
             address: format!("http://127.0.0.1:{port}"),
             db,
             settings,
-            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
         }
     }
 
@@ -164,7 +181,13 @@ impl TestApp {
     }
 
     /// Sends a request; `path` without a leading `/` is relative to `/api/v1/`.
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
         let mut req = self.client.request(method, self.url(path));
         if let Some(token) = token {
             req = req.bearer_auth(token);
@@ -184,7 +207,8 @@ impl TestApp {
     }
 
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
-        self.call(Method::PATCH, path, Some(token), Some(body)).await
+        self.call(Method::PATCH, path, Some(token), Some(body))
+            .await
     }
 
     pub async fn delete(&self, path: &str, token: &str) -> Reply {
@@ -217,33 +241,46 @@ impl TestApp {
                 country: Some("NL".into()),
                 partner_id,
             };
-            create_account(&mut conn, &mailer, &spec).expect("account created").id
+            create_account(&mut conn, &mailer, &spec)
+                .expect("account created")
+                .id
         })
         .await
         .expect("blocking task")
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Reply {
-        self.post("auth/login", None, json!({"email": email, "password": password})).await
+        self.post(
+            "auth/login",
+            None,
+            json!({"email": email, "password": password}),
+        )
+        .await
     }
 
     /// Signs in and returns the access token.
     pub async fn token_for(&self, email: &str) -> String {
         let reply = self.login(email, PASSWORD).await;
         reply.assert_status(StatusCode::OK);
-        reply.body["access_token"].as_str().expect("access token").to_owned()
+        reply.body["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_owned()
     }
 
     /// A new activated admin and its access token.
     pub async fn admin(&self) -> String {
         let email = format!("admin-{}@example.com", unique_name());
-        self.create_account(Role::Admin, AccountStatus::Activated, &email, None).await;
+        self.create_account(Role::Admin, AccountStatus::Activated, &email, None)
+            .await;
         self.token_for(&email).await
     }
 
     /// A new activated partner: (id, access token).
     pub async fn partner(&self, email: &str) -> (i64, String) {
-        let id = self.create_account(Role::Partner, AccountStatus::Activated, email, None).await;
+        let id = self
+            .create_account(Role::Partner, AccountStatus::Activated, email, None)
+            .await;
         (id, self.token_for(email).await)
     }
 
@@ -251,8 +288,16 @@ impl TestApp {
     pub async fn link_token_sent_to(&self, admin_token: &str, to: &str) -> String {
         let reply = self.get(&format!("outbox?to={to}"), admin_token).await;
         reply.assert_status(StatusCode::OK);
-        let body = reply.body["items"][0]["body"].as_str().expect("an email to this address");
-        body.split("token=").nth(1).expect("a link").split_whitespace().next().expect("token").to_owned()
+        let body = reply.body["items"][0]["body"]
+            .as_str()
+            .expect("an email to this address");
+        body.split("token=")
+            .nth(1)
+            .expect("a link")
+            .split_whitespace()
+            .next()
+            .expect("token")
+            .to_owned()
     }
 }
 
@@ -271,12 +316,21 @@ impl Reply {
         let headers = res.headers().clone();
         let text = res.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Self { status, headers, body, text }
+        Self {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 
     #[track_caller]
     pub fn assert_status(&self, expected: StatusCode) -> &Self {
-        assert_eq!(self.status, expected, "unexpected status; body: {}", self.text);
+        assert_eq!(
+            self.status, expected,
+            "unexpected status; body: {}",
+            self.text
+        );
         self
     }
 
@@ -284,7 +338,12 @@ impl Reply {
     #[track_caller]
     pub fn assert_problem(&self, status: StatusCode, code: &str) -> &Self {
         self.assert_status(status);
-        assert_eq!(self.header("content-type"), Some("application/problem+json"), "body: {}", self.text);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "body: {}",
+            self.text
+        );
         assert_eq!(self.body["code"], code, "body: {}", self.text);
         assert_eq!(self.body["status"], status.as_u16());
         assert!(self.body["detail"].as_str().is_some_and(|d| !d.is_empty()));
@@ -299,7 +358,11 @@ impl Reply {
     pub fn error_fields(&self) -> Vec<String> {
         self.body["errors"]
             .as_array()
-            .map(|errs| errs.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
+            .map(|errs| {
+                errs.iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }

@@ -16,7 +16,12 @@ fn claims(sub: i64, exp_offset: i64, aud: &str) -> Value {
 }
 
 fn sign(claims: &Value, secret: &str) -> String {
-    encode(&Header::default(), claims, &EncodingKey::from_secret(secret.as_bytes())).expect("sign")
+    encode(
+        &Header::default(),
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .expect("sign")
 }
 
 async fn assert_refused(app: &TestApp, token: &str) {
@@ -28,7 +33,13 @@ async fn assert_refused(app: &TestApp, token: &str) {
 }
 
 async fn admin_id(app: &TestApp) -> i64 {
-    app.create_account(Role::Admin, AccountStatus::Activated, "jwt-admin@example.com", None).await
+    app.create_account(
+        Role::Admin,
+        AccountStatus::Activated,
+        "jwt-admin@example.com",
+        None,
+    )
+    .await
 }
 
 both_backends! {

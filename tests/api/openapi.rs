@@ -6,8 +6,11 @@ use crate::helpers::{Backend, TestApp};
 
 #[tokio::test]
 async fn the_committed_spec_matches_the_code() {
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json"))
-        .expect("openapi/openapi.json is committed");
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../openapi/openapi.json"
+    ))
+    .expect("openapi/openapi.json is committed");
     let generated = api::openapi::spec_json();
     assert!(
         committed == generated,
@@ -18,9 +21,12 @@ async fn the_committed_spec_matches_the_code() {
 #[tokio::test]
 async fn the_served_spec_is_the_generated_one() {
     let app = TestApp::spawn(Backend::Sqlite).await.expect("app");
-    let reply = app.call(reqwest::Method::GET, "openapi.json", None, None).await;
+    let reply = app
+        .call(reqwest::Method::GET, "openapi.json", None, None)
+        .await;
     reply.assert_status(StatusCode::OK);
-    let generated: serde_json::Value = serde_json::from_str(&api::openapi::spec_json()).expect("json");
+    let generated: serde_json::Value =
+        serde_json::from_str(&api::openapi::spec_json()).expect("json");
     assert_eq!(reply.body, generated);
     assert_eq!(reply.body["openapi"], "3.1.0");
 }
@@ -37,13 +43,18 @@ fn every_secured_operation_documents_401_and_every_error_is_problem_json() {
             }
             if op.get("requestBody").is_some() {
                 for status in ["400", "413", "415", "422"] {
-                    assert!(responses.contains_key(status), "{method} {path} lacks {status}");
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path} lacks {status}"
+                    );
                 }
             }
             for (status, response) in responses {
                 if status.starts_with('4') || status.starts_with('5') {
                     let ok = response.get("$ref").is_some()
-                        || response["content"].get("application/problem+json").is_some();
+                        || response["content"]
+                            .get("application/problem+json")
+                            .is_some();
                     assert!(ok, "{method} {path} {status} is not problem+json");
                 }
             }

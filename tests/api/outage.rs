@@ -19,7 +19,9 @@ struct Proxy {
 
 impl Proxy {
     async fn start(port: u16, upstream: String) -> Self {
-        let listener = TcpListener::bind(("127.0.0.1", port)).await.expect("bind proxy");
+        let listener = TcpListener::bind(("127.0.0.1", port))
+            .await
+            .expect("bind proxy");
         let port = listener.local_addr().expect("addr").port();
         let tasks: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
         let registry = tasks.clone();
@@ -47,29 +49,48 @@ impl Proxy {
 }
 
 async fn ready_status(app: &TestApp) -> StatusCode {
-    app.call(reqwest::Method::GET, "/health/ready", None, None).await.status
+    app.call(reqwest::Method::GET, "/health/ready", None, None)
+        .await
+        .status
 }
 
 // Multi-threaded: the proxy must accept while the server starts up synchronously.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_database_gives_503_and_the_server_recovers_when_it_returns() {
-    let Some(probe) = TestApp::spawn(Backend::Postgres).await else { return };
+    let Some(probe) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
     drop(probe);
     let admin_url = postgres_admin_url();
-    let upstream = admin_url.split('@').nth(1).and_then(|s| s.split('/').next()).expect("host:port").to_owned();
+    let upstream = admin_url
+        .split('@')
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .expect("host:port")
+        .to_owned();
     let direct = fresh_database(Backend::Postgres);
     let proxy = Proxy::start(0, upstream.clone()).await;
     let through_proxy = direct.replace(&upstream, &format!("127.0.0.1:{}", proxy.port));
     let app = TestApp::start(test_settings(through_proxy));
-    app.create_account(Role::Admin, AccountStatus::Activated, "root@example.com", None).await;
+    app.create_account(
+        Role::Admin,
+        AccountStatus::Activated,
+        "root@example.com",
+        None,
+    )
+    .await;
     let token = app.token_for("root@example.com").await;
     assert_eq!(ready_status(&app).await, StatusCode::OK);
 
     proxy.stop();
-    let down = app.call(reqwest::Method::GET, "/health/ready", None, None).await;
+    let down = app
+        .call(reqwest::Method::GET, "/health/ready", None, None)
+        .await;
     down.assert_problem(StatusCode::SERVICE_UNAVAILABLE, "database_unavailable");
     assert!(down.header("retry-after").is_some());
-    app.get("me", &token).await.assert_problem(StatusCode::SERVICE_UNAVAILABLE, "database_unavailable");
+    app.get("me", &token)
+        .await
+        .assert_problem(StatusCode::SERVICE_UNAVAILABLE, "database_unavailable");
 
     let proxy = Proxy::start(proxy.port, upstream).await;
     let mut recovered = false;
@@ -80,7 +101,10 @@ async fn a_lost_database_gives_503_and_the_server_recovers_when_it_returns() {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert!(recovered, "the server did not recover after the database came back");
+    assert!(
+        recovered,
+        "the server did not recover after the database came back"
+    );
     app.get("me", &token).await.assert_status(StatusCode::OK);
     proxy.stop();
 }

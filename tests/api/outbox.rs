@@ -37,7 +37,11 @@ async fn fake_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
                         }
                         continue;
                     }
-                    let verb = line.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+                    let verb = line
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_ascii_uppercase();
                     let reply: &[u8] = match verb.as_str() {
                         "EHLO" => b"250-fake.smtp\r\n250 8BITMIME\r\n",
                         "DATA" => {
@@ -59,11 +63,17 @@ async fn fake_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
 }
 
 /// Polls the outbox (bounded) until the email to `to` leaves the `queued` state.
-async fn wait_until_delivered(app: &TestApp, admin: &str, to: &str, want: &str) -> serde_json::Value {
+async fn wait_until_delivered(
+    app: &TestApp,
+    admin: &str,
+    to: &str,
+    want: &str,
+) -> serde_json::Value {
     for _ in 0..100 {
         let outbox = app.get(&format!("outbox?to={to}"), admin).await;
         let email = outbox.body["items"][0].clone();
-        if email["status"] == want || (want == "retrying" && email["attempts"].as_i64() >= Some(1)) {
+        if email["status"] == want || (want == "retrying" && email["attempts"].as_i64() >= Some(1))
+        {
             return email;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -73,7 +83,13 @@ async fn wait_until_delivered(app: &TestApp, admin: &str, to: &str, want: &str) 
 
 async fn emails_are_delivered_over_smtp(backend: Backend) {
     let (port, messages) = fake_smtp().await;
-    let Some(app) = TestApp::spawn_with(backend, |s| s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await else { return };
+    let Some(app) = TestApp::spawn_with(backend, |s| {
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))
+    })
+    .await
+    else {
+        return;
+    };
     let admin = app.admin().await;
     app.post("auth/register", None, json!({"email": "mail@example.com", "password": PASSWORD, "first_name": "M", "last_name": "L"}))
         .await
@@ -84,13 +100,25 @@ async fn emails_are_delivered_over_smtp(backend: Backend) {
     assert!(email["sent_at"].is_string());
     let delivered = messages.lock().expect("lock").join("\n");
     assert!(delivered.contains("To: mail@example.com"), "{delivered}");
-    assert!(delivered.contains("/activate?token="), "the link is in the message: {delivered}");
+    assert!(
+        delivered.contains("/activate?token="),
+        "the link is in the message: {delivered}"
+    );
 }
 
 async fn a_failed_delivery_is_kept_for_retry(backend: Backend) {
     // A port nobody listens on: bind one, then free it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
-    let Some(app) = TestApp::spawn_with(backend, |s| s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await else { return };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let Some(app) = TestApp::spawn_with(backend, |s| {
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))
+    })
+    .await
+    else {
+        return;
+    };
     let admin = app.admin().await;
     app.post("auth/register", None, json!({"email": "retry@example.com", "password": PASSWORD, "first_name": "R", "last_name": "T"}))
         .await

@@ -12,7 +12,9 @@ fn partner_form(email: &str, company: &str) -> Value {
 }
 
 async fn create(app: &TestApp, admin: &str, email: &str, company: &str) -> String {
-    let reply = app.post("partners", Some(admin), partner_form(email, company)).await;
+    let reply = app
+        .post("partners", Some(admin), partner_form(email, company))
+        .await;
     reply.assert_status(StatusCode::CREATED);
     reply.body["id"].as_str().unwrap_or_default().to_owned()
 }

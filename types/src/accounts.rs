@@ -114,16 +114,31 @@ pub struct UpdateProfile {
     #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub last_name: Option<String>,
-    #[serde(default, deserialize_with = "crate::double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<String>, max_length = 200)]
     #[validate(length(max = 200))]
     pub company: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<String>)]
     #[validate(custom(function = "rules::phone_number"))]
-    #[schema(pattern = "^[ +().-]*([0-9][ +().-]*){6,20}$", example = "+31 20 123 4567")]
+    #[schema(
+        pattern = "^[ +().-]*([0-9][ +().-]*){6,20}$",
+        example = "+31 20 123 4567"
+    )]
     pub phone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(schema_with = rules::country_schema)]
     #[validate(custom(function = "rules::country_code"))]
     pub country: Option<Option<String>>,
@@ -150,7 +165,10 @@ pub struct CreatePartner {
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub company: String,
     #[validate(custom(function = "rules::phone_number"))]
-    #[schema(pattern = "^[ +().-]*([0-9][ +().-]*){6,20}$", example = "+31 20 123 4567")]
+    #[schema(
+        pattern = "^[ +().-]*([0-9][ +().-]*){6,20}$",
+        example = "+31 20 123 4567"
+    )]
     pub phone: Option<String>,
     #[validate(custom(function = "rules::country_code"))]
     #[schema(schema_with = rules::country_schema)]
@@ -179,12 +197,23 @@ pub struct UpdatePartner {
     #[validate(length(min = 1, max = 200), custom(function = "rules::not_blank"))]
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub company: Option<String>,
-    #[serde(default, deserialize_with = "crate::double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<String>)]
     #[validate(custom(function = "rules::phone_number"))]
-    #[schema(pattern = "^[ +().-]*([0-9][ +().-]*){6,20}$", example = "+31 20 123 4567")]
+    #[schema(
+        pattern = "^[ +().-]*([0-9][ +().-]*){6,20}$",
+        example = "+31 20 123 4567"
+    )]
     pub phone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "crate::double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "crate::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(schema_with = rules::country_schema)]
     #[validate(custom(function = "rules::country_code"))]
     pub country: Option<Option<String>>,

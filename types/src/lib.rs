@@ -33,11 +33,15 @@ where
     D: serde::Deserializer<'de>,
 {
     use serde::de::Error;
-    let Some(n) = <Option<f64> as serde::Deserialize>::deserialize(deserializer)? else { return Ok(None) };
+    let Some(n) = <Option<f64> as serde::Deserialize>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
     if n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n) {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked just above
         Ok(Some(n as u32))
     } else {
-        Err(D::Error::custom(format!("expected a whole number, found {n}")))
+        Err(D::Error::custom(format!(
+            "expected a whole number, found {n}"
+        )))
     }
 }

@@ -15,7 +15,10 @@ pub const ID_PATTERN: &str = "^[1-9][0-9]{0,17}$";
 
 /// An id in a query string: a positive number.
 pub fn numeric_id(id: &str) -> Result<(), ValidationError> {
-    let ok = !id.is_empty() && id.len() <= 18 && id.chars().all(|c| c.is_ascii_digit()) && !id.starts_with('0');
+    let ok = !id.is_empty()
+        && id.len() <= 18
+        && id.chars().all(|c| c.is_ascii_digit())
+        && !id.starts_with('0');
     if ok {
         Ok(())
     } else {
@@ -65,7 +68,9 @@ pub fn country_code(code: &str) -> Result<(), ValidationError> {
 
 /// A phone number: digits, spaces and `+ - ( ) .`, with 6 to 20 digits.
 pub fn phone_number(phone: &str) -> Result<(), ValidationError> {
-    let allowed = phone.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let allowed = phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
     let digits = phone.chars().filter(char::is_ascii_digit).count();
     if allowed && (6..=20).contains(&digits) {
         Ok(())

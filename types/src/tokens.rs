@@ -23,7 +23,10 @@ pub struct ApiToken {
 /// A new personal API token.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 pub struct CreateApiToken {
-    #[validate(length(min = 1, max = 100), custom(function = "crate::rules::not_blank"))]
+    #[validate(
+        length(min = 1, max = 100),
+        custom(function = "crate::rules::not_blank")
+    )]
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     /// Days until it expires (1 to 3650); absent for never.

@@ -56,8 +56,13 @@ impl AuthUser {
             state
                 .db
                 .run(move |conn| {
-                    let api_token = ApiTokenRow::find_live_by_hash(conn, &hash)?
-                        .ok_or_else(|| AppError::unauthorized("invalid_token", "The API token is invalid or revoked."))?;
+                    let api_token =
+                        ApiTokenRow::find_live_by_hash(conn, &hash)?.ok_or_else(|| {
+                            AppError::unauthorized(
+                                "invalid_token",
+                                "The API token is invalid or revoked.",
+                            )
+                        })?;
                     ApiTokenRow::touch(conn, &api_token)?;
                     let account = AccountRow::find(conn, api_token.account_id)?;
                     Ok((account, None, Some(api_token.id)))
@@ -81,7 +86,12 @@ impl AuthUser {
                 "This account can no longer sign in.",
             ));
         }
-        Ok(Self { account, impersonator_id, api_token_id, ip })
+        Ok(Self {
+            account,
+            impersonator_id,
+            api_token_id,
+            ip,
+        })
     }
 }
 
@@ -90,10 +100,12 @@ fn invalid_token() -> AppError {
 }
 
 fn bearer_token(req: &HttpRequest) -> AppResult<String> {
-    let value = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| AppError::unauthorized("missing_token", "Sign in first: send `Authorization: Bearer <token>`."))?;
+    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
+        AppError::unauthorized(
+            "missing_token",
+            "Sign in first: send `Authorization: Bearer <token>`.",
+        )
+    })?;
     let value = value.to_str().map_err(|_| invalid_token())?;
     let (scheme, token) = value.split_once(' ').ok_or_else(invalid_token)?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
@@ -105,8 +117,15 @@ fn bearer_token(req: &HttpRequest) -> AppResult<String> {
 /// The client's address: the socket peer, or the proxy's forwarded value when `TRUST_PROXY` is on.
 pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> Option<String> {
     let info = req.connection_info();
-    let addr = if trust_proxy { info.realip_remote_addr() } else { info.peer_addr() };
-    addr.map(|a| a.parse::<std::net::SocketAddr>().map_or_else(|_| a.to_owned(), |s| s.ip().to_string()))
+    let addr = if trust_proxy {
+        info.realip_remote_addr()
+    } else {
+        info.peer_addr()
+    };
+    addr.map(|a| {
+        a.parse::<std::net::SocketAddr>()
+            .map_or_else(|_| a.to_owned(), |s| s.ip().to_string())
+    })
 }
 
 impl FromRequest for AuthUser {
@@ -131,7 +150,10 @@ impl FromRequest for Admin {
         Box::pin(async move {
             let user = AuthUser::authenticate(req).await?;
             if user.role() != Role::Admin {
-                return Err(AppError::forbidden("admin_only", "Only administrators may do this."));
+                return Err(AppError::forbidden(
+                    "admin_only",
+                    "Only administrators may do this.",
+                ));
             }
             Ok(Self(user))
         })

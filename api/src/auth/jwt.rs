@@ -69,7 +69,9 @@ impl JwtKeys {
             role,
             iat: now,
             exp: now + ttl_secs,
-            act: act.map(|id| ActorClaim { sub: id.to_string() }),
+            act: act.map(|id| ActorClaim {
+                sub: id.to_string(),
+            }),
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
         Ok((token, ttl_secs))
@@ -80,7 +82,9 @@ impl JwtKeys {
             .map(|data| data.claims)
             .map_err(|e| {
                 let detail = match e.kind() {
-                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => "The access token has expired.",
+                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                        "The access token has expired."
+                    }
                     _ => "The access token is invalid.",
                 };
                 AppError::unauthorized("invalid_token", detail)
@@ -95,7 +99,9 @@ mod tests {
     #[test]
     fn an_issued_token_verifies_with_its_claims() {
         let keys = JwtKeys::new("0123456789abcdef0123456789abcdef");
-        let (token, ttl) = keys.issue(7, Role::Partner, None, ACCESS_TTL_SECS).expect("issue");
+        let (token, ttl) = keys
+            .issue(7, Role::Partner, None, ACCESS_TTL_SECS)
+            .expect("issue");
         assert_eq!(ttl, 900);
         let claims = keys.verify(&token).expect("valid");
         assert_eq!(claims.sub, "7");

@@ -30,8 +30,11 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
         Some(s) => (s, true),
         None => (dummy.as_str(), false),
     };
-    let ok = PasswordHash::new(phc)
-        .is_ok_and(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok());
+    let ok = PasswordHash::new(phc).is_ok_and(|parsed| {
+        argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    });
     ok && real
 }
 

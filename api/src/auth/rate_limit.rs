@@ -15,13 +15,20 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(limit: u32, window: Duration) -> Self {
-        Self { limit, window, hits: Mutex::new(HashMap::new()) }
+        Self {
+            limit,
+            window,
+            hits: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Counts a hit on `key`; `Err(seconds)` says how long to wait when over the limit.
     pub fn hit(&self, key: &str) -> Result<(), u64> {
         let now = Instant::now();
-        let mut hits = self.hits.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut hits = self
+            .hits
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if hits.len() > 100_000 {
             hits.retain(|_, (start, _)| now.duration_since(*start) < self.window);
         }

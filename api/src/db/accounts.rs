@@ -144,7 +144,10 @@ impl AccountRow {
     }
 
     pub fn count_by_role(conn: &mut DbConn, role: Role) -> AppResult<i64> {
-        Ok(accounts::table.filter(accounts::role.eq(role.as_str())).count().get_result(conn)?)
+        Ok(accounts::table
+            .filter(accounts::role.eq(role.as_str()))
+            .count()
+            .get_result(conn)?)
     }
 
     /// One page of accounts and the total matching the filters.
@@ -166,7 +169,9 @@ impl AccountRow {
                     lower(accounts::first_name)
                         .like(pattern.clone())
                         .escape('\\')
-                        .or(lower(accounts::last_name).like(pattern.clone()).escape('\\'))
+                        .or(lower(accounts::last_name)
+                            .like(pattern.clone())
+                            .escape('\\'))
                         .or(accounts::email.like(pattern.clone()).escape('\\'))
                         .or(lower(accounts::company.assume_not_null())
                             .like(pattern)
@@ -178,15 +183,24 @@ impl AccountRow {
         let total = build().count().get_result::<i64>(conn)?;
         let query = build();
         let query = match filter.sort {
-            AccountSort::CreatedDesc => query.order((accounts::created_at.desc(), accounts::id.desc())),
-            AccountSort::CreatedAsc => query.order((accounts::created_at.asc(), accounts::id.asc())),
+            AccountSort::CreatedDesc => {
+                query.order((accounts::created_at.desc(), accounts::id.desc()))
+            }
+            AccountSort::CreatedAsc => {
+                query.order((accounts::created_at.asc(), accounts::id.asc()))
+            }
             AccountSort::EmailAsc => query.order(accounts::email.asc()),
             AccountSort::EmailDesc => query.order(accounts::email.desc()),
-            AccountSort::NameAsc => {
-                query.order((accounts::last_name.asc(), accounts::first_name.asc(), accounts::id.asc()))
-            }
-            AccountSort::NameDesc => query
-                .order((accounts::last_name.desc(), accounts::first_name.desc(), accounts::id.desc())),
+            AccountSort::NameAsc => query.order((
+                accounts::last_name.asc(),
+                accounts::first_name.asc(),
+                accounts::id.asc(),
+            )),
+            AccountSort::NameDesc => query.order((
+                accounts::last_name.desc(),
+                accounts::first_name.desc(),
+                accounts::id.desc(),
+            )),
         };
         let rows = query
             .select(Self::as_select())

@@ -71,7 +71,11 @@ pub struct AuditQuery {
 
 impl Actor {
     /// `account` acting (with `impersonator_id` behind it during "log in as").
-    pub fn for_account(account: &AccountRow, impersonator_id: Option<i64>, ip: Option<String>) -> Self {
+    pub fn for_account(
+        account: &AccountRow,
+        impersonator_id: Option<i64>,
+        ip: Option<String>,
+    ) -> Self {
         Self {
             account_id: Some(account.id),
             email: Some(account.email.clone()),
@@ -122,7 +126,9 @@ impl AuditEventRow {
             q = match scope {
                 AuditScope::All => q,
                 AuditScope::Partner(id) => q.filter(
-                    audit_events::actor_partner_id.eq(id).or(audit_events::actor_id.eq(id)),
+                    audit_events::actor_partner_id
+                        .eq(id)
+                        .or(audit_events::actor_id.eq(id)),
                 ),
                 AuditScope::Own(id) => q.filter(audit_events::actor_id.eq(id)),
             };

@@ -37,7 +37,11 @@ impl EmailRow {
         deliver: bool,
     ) -> AppResult<i64> {
         let now = super::now();
-        let status = if deliver { EmailStatus::Queued } else { EmailStatus::Logged };
+        let status = if deliver {
+            EmailStatus::Queued
+        } else {
+            EmailStatus::Logged
+        };
         let id = diesel::insert_into(emails::table)
             .values((
                 emails::to_address.eq(to),
@@ -50,7 +54,13 @@ impl EmailRow {
             .returning(emails::id)
             .get_result(conn)?;
         if !deliver {
-            tracing::info!(email_id = id, to, subject, body, "email logged (SMTP_URL is not set)");
+            tracing::info!(
+                email_id = id,
+                to,
+                subject,
+                body,
+                "email logged (SMTP_URL is not set)"
+            );
         }
         Ok(id)
     }
@@ -85,7 +95,11 @@ impl EmailRow {
     /// Claims up to `limit` due emails for this process by pushing their next attempt into the
     /// future. On PostgreSQL the rows are locked with `FOR UPDATE SKIP LOCKED`, so replicas
     /// never claim the same email.
-    pub fn claim_due(conn: &mut DbConn, limit: i64, lease: chrono::Duration) -> AppResult<Vec<Self>> {
+    pub fn claim_due(
+        conn: &mut DbConn,
+        limit: i64,
+        lease: chrono::Duration,
+    ) -> AppResult<Vec<Self>> {
         let now = super::now();
         conn.transaction(|conn| {
             // A macro, not a value: `as_select()` is typed by the backend it loads on.
@@ -127,7 +141,11 @@ impl EmailRow {
     /// Records a failed attempt: retried with exponential back-off, then given up.
     pub fn mark_failed(conn: &mut DbConn, email: &Self, error: &str) -> AppResult<()> {
         let attempts = email.attempts + 1;
-        let status = if attempts >= MAX_ATTEMPTS { EmailStatus::Failed } else { EmailStatus::Queued };
+        let status = if attempts >= MAX_ATTEMPTS {
+            EmailStatus::Failed
+        } else {
+            EmailStatus::Queued
+        };
         let backoff = chrono::Duration::seconds(5 * 2_i64.pow(attempts.unsigned_abs()));
         diesel::update(emails::table.find(email.id))
             .set((

@@ -76,8 +76,8 @@ impl ManageConnection for ConnectionManager {
                 .map(DbConn::Postgres)
                 .map_err(r2d2::Error::ConnectionError),
             Backend::Sqlite => {
-                let mut conn = SqliteConnection::establish(&self.url)
-                    .map_err(r2d2::Error::ConnectionError)?;
+                let mut conn =
+                    SqliteConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
                 // WAL lets readers run beside the writer; busy_timeout waits for the write lock
                 // instead of failing with "database is locked"; foreign keys are off by default.
                 conn.batch_execute(
@@ -91,7 +91,10 @@ impl ManageConnection for ConnectionManager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        diesel::sql_query("SELECT 1").execute(conn).map(|_| ()).map_err(r2d2::Error::QueryError)
+        diesel::sql_query("SELECT 1")
+            .execute(conn)
+            .map(|_| ())
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
@@ -181,7 +184,9 @@ impl Db {
 
 pub fn migrate(conn: &mut DbConn) -> anyhow::Result<()> {
     let applied = match conn {
-        DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConn::Postgres(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
     }
     .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
@@ -204,5 +209,8 @@ pub fn utc(t: NaiveDateTime) -> chrono::DateTime<Utc> {
 
 /// Ids travel as strings; a malformed one names nothing, so it is a 404.
 pub fn parse_id(id: &str) -> AppResult<i64> {
-    id.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(AppError::not_found)
+    id.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(AppError::not_found)
 }

@@ -35,7 +35,9 @@ pub struct NewRefreshToken<'a> {
 
 impl RefreshTokenRow {
     pub fn insert(conn: &mut DbConn, new: &NewRefreshToken<'_>) -> AppResult<()> {
-        diesel::insert_into(refresh_tokens::table).values(new).execute(conn)?;
+        diesel::insert_into(refresh_tokens::table)
+            .values(new)
+            .execute(conn)?;
         Ok(())
     }
 
@@ -50,7 +52,9 @@ impl RefreshTokenRow {
     /// Marks this token spent; false when another request spent it first.
     pub fn mark_used(conn: &mut DbConn, id: i64) -> AppResult<bool> {
         let updated = diesel::update(
-            refresh_tokens::table.find(id).filter(refresh_tokens::used_at.is_null()),
+            refresh_tokens::table
+                .find(id)
+                .filter(refresh_tokens::used_at.is_null()),
         )
         .set(refresh_tokens::used_at.eq(super::now()))
         .execute(conn)?;
@@ -112,7 +116,10 @@ impl ApiTokenRow {
             .values(new)
             .returning(api_tokens::id)
             .get_result(conn)?;
-        Ok(api_tokens::table.find(id).select(Self::as_select()).first(conn)?)
+        Ok(api_tokens::table
+            .find(id)
+            .select(Self::as_select())
+            .first(conn)?)
     }
 
     /// The live (unrevoked, unexpired) token with this hash.
@@ -121,7 +128,11 @@ impl ApiTokenRow {
         Ok(api_tokens::table
             .filter(api_tokens::token_hash.eq(hash))
             .filter(api_tokens::revoked_at.is_null())
-            .filter(api_tokens::expires_at.is_null().or(api_tokens::expires_at.gt(now)))
+            .filter(
+                api_tokens::expires_at
+                    .is_null()
+                    .or(api_tokens::expires_at.gt(now)),
+            )
             .select(Self::as_select())
             .first(conn)
             .optional()?)
@@ -130,7 +141,10 @@ impl ApiTokenRow {
     /// Records use, at most once a minute per token so that reads stay reads.
     pub fn touch(conn: &mut DbConn, token: &Self) -> AppResult<()> {
         let now = super::now();
-        if token.last_used_at.is_none_or(|t| now - t > chrono::Duration::minutes(1)) {
+        if token
+            .last_used_at
+            .is_none_or(|t| now - t > chrono::Duration::minutes(1))
+        {
             diesel::update(api_tokens::table.find(token.id))
                 .set(api_tokens::last_used_at.eq(now))
                 .execute(conn)?;
@@ -244,7 +258,9 @@ impl OneTimeTokenRow {
             .optional()?;
         let Some(token) = found else { return Ok(None) };
         let updated = diesel::update(
-            one_time_tokens::table.find(token.id).filter(one_time_tokens::used_at.is_null()),
+            one_time_tokens::table
+                .find(token.id)
+                .filter(one_time_tokens::used_at.is_null()),
         )
         .set(one_time_tokens::used_at.eq(now))
         .execute(conn)?;

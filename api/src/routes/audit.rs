@@ -35,7 +35,10 @@ async fn list_audit_events(
     let filter = valid_query(filter)?;
     let parse = |field: &str, value: Option<String>| -> AppResult<Option<i64>> {
         value
-            .map(|v| v.parse::<i64>().map_err(|_| AppError::invalid_field(field, "must be an id")))
+            .map(|v| {
+                v.parse::<i64>()
+                    .map_err(|_| AppError::invalid_field(field, "must be an id"))
+            })
             .transpose()
     };
     let per_page = page.per_page();
@@ -50,7 +53,10 @@ async fn list_audit_events(
         limit: i64::from(per_page) + 1,
     };
     let scope = AuditScope::for_reader(user.id(), user.role());
-    let (mut rows, total) = state.db.run(move |conn| AuditEventRow::list(conn, scope, &query)).await?;
+    let (mut rows, total) = state
+        .db
+        .run(move |conn| AuditEventRow::list(conn, scope, &query))
+        .await?;
     let next_cursor = if rows.len() > per_page as usize {
         rows.truncate(per_page as usize);
         rows.last().map(|r| r.id.to_string())

@@ -2,7 +2,9 @@
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use types::accounts::{Account, AccountStatus, Role};
-use types::auth::{ActivateRequest, LoginRequest, RefreshRequest, RegisterAs, RegisterRequest, TokenResponse};
+use types::auth::{
+    ActivateRequest, LoginRequest, RefreshRequest, RegisterAs, RegisterRequest, TokenResponse,
+};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::extractor::client_ip;
@@ -20,7 +22,11 @@ use crate::state::AppState;
 pub const REFRESH_TTL_DAYS: i64 = 30;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(register).service(activate).service(login).service(refresh).service(logout);
+    cfg.service(register)
+        .service(activate)
+        .service(login)
+        .service(refresh)
+        .service(logout);
 }
 
 /// Registers a new customer or partner account.
@@ -45,7 +51,10 @@ async fn register(
 ) -> AppResult<HttpResponse> {
     let body = body.0;
     let ip = client_ip(&req, state.settings.trust_proxy);
-    state.login_by_ip.hit(ip.as_deref().unwrap_or("-")).map_err(AppError::rate_limited)?;
+    state
+        .login_by_ip
+        .hit(ip.as_deref().unwrap_or("-"))
+        .map_err(AppError::rate_limited)?;
     let password_hash = hash_password(body.password.clone()).await?;
     let state2 = state.clone();
     let account = state
@@ -68,7 +77,12 @@ async fn register(
             };
             let account = create_account(conn, &state2.mailer, &spec)?;
             let actor = Actor::for_account(&account, None, ip);
-            actor.record(conn, "account.register", account.role().as_str(), Some(account.id.to_string()))?;
+            actor.record(
+                conn,
+                "account.register",
+                account.role().as_str(),
+                Some(account.id.to_string()),
+            )?;
             Ok(account)
         })
         .await?;
@@ -103,15 +117,27 @@ async fn activate(
         .db
         .transaction(move |conn| {
             let token = OneTimeTokenRow::redeem(conn, &token_hash)?.ok_or_else(|| {
-                AppError::new(actix_web::http::StatusCode::NOT_FOUND, "invalid_link", "This link is unknown, already used or expired.")
+                AppError::new(
+                    actix_web::http::StatusCode::NOT_FOUND,
+                    "invalid_link",
+                    "This link is unknown, already used or expired.",
+                )
             })?;
-            let account = AccountRow::find(conn, token.account_id)?.ok_or_else(AppError::not_found)?;
+            let account =
+                AccountRow::find(conn, token.account_id)?.ok_or_else(AppError::not_found)?;
             if account.status() == AccountStatus::Locked {
-                return Err(AppError::forbidden("account_locked", "This account is locked."));
+                return Err(AppError::forbidden(
+                    "account_locked",
+                    "This account is locked.",
+                ));
             }
-            let needs_password = token.purpose == Purpose::SetPassword.as_str() || account.password_hash.is_none();
+            let needs_password =
+                token.purpose == Purpose::SetPassword.as_str() || account.password_hash.is_none();
             if needs_password && new_hash.is_none() {
-                return Err(AppError::invalid_field("password", "choose a password to finish setting up the account"));
+                return Err(AppError::invalid_field(
+                    "password",
+                    "choose a password to finish setting up the account",
+                ));
             }
             let changes = AccountChanges {
                 status: Some(AccountStatus::Activated.as_str().into()),
@@ -120,7 +146,12 @@ async fn activate(
             };
             let account = AccountRow::update(conn, account.id, &changes)?;
             let actor = Actor::for_account(&account, None, ip);
-            actor.record(conn, "account.activate", account.role().as_str(), Some(account.id.to_string()))?;
+            actor.record(
+                conn,
+                "account.activate",
+                account.role().as_str(),
+                Some(account.id.to_string()),
+            )?;
             Ok(account)
         })
         .await?;
@@ -152,16 +183,31 @@ async fn login(
     let body = body.0;
     let email = body.email.trim().to_lowercase();
     let ip = client_ip(&req, state.settings.trust_proxy);
-    state.login_by_ip.hit(ip.as_deref().unwrap_or("-")).map_err(AppError::rate_limited)?;
-    state.login_by_email.hit(&email).map_err(AppError::rate_limited)?;
+    state
+        .login_by_ip
+        .hit(ip.as_deref().unwrap_or("-"))
+        .map_err(AppError::rate_limited)?;
+    state
+        .login_by_email
+        .hit(&email)
+        .map_err(AppError::rate_limited)?;
 
     // Three steps so that no database connection is held while argon2 runs.
-    let account = state.db.run(move |conn| AccountRow::find_by_email(conn, &email)).await?;
+    let account = state
+        .db
+        .run(move |conn| AccountRow::find_by_email(conn, &email))
+        .await?;
     let stored = account.as_ref().and_then(|a| a.password_hash.clone());
-    let password_ok = web::block(move || password::verify(&body.password, stored.as_deref())).await?;
+    let password_ok =
+        web::block(move || password::verify(&body.password, stored.as_deref())).await?;
     let account = match account {
         Some(account) if password_ok => account,
-        _ => return Err(AppError::unauthorized("invalid_credentials", "The email or password is wrong.")),
+        _ => {
+            return Err(AppError::unauthorized(
+                "invalid_credentials",
+                "The email or password is wrong.",
+            ))
+        }
     };
     match account.status() {
         AccountStatus::PendingActivation => {
@@ -170,7 +216,12 @@ async fn login(
                 "This account is not activated yet: open the link in the activation email first.",
             ))
         }
-        AccountStatus::Locked => return Err(AppError::forbidden("account_locked", "This account is locked.")),
+        AccountStatus::Locked => {
+            return Err(AppError::forbidden(
+                "account_locked",
+                "This account is locked.",
+            ))
+        }
         AccountStatus::Activated => {}
     }
     let state2 = state.clone();
@@ -199,7 +250,10 @@ async fn login(
     )
 )]
 #[post("/auth/refresh")]
-async fn refresh(state: web::Data<AppState>, body: Valid<RefreshRequest>) -> AppResult<HttpResponse> {
+async fn refresh(
+    state: web::Data<AppState>,
+    body: Valid<RefreshRequest>,
+) -> AppResult<HttpResponse> {
     let body = body.0;
     let hash = secrets::hash_token(&body.refresh_token);
     let state2 = state.clone();
@@ -237,7 +291,10 @@ async fn refresh(state: web::Data<AppState>, body: Valid<RefreshRequest>) -> App
     responses((status = 204, description = "Signed out"))
 )]
 #[post("/auth/logout")]
-async fn logout(state: web::Data<AppState>, body: Valid<RefreshRequest>) -> AppResult<HttpResponse> {
+async fn logout(
+    state: web::Data<AppState>,
+    body: Valid<RefreshRequest>,
+) -> AppResult<HttpResponse> {
     let body = body.0;
     let hash = secrets::hash_token(&body.refresh_token);
     state
@@ -286,12 +343,24 @@ fn issue_tokens(
     )?;
     let (access_token, expires_in) = state
         .jwt
-        .issue(account.id, account.role(), impersonator_id, crate::auth::jwt::ACCESS_TTL_SECS)
+        .issue(
+            account.id,
+            account.role(),
+            impersonator_id,
+            crate::auth::jwt::ACCESS_TTL_SECS,
+        )
         .map_err(AppError::internal)?;
-    Ok(TokenResponse { access_token, refresh_token, token_type: "Bearer".into(), expires_in })
+    Ok(TokenResponse {
+        access_token,
+        refresh_token,
+        token_type: "Bearer".into(),
+        expires_in,
+    })
 }
 
 /// Hashes on the blocking pool: argon2 takes tens of milliseconds by design.
 pub async fn hash_password(password: String) -> AppResult<String> {
-    web::block(move || password::hash(&password)).await?.map_err(AppError::internal)
+    web::block(move || password::hash(&password))
+        .await?
+        .map_err(AppError::internal)
 }

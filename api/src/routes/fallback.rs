@@ -43,7 +43,9 @@ impl RouteTable {
         let mut found: Option<Vec<Method>> = None;
         for (def, methods) in &self.routes {
             if def.is_match(path) {
-                found.get_or_insert_with(Vec::new).extend(methods.iter().cloned());
+                found
+                    .get_or_insert_with(Vec::new)
+                    .extend(methods.iter().cloned());
             }
         }
         found

@@ -23,7 +23,9 @@ pub struct SpecJson(pub String);
 )]
 #[get("/openapi.json")]
 pub async fn openapi_json(spec: web::Data<SpecJson>) -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(spec.0.clone())
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(spec.0.clone())
 }
 
 /// Health status.

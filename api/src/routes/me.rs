@@ -69,7 +69,12 @@ async fn update_me(
                 ..AccountChanges::default()
             };
             let account = AccountRow::update(conn, id, &changes)?;
-            actor.record(conn, "account.update", account.role().as_str(), Some(id.to_string()))?;
+            actor.record(
+                conn,
+                "account.update",
+                account.role().as_str(),
+                Some(id.to_string()),
+            )?;
             Ok(account)
         })
         .await?;
@@ -97,7 +102,10 @@ async fn change_password(
     let stored = user.account.password_hash.clone();
     let current = body.current_password.clone();
     if !web::block(move || password::verify(&current, stored.as_deref())).await? {
-        return Err(AppError::forbidden("wrong_current_password", "The current password is not right."));
+        return Err(AppError::forbidden(
+            "wrong_current_password",
+            "The current password is not right.",
+        ));
     }
     let new_hash = hash_password(body.new_password).await?;
     let actor = user.actor();
@@ -106,10 +114,18 @@ async fn change_password(
     let tokens = state
         .db
         .transaction(move |conn| {
-            let changes = AccountChanges { password_hash: Some(Some(new_hash)), ..AccountChanges::default() };
+            let changes = AccountChanges {
+                password_hash: Some(Some(new_hash)),
+                ..AccountChanges::default()
+            };
             let account = AccountRow::update(conn, id, &changes)?;
             RefreshTokenRow::revoke_all_of(conn, id)?;
-            actor.record(conn, "account.change_password", account.role().as_str(), Some(id.to_string()))?;
+            actor.record(
+                conn,
+                "account.change_password",
+                account.role().as_str(),
+                Some(id.to_string()),
+            )?;
             start_session(conn, &state2, &account, impersonator)
         })
         .await?;
@@ -125,8 +141,13 @@ async fn change_password(
 #[get("/me/tokens")]
 async fn list_tokens(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
     let id = user.id();
-    let rows = state.db.run(move |conn| ApiTokenRow::list_live_of(conn, id)).await?;
-    Ok(HttpResponse::Ok().json(ApiTokenList { items: rows.iter().map(ApiTokenRow::to_wire).collect() }))
+    let rows = state
+        .db
+        .run(move |conn| ApiTokenRow::list_live_of(conn, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(ApiTokenList {
+        items: rows.iter().map(ApiTokenRow::to_wire).collect(),
+    }))
 }
 
 /// Creates a personal API token for integrations; it acts as this account. The secret is in
@@ -161,14 +182,24 @@ async fn create_token(
                     prefix: &prefix,
                     token_hash: &hash,
                     created_at: now,
-                    expires_at: body.expires_in_days.map(|d| now + chrono::Duration::days(i64::from(d))),
+                    expires_at: body
+                        .expires_in_days
+                        .map(|d| now + chrono::Duration::days(i64::from(d))),
                 },
             )?;
-            actor.record(conn, "api_token.create", "api_token", Some(row.id.to_string()))?;
+            actor.record(
+                conn,
+                "api_token.create",
+                "api_token",
+                Some(row.id.to_string()),
+            )?;
             Ok(row)
         })
         .await?;
-    Ok(HttpResponse::Created().json(CreatedApiToken { token: row.to_wire(), secret }))
+    Ok(HttpResponse::Created().json(CreatedApiToken {
+        token: row.to_wire(),
+        secret,
+    }))
 }
 
 /// Revokes one of the signed-in account's API tokens; it stops working at once.
@@ -196,7 +227,12 @@ async fn revoke_token(
             if !ApiTokenRow::revoke(conn, account_id, token_id)? {
                 return Err(AppError::not_found());
             }
-            actor.record(conn, "api_token.revoke", "api_token", Some(token_id.to_string()))
+            actor.record(
+                conn,
+                "api_token.revoke",
+                "api_token",
+                Some(token_id.to_string()),
+            )
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -9,8 +9,8 @@ pub mod me;
 pub mod outbox;
 pub mod partners;
 
-use actix_web::http::header;
 use actix_web::dev::Payload;
+use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
@@ -42,22 +42,51 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Valid<T> {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let object = web::Json::<serde_json::Map<String, serde_json::Value>>::from_request(req, payload);
+        let object =
+            web::Json::<serde_json::Map<String, serde_json::Value>>::from_request(req, payload);
         Box::pin(async move {
             let object = object.await?.into_inner();
-            let body: T = serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| {
-                AppError::validation(vec![FieldError { field: error_field(&e), message: e.to_string() }])
-            })?;
+            if let Some(field) = object
+                .iter()
+                .find_map(|(k, v)| has_nul(v).then(|| k.clone()))
+            {
+                return Err(AppError::invalid_field(
+                    &field,
+                    "must not contain NUL (\\u0000) characters",
+                )
+                .into());
+            }
+            let body: T =
+                serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| {
+                    AppError::validation(vec![FieldError {
+                        field: error_field(&e),
+                        message: e.to_string(),
+                    }])
+                })?;
             body.validate().map_err(AppError::from)?;
             Ok(Self(body))
         })
     }
 }
 
+/// PostgreSQL text cannot hold NUL, so no backend accepts it: refused up front, never a 500.
+fn has_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(has_nul),
+        serde_json::Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
+}
+
 /// The field a serde error is about, when serde names it (`missing field `email``).
 pub fn error_field(e: &serde_json::Error) -> String {
     let msg = e.to_string();
-    msg.split('`').nth(1).filter(|f| !f.contains(' ')).unwrap_or("body").to_owned()
+    msg.split('`')
+        .nth(1)
+        .filter(|f| !f.contains(' '))
+        .unwrap_or("body")
+        .to_owned()
 }
 
 /// Query parameters, checked against their validation rules.
@@ -69,7 +98,10 @@ pub fn valid_query<T: Validate>(query: web::Query<T>) -> AppResult<T> {
 
 /// The `If-Match` value, read before the blocking database call that checks it.
 pub fn if_match_of(req: &HttpRequest) -> Option<String> {
-    req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    req.headers()
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// `If-Match` (taken from the request by `if_match_of`) must name the current ETag when given

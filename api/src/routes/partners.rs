@@ -32,7 +32,9 @@ fn find_partner(conn: &mut DbConn, id: i64) -> AppResult<AccountRow> {
 }
 
 fn with_etag(mut response: actix_web::HttpResponseBuilder, account: &AccountRow) -> HttpResponse {
-    response.insert_header((header::ETAG, account.etag())).json(account.to_wire())
+    response
+        .insert_header((header::ETAG, account.etag()))
+        .json(account.to_wire())
 }
 
 /// Lists partners, newest first unless `sort` says otherwise.
@@ -63,7 +65,10 @@ async fn list_partners(
         offset: page.offset(),
         ..AccountQuery::default()
     };
-    let (rows, total) = state.db.run(move |conn| AccountRow::list(conn, &query)).await?;
+    let (rows, total) = state
+        .db
+        .run(move |conn| AccountRow::list(conn, &query))
+        .await?;
     Ok(HttpResponse::Ok().json(Page {
         items: rows.iter().map(AccountRow::to_wire).collect(),
         total,
@@ -115,7 +120,12 @@ async fn create_partner(
                 partner_id: None,
             };
             let account = create_account(conn, &state2.mailer, &spec)?;
-            actor.record(conn, "partner.create", "partner", Some(account.id.to_string()))?;
+            actor.record(
+                conn,
+                "partner.create",
+                "partner",
+                Some(account.id.to_string()),
+            )?;
             Ok(account)
         })
         .await?;
@@ -137,7 +147,11 @@ async fn create_partner(
     )
 )]
 #[get("/partners/{id}")]
-async fn get_partner(state: web::Data<AppState>, _admin: Admin, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn get_partner(
+    state: web::Data<AppState>,
+    _admin: Admin,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let id = parse_id(&path)?;
     let account = state.db.run(move |conn| find_partner(conn, id)).await?;
     Ok(with_etag(HttpResponse::Ok(), &account))

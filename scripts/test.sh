@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, unit tests, the black-box API tests on SQLite and PostgreSQL,
+# schemathesis against the live spec, and the Compose file check. Exits non-zero on any failure.
+# With CI=true, PostgreSQL is required; elsewhere its tests are skipped (loudly) when it is absent.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+source scripts/setup.sh
+setup_python_tools
+
+ci=false
+case "${CI:-}" in true | 1) ci=true ;; esac
+export TEST_POSTGRES_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+pg_host=$(python3 -c 'import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p.hostname or "127.0.0.1", p.port or 5432)' "$TEST_POSTGRES_URL")
+postgres=false
+if python3 -c 'import socket,sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), 2)' $pg_host 2>/dev/null; then
+  postgres=true
+elif $ci; then
+  echo "CI=true but PostgreSQL is not reachable at $TEST_POSTGRES_URL" >&2
+  exit 1
+else
+  printf '\n\033[1;33m!!! PostgreSQL is not reachable at %s: its tests will be SKIPPED (CI runs them).\033[0m\n\n' "$TEST_POSTGRES_URL"
+fi
+
+passed=0
+failed=0
+record() { if [ "$1" -eq 0 ]; then passed=$((passed + ${2:-1})); else failed=$((failed + 1)); fi; }
+
+psql_admin() { psql "$TEST_POSTGRES_URL" -v ON_ERROR_STOP=1 -qAtc "$1"; }
+drop_test_databases() {
+  if $postgres && command -v psql >/dev/null; then
+    for db in $(psql_admin "SELECT datname FROM pg_database WHERE datname LIKE 'bo\_test\_%'"); do
+      psql_admin "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" || true
+    done
+  fi
+  rm -rf "${TMPDIR:-/tmp}/backoffice-tests"
+}
+trap drop_test_databases EXIT
+
+say "checking formatting"
+cargo fmt --all --check
+
+say "building (dev profile)"
+cargo build --locked --workspace --all-targets
+
+say "unit and API tests (SQLite$($postgres && echo ' + PostgreSQL'))"
+log=$(mktemp)
+set +e
+cargo test --locked --workspace 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+count=$(grep -Eo '^test result: .* ([0-9]+) passed' "$log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+record "$status" "$count"
+drop_test_databases
+
+say "schemathesis against the live spec (SQLite)"
+st_dir=$(mktemp -d)
+set +e
+scripts/schemathesis.sh target/debug/backoffice "$st_dir/schemathesis.db"
+record $?
+set -e
+if $postgres; then
+  if command -v psql >/dev/null; then
+    say "schemathesis against the live spec (PostgreSQL)"
+    db=bo_test_schemathesis_$$
+    psql_admin "CREATE DATABASE $db"
+    set +e
+    scripts/schemathesis.sh target/debug/backoffice "${TEST_POSTGRES_URL%/*}/$db"
+    record $?
+    set -e
+  elif $ci; then
+    echo "CI=true but psql is missing: cannot create the schemathesis database" >&2
+    record 1
+  else
+    printf '\033[1;33m!!! psql is missing: schemathesis on PostgreSQL SKIPPED.\033[0m\n'
+  fi
+fi
+rm -rf "$st_dir"
+
+say "docker-compose.yml is a valid Compose file"
+compose=$(find .tools/venv -path '*compose/docker-compose' -type f | head -n 1)
+set +e
+JWT_SECRET=check-only-0123456789abcdef0123456789 "$compose" -f docker-compose.yml config -q
+record $?
+set -e
+
+echo
+echo "summary: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
