@@ -136,6 +136,38 @@ both_backends! {
         app.post("auth/logout", None, json!({"refresh_token": refresh})).await.assert_status(StatusCode::NO_CONTENT);
     }
 
+    async fn a_browser_session_keeps_its_refresh_token_in_an_http_only_cookie(app) {
+        app.create_account(Role::Customer, AccountStatus::Activated, "web@example.com", None).await;
+        let login = app.post("auth/login", None, json!({"email": "web@example.com", "password": PASSWORD, "use_cookie": true})).await;
+        login.assert_status(StatusCode::OK);
+        assert!(login.body.get("refresh_token").is_none(), "scripts never see it");
+        let cookie = login.header("set-cookie").unwrap_or_default().to_owned();
+        for attribute in ["bo_refresh=", "HttpOnly", "SameSite=Strict", "Path=/api/v1/auth"] {
+            assert!(cookie.contains(attribute), "{attribute} missing from {cookie}");
+        }
+        let first = cookie.split(';').next().unwrap_or_default().to_owned();
+
+        let refresh = |c: String| {
+            let req = app.client.post(app.url("auth/refresh")).header("cookie", c).json(&json!({}));
+            async move { crate::helpers::Reply::from(req.send().await.expect("sent")).await }
+        };
+        let refreshed = refresh(first.clone()).await;
+        refreshed.assert_status(StatusCode::OK);
+        assert!(refreshed.body.get("refresh_token").is_none());
+        let second = refreshed.header("set-cookie").unwrap_or_default().split(';').next().unwrap_or_default().to_owned();
+        assert_ne!(first, second, "the cookie rotates");
+        refresh(first).await.assert_problem(StatusCode::UNAUTHORIZED, "refresh_token_reused");
+
+        let login = app.post("auth/login", None, json!({"email": "web@example.com", "password": PASSWORD, "use_cookie": true})).await;
+        let third = login.header("set-cookie").unwrap_or_default().split(';').next().unwrap_or_default().to_owned();
+        let out = app.client.post(app.url("auth/logout")).header("cookie", third.clone()).json(&json!({})).send().await.expect("sent");
+        assert_eq!(out.status(), StatusCode::NO_CONTENT);
+        let cleared = out.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        assert!(cleared.contains("bo_refresh=;") && cleared.contains("Max-Age=0"), "{cleared}");
+        refresh(third).await.assert_problem(StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+        app.post("auth/refresh", None, json!({})).await.assert_problem(StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+    }
+
     async fn a_set_password_link_needs_a_password(app) {
         let admin = app.admin().await;
         app.post("partners", Some(&admin), json!({

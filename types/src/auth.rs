@@ -56,6 +56,10 @@ pub struct LoginRequest {
     #[validate(length(min = 1, max = 128))]
     #[schema(format = Password, min_length = 1, max_length = 128, example = "demo-password-1")]
     pub password: String,
+    /// For browsers: set the refresh token as an HttpOnly, SameSite=Strict cookie scoped to
+    /// `/api/v1/auth` instead of returning it in the body, so page scripts never see it.
+    #[serde(default)]
+    pub use_cookie: bool,
 }
 
 /// A fresh session.
@@ -63,8 +67,10 @@ pub struct LoginRequest {
 pub struct TokenResponse {
     /// Short-lived JWT to send as `Authorization: Bearer …`.
     pub access_token: String,
-    /// One-time token that `POST /auth/refresh` exchanges for a new pair.
-    pub refresh_token: String,
+    /// One-time token that `POST /auth/refresh` exchanges for a new pair; absent when it was set
+    /// as a cookie instead (`use_cookie`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
     /// Always `Bearer`.
     #[schema(example = "Bearer")]
     pub token_type: String,
@@ -73,12 +79,13 @@ pub struct TokenResponse {
     pub expires_in: i64,
 }
 
-/// A refresh token to exchange or revoke.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+/// A refresh token to exchange or revoke. Without `refresh_token`, the `bo_refresh` cookie set
+/// by a `use_cookie` sign-in is used (and replaced or cleared).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
 pub struct RefreshRequest {
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
-    pub refresh_token: String,
+    pub refresh_token: Option<String>,
 }
 
 /// Changes the signed-in account's password; every other session is signed out.

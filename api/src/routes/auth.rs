@@ -1,5 +1,7 @@
 //! Sign-up, activation, sign-in and sessions (`/auth/...`).
 
+use actix_web::cookie::time::Duration as CookieDuration;
+use actix_web::cookie::{Cookie, SameSite};
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use types::accounts::{Account, AccountStatus, Role};
 use types::auth::{
@@ -234,7 +236,7 @@ async fn login(
             Ok(tokens)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(tokens))
+    Ok(token_reply(tokens, body.use_cookie, &state))
 }
 
 /// Exchanges a refresh token for a new access token and a new refresh token.
@@ -252,10 +254,11 @@ async fn login(
 #[post("/auth/refresh")]
 async fn refresh(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: Valid<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
-    let body = body.0;
-    let hash = secrets::hash_token(&body.refresh_token);
+    let (token, from_cookie) = refresh_token_of(&req, body.0)?;
+    let hash = secrets::hash_token(&token);
     let state2 = state.clone();
     let outcome = state
         .db
@@ -280,7 +283,7 @@ async fn refresh(
             Ok(Ok(issue_tokens(conn, &state2, &account, &token.family_id, token.impersonator_id)?))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(outcome?))
+    Ok(token_reply(outcome?, from_cookie, &state))
 }
 
 /// Signs out: revokes the refresh token and every token of its session. Always 204, so that a
@@ -293,10 +296,15 @@ async fn refresh(
 #[post("/auth/logout")]
 async fn logout(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: Valid<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
-    let body = body.0;
-    let hash = secrets::hash_token(&body.refresh_token);
+    let Ok((token, _)) = refresh_token_of(&req, body.0) else {
+        return Ok(HttpResponse::NoContent()
+            .cookie(refresh_cookie("", &state, true))
+            .finish());
+    };
+    let hash = secrets::hash_token(&token);
     state
         .db
         .run(move |conn| {
@@ -306,7 +314,59 @@ async fn logout(
             Ok(())
         })
         .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(HttpResponse::NoContent()
+        .cookie(refresh_cookie("", &state, true))
+        .finish())
+}
+
+/// Name of the cookie that holds a browser's refresh token.
+pub const REFRESH_COOKIE: &str = "bo_refresh";
+
+/// The refresh token from the body, or else from the cookie (then `true`).
+fn refresh_token_of(req: &HttpRequest, body: RefreshRequest) -> AppResult<(String, bool)> {
+    match body.refresh_token {
+        Some(token) => Ok((token, false)),
+        None => req
+            .cookie(REFRESH_COOKIE)
+            .map(|c| (c.value().to_owned(), true))
+            .filter(|(v, _)| !v.is_empty())
+            .ok_or_else(|| {
+                AppError::unauthorized(
+                    "invalid_refresh_token",
+                    "No refresh token: send `refresh_token` or the session cookie.",
+                )
+            }),
+    }
+}
+
+/// HttpOnly, SameSite=Strict, only sent to `/api/v1/auth`; `Secure` when served over https.
+fn refresh_cookie(value: &str, state: &AppState, clear: bool) -> Cookie<'static> {
+    let mut cookie = Cookie::build(REFRESH_COOKIE, value.to_owned())
+        .path("/api/v1/auth")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.settings.public_url().starts_with("https://"))
+        .max_age(CookieDuration::days(if clear {
+            0
+        } else {
+            REFRESH_TTL_DAYS
+        }))
+        .finish();
+    if clear {
+        cookie.make_removal();
+    }
+    cookie
+}
+
+/// 200 with the tokens; for a cookie session the refresh token goes to the cookie, not the body.
+fn token_reply(mut tokens: TokenResponse, as_cookie: bool, state: &AppState) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    if as_cookie {
+        if let Some(token) = tokens.refresh_token.take() {
+            response.cookie(refresh_cookie(&token, state, false));
+        }
+    }
+    response.json(tokens)
 }
 
 /// Starts a new session family for `account`.
@@ -352,7 +412,7 @@ fn issue_tokens(
         .map_err(AppError::internal)?;
     Ok(TokenResponse {
         access_token,
-        refresh_token,
+        refresh_token: Some(refresh_token),
         token_type: "Bearer".into(),
         expires_in,
     })
