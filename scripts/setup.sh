@@ -29,6 +29,8 @@ if ! command -v cargo >/dev/null; then
 fi
 # rustup installs the toolchain named in rust-toolchain.toml on first use.
 (cd "$root" && rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install)
+# An already-installed toolchain does not get the targets of rust-toolchain.toml by itself.
+(cd "$root" && rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown)
 
 # Python tools used by the test command only.
 setup_python_tools() {

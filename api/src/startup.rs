@@ -4,15 +4,17 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_files::Files;
 use actix_web::dev::Server;
-use actix_web::middleware::{from_fn, Compress};
+use actix_web::http::header;
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::db::Db;
 use crate::error::AppError;
-use crate::routes::fallback::{not_found_or_not_allowed, RouteTable};
+use crate::routes::fallback::{not_found_or_not_allowed, RouteTable, WebDist};
 use crate::routes::health::SpecJson;
 use crate::settings::Settings;
 use crate::state::AppState;
@@ -48,6 +50,10 @@ impl Application {
         let spec = crate::openapi::spec();
         let routes = web::Data::new(RouteTable::from_spec(&spec));
         let spec_json = web::Data::new(SpecJson(crate::openapi::spec_json()));
+        let web_dist = web::Data::new(WebDist(settings.web_dist.clone()));
+        if !settings.web_dist.join("index.html").exists() {
+            tracing::warn!(dir = %settings.web_dist.display(), "no built SPA here (run `cargo xtask web`): serving the API only");
+        }
         let body_limit = settings.body_limit_bytes;
 
         let mut server = HttpServer::new(move || {
@@ -56,6 +62,7 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(routes.clone())
                 .app_data(spec_json.clone())
+                .app_data(web_dist.clone())
                 .app_data(json_config(body_limit))
                 .app_data(query_config())
                 .app_data(path_config())
@@ -65,6 +72,17 @@ impl Application {
             // The UI loads the spec from the documented `/api/v1/openapi.json` route.
             app.service(SwaggerUi::new("/docs/{_:.*}").config(Config::from("/api/v1/openapi.json")))
                 .service(web::redirect("/docs", "/docs/"))
+                // Hashed file names: a file never changes, so browsers may keep it for a year.
+                .service(
+                    web::scope("/assets")
+                        .wrap(
+                            DefaultHeaders::new().add((
+                                header::CACHE_CONTROL,
+                                "public, max-age=31536000, immutable",
+                            )),
+                        )
+                        .service(Files::new("", web_dist.0.join("assets"))),
+                )
                 .default_service(web::to(not_found_or_not_allowed))
                 .wrap(Compress::default())
                 .wrap(from_fn(crate::middleware::observe))

@@ -151,7 +151,7 @@ pub type Partner = Account;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 pub struct CreatePartner {
     /// The partner's email, which is its username; unique across all accounts.
-    #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    #[validate(length(max = 254), custom(function = "rules::email_address"))]
     #[schema(format = Email, max_length = 254, example = "agency@example.com")]
     pub email: String,
     #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
@@ -185,7 +185,7 @@ pub struct CreatePartner {
 /// Changes to a partner. Absent fields stay as they are; `null` clears an optional field.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
 pub struct UpdatePartner {
-    #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    #[validate(length(max = 254), custom(function = "rules::email_address"))]
     #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
     #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]

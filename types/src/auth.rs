@@ -15,7 +15,7 @@ pub enum RegisterAs {
 /// Self-registration: creates a pending account and emails an activation link.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 pub struct RegisterRequest {
-    #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    #[validate(length(max = 254), custom(function = "rules::email_address"))]
     #[schema(format = Email, max_length = 254, example = "new.user@example.com")]
     pub email: String,
     #[validate(length(min = 10, max = 128, message = "must be 10 to 128 characters"))]

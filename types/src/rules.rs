@@ -13,6 +13,38 @@ pub const PHONE_PATTERN: &str = "^[ +().-]*([0-9][ +().-]*){6,20}$";
 /// The OpenAPI `pattern` of an id in a query parameter.
 pub const ID_PATTERN: &str = "^[1-9][0-9]{0,17}$";
 
+/// An email address: ASCII `local@domain` (RFC 5321 sizes; internationalised domains in their
+/// punycode `xn--` form). Written here rather than taken from `validator` so the browser build
+/// does not carry IDNA tables for it.
+pub fn email_address(email: &str) -> Result<(), ValidationError> {
+    fn dot_atom(s: &str) -> bool {
+        !s.is_empty()
+            && !s.starts_with('.')
+            && !s.ends_with('.')
+            && !s.contains("..")
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
+    }
+    fn label(l: &str) -> bool {
+        (1..=63).contains(&l.len())
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    }
+    let valid = email.rsplit_once('@').is_some_and(|(local, domain)| {
+        local.len() <= 64
+            && dot_atom(local)
+            && domain.len() <= 253
+            && domain.contains('.')
+            && domain.split('.').all(label)
+    });
+    if valid {
+        Ok(())
+    } else {
+        Err(ValidationError::new("email").with_message("must be a valid email address".into()))
+    }
+}
+
 /// An id in a query string: a positive number.
 pub fn numeric_id(id: &str) -> Result<(), ValidationError> {
     let ok = !id.is_empty()
@@ -103,6 +135,30 @@ mod tests {
         assert!(country_code("NL").is_ok());
         assert!(country_code("nl").is_err());
         assert!(country_code("XX").is_err());
+    }
+
+    #[test]
+    fn email_addresses_are_checked() {
+        for ok in [
+            "jane@example.com",
+            "j.doe+apps@mail.example.co.uk",
+            "x@xn--bcher-kva.example",
+        ] {
+            assert!(email_address(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "jane",
+            "jane@",
+            "@example.com",
+            "jane@example",
+            "ja..ne@example.com",
+            "jane@-x.com",
+            "jané@example.com",
+            "a b@example.com",
+        ] {
+            assert!(email_address(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

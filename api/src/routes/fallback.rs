@@ -4,6 +4,10 @@
 
 use actix_router::ResourceDef;
 use actix_web::http::Method;
+use std::path::PathBuf;
+
+use actix_files::NamedFile;
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::error::{AppError, AppResult};
@@ -52,10 +56,41 @@ impl RouteTable {
     }
 }
 
+/// Where the built SPA lives (`WEB_DIST`).
+pub struct WebDist(pub PathBuf);
+
+/// A browser navigating to a client-side route (GET, asks for HTML, outside the API).
+fn is_page_request(req: &HttpRequest) -> bool {
+    let accepts_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let path = req.path();
+    (req.method() == Method::GET || req.method() == Method::HEAD)
+        && accepts_html
+        && !["/api/", "/health/", "/docs", "/metrics", "/assets/"]
+            .iter()
+            .any(|p| path.starts_with(p))
+}
+
 pub async fn not_found_or_not_allowed(
     req: HttpRequest,
     table: web::Data<RouteTable>,
+    dist: web::Data<WebDist>,
 ) -> AppResult<HttpResponse> {
+    if is_page_request(&req) {
+        // The SPA's routes live in the browser: every page address gets index.html, never cached
+        // (it names the current hashed assets).
+        if let Ok(index) = NamedFile::open_async(dist.0.join("index.html")).await {
+            let mut response = index.use_etag(true).into_response(&req);
+            response.headers_mut().insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("no-cache"),
+            );
+            return Ok(response);
+        }
+    }
     Err(match table.allowed(req.path()) {
         Some(methods) if !methods.contains(req.method()) => AppError::method_not_allowed(methods),
         _ => AppError::not_found(),

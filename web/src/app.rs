@@ -1,0 +1,140 @@
+//! The router and the signed-in shell: sidebar, top bar with the account menu, page outlet.
+
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::path;
+use types::accounts::Role;
+
+use crate::components::{provide_toasts, Loading, ToastHost};
+use crate::pages;
+use crate::session::{self, Auth};
+
+#[component]
+pub fn App() -> impl IntoView {
+    session::provide();
+    provide_toasts();
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <pages::not_found::NotFound/> }>
+                <Route path=path!("/login") view=pages::login::Login/>
+                <Route path=path!("/activate") view=pages::activate::Activate/>
+                <ParentRoute path=path!("") view=Shell>
+                    <Route path=path!("") view=pages::dashboard::Dashboard/>
+                    <Route path=path!("partners") view=pages::partners::Partners/>
+                    <Route path=path!("activity") view=pages::activity::Activity/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+        <ToastHost/>
+    }
+}
+
+/// Everything behind sign-in. Signed-out visitors go to `/login?next=<where they were going>`.
+#[component]
+fn Shell() -> impl IntoView {
+    let auth = session::use_auth();
+    let location = use_location();
+    move || match auth.get() {
+        Auth::Checking => view! { <div class="center-page"><Loading/></div> }.into_any(),
+        Auth::SignedOut => {
+            let next = format!(
+                "{}{}",
+                location.pathname.get_untracked(),
+                location.search.get_untracked()
+            );
+            let target = if next == "/" {
+                "/login".to_owned()
+            } else {
+                format!("/login?next={}", crate::api::encode(&next))
+            };
+            view! { <Redirect path=target/> }.into_any()
+        }
+        Auth::SignedIn(_) => view! {
+            <div class="shell">
+                <Sidebar/>
+                <div class="main">
+                    <TopBar/>
+                    <main class="content" id="content"><Outlet/></main>
+                </div>
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn Sidebar() -> impl IntoView {
+    let role = session::role();
+    view! {
+        <nav class="sidebar" aria-label="Main">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true"></span>
+                <span>"Back Office"</span>
+            </a>
+            <ul class="nav">
+                <li><A href="/" exact=true>"Dashboard"</A></li>
+                {(role == Some(Role::Admin)).then(|| view! { <li><A href="/partners">"Partners"</A></li> })}
+                <li><A href="/activity">"Activity"</A></li>
+            </ul>
+        </nav>
+    }
+}
+
+#[component]
+fn TopBar() -> impl IntoView {
+    let auth = session::use_auth();
+    let open = RwSignal::new(false);
+    let navigate = use_navigate();
+    let account = session::account();
+    let name = account
+        .as_ref()
+        .map(|a| format!("{} {}", a.first_name, a.last_name))
+        .unwrap_or_default();
+    let email = account
+        .as_ref()
+        .map(|a| a.email.clone())
+        .unwrap_or_default();
+    let role = account
+        .as_ref()
+        .map(|a| format!("{:?}", a.role))
+        .unwrap_or_default();
+    let initials: String = name
+        .split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .collect();
+    let sign_out = move |_| {
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            session::sign_out(auth).await;
+            navigate("/login", Default::default());
+        });
+    };
+    view! {
+        <header class="topbar">
+            <div class="topbar-title"></div>
+            <div class="account-menu">
+                <button
+                    class="account-button"
+                    aria-haspopup="menu"
+                    aria-expanded=move || open.get().to_string()
+                    on:click=move |_| open.update(|o| *o = !*o)
+                >
+                    <span class="avatar" aria-hidden="true">{initials}</span>
+                    <span class="account-name">{name.clone()}</span>
+                </button>
+                <Show when=move || open.get()>
+                    <div class="menu" role="menu">
+                        <div class="menu-header">
+                            <strong>{name.clone()}</strong>
+                            <span class="muted">{email.clone()}</span>
+                            <span class="badge">{role.clone()}</span>
+                        </div>
+                        <button class="menu-item" role="menuitem" on:click=sign_out.clone()>"Sign out"</button>
+                    </div>
+                </Show>
+            </div>
+        </header>
+    }
+}

@@ -1,0 +1,58 @@
+//! The page behind activation and set-password links from emails.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use types::accounts::Account;
+use types::auth::ActivateRequest;
+
+use crate::api;
+use crate::components::{field_messages, ErrorBox};
+
+#[component]
+pub fn Activate() -> impl IntoView {
+    let query = use_query_map();
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<api::ApiError>);
+    let done = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let token = query.get_untracked().get("token").unwrap_or_default();
+        let pw = password.get_untracked();
+        let body = ActivateRequest {
+            token,
+            password: (!pw.is_empty()).then_some(pw),
+        };
+        leptos::task::spawn_local(async move {
+            match api::post::<Account>("auth/activate", &body).await {
+                Ok(_) => done.set(true),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <div class="auth-page">
+            <Show
+                when=move || !done.get()
+                fallback=|| view! {
+                    <div class="card auth-card">
+                        <h1>"Your account is ready"</h1>
+                        <p class="muted">"You can sign in now."</p>
+                        <a class="button button-primary button-block" href="/login">"Sign in"</a>
+                    </div>
+                }
+            >
+                <form class="card auth-card" on:submit=submit novalidate>
+                    <h1>"Activate your account"</h1>
+                    <p class="muted">"Choose a password if you have not set one yet (10 characters or more)."</p>
+                    {move || error.get().filter(|e| e.field_errors().is_empty()).map(|e| view! { <ErrorBox message=e.message()/> })}
+                    <label class="field">
+                        <span>"New password"</span>
+                        <input type="password" autocomplete="new-password" bind:value=password/>
+                        {move || error.get().and_then(|e| field_messages(e.field_errors(), "password")).map(|m| view! { <span class="field-error">{m}</span> })}
+                    </label>
+                    <button class="button button-primary button-block" type="submit">"Activate"</button>
+                </form>
+            </Show>
+        </div>
+    }
+}

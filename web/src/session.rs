@@ -1,0 +1,95 @@
+//! Who is signed in. The account lives in a signal every page can read; the access token lives
+//! in `api` (memory only).
+
+use std::cell::Cell;
+
+use leptos::prelude::*;
+use types::accounts::{Account, Role};
+use types::auth::{LoginRequest, TokenResponse};
+
+use crate::api::{self, ApiError};
+
+/// Where the app is in finding out who is signed in.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// Restoring a session from the refresh cookie after a page load.
+    Checking,
+    SignedOut,
+    SignedIn(Account),
+}
+
+thread_local! {
+    static SESSION: Cell<Option<RwSignal<Auth>>> = const { Cell::new(None) };
+}
+
+/// Creates the session signal (once, in `App`) and starts restoring a previous session.
+pub fn provide() -> RwSignal<Auth> {
+    let auth = RwSignal::new(Auth::Checking);
+    SESSION.with(|s| s.set(Some(auth)));
+    provide_context(auth);
+    leptos::task::spawn_local(async move {
+        let restored = if api::refresh_session().await {
+            load_me().await.ok()
+        } else {
+            None
+        };
+        auth.set(restored.map_or(Auth::SignedOut, Auth::SignedIn));
+    });
+    auth
+}
+
+pub fn use_auth() -> RwSignal<Auth> {
+    expect_context::<RwSignal<Auth>>()
+}
+
+/// The signed-in account (pages under the protected layout only).
+pub fn account() -> Option<Account> {
+    match use_auth().get() {
+        Auth::SignedIn(account) => Some(account),
+        _ => None,
+    }
+}
+
+pub fn role() -> Option<Role> {
+    account().map(|a| a.role)
+}
+
+async fn load_me() -> Result<Account, ApiError> {
+    api::get::<Account>("me").await
+}
+
+/// Signs in with the refresh token kept in the HttpOnly cookie. `auth` is taken before any
+/// await: reactive context is not available after one.
+pub async fn sign_in(
+    auth: RwSignal<Auth>,
+    email: String,
+    password: String,
+) -> Result<(), ApiError> {
+    let tokens: TokenResponse = api::post(
+        "auth/login",
+        &LoginRequest {
+            email,
+            password,
+            use_cookie: true,
+        },
+    )
+    .await?;
+    api::set_access_token(Some(tokens.access_token));
+    let account = load_me().await?;
+    auth.set(Auth::SignedIn(account));
+    Ok(())
+}
+
+pub async fn sign_out(auth: RwSignal<Auth>) {
+    let _ = api::post::<serde_json::Value>("auth/logout", &serde_json::json!({})).await;
+    api::set_access_token(None);
+    auth.set(Auth::SignedOut);
+}
+
+/// The session ended underneath us (refresh refused): back to sign-in.
+pub fn expire() {
+    api::set_access_token(None);
+    if let Some(auth) = SESSION.with(Cell::get) {
+        auth.set(Auth::SignedOut);
+    }
+}
