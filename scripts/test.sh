@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, unit tests, the black-box API tests on SQLite and PostgreSQL,
-# schemathesis against the live spec, and the Compose file check. Exits non-zero on any failure.
-# With CI=true, PostgreSQL is required; elsewhere its tests are skipped (loudly) when it is absent.
+# schemathesis against the live spec, the SPA's size budget and browser tests in headless Chromium,
+# and the Compose file check. Exits non-zero on any failure.
+# With CI=true, PostgreSQL and Chromium are required; elsewhere their tests are skipped (loudly)
+# when they are absent.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+ci_env=false
+case "${CI:-}" in true | 1) ci_env=true ;; esac
 source scripts/setup.sh
 setup_python_tools
+if ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" -eq 0 ] || $ci_env; then setup_chromium || true; fi
+fi
 
-ci=false
-case "${CI:-}" in true | 1) ci=true ;; esac
+ci=$ci_env
 export TEST_POSTGRES_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 pg_host=$(python3 -c 'import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p.hostname or "127.0.0.1", p.port or 5432)' "$TEST_POSTGRES_URL")
 postgres=false
@@ -76,6 +82,41 @@ if $postgres; then
   fi
 fi
 rm -rf "$st_dir"
+
+say "SPA: release build and size budget (400 KB gzipped)"
+set +e
+build_web
+web_status=$?
+set -e
+if [ $web_status -eq 0 ]; then
+  total=0
+  for f in web/dist/assets/*.wasm web/dist/assets/*.js web/dist/assets/*.css; do
+    size=$(gzip -9 -c "$f" | wc -c)
+    printf '  %-50s %7d bytes gzipped\n' "$(basename "$f")" "$size"
+    total=$((total + size))
+  done
+  printf '  SPA total: %d KB gzipped (budget 400 KB)\n' $((total / 1024))
+  [ $total -le $((400 * 1024)) ]
+  record $?
+else
+  record 1
+fi
+
+say "browser tests (headless Chromium)"
+if command -v chromium >/dev/null && [ -f web/dist/index.html ]; then
+  browser_log=$(mktemp)
+  set +e
+  CHROMIUM=$(command -v chromium) BACKOFFICE_BIN=target/debug/backoffice node --test tests/browser/ 2>&1 | tee "$browser_log"
+  status=${PIPESTATUS[0]}
+  set -e
+  record "$status" "$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$browser_log" | tail -n 1)"
+  echo "  screenshots: tests/artifacts/"
+elif $ci; then
+  echo "CI=true but Chromium or the SPA build is missing" >&2
+  record 1
+else
+  printf '\n\033[1;33m!!! Chromium is not installed: browser tests SKIPPED (CI runs them).\033[0m\n\n'
+fi
 
 say "docker-compose.yml is a valid Compose file"
 compose=$(find .tools/venv -path '*compose/docker-compose' -type f | head -n 1)

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
-use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::hooks::use_location;
 use leptos_router::path;
 use types::accounts::Role;
 
@@ -37,12 +37,15 @@ fn Shell() -> impl IntoView {
     let location = use_location();
     move || match auth.get() {
         Auth::Checking => view! { <div class="center-page"><Loading/></div> }.into_any(),
+        Auth::SignedOutByUser => view! { <Redirect path="/login"/> }.into_any(),
         Auth::SignedOut => {
-            let next = format!(
-                "{}{}",
-                location.pathname.get_untracked(),
-                location.search.get_untracked()
-            );
+            // leptos_router's `search` has no leading `?`.
+            let search = location.search.get_untracked();
+            let next = if search.is_empty() {
+                location.pathname.get_untracked()
+            } else {
+                format!("{}?{search}", location.pathname.get_untracked())
+            };
             let target = if next == "/" {
                 "/login".to_owned()
             } else {
@@ -85,7 +88,6 @@ fn Sidebar() -> impl IntoView {
 fn TopBar() -> impl IntoView {
     let auth = session::use_auth();
     let open = RwSignal::new(false);
-    let navigate = use_navigate();
     let account = session::account();
     let name = account
         .as_ref()
@@ -104,13 +106,7 @@ fn TopBar() -> impl IntoView {
         .filter_map(|w| w.chars().next())
         .take(2)
         .collect();
-    let sign_out = move |_| {
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            session::sign_out(auth).await;
-            navigate("/login", Default::default());
-        });
-    };
+    let sign_out = move |_| leptos::task::spawn_local(session::sign_out(auth));
     view! {
         <header class="topbar">
             <div class="topbar-title"></div>
@@ -131,7 +127,7 @@ fn TopBar() -> impl IntoView {
                             <span class="muted">{email.clone()}</span>
                             <span class="badge">{role.clone()}</span>
                         </div>
-                        <button class="menu-item" role="menuitem" on:click=sign_out.clone()>"Sign out"</button>
+                        <button class="menu-item" role="menuitem" on:click=sign_out>"Sign out"</button>
                     </div>
                 </Show>
             </div>

@@ -15,6 +15,8 @@ pub enum Auth {
     /// Restoring a session from the refresh cookie after a page load.
     Checking,
     SignedOut,
+    /// Signed out on purpose: back to a plain sign-in page, not to where they were.
+    SignedOutByUser,
     SignedIn(Account),
 }
 
@@ -83,7 +85,7 @@ pub async fn sign_in(
 pub async fn sign_out(auth: RwSignal<Auth>) {
     let _ = api::post::<serde_json::Value>("auth/logout", &serde_json::json!({})).await;
     api::set_access_token(None);
-    auth.set(Auth::SignedOut);
+    auth.set(Auth::SignedOutByUser);
 }
 
 /// The session ended underneath us (refresh refused): back to sign-in.

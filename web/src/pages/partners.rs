@@ -424,7 +424,7 @@ fn local_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
                 message: e
                     .message
                     .as_ref()
-                    .map_or_else(|| default_message(e.code.as_ref()), ToString::to_string),
+                    .map_or_else(|| default_message(e), ToString::to_string),
             })
         })
         .collect();
@@ -432,10 +432,17 @@ fn local_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
     out
 }
 
-fn default_message(code: &str) -> String {
-    match code {
-        "email" => "must be a valid email address".into(),
-        "length" => "is required (or too long)".into(),
+fn default_message(error: &validator::ValidationError) -> String {
+    let empty = error
+        .params
+        .get("value")
+        .is_some_and(|v| v.as_str().is_some_and(|s| s.trim().is_empty()));
+    match error.code.as_ref() {
+        "length" if empty => "is required".into(),
+        "length" => match error.params.get("max") {
+            Some(max) => format!("must be at most {max} characters"),
+            None => "has the wrong length".into(),
+        },
         _ => "is invalid".into(),
     }
 }

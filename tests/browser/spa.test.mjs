@@ -1,0 +1,149 @@
+// The SPA in a real headless Chromium against the real api on a real port.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+import AxeBuilder from "@axe-core/playwright";
+import { startServer } from "./server.mjs";
+
+const artifacts = resolve(import.meta.dirname, "../artifacts");
+mkdirSync(artifacts, { recursive: true });
+const ADMIN = { email: "admin@demo.test", password: "demo-password-1" };
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function newPage(viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.errors = errors;
+  return page;
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}
+
+async function signIn(page, { email, password } = ADMIN) {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** axe-core: no serious or critical violation. */
+async function assertAccessible(page, what) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), [], `${what} has accessibility violations`);
+}
+
+describe("the back office SPA", () => {
+  test("an admin signs in, creates a partner, finds it, locks it and signs out", async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/login`);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await shot(page, "01-sign-in");
+    await assertAccessible(page, "sign-in page");
+
+    await signIn(page);
+    await page.getByRole("heading", { name: /Welcome, Ada/ }).waitFor();
+    await page.getByText("Recent activity").waitFor();
+    const partners = await page.locator(".stat", { hasText: "Partners" }).first().locator(".stat-value").textContent();
+    assert.equal(partners.trim(), "2", "the demo data has two partners");
+    await shot(page, "02-dashboard");
+    await assertAccessible(page, "dashboard");
+
+    await page.getByRole("link", { name: "Partners" }).first().click();
+    await page.getByRole("heading", { name: "Partners" }).waitFor();
+    await page.getByRole("row", { name: /Appmakers Agency/ }).waitFor();
+    await shot(page, "03-partners");
+    await assertAccessible(page, "partners page");
+
+    await page.getByRole("button", { name: "Add partner" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add partner" });
+    await dialog.getByLabel("Email (username)").fill("not-an-email");
+    await dialog.getByRole("button", { name: "OK" }).click();
+    await dialog.getByText("must be a valid email address").waitFor();
+    await shot(page, "04-partner-form-errors");
+    await assertAccessible(page, "partner form");
+    await dialog.getByLabel("Email (username)").fill("newagency@example.com");
+    await dialog.getByLabel("First name").fill("Nora");
+    await dialog.getByLabel("Last name").fill("Newman");
+    await dialog.getByLabel("Company").fill("Northwind Apps");
+    await dialog.getByLabel("Country (ISO code)").fill("SE");
+    await dialog.getByRole("button", { name: "OK" }).click();
+    await page.getByText("Partner newagency@example.com created.").waitFor();
+
+    await page.getByLabel("Search").fill("northwind");
+    await page.getByRole("button", { name: "Search" }).click();
+    const row = page.getByRole("row", { name: /Northwind Apps/ });
+    await row.waitFor();
+    assert.equal(await page.locator("tbody tr").count(), 1);
+
+    await row.getByRole("button", { name: "Lock Northwind Apps" }).click();
+    await page.getByRole("dialog", { name: "Lock partner?" }).getByRole("button", { name: "Lock", exact: true }).click();
+    await page.getByText("Northwind Apps locked.").waitFor();
+    await row.getByText("Locked", { exact: true }).waitFor();
+    await shot(page, "05-partner-locked");
+
+    await page.getByRole("button", { name: /Ada Admin/ }).click();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    assert.match(page.url(), /\/login$/);
+    assert.deepEqual(page.errors, []);
+  });
+
+  test("a wrong password shows the API's message", async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/login`);
+    await signIn(page, { email: ADMIN.email, password: "not the password" });
+    await page.getByRole("alert").getByText("The email or password is wrong.").waitFor();
+    await shot(page, "06-wrong-password");
+  });
+
+  test("a locked account is told so", async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/login`);
+    await signIn(page, { email: "mia@customer.demo.test", password: ADMIN.password });
+    await page.getByRole("alert").getByText("This account is locked.").waitFor();
+  });
+
+  test("a deep link to a protected page goes through sign-in and back", async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/partners?status=activated`);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    assert.match(page.url(), /\/login\?next=%2Fpartners%3Fstatus%3Dactivated$/);
+    await signIn(page);
+    await page.getByRole("heading", { name: "Partners" }).waitFor();
+    assert.match(page.url(), /\/partners\?status=activated$/);
+    await page.reload();
+    await page.getByRole("heading", { name: "Partners" }).waitFor();
+  });
+
+  test("on a phone the pages still work", async () => {
+    const page = await newPage({ width: 390, height: 844 });
+    await page.goto(`${server.url}/login`);
+    await signIn(page);
+    await page.getByRole("heading", { name: /Welcome/ }).waitFor();
+    await page.getByRole("link", { name: "Partners" }).first().click();
+    await page.getByRole("row", { name: /Appmakers Agency/ }).waitFor();
+    await shot(page, "07-partners-phone");
+  });
+});
