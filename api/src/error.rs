@@ -196,46 +196,7 @@ impl ResponseError for AppError {
 
 impl From<validator::ValidationErrors> for AppError {
     fn from(errors: validator::ValidationErrors) -> Self {
-        Self::validation(field_errors(&errors))
-    }
-}
-
-/// Flattens validator's nested errors into `{field, message}` pairs, in field order.
-pub fn field_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
-    let mut out: Vec<FieldError> = errors
-        .field_errors()
-        .into_iter()
-        .flat_map(|(field, errs)| {
-            errs.iter().map(move |e| FieldError {
-                field: field.to_string(),
-                message: e
-                    .message
-                    .as_ref()
-                    .map_or_else(|| describe(e), ToString::to_string),
-            })
-        })
-        .collect();
-    out.sort_by(|a, b| a.field.cmp(&b.field));
-    out
-}
-
-fn describe(error: &validator::ValidationError) -> String {
-    let param = |name: &str| error.params.get(name).map(ToString::to_string);
-    match error.code.as_ref() {
-        "email" => "must be a valid email address".into(),
-        "length" => match (param("min"), param("max")) {
-            (Some(min), Some(max)) => format!("must be {min} to {max} characters"),
-            (Some(min), None) => format!("must be at least {min} characters"),
-            (None, Some(max)) => format!("must be at most {max} characters"),
-            _ => "has the wrong length".into(),
-        },
-        "range" => match (param("min"), param("max")) {
-            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
-            (Some(min), None) => format!("must be at least {min}"),
-            (None, Some(max)) => format!("must be at most {max}"),
-            _ => "is out of range".into(),
-        },
-        other => format!("is invalid ({other})"),
+        Self::validation(types::problem::field_errors(&errors))
     }
 }
 

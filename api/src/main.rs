@@ -36,7 +36,7 @@ fn main() -> anyhow::Result<()> {
                 role: None,
             };
             if let Err(errors) = form.validate() {
-                for e in api::error::field_errors(&errors) {
+                for e in types::problem::field_errors(&errors) {
                     eprintln!("{}: {}", e.field, e.message);
                 }
                 anyhow::bail!("invalid administrator details");

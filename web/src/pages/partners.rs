@@ -288,7 +288,7 @@ fn PartnerForm(partner: Option<Partner>, on_done: Callback<Option<Partner>>) -> 
                     password: Some(password.get_untracked()).filter(|p| !p.is_empty()),
                 };
                 if let Err(e) = body.validate() {
-                    errors.set(local_errors(&e));
+                    errors.set(types::problem::field_errors(&e));
                     return;
                 }
                 busy.set(true);
@@ -312,7 +312,7 @@ fn PartnerForm(partner: Option<Partner>, on_done: Callback<Option<Partner>>) -> 
                     status: status_value.filter(|s| *s != current.status),
                 };
                 if let Err(e) = body.validate() {
-                    errors.set(local_errors(&e));
+                    errors.set(types::problem::field_errors(&e));
                     return;
                 }
                 busy.set(true);
@@ -411,38 +411,5 @@ fn PartnerForm(partner: Option<Partner>, on_done: Callback<Option<Partner>>) -> 
                 </footer>
             </form>
         </Modal>
-    }
-}
-
-fn local_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
-    let mut out: Vec<FieldError> = errors
-        .field_errors()
-        .into_iter()
-        .flat_map(|(field, errs)| {
-            errs.iter().map(move |e| FieldError {
-                field: field.to_string(),
-                message: e
-                    .message
-                    .as_ref()
-                    .map_or_else(|| default_message(e), ToString::to_string),
-            })
-        })
-        .collect();
-    out.sort_by(|a, b| a.field.cmp(&b.field));
-    out
-}
-
-fn default_message(error: &validator::ValidationError) -> String {
-    let empty = error
-        .params
-        .get("value")
-        .is_some_and(|v| v.as_str().is_some_and(|s| s.trim().is_empty()));
-    match error.code.as_ref() {
-        "length" if empty => "is required".into(),
-        "length" => match error.params.get("max") {
-            Some(max) => format!("must be at most {max} characters"),
-            None => "has the wrong length".into(),
-        },
-        _ => "is invalid".into(),
     }
 }
