@@ -62,7 +62,10 @@ pub fn field_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
 
 fn describe(error: &validator::ValidationError) -> String {
     let param = |name: &str| error.params.get(name).map(ToString::to_string);
-    let empty = error.params.get("value").is_some_and(|v| v.as_str().is_some_and(|s| s.trim().is_empty()));
+    let empty = error
+        .params
+        .get("value")
+        .is_some_and(|v| v.as_str().is_some_and(|s| s.trim().is_empty()));
     match error.code.as_ref() {
         "email" => "must be a valid email address".into(),
         "length" if empty => "is required".into(),
