@@ -55,7 +55,7 @@ async function assertAccessible(page, what) {
 }
 
 describe("the back office SPA", () => {
-  test("an admin signs in, creates a partner, finds it, locks it and signs out", async () => {
+  test("an admin signs in, creates, finds, locks, edits and deletes a partner, and signs out", async () => {
     const page = await newPage();
     await page.goto(`${server.url}/login`);
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
@@ -103,6 +103,23 @@ describe("the back office SPA", () => {
     await row.getByText("Locked", { exact: true }).waitFor();
     await shot(page, "05-partner-locked");
 
+    await row.getByRole("button", { name: "Edit Northwind Apps" }).click();
+    const edit = page.getByRole("dialog", { name: "Edit partner" });
+    await edit.getByLabel("Company").fill("Northwind Mobile");
+    await edit.getByRole("button", { name: "OK" }).click();
+    await page.getByText("Partner newagency@example.com saved.").waitFor();
+    const renamed = page.getByRole("row", { name: /Northwind Mobile/ });
+    await page.getByLabel("Search").fill("northwind");
+    await page.getByRole("button", { name: "Search" }).click();
+    await renamed.waitFor();
+
+    await renamed.getByRole("button", { name: "Delete Northwind Mobile" }).click();
+    const confirm = page.getByRole("dialog", { name: "Delete partner?" });
+    await shot(page, "06-delete-confirmation");
+    await confirm.getByRole("button", { name: "Delete", exact: true }).click();
+    await page.getByText("newagency@example.com deleted.").waitFor();
+    await page.getByText("No partners found").waitFor();
+
     await page.getByRole("button", { name: /Ada Admin/ }).click();
     await page.getByRole("menuitem", { name: "Sign out" }).click();
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
@@ -115,7 +132,7 @@ describe("the back office SPA", () => {
     await page.goto(`${server.url}/login`);
     await signIn(page, { email: ADMIN.email, password: "not the password" });
     await page.getByRole("alert").getByText("The email or password is wrong.").waitFor();
-    await shot(page, "06-wrong-password");
+    await shot(page, "07-wrong-password");
   });
 
   test("a locked account is told so", async () => {
@@ -144,6 +161,6 @@ describe("the back office SPA", () => {
     await page.getByRole("heading", { name: /Welcome/ }).waitFor();
     await page.getByRole("link", { name: "Partners" }).first().click();
     await page.getByRole("row", { name: /Appmakers Agency/ }).waitFor();
-    await shot(page, "07-partners-phone");
+    await shot(page, "08-partners-phone");
   });
 });
