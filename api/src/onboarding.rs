@@ -4,8 +4,9 @@
 use types::accounts::{AccountStatus, Role};
 
 use crate::auth::secrets;
-use crate::db::accounts::{AccountRow, NewAccount};
-use crate::db::tokens::{OneTimeTokenRow, Purpose};
+use crate::db::accounts::{AccountChanges, AccountRow, NewAccount};
+use crate::db::audit::Actor;
+use crate::db::tokens::{ApiTokenRow, OneTimeTokenRow, Purpose, RefreshTokenRow};
 use crate::db::DbConn;
 use crate::error::{email_taken, AppResult};
 use crate::mailer::{Email, Mailer};
@@ -67,7 +68,8 @@ pub fn create_account(
     Ok(account)
 }
 
-/// Creates a one-time link for `account` and queues the email that carries it.
+/// Creates a one-time link for `account` and queues the email that carries it. `purpose` is
+/// `Activation` or `SetPassword` (impersonation codes are never emailed).
 pub fn send_link(
     conn: &mut DbConn,
     mailer: &Mailer,
@@ -92,7 +94,52 @@ pub fn send_link(
             name,
             token: &token,
         },
+        Purpose::Impersonation => {
+            return Err(crate::error::AppError::internal(anyhow::anyhow!(
+                "impersonation codes are never emailed"
+            )))
+        }
     };
     mailer.enqueue(conn, &account.email, &email)?;
     Ok(())
+}
+
+/// Applies an edit to an account (partner or customer) and records it: the email stays unique,
+/// locking revokes every refresh and API token at once, and the audit action names the status
+/// change (`<subject>.lock`, `.activate`, `.deactivate`, or `.update`).
+pub fn update_account(
+    conn: &mut DbConn,
+    actor: &Actor,
+    current: &AccountRow,
+    mut changes: AccountChanges,
+    new_status: Option<AccountStatus>,
+    subject: &str,
+) -> AppResult<AccountRow> {
+    let id = current.id;
+    changes.email = changes.email.map(|e| e.trim().to_lowercase());
+    if let Some(email) = &changes.email {
+        if AccountRow::email_in_use(conn, email, Some(id))? {
+            return Err(email_taken());
+        }
+    }
+    let status_change = new_status.filter(|s| *s != current.status());
+    changes.status = status_change.map(|s| s.as_str().to_owned());
+    let account = AccountRow::update(conn, id, &changes)?;
+    if status_change == Some(AccountStatus::Locked) {
+        RefreshTokenRow::revoke_all_of(conn, id)?;
+        ApiTokenRow::revoke_all_of(conn, id)?;
+    }
+    let verb = match status_change {
+        Some(AccountStatus::Locked) => "lock",
+        Some(AccountStatus::Activated) => "activate",
+        Some(AccountStatus::PendingActivation) => "deactivate",
+        None => "update",
+    };
+    actor.record(
+        conn,
+        &format!("{subject}.{verb}"),
+        subject,
+        Some(id.to_string()),
+    )?;
+    Ok(account)
 }

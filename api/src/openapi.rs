@@ -29,6 +29,7 @@ use crate::error::PROBLEM_JSON;
         (name = "auth", description = "Sign-up, activation, sign-in and sessions"),
         (name = "me", description = "The signed-in account and its API tokens"),
         (name = "partners", description = "Partners (admin only)"),
+        (name = "customers", description = "Customers, managed by their partner; \"log in as\""),
         (name = "audit", description = "The audit log"),
         (name = "outbox", description = "Outgoing email (admin only)"),
         (name = "operations", description = "Health and metrics"),

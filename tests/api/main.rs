@@ -5,6 +5,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod customers;
 mod errors;
 mod jwt;
 mod me;

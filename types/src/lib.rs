@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod customers;
 pub mod outbox;
 pub mod page;
 pub mod problem;

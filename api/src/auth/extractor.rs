@@ -27,6 +27,8 @@ pub struct AuthUser {
     pub impersonator_id: Option<i64>,
     /// Set when authenticated by a personal API token.
     pub api_token_id: Option<i64>,
+    /// A read-only "log in as" session.
+    pub read_only: bool,
     pub ip: Option<String>,
 }
 
@@ -51,33 +53,34 @@ impl AuthUser {
         let token = bearer_token(&req)?;
         let ip = client_ip(&req, state.settings.trust_proxy);
 
-        let (account, impersonator_id, api_token_id) = if token.starts_with(API_TOKEN_PREFIX) {
-            let hash = crate::auth::secrets::hash_token(&token);
-            state
-                .db
-                .run(move |conn| {
-                    let api_token =
-                        ApiTokenRow::find_live_by_hash(conn, &hash)?.ok_or_else(|| {
-                            AppError::unauthorized(
-                                "invalid_token",
-                                "The API token is invalid or revoked.",
-                            )
-                        })?;
-                    ApiTokenRow::touch(conn, &api_token)?;
-                    let account = AccountRow::find(conn, api_token.account_id)?;
-                    Ok((account, None, Some(api_token.id)))
-                })
-                .await?
-        } else {
-            let claims = state.jwt.verify(&token)?;
-            let id: i64 = claims.sub.parse().map_err(|_| invalid_token())?;
-            let impersonator = match claims.act {
-                Some(act) => Some(act.sub.parse::<i64>().map_err(|_| invalid_token())?),
-                None => None,
+        let (account, impersonator_id, api_token_id, read_only) =
+            if token.starts_with(API_TOKEN_PREFIX) {
+                let hash = crate::auth::secrets::hash_token(&token);
+                state
+                    .db
+                    .run(move |conn| {
+                        let api_token =
+                            ApiTokenRow::find_live_by_hash(conn, &hash)?.ok_or_else(|| {
+                                AppError::unauthorized(
+                                    "invalid_token",
+                                    "The API token is invalid or revoked.",
+                                )
+                            })?;
+                        ApiTokenRow::touch(conn, &api_token)?;
+                        let account = AccountRow::find(conn, api_token.account_id)?;
+                        Ok((account, None, Some(api_token.id), false))
+                    })
+                    .await?
+            } else {
+                let claims = state.jwt.verify(&token)?;
+                let id: i64 = claims.sub.parse().map_err(|_| invalid_token())?;
+                let impersonator = match claims.act {
+                    Some(act) => Some(act.sub.parse::<i64>().map_err(|_| invalid_token())?),
+                    None => None,
+                };
+                let account = state.db.run(move |conn| AccountRow::find(conn, id)).await?;
+                (account, impersonator, None, claims.ro)
             };
-            let account = state.db.run(move |conn| AccountRow::find(conn, id)).await?;
-            (account, impersonator, None)
-        };
 
         let account = account.ok_or_else(invalid_token)?;
         if account.status() != AccountStatus::Activated {
@@ -86,10 +89,22 @@ impl AuthUser {
                 "This account can no longer sign in.",
             ));
         }
+        // The one place of the read-only rule: only reads (and signing out) in such a session.
+        let reads = matches!(
+            *req.method(),
+            actix_web::http::Method::GET | actix_web::http::Method::HEAD
+        );
+        if read_only && !reads {
+            return Err(AppError::forbidden(
+                "read_only_impersonation",
+                "This is a read-only \"log in as\" session: changes are not allowed.",
+            ));
+        }
         Ok(Self {
             account,
             impersonator_id,
             api_token_id,
+            read_only,
             ip,
         })
     }
@@ -134,6 +149,29 @@ impl FromRequest for AuthUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         Box::pin(Self::authenticate(req.clone()))
+    }
+}
+
+/// A partner or an administrator (who manage customers); a customer gets 403.
+#[derive(Debug, Clone)]
+pub struct Manager(pub AuthUser);
+
+impl FromRequest for Manager {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = AppResult<Self>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = AuthUser::authenticate(req).await?;
+            if user.role() == Role::Customer {
+                return Err(AppError::forbidden(
+                    "partners_only",
+                    "Only partners and administrators manage customers.",
+                ));
+            }
+            Ok(Self(user))
+        })
     }
 }
 

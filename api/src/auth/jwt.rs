@@ -25,6 +25,9 @@ pub struct Claims {
     /// RFC 8693 actor: the account really acting, during impersonation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub act: Option<ActorClaim>,
+    /// A read-only "log in as" session: writes are refused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ro: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -59,6 +62,7 @@ impl JwtKeys {
         account_id: i64,
         role: Role,
         act: Option<i64>,
+        read_only: bool,
         ttl_secs: i64,
     ) -> anyhow::Result<(String, i64)> {
         let now = Utc::now().timestamp();
@@ -72,6 +76,7 @@ impl JwtKeys {
             act: act.map(|id| ActorClaim {
                 sub: id.to_string(),
             }),
+            ro: read_only,
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
         Ok((token, ttl_secs))
@@ -100,7 +105,7 @@ mod tests {
     fn an_issued_token_verifies_with_its_claims() {
         let keys = JwtKeys::new("0123456789abcdef0123456789abcdef");
         let (token, ttl) = keys
-            .issue(7, Role::Partner, None, ACCESS_TTL_SECS)
+            .issue(7, Role::Partner, None, false, ACCESS_TTL_SECS)
             .expect("issue");
         assert_eq!(ttl, 900);
         let claims = keys.verify(&token).expect("valid");
@@ -113,7 +118,9 @@ mod tests {
     fn a_token_signed_with_another_key_is_refused() {
         let ours = JwtKeys::new("0123456789abcdef0123456789abcdef");
         let theirs = JwtKeys::new("fedcba9876543210fedcba9876543210");
-        let (token, _) = theirs.issue(7, Role::Admin, None, 60).expect("issue");
+        let (token, _) = theirs
+            .issue(7, Role::Admin, None, false, 60)
+            .expect("issue");
         assert!(ours.verify(&token).is_err());
     }
 }

@@ -6,4 +6,4 @@ pub mod password;
 pub mod rate_limit;
 pub mod secrets;
 
-pub use extractor::{Admin, AuthUser};
+pub use extractor::{Admin, AuthUser, Manager};

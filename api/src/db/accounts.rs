@@ -67,6 +67,10 @@ pub struct AccountQuery {
     pub partner_id: Option<i64>,
     pub q: Option<String>,
     pub status: Option<AccountStatus>,
+    /// Created at or after (UTC).
+    pub created_from: Option<NaiveDateTime>,
+    /// Created before (UTC).
+    pub created_before: Option<NaiveDateTime>,
     pub sort: AccountSort,
     pub limit: i64,
     pub offset: i64,
@@ -162,6 +166,12 @@ impl AccountRow {
             }
             if let Some(status) = filter.status {
                 query = query.filter(accounts::status.eq(status.as_str()));
+            }
+            if let Some(from) = filter.created_from {
+                query = query.filter(accounts::created_at.ge(from));
+            }
+            if let Some(before) = filter.created_before {
+                query = query.filter(accounts::created_at.lt(before));
             }
             if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
                 let pattern = format!("%{}%", escape_like(&q.to_lowercase()));

@@ -31,6 +31,8 @@ diesel::table! {
         used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        read_only -> Bool,
+        session_expires_at -> Nullable<Timestamp>,
     }
 }
 
@@ -57,6 +59,8 @@ diesel::table! {
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        read_only -> Bool,
     }
 }
 

@@ -20,6 +20,9 @@ pub struct RefreshTokenRow {
     pub used_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    pub read_only: bool,
+    /// For "log in as" sessions: the hard end, never extended by refreshing.
+    pub session_expires_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Insertable)]
@@ -31,6 +34,8 @@ pub struct NewRefreshToken<'a> {
     pub impersonator_id: Option<i64>,
     pub expires_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
+    pub read_only: bool,
+    pub session_expires_at: Option<NaiveDateTime>,
 }
 
 impl RefreshTokenRow {
@@ -202,6 +207,8 @@ impl ApiTokenRow {
 pub enum Purpose {
     Activation,
     SetPassword,
+    /// "Log in as": a 60-second code from a partner (or admin) for one of its customers.
+    Impersonation,
 }
 
 impl Purpose {
@@ -209,6 +216,7 @@ impl Purpose {
         match self {
             Self::Activation => "activation",
             Self::SetPassword => "set_password",
+            Self::Impersonation => "impersonation",
         }
     }
 }
@@ -223,9 +231,36 @@ pub struct OneTimeTokenRow {
     pub expires_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// Who asked for it (impersonation codes).
+    pub actor_id: Option<i64>,
+    pub read_only: bool,
 }
 
 impl OneTimeTokenRow {
+    /// Stores a "log in as" code for `customer_id`, asked for by `actor_id`.
+    pub fn insert_impersonation(
+        conn: &mut DbConn,
+        customer_id: i64,
+        actor_id: i64,
+        read_only: bool,
+        token_hash: &str,
+        valid_for: chrono::Duration,
+    ) -> AppResult<()> {
+        let now = super::now();
+        diesel::insert_into(one_time_tokens::table)
+            .values((
+                one_time_tokens::account_id.eq(customer_id),
+                one_time_tokens::purpose.eq(Purpose::Impersonation.as_str()),
+                one_time_tokens::token_hash.eq(token_hash),
+                one_time_tokens::expires_at.eq(now + valid_for),
+                one_time_tokens::created_at.eq(now),
+                one_time_tokens::actor_id.eq(actor_id),
+                one_time_tokens::read_only.eq(read_only),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+
     pub fn insert(
         conn: &mut DbConn,
         account_id: i64,
@@ -247,10 +282,16 @@ impl OneTimeTokenRow {
     }
 
     /// Spends an unexpired, unused token atomically; `None` if there is no such token.
-    pub fn redeem(conn: &mut DbConn, token_hash: &str) -> AppResult<Option<Self>> {
+    pub fn redeem(
+        conn: &mut DbConn,
+        token_hash: &str,
+        purposes: &[Purpose],
+    ) -> AppResult<Option<Self>> {
         let now = super::now();
+        let purposes: Vec<&str> = purposes.iter().map(|p| p.as_str()).collect();
         let found = one_time_tokens::table
             .filter(one_time_tokens::token_hash.eq(token_hash))
+            .filter(one_time_tokens::purpose.eq_any(purposes))
             .filter(one_time_tokens::used_at.is_null())
             .filter(one_time_tokens::expires_at.gt(now))
             .select(Self::as_select())

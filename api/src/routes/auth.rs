@@ -7,6 +7,7 @@ use types::accounts::{Account, AccountStatus, Role};
 use types::auth::{
     ActivateRequest, LoginRequest, RefreshRequest, RegisterAs, RegisterRequest, TokenResponse,
 };
+use types::customers::ImpersonationExchange;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::extractor::client_ip;
@@ -24,7 +25,8 @@ use crate::state::AppState;
 pub const REFRESH_TTL_DAYS: i64 = 30;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(register)
+    cfg.service(exchange_impersonation)
+        .service(register)
         .service(activate)
         .service(login)
         .service(refresh)
@@ -118,7 +120,12 @@ async fn activate(
     let account = state
         .db
         .transaction(move |conn| {
-            let token = OneTimeTokenRow::redeem(conn, &token_hash)?.ok_or_else(|| {
+            let token = OneTimeTokenRow::redeem(
+                conn,
+                &token_hash,
+                &[Purpose::Activation, Purpose::SetPassword],
+            )?
+            .ok_or_else(|| {
                 AppError::new(
                     actix_web::http::StatusCode::NOT_FOUND,
                     "invalid_link",
@@ -230,7 +237,7 @@ async fn login(
     let tokens = state
         .db
         .transaction(move |conn| {
-            let tokens = start_session(conn, &state2, &account, None)?;
+            let tokens = start_session(conn, &state2, &account, SessionKind::default())?;
             let actor = Actor::for_account(&account, None, ip);
             actor.record(conn, "session.create", "session", None)?;
             Ok(tokens)
@@ -280,7 +287,12 @@ async fn refresh(
             if account.status() != AccountStatus::Activated {
                 return Ok(Err(invalid()));
             }
-            Ok(Ok(issue_tokens(conn, &state2, &account, &token.family_id, token.impersonator_id)?))
+            let kind = SessionKind {
+                impersonator_id: token.impersonator_id,
+                read_only: token.read_only,
+                ends_at: token.session_expires_at,
+            };
+            Ok(Ok(issue_tokens(conn, &state2, &account, &token.family_id, kind)?))
         })
         .await?;
     Ok(token_reply(outcome?, from_cookie, &state))
@@ -317,6 +329,79 @@ async fn logout(
     Ok(HttpResponse::NoContent()
         .cookie(refresh_cookie("", &state, true))
         .finish())
+}
+
+/// How long a "log in as" session may last at most.
+pub const IMPERSONATION_SESSION_MINUTES: i64 = 60;
+
+/// Exchanges a "log in as" code (from `POST /customers/{id}/impersonate`) for a session as that
+/// customer. The access token names the partner in its `act` claim; the session ends within an
+/// hour and refreshing never extends it. The code works once, for 60 seconds.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ImpersonationExchange,
+    responses(
+        (status = 200, description = "A session as the customer", body = TokenResponse),
+        (status = 404, description = "`invalid_link`: unknown, used or expired code", body = types::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`customer_not_activated`", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/impersonation/exchange")]
+async fn exchange_impersonation(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Valid<ImpersonationExchange>,
+) -> AppResult<HttpResponse> {
+    let body = body.0;
+    let hash = secrets::hash_token(&body.code);
+    let ip = client_ip(&req, state.settings.trust_proxy);
+    let state2 = state.clone();
+    let tokens = state
+        .db
+        .transaction(move |conn| {
+            let invalid = || {
+                AppError::new(
+                    actix_web::http::StatusCode::NOT_FOUND,
+                    "invalid_link",
+                    "This code is unknown, already used or expired.",
+                )
+            };
+            let code = OneTimeTokenRow::redeem(conn, &hash, &[Purpose::Impersonation])?
+                .ok_or_else(invalid)?;
+            let customer = AccountRow::find(conn, code.account_id)?.ok_or_else(invalid)?;
+            // The partner (or admin) must still be able to act, and still manage this customer.
+            let actor = code
+                .actor_id
+                .map(|id| AccountRow::find(conn, id))
+                .transpose()?
+                .flatten()
+                .filter(|a| a.status() == AccountStatus::Activated)
+                .filter(|a| a.role() == Role::Admin || customer.partner_id == Some(a.id))
+                .ok_or_else(invalid)?;
+            if customer.status() != AccountStatus::Activated {
+                return Err(AppError::conflict(
+                    "customer_not_activated",
+                    "Only activated customers can be opened with \"log in as\".",
+                ));
+            }
+            let kind = SessionKind {
+                impersonator_id: Some(actor.id),
+                read_only: code.read_only,
+                ends_at: Some(
+                    crate::db::now() + chrono::Duration::minutes(IMPERSONATION_SESSION_MINUTES),
+                ),
+            };
+            let tokens = start_session(conn, &state2, &customer, kind)?;
+            Actor::for_account(&customer, Some(actor.id), ip).record(
+                conn,
+                "session.impersonate",
+                "session",
+                None,
+            )?;
+            Ok(tokens)
+        })
+        .await?;
+    Ok(token_reply(tokens, body.use_cookie, &state))
 }
 
 /// Name of the cookie that holds a browser's refresh token.
@@ -369,15 +454,25 @@ fn token_reply(mut tokens: TokenResponse, as_cookie: bool, state: &AppState) -> 
     response.json(tokens)
 }
 
+/// What kind of session a refresh-token family is; carried from token to token.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SessionKind {
+    /// "Log in as": the partner or admin acting.
+    pub impersonator_id: Option<i64>,
+    pub read_only: bool,
+    /// Hard end of the session ("log in as" lasts at most an hour, refreshing never extends it).
+    pub ends_at: Option<chrono::NaiveDateTime>,
+}
+
 /// Starts a new session family for `account`.
 pub fn start_session(
     conn: &mut DbConn,
     state: &AppState,
     account: &AccountRow,
-    impersonator_id: Option<i64>,
+    kind: SessionKind,
 ) -> AppResult<TokenResponse> {
     let family = secrets::random_token(16);
-    issue_tokens(conn, state, account, &family, impersonator_id)
+    issue_tokens(conn, state, account, &family, kind)
 }
 
 /// Issues an access token and the next refresh token of `family`.
@@ -386,19 +481,27 @@ fn issue_tokens(
     state: &AppState,
     account: &AccountRow,
     family: &str,
-    impersonator_id: Option<i64>,
+    kind: SessionKind,
 ) -> AppResult<TokenResponse> {
     let refresh_token = secrets::random_token(32);
     let now = crate::db::now();
+    let mut expires_at = now + chrono::Duration::days(REFRESH_TTL_DAYS);
+    let mut access_ttl = crate::auth::jwt::ACCESS_TTL_SECS;
+    if let Some(end) = kind.ends_at {
+        expires_at = expires_at.min(end);
+        access_ttl = access_ttl.min((end - now).num_seconds()).max(1);
+    }
     RefreshTokenRow::insert(
         conn,
         &NewRefreshToken {
             account_id: account.id,
             family_id: family,
             token_hash: &secrets::hash_token(&refresh_token),
-            impersonator_id,
-            expires_at: now + chrono::Duration::days(REFRESH_TTL_DAYS),
+            impersonator_id: kind.impersonator_id,
+            expires_at,
             created_at: now,
+            read_only: kind.read_only,
+            session_expires_at: kind.ends_at,
         },
     )?;
     let (access_token, expires_in) = state
@@ -406,8 +509,9 @@ fn issue_tokens(
         .issue(
             account.id,
             account.role(),
-            impersonator_id,
-            crate::auth::jwt::ACCESS_TTL_SECS,
+            kind.impersonator_id,
+            kind.read_only,
+            access_ttl,
         )
         .map_err(AppError::internal)?;
     Ok(TokenResponse {

@@ -11,7 +11,7 @@ use crate::auth::{password, secrets, AuthUser};
 use crate::db::accounts::{AccountChanges, AccountRow};
 use crate::db::tokens::{ApiTokenRow, NewApiToken, RefreshTokenRow};
 use crate::error::{AppError, AppResult};
-use crate::routes::auth::{hash_password, start_session};
+use crate::routes::auth::{hash_password, start_session, SessionKind};
 use crate::routes::Valid;
 use crate::state::AppState;
 
@@ -89,7 +89,7 @@ async fn update_me(
     request_body = ChangePasswordRequest,
     responses(
         (status = 200, description = "Password changed; the new session", body = TokenResponse),
-        (status = 403, description = "`wrong_current_password`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`wrong_current_password`, or `not_while_impersonating`", body = types::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/me/password")]
@@ -99,6 +99,12 @@ async fn change_password(
     body: Valid<ChangePasswordRequest>,
 ) -> AppResult<HttpResponse> {
     let body = body.0;
+    if user.impersonator_id.is_some() {
+        return Err(AppError::forbidden(
+            "not_while_impersonating",
+            "Only the account holder can change the password, not during \"log in as\".",
+        ));
+    }
     let stored = user.account.password_hash.clone();
     let current = body.current_password.clone();
     if !web::block(move || password::verify(&current, stored.as_deref())).await? {
@@ -109,7 +115,7 @@ async fn change_password(
     }
     let new_hash = hash_password(body.new_password).await?;
     let actor = user.actor();
-    let (id, impersonator) = (user.id(), user.impersonator_id);
+    let id = user.id();
     let state2 = state.clone();
     let tokens = state
         .db
@@ -126,7 +132,7 @@ async fn change_password(
                 account.role().as_str(),
                 Some(id.to_string()),
             )?;
-            start_session(conn, &state2, &account, impersonator)
+            start_session(conn, &state2, &account, SessionKind::default())
         })
         .await?;
     Ok(HttpResponse::Ok().json(tokens))

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod customers;
 pub mod fallback;
 pub mod health;
 pub mod me;
@@ -25,6 +26,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     auth::configure(cfg);
     me::configure(cfg);
     partners::configure(cfg);
+    customers::configure(cfg);
     audit::configure(cfg);
     outbox::configure(cfg);
     cfg.service(health::openapi_json);
@@ -117,4 +119,14 @@ pub fn check_etag(if_match: Option<&str>, current_etag: &str) -> AppResult<()> {
     } else {
         Err(AppError::precondition_failed())
     }
+}
+
+/// An account in the body, with its version as `ETag`.
+pub fn with_etag(
+    mut response: actix_web::HttpResponseBuilder,
+    account: &crate::db::accounts::AccountRow,
+) -> actix_web::HttpResponse {
+    response
+        .insert_header((header::ETAG, account.etag()))
+        .json(account.to_wire())
 }

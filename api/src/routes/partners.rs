@@ -8,12 +8,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Admin;
 use crate::db::accounts::{AccountChanges, AccountQuery, AccountRow};
-use crate::db::tokens::{ApiTokenRow, RefreshTokenRow};
 use crate::db::{parse_id, DbConn};
-use crate::error::{email_taken, AppError, AppResult};
-use crate::onboarding::{create_account, AccountSpec};
+use crate::error::{AppError, AppResult};
+use crate::onboarding::{create_account, update_account, AccountSpec};
 use crate::routes::auth::hash_password;
-use crate::routes::{check_etag, if_match_of, valid_query, Valid};
+use crate::routes::{check_etag, if_match_of, valid_query, with_etag, Valid};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
@@ -29,12 +28,6 @@ fn find_partner(conn: &mut DbConn, id: i64) -> AppResult<AccountRow> {
     AccountRow::find(conn, id)?
         .filter(|a| a.role() == Role::Partner)
         .ok_or_else(AppError::not_found)
-}
-
-fn with_etag(mut response: actix_web::HttpResponseBuilder, account: &AccountRow) -> HttpResponse {
-    response
-        .insert_header((header::ETAG, account.etag()))
-        .json(account.to_wire())
 }
 
 /// Lists partners, newest first unless `sort` says otherwise.
@@ -193,35 +186,16 @@ async fn update_partner(
         .transaction(move |conn| {
             let current = find_partner(conn, id)?;
             check_etag(if_match.as_deref(), &current.etag())?;
-            let email = body.email.map(|e| e.trim().to_lowercase());
-            if let Some(email) = &email {
-                if AccountRow::email_in_use(conn, email, Some(id))? {
-                    return Err(email_taken());
-                }
-            }
-            let status_change = body.status.filter(|s| *s != current.status());
             let changes = AccountChanges {
-                email,
+                email: body.email,
                 first_name: body.first_name.map(|s| s.trim().to_owned()),
                 last_name: body.last_name.map(|s| s.trim().to_owned()),
                 company: body.company.map(|s| Some(s.trim().to_owned())),
                 phone: body.phone,
                 country: body.country,
-                status: status_change.map(|s| s.as_str().to_owned()),
-                password_hash: None,
+                ..AccountChanges::default()
             };
-            let account = AccountRow::update(conn, id, &changes)?;
-            if status_change == Some(AccountStatus::Locked) {
-                RefreshTokenRow::revoke_all_of(conn, id)?;
-                ApiTokenRow::revoke_all_of(conn, id)?;
-            }
-            let action = match status_change {
-                Some(AccountStatus::Locked) => "partner.lock",
-                Some(AccountStatus::Activated) => "partner.activate",
-                Some(AccountStatus::PendingActivation) => "partner.deactivate",
-                None => "partner.update",
-            };
-            actor.record(conn, action, "partner", Some(id.to_string()))?;
+            let account = update_account(conn, &actor, &current, changes, body.status, "partner")?;
             Ok(account)
         })
         .await?;

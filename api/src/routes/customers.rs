@@ -1,0 +1,376 @@
+//! Customers, managed by their partner (admins manage all): `/customers...`, including
+//! "log in as" (`POST /customers/{id}/impersonate`).
+
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use types::accounts::{AccountStatus, Role};
+use types::customers::{
+    CreateCustomer, Customer, CustomerFilter, ImpersonateRequest, ImpersonationCode, UpdateCustomer,
+};
+use types::{Page, PageQuery};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::{secrets, AuthUser, Manager};
+use crate::db::accounts::{AccountChanges, AccountQuery, AccountRow};
+use crate::db::tokens::OneTimeTokenRow;
+use crate::db::{parse_id, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::onboarding::{create_account, update_account, AccountSpec};
+use crate::routes::auth::hash_password;
+use crate::routes::{check_etag, if_match_of, valid_query, with_etag, Valid};
+use crate::state::AppState;
+
+/// How long a "log in as" code can be exchanged.
+pub const IMPERSONATION_CODE_SECS: i64 = 60;
+
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(list_customers)
+        .service(create_customer)
+        .service(get_customer)
+        .service(update_customer)
+        .service(delete_customer)
+        .service(impersonate_customer);
+}
+
+/// The tenancy rule of customers: an admin reaches every customer, a partner only its own.
+/// Anything else — unknown, not a customer, another partner's — is the same 404.
+pub fn find_customer(conn: &mut DbConn, manager: &AuthUser, id: i64) -> AppResult<AccountRow> {
+    AccountRow::find(conn, id)?
+        .filter(|a| a.role() == Role::Customer)
+        .filter(|a| manager.role() == Role::Admin || a.partner_id == Some(manager.id()))
+        .ok_or_else(AppError::not_found)
+}
+
+fn day_start(day: NaiveDate) -> NaiveDateTime {
+    day.and_hms_opt(0, 0, 0).unwrap_or_default()
+}
+
+/// Lists customers: a partner sees its own, an admin all (or one partner's with `partner_id`).
+#[utoipa::path(
+    tag = "customers",
+    security(("bearer" = [])),
+    params(PageQuery, CustomerFilter),
+    responses(
+        (status = 200, description = "One page of customers", body = Page<Customer>),
+        (status = 403, description = "`partners_only`: customers cannot list customers", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/customers")]
+async fn list_customers(
+    state: web::Data<AppState>,
+    manager: Manager,
+    page: web::Query<PageQuery>,
+    filter: web::Query<CustomerFilter>,
+) -> AppResult<HttpResponse> {
+    let page = valid_query(page)?;
+    let filter = valid_query(filter)?;
+    let user = manager.0;
+    let partner_id = match user.role() {
+        Role::Admin => filter.partner_id.as_deref().map(parse_id).transpose()?,
+        _ => Some(user.id()),
+    };
+    let (mut from, mut before) = (filter.created_from.map(day_start), None);
+    if let Some(to) = filter.created_to {
+        before = Some(day_start(to) + Duration::days(1));
+    }
+    if let Some(day) = filter.created_on {
+        from = Some(from.map_or(day_start(day), |f| f.max(day_start(day))));
+        let end = day_start(day) + Duration::days(1);
+        before = Some(before.map_or(end, |b| b.min(end)));
+    }
+    let query = AccountQuery {
+        role: Some(Role::Customer),
+        partner_id,
+        q: filter.q,
+        status: filter.status,
+        created_from: from,
+        created_before: before,
+        sort: filter.sort.unwrap_or_default(),
+        limit: i64::from(page.per_page()),
+        offset: page.offset(),
+    };
+    let (rows, total) = state
+        .db
+        .run(move |conn| AccountRow::list(conn, &query))
+        .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items: rows.iter().map(AccountRow::to_wire).collect(),
+        total,
+        page: page.page(),
+        per_page: page.per_page(),
+        next_cursor: None,
+    }))
+}
+
+/// Creates a customer account ("Add New Customer"). A partner's customers are its own; an admin
+/// may name the partner. Without `password`, an activated customer is emailed a set-password link
+/// and a pending one an activation link.
+#[utoipa::path(
+    tag = "customers",
+    security(("bearer" = [])),
+    request_body = CreateCustomer,
+    responses(
+        (status = 201, description = "Created", body = Customer,
+            headers(("ETag" = String, description = "Version, for `If-Match`"), ("Location" = String, description = "The customer's URL"))),
+        (status = 403, description = "`partners_only`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_taken`", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/customers")]
+async fn create_customer(
+    state: web::Data<AppState>,
+    manager: Manager,
+    body: Valid<CreateCustomer>,
+) -> AppResult<HttpResponse> {
+    let body = body.0;
+    let user = manager.0;
+    let password_hash = match body.password.clone() {
+        Some(p) => Some(hash_password(p).await?),
+        None => None,
+    };
+    let requested_partner = body
+        .partner_id
+        .as_deref()
+        .map(str::parse::<i64>)
+        .transpose()
+        .ok()
+        .flatten();
+    let actor = user.actor();
+    let state2 = state.clone();
+    let account = state
+        .db
+        .transaction(move |conn| {
+            let partner_id = match user.role() {
+                Role::Admin => match requested_partner {
+                    Some(id) => Some(
+                        AccountRow::find(conn, id)?
+                            .filter(|p| p.role() == Role::Partner)
+                            .ok_or_else(|| {
+                                AppError::invalid_field("partner_id", "is not a partner")
+                            })?
+                            .id,
+                    ),
+                    None => None,
+                },
+                _ => Some(user.id()),
+            };
+            let spec = AccountSpec {
+                email: body.email,
+                password_hash,
+                role: Role::Customer,
+                status: body.status,
+                first_name: body.first_name,
+                last_name: body.last_name,
+                company: body.company.filter(|c| !c.trim().is_empty()),
+                phone: body.phone,
+                country: body.country,
+                partner_id,
+            };
+            let account = create_account(conn, &state2.mailer, &spec)?;
+            actor.record(
+                conn,
+                "customer.create",
+                "customer",
+                Some(account.id.to_string()),
+            )?;
+            Ok(account)
+        })
+        .await?;
+    let mut response = HttpResponse::Created();
+    response.insert_header((
+        header::LOCATION,
+        format!("/api/v1/customers/{}", account.id),
+    ));
+    Ok(with_etag(response, &account))
+}
+
+/// One customer ("pencil icon": its details).
+#[utoipa::path(
+    tag = "customers",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The customer's id")),
+    responses(
+        (status = 200, description = "The customer", body = Customer,
+            headers(("ETag" = String, description = "Version, for `If-Match`"))),
+        (status = 403, description = "`partners_only`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such customer of yours", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/customers/{id}")]
+async fn get_customer(
+    state: web::Data<AppState>,
+    manager: Manager,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let account = state
+        .db
+        .run(move |conn| find_customer(conn, &manager.0, id))
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), &account))
+}
+
+/// Edits a customer, including its status (`pending_activation`, `activated`, `locked`; locking
+/// signs the customer out everywhere at once). Send `If-Match` to get 412 instead of overwriting
+/// someone else's change.
+#[utoipa::path(
+    tag = "customers",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The customer's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read"),
+    ),
+    request_body = UpdateCustomer,
+    responses(
+        (status = 200, description = "The updated customer", body = Customer,
+            headers(("ETag" = String, description = "The new version"))),
+        (status = 403, description = "`partners_only`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such customer of yours", body = types::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_taken`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`stale_version`", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/customers/{id}")]
+async fn update_customer(
+    state: web::Data<AppState>,
+    manager: Manager,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: Valid<UpdateCustomer>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let body = body.0;
+    let if_match = if_match_of(&req);
+    let account = state
+        .db
+        .transaction(move |conn| {
+            let current = find_customer(conn, &manager.0, id)?;
+            check_etag(if_match.as_deref(), &current.etag())?;
+            let changes = AccountChanges {
+                email: body.email,
+                first_name: body.first_name.map(|s| s.trim().to_owned()),
+                last_name: body.last_name.map(|s| s.trim().to_owned()),
+                company: body.company,
+                phone: body.phone,
+                country: body.country,
+                ..AccountChanges::default()
+            };
+            update_account(
+                conn,
+                &manager.0.actor(),
+                &current,
+                changes,
+                body.status,
+                "customer",
+            )
+        })
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), &account))
+}
+
+/// Deletes a customer account (its sessions and tokens go with it; the audit log stays).
+#[utoipa::path(
+    tag = "customers",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The customer's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "`partners_only`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such customer of yours", body = types::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`stale_version`", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/customers/{id}")]
+async fn delete_customer(
+    state: web::Data<AppState>,
+    manager: Manager,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let if_match = if_match_of(&req);
+    state
+        .db
+        .transaction(move |conn| {
+            let current = find_customer(conn, &manager.0, id)?;
+            check_etag(if_match.as_deref(), &current.etag())?;
+            AccountRow::delete(conn, id)?;
+            manager
+                .0
+                .actor()
+                .record(conn, "customer.delete", "customer", Some(id.to_string()))
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// "Log in as" (the customer icon): a one-time code, valid for 60 seconds, that a new tab
+/// exchanges at `POST /auth/impersonation/exchange` for a session as the customer lasting at most
+/// an hour. Only for `activated` customers; every write in that session is audited with both
+/// accounts. `read_only` sessions may only read.
+#[utoipa::path(
+    tag = "customers",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The customer's id")),
+    request_body = ImpersonateRequest,
+    responses(
+        (status = 201, description = "The code", body = ImpersonationCode),
+        (status = 403, description = "`partners_only`, or `not_while_impersonating`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such customer of yours", body = types::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`customer_not_activated`: pending or locked customers cannot be impersonated", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/customers/{id}/impersonate")]
+async fn impersonate_customer(
+    state: web::Data<AppState>,
+    manager: Manager,
+    path: web::Path<String>,
+    body: Valid<ImpersonateRequest>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let read_only = body.0.read_only;
+    let user = manager.0;
+    if user.impersonator_id.is_some() {
+        return Err(AppError::forbidden(
+            "not_while_impersonating",
+            "Sessions cannot be nested.",
+        ));
+    }
+    let code = secrets::random_token(32);
+    let hash = secrets::hash_token(&code);
+    state
+        .db
+        .transaction(move |conn| {
+            let customer = find_customer(conn, &user, id)?;
+            if customer.status() != AccountStatus::Activated {
+                return Err(AppError::conflict(
+                    "customer_not_activated",
+                    "Only activated customers can be opened with \"log in as\".",
+                ));
+            }
+            OneTimeTokenRow::insert_impersonation(
+                conn,
+                id,
+                user.id(),
+                read_only,
+                &hash,
+                Duration::seconds(IMPERSONATION_CODE_SECS),
+            )?;
+            user.actor().record(
+                conn,
+                "customer.impersonate",
+                "customer",
+                Some(id.to_string()),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(ImpersonationCode {
+        url: format!("/impersonate?code={code}"),
+        code,
+        expires_in: IMPERSONATION_CODE_SECS,
+    }))
+}
