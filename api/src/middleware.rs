@@ -12,6 +12,7 @@ use tracing::Instrument;
 use actix_web::ResponseError;
 
 use crate::error::{AppError, PROBLEM_JSON};
+use crate::routes::fallback::RouteTable;
 use crate::state::AppState;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -49,12 +50,7 @@ pub async fn observe(
         tracing::info_span!("request", %method, path = %req.path(), request_id = %request_id);
     let state = req.app_data::<actix_web::web::Data<AppState>>().cloned();
 
-    // PostgreSQL text cannot hold NUL: refuse it in any query parameter, on every backend alike.
-    let res = if req.query_string().to_ascii_lowercase().contains("%00") {
-        let err = AppError::bad_request(
-            "invalid_query",
-            "Query parameters must not contain NUL (%00) characters.",
-        );
+    let res = if let Some(err) = query_problem(&req) {
         let (http_req, _) = req.into_parts();
         let response = CURRENT_REQUEST_ID.sync_scope(request_id.clone(), || err.error_response());
         ServiceResponse::new(http_req, response).map_into_boxed_body()
@@ -94,6 +90,30 @@ pub async fn observe(
         );
     });
     Ok(res)
+}
+
+/// Query strings every operation refuses: NUL characters (PostgreSQL text cannot hold them, and
+/// both backends must behave alike), and parameters the operation does not document.
+fn query_problem(req: &ServiceRequest) -> Option<AppError> {
+    let query = req.query_string();
+    if query.is_empty() {
+        return None;
+    }
+    if query.to_ascii_lowercase().contains("%00") {
+        return Some(AppError::bad_request(
+            "invalid_query",
+            "Query parameters must not contain NUL (%00) characters.",
+        ));
+    }
+    let table = req.app_data::<actix_web::web::Data<RouteTable>>()?;
+    table
+        .unknown_query_parameter(req.method(), req.path(), query)
+        .map(|name| {
+            AppError::bad_request(
+                "invalid_query",
+                format!("Unknown query parameter `{name}`."),
+            )
+        })
 }
 
 fn is_problem<B>(res: &ServiceResponse<B>) -> bool {

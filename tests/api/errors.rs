@@ -58,6 +58,14 @@ both_backends! {
         assert_ne!(app.get("me", &admin).await.body["first_name"], "a\u{0}b");
     }
 
+    async fn an_unknown_query_parameter_is_a_400_not_an_unfiltered_list(app) {
+        let admin = app.admin().await;
+        let reply = app.get("partners?stauts=locked", &admin).await;
+        reply.assert_problem(StatusCode::BAD_REQUEST, "invalid_query");
+        assert!(reply.body["detail"].as_str().unwrap_or_default().contains("stauts"));
+        app.get("partners?status=locked&page=1", &admin).await.assert_status(StatusCode::OK);
+    }
+
     async fn every_problem_carries_the_request_id(app) {
         let reply = app.call(reqwest::Method::GET, "me", None, None).await;
         let id = reply.header("x-request-id").expect("request id header").to_owned();

@@ -10,7 +10,7 @@ pub mod tokens;
 use std::time::Duration;
 
 use chrono::{NaiveDateTime, Utc};
-use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection};
 use diesel::sqlite::SqliteConnection;
@@ -166,19 +166,52 @@ impl Db {
         .await?
     }
 
-    /// Like `run`, inside one transaction.
+    /// Like `run`, inside one transaction. On SQLite it is `BEGIN IMMEDIATE`: a deferred
+    /// transaction that reads and then writes fails at once ("database is locked") when another
+    /// writer got in between, whatever the busy timeout; taking the write lock first makes
+    /// writers queue up instead.
     pub async fn transaction<T, F>(&self, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(move |conn| conn.transaction(f)).await
+        self.run(move |conn| match conn {
+            DbConn::Postgres(_) => conn.transaction(f),
+            DbConn::Sqlite(_) => sqlite_immediate(conn, f),
+        })
+        .await
     }
 
     /// Applies the pending migrations of this backend.
     pub fn migrate(&self) -> anyhow::Result<()> {
         let mut conn = self.pool.get()?;
         migrate(&mut conn)
+    }
+}
+
+fn sqlite_immediate<T>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> AppResult<T>,
+) -> AppResult<T> {
+    fn inner(conn: &mut DbConn) -> &mut SqliteConnection {
+        match conn {
+            DbConn::Sqlite(c) => c,
+            DbConn::Postgres(_) => unreachable!("called for SQLite connections only"),
+        }
+    }
+    AnsiTransactionManager::begin_transaction_sql(inner(conn), "BEGIN IMMEDIATE")?;
+    match f(conn) {
+        Ok(value) => {
+            <AnsiTransactionManager as TransactionManager<SqliteConnection>>::commit_transaction(
+                inner(conn),
+            )?;
+            Ok(value)
+        }
+        Err(e) => {
+            // The error that made us roll back is the one to report.
+            let _ = <AnsiTransactionManager as TransactionManager<SqliteConnection>>::rollback_transaction(inner(conn));
+            Err(e)
+        }
     }
 }
 

@@ -114,6 +114,7 @@ async fn list_customers(
         (status = 201, description = "Created", body = Customer,
             headers(("ETag" = String, description = "Version, for `If-Match`"), ("Location" = String, description = "The customer's URL"))),
         (status = 403, description = "`partners_only`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`partner_not_found`: `partner_id` names no partner", body = types::Problem, content_type = "application/problem+json"),
         (status = 409, description = "`email_taken`", body = types::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -147,7 +148,11 @@ async fn create_customer(
                         AccountRow::find(conn, id)?
                             .filter(|p| p.role() == Role::Partner)
                             .ok_or_else(|| {
-                                AppError::invalid_field("partner_id", "is not a partner")
+                                AppError::new(
+                                    actix_web::http::StatusCode::NOT_FOUND,
+                                    "partner_not_found",
+                                    "`partner_id` names no partner.",
+                                )
                             })?
                             .id,
                     ),

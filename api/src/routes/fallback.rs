@@ -12,31 +12,49 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::error::{AppError, AppResult};
 
+/// A documented path: its methods, and for each method the query parameters it takes.
+struct Route {
+    def: ResourceDef,
+    methods: Vec<(Method, Vec<String>)>,
+}
+
 pub struct RouteTable {
-    routes: Vec<(ResourceDef, Vec<Method>)>,
+    routes: Vec<Route>,
 }
 
 impl RouteTable {
     pub fn from_spec(spec: &utoipa::openapi::OpenApi) -> Self {
+        use utoipa::openapi::path::{Operation, ParameterIn};
+        let query_names = |op: &Operation| -> Vec<String> {
+            op.parameters
+                .iter()
+                .flatten()
+                .filter(|p| matches!(p.parameter_in, ParameterIn::Query))
+                .map(|p| p.name.clone())
+                .collect()
+        };
         let routes = spec
             .paths
             .paths
             .iter()
             .map(|(path, item)| {
-                let mut methods: Vec<Method> = [
-                    (item.get.is_some(), Method::GET),
-                    (item.post.is_some(), Method::POST),
-                    (item.put.is_some(), Method::PUT),
-                    (item.patch.is_some(), Method::PATCH),
-                    (item.delete.is_some(), Method::DELETE),
+                let mut methods: Vec<(Method, Vec<String>)> = [
+                    (&item.get, Method::GET),
+                    (&item.post, Method::POST),
+                    (&item.put, Method::PUT),
+                    (&item.patch, Method::PATCH),
+                    (&item.delete, Method::DELETE),
                 ]
                 .into_iter()
-                .filter_map(|(present, m)| present.then_some(m))
+                .filter_map(|(op, m)| op.as_ref().map(|op| (m, query_names(op))))
                 .collect();
-                if item.get.is_some() {
-                    methods.push(Method::HEAD);
+                if let Some(get) = &item.get {
+                    methods.push((Method::HEAD, query_names(get)));
                 }
-                (ResourceDef::new(path.as_str()), methods)
+                Route {
+                    def: ResourceDef::new(path.as_str()),
+                    methods,
+                }
             })
             .collect();
         Self { routes }
@@ -45,14 +63,32 @@ impl RouteTable {
     /// The methods `path` supports, if it is a known path.
     pub fn allowed(&self, path: &str) -> Option<Vec<Method>> {
         let mut found: Option<Vec<Method>> = None;
-        for (def, methods) in &self.routes {
-            if def.is_match(path) {
-                found
-                    .get_or_insert_with(Vec::new)
-                    .extend(methods.iter().cloned());
-            }
+        for route in self.routes.iter().filter(|r| r.def.is_match(path)) {
+            found
+                .get_or_insert_with(Vec::new)
+                .extend(route.methods.iter().map(|(m, _)| m.clone()));
         }
         found
+    }
+
+    /// The first query parameter that the documented operation does not take, if any: a typo
+    /// such as `?stauts=locked` is a 400, not a silently unfiltered list.
+    pub fn unknown_query_parameter(
+        &self,
+        method: &Method,
+        path: &str,
+        query: &str,
+    ) -> Option<String> {
+        let params = self
+            .routes
+            .iter()
+            .filter(|r| r.def.is_match(path))
+            .flat_map(|r| r.methods.iter())
+            .find(|(m, _)| m == method)
+            .map(|(_, params)| params)?;
+        url::form_urlencoded::parse(query.as_bytes())
+            .map(|(name, _)| name.into_owned())
+            .find(|name| !params.contains(name))
     }
 }
 
