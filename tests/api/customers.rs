@@ -240,6 +240,7 @@ both_backends! {
         let me = app.get("me", &access).await;
         assert_eq!(me.body["email"], "shop@example.com");
         assert_eq!(me.body["impersonated_by"], partner_id.to_string());
+        assert_eq!(me.body["impersonated_by_email"], "agency@example.com");
 
         // A write during it is audited with both accounts.
         app.patch("me", &access, json!({"first_name": "Changed"})).await.assert_status(StatusCode::OK);

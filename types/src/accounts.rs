@@ -102,6 +102,9 @@ pub struct Account {
     /// During "log in as": the partner or admin acting as this account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub impersonated_by: Option<String>,
+    /// During "log in as": the acting account's email (only in `GET /me`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impersonated_by_email: Option<String>,
 }
 
 /// Changes a signed-in account makes to its own profile. Absent fields stay as they are;

@@ -16,6 +16,18 @@ use web_sys::{Headers, Request, RequestCredentials, RequestInit, Response};
 
 thread_local! {
     static ACCESS_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Only in a "log in as" tab: its refresh token, kept in memory so that it never replaces
+    /// the partner's own cookie session.
+    static REFRESH_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+pub fn set_refresh_token(token: Option<String>) {
+    REFRESH_TOKEN.with(|t| *t.borrow_mut() = token);
+}
+
+/// The in-memory refresh token (a "log in as" tab), removed.
+pub fn take_refresh_token() -> Option<String> {
+    REFRESH_TOKEN.with(|t| t.borrow_mut().take())
 }
 
 pub fn set_access_token(token: Option<String>) {
@@ -144,10 +156,20 @@ fn problem_of(raw: &Raw) -> ApiError {
 
 /// Exchanges the refresh cookie for a new access token; false when the session is over.
 pub async fn refresh_session() -> bool {
-    match send("POST", "auth/refresh", Some("{}"), &[]).await {
+    let in_memory = REFRESH_TOKEN.with(|t| t.borrow().clone());
+    let body = serde_json::json!({ "refresh_token": in_memory }).to_string();
+    let body = if in_memory.is_some() {
+        body
+    } else {
+        "{}".to_owned()
+    };
+    match send("POST", "auth/refresh", Some(&body), &[]).await {
         Ok(raw) if raw.status == 200 => match serde_json::from_str::<TokenResponse>(&raw.text) {
             Ok(tokens) => {
                 set_access_token(Some(tokens.access_token));
+                if in_memory.is_some() {
+                    set_refresh_token(tokens.refresh_token);
+                }
                 true
             }
             Err(_) => false,

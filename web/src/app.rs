@@ -19,9 +19,11 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <pages::not_found::NotFound/> }>
                 <Route path=path!("/login") view=pages::login::Login/>
                 <Route path=path!("/activate") view=pages::activate::Activate/>
+                <Route path=path!("/impersonate") view=pages::impersonate::Impersonate/>
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=pages::dashboard::Dashboard/>
-                    <Route path=path!("partners") view=pages::partners::Partners/>
+                    <Route path=path!("partners") view=pages::accounts::Partners/>
+                    <Route path=path!("customers") view=pages::accounts::Customers/>
                     <Route path=path!("activity") view=pages::activity::Activity/>
                 </ParentRoute>
             </Routes>
@@ -57,6 +59,7 @@ fn Shell() -> impl IntoView {
             <div class="shell">
                 <Sidebar/>
                 <div class="main">
+                    <ImpersonationBanner/>
                     <TopBar/>
                     <main class="content" id="content"><Outlet/></main>
                 </div>
@@ -78,10 +81,27 @@ fn Sidebar() -> impl IntoView {
             <ul class="nav">
                 <li><A href="/" exact=true>"Dashboard"</A></li>
                 {(role == Some(Role::Admin)).then(|| view! { <li><A href="/partners">"Partners"</A></li> })}
+                {(role != Some(Role::Customer)).then(|| view! { <li><A href="/customers">"Customers"</A></li> })}
                 <li><A href="/activity">"Activity"</A></li>
             </ul>
         </nav>
     }
+}
+
+/// "Signed in as <customer> by <partner>", with a way out, on every page of a "log in as" tab.
+#[component]
+fn ImpersonationBanner() -> impl IntoView {
+    let auth = session::use_auth();
+    session::account().filter(|a| a.impersonated_by.is_some()).map(|account| {
+        let by = account.impersonated_by_email.clone().unwrap_or_else(|| "your partner".into());
+        let who = account.company.clone().unwrap_or_else(|| format!("{} {}", account.first_name, account.last_name));
+        view! {
+            <div class="impersonation-banner" role="status">
+                <span>"Signed in as " <strong>{who}</strong> " (" {account.email.clone()} ") by " <strong>{by}</strong></span>
+                <button class="button button-small" on:click=move |_| leptos::task::spawn_local(session::sign_out(auth))>"Exit"</button>
+            </div>
+        }
+    })
 }
 
 #[component]

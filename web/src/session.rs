@@ -6,6 +6,7 @@ use std::cell::Cell;
 use leptos::prelude::*;
 use types::accounts::{Account, Role};
 use types::auth::{LoginRequest, TokenResponse};
+use types::customers::ImpersonationExchange;
 
 use crate::api::{self, ApiError};
 
@@ -29,14 +30,20 @@ pub fn provide() -> RwSignal<Auth> {
     let auth = RwSignal::new(Auth::Checking);
     SESSION.with(|s| s.set(Some(auth)));
     provide_context(auth);
-    leptos::task::spawn_local(async move {
-        let restored = if api::refresh_session().await {
-            load_me().await.ok()
-        } else {
-            None
-        };
-        auth.set(restored.map_or(Auth::SignedOut, Auth::SignedIn));
-    });
+    // A "log in as" tab starts its own session from its code instead.
+    let opening_code = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .is_some_and(|p| p == "/impersonate");
+    if !opening_code {
+        leptos::task::spawn_local(async move {
+            let restored = if api::refresh_session().await {
+                load_me().await.ok()
+            } else {
+                None
+            };
+            auth.set(restored.map_or(Auth::SignedOut, Auth::SignedIn));
+        });
+    }
     auth
 }
 
@@ -83,9 +90,33 @@ pub async fn sign_in(
 }
 
 pub async fn sign_out(auth: RwSignal<Auth>) {
-    let _ = api::post::<serde_json::Value>("auth/logout", &serde_json::json!({})).await;
+    let impersonating =
+        matches!(auth.get_untracked(), Auth::SignedIn(ref a) if a.impersonated_by.is_some());
+    let body = serde_json::json!({ "refresh_token": api::take_refresh_token() });
+    let _ = api::post::<serde_json::Value>("auth/logout", &body).await;
     api::set_access_token(None);
     auth.set(Auth::SignedOutByUser);
+    if impersonating {
+        // The "log in as" tab was opened for this: closing it returns to the partner's tab.
+        if let Some(window) = web_sys::window() {
+            let _ = window.close();
+        }
+    }
+}
+
+/// Opens a "log in as" session in this tab from a one-time code. Its refresh token stays in
+/// memory so the partner's own session (the cookie) is untouched.
+pub async fn start_impersonation(auth: RwSignal<Auth>, code: String) -> Result<(), ApiError> {
+    let body = ImpersonationExchange {
+        code,
+        use_cookie: false,
+    };
+    let tokens: TokenResponse = api::post("auth/impersonation/exchange", &body).await?;
+    api::set_access_token(Some(tokens.access_token));
+    api::set_refresh_token(tokens.refresh_token);
+    let account = load_me().await?;
+    auth.set(Auth::SignedIn(account));
+    Ok(())
 }
 
 /// The session ended underneath us (refresh refused): back to sign-in.

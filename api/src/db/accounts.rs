@@ -236,6 +236,7 @@ impl AccountRow {
             created_at: super::utc(self.created_at),
             updated_at: super::utc(self.updated_at),
             impersonated_by: None,
+            impersonated_by_email: None,
         }
     }
 }

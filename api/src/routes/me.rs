@@ -37,8 +37,13 @@ fn me_wire(user: &AuthUser, account: &AccountRow) -> Account {
     responses((status = 200, description = "The signed-in account", body = Account))
 )]
 #[get("/me")]
-async fn get_me(user: AuthUser) -> HttpResponse {
-    HttpResponse::Ok().json(me_wire(&user, &user.account))
+async fn get_me(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
+    let mut wire = me_wire(&user, &user.account);
+    if let Some(id) = user.impersonator_id {
+        let actor = state.db.run(move |conn| AccountRow::find(conn, id)).await?;
+        wire.impersonated_by_email = actor.map(|a| a.email);
+    }
+    Ok(HttpResponse::Ok().json(wire))
 }
 
 /// Edits the signed-in account's own profile.
