@@ -164,3 +164,94 @@ describe("the back office SPA", () => {
     await shot(page, "08-partners-phone");
   });
 });
+
+describe("customers, as the partner's article describes them", () => {
+  const PARTNER = { email: "partner@demo.test", password: "demo-password-1" };
+
+  test("a partner filters its customers by Customer, Status and Date", async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/customers`);
+    await signIn(page, PARTNER);
+    await page.getByRole("heading", { name: "Customers" }).waitFor();
+    await page.getByRole("row", { name: /Tulip Fashion/ }).waitFor();
+    assert.equal(await page.locator("tbody tr").count(), 6, "its six demo customers, not the other partner's");
+    await shot(page, "10-customers");
+    await assertAccessible(page, "customers page");
+
+    await page.getByLabel("Customer", { exact: true }).fill("maison");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.getByText("1–1 of 1").waitFor();
+    await page.getByRole("row", { name: /Maison Sophie/ }).waitFor();
+    await page.getByLabel("Customer", { exact: true }).fill("");
+    await page.getByRole("button", { name: "Search" }).click();
+
+    await page.getByLabel("Status").selectOption("locked");
+    await page.getByText("1–1 of 1").waitFor();
+    await page.getByRole("row", { name: /Pasta Fresca/ }).waitFor();
+    await page.getByLabel("Status").selectOption("");
+
+    const today = new Date().toISOString().slice(0, 10);
+    await page.getByLabel("Date").fill(today);
+    await page.getByText("1–6 of 6").waitFor();
+    await page.getByLabel("Date").fill("2001-01-01");
+    await page.getByText("No customers found").waitFor();
+    await shot(page, "11-customers-filtered-empty");
+  });
+
+  test("a partner adds, edits and locks a customer", async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/customers`);
+    await signIn(page, PARTNER);
+    await page.getByRole("button", { name: "Add New Customer" }).click();
+    const form = page.getByRole("dialog", { name: "Customer info" });
+    await form.getByLabel("Email (username)").fill("owner@newshop.example");
+    await form.getByRole("button", { name: "OK" }).click();
+    await form.locator("#first_name-error").getByText("is required").waitFor();
+    await shot(page, "12-customer-form-errors");
+    await form.getByLabel("First name").fill("Olga");
+    await form.getByLabel("Last name").fill("Owner");
+    await form.getByLabel("Company").fill("New Shop");
+    await form.getByLabel("Status").selectOption("pending_activation");
+    await form.getByRole("button", { name: "OK" }).click();
+    await page.getByText("Customer owner@newshop.example created.").waitFor();
+    const row = page.getByRole("row", { name: /New Shop/ });
+    await row.getByText("Pending activation").waitFor();
+
+    await row.getByRole("button", { name: "Edit New Shop" }).click();
+    const edit = page.getByRole("dialog", { name: "Edit customer" });
+    await edit.getByLabel("Company").fill("Newer Shop");
+    await edit.getByLabel("Status").selectOption("activated");
+    await edit.getByRole("button", { name: "OK" }).click();
+    await page.getByText("Customer owner@newshop.example saved.").waitFor();
+    const renamed = page.getByRole("row", { name: /Newer Shop/ });
+    await renamed.getByText("Activated", { exact: true }).waitFor();
+
+    await renamed.getByRole("button", { name: "Lock Newer Shop" }).click();
+    await page.getByRole("dialog", { name: "Lock customer?" }).getByRole("button", { name: "Lock", exact: true }).click();
+    await renamed.getByText("Locked", { exact: true }).waitFor();
+  });
+
+  test("log in as opens the customer's back office in a new tab", async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/customers`);
+    await signIn(page, PARTNER);
+    const row = page.getByRole("row", { name: /Tulip Fashion/ });
+    await row.waitFor();
+    const [tab] = await Promise.all([
+      page.context().waitForEvent("page"),
+      row.getByRole("button", { name: "Log in as Tulip Fashion" }).click(),
+    ]);
+    await tab.getByRole("heading", { name: "Welcome, Emma" }).waitFor();
+    const banner = tab.getByRole("status").filter({ hasText: "Signed in as" });
+    await banner.getByText("Tulip Fashion").waitFor();
+    await banner.getByText("partner@demo.test").waitFor();
+    assert.equal(await tab.getByRole("link", { name: "Customers" }).count(), 0, "a customer's navigation");
+    await shot(tab, "13-log-in-as-customer");
+    await assertAccessible(tab, "the customer's dashboard during log in as");
+
+    // The partner's own tab is still the partner's.
+    await page.reload();
+    await page.getByRole("heading", { name: "Customers" }).waitFor();
+    await page.getByRole("button", { name: /Peter Partner/ }).waitFor();
+  });
+});
