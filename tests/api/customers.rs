@@ -159,6 +159,24 @@ both_backends! {
         app.get("customers?created_on=16-01-2026", &partner).await.assert_problem(StatusCode::BAD_REQUEST, "invalid_query");
     }
 
+    async fn the_customer_list_pages_by_keyset_at_any_depth(app) {
+        let (_, partner) = app.partner("agency@example.com").await;
+        for n in 0..5 {
+            create(&app, &partner, &format!("c{n}@example.com"), "activated").await;
+        }
+        let mut seen = Vec::new();
+        let mut page = app.get("customers?per_page=2", &partner).await;
+        loop {
+            assert_eq!(page.body["total"], 5);
+            seen.extend(emails(&page));
+            let Some(cursor) = page.body["next_cursor"].as_str().map(str::to_owned) else { break };
+            page = app.get(&format!("customers?per_page=2&cursor={cursor}"), &partner).await;
+        }
+        assert_eq!(seen, ["c4@example.com", "c3@example.com", "c2@example.com", "c1@example.com", "c0@example.com"]);
+        app.get("customers?cursor=1.1&sort=email", &partner).await.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        app.get("customers?cursor=garbage", &partner).await.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    }
+
     async fn an_admin_sees_every_customer_and_may_choose_the_partner(app) {
         let admin = app.admin().await;
         let (a_id, a) = app.partner("a@agency.example").await;

@@ -112,6 +112,11 @@ pub struct CustomerFilter {
     /// Sort order; `-` in front means descending.
     #[param(inline)]
     pub sort: Option<AccountSort>,
+    /// `next_cursor` of the previous page: continues after it by keyset, so that any depth costs
+    /// what the first page costs. Only with the default sort (newest first); `page` is then ignored.
+    #[validate(length(max = 60))]
+    #[param(max_length = 60, pattern = "^[0-9]{1,19}\\.[0-9]{1,19}$")]
+    pub cursor: Option<String>,
 }
 
 /// "Log in as": options.

@@ -25,6 +25,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("partners") view=pages::accounts::Partners/>
                     <Route path=path!("customers") view=pages::accounts::Customers/>
                     <Route path=path!("activity") view=pages::activity::Activity/>
+                    <Route path=path!("profile") view=pages::profile::Profile/>
                 </ParentRoute>
             </Routes>
         </Router>
@@ -147,6 +148,7 @@ fn TopBar() -> impl IntoView {
                             <span class="muted">{email.clone()}</span>
                             <span class="badge">{role.clone()}</span>
                         </div>
+                        <a class="menu-item" role="menuitem" href="/profile" on:click=move |_| open.set(false)>"Your profile"</a>
                         <button class="menu-item" role="menuitem" on:click=sign_out>"Sign out"</button>
                     </div>
                 </Show>

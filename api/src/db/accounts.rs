@@ -71,6 +71,8 @@ pub struct AccountQuery {
     pub created_from: Option<NaiveDateTime>,
     /// Created before (UTC).
     pub created_before: Option<NaiveDateTime>,
+    /// Keyset (newest first): only accounts older than this `(created_at, id)`.
+    pub older_than: Option<(NaiveDateTime, i64)>,
     pub sort: AccountSort,
     pub limit: i64,
     pub offset: i64,
@@ -191,7 +193,14 @@ impl AccountRow {
             query
         };
         let total = build().count().get_result::<i64>(conn)?;
-        let query = build();
+        let mut query = build();
+        if let Some((at, id)) = filter.older_than {
+            query = query.filter(
+                accounts::created_at
+                    .lt(at)
+                    .or(accounts::created_at.eq(at).and(accounts::id.lt(id))),
+            );
+        }
         let query = match filter.sort {
             AccountSort::CreatedDesc => {
                 query.order((accounts::created_at.desc(), accounts::id.desc()))

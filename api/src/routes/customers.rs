@@ -4,7 +4,7 @@
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use types::accounts::{AccountStatus, Role};
+use types::accounts::{AccountSort, AccountStatus, Role};
 use types::customers::{
     CreateCustomer, Customer, CustomerFilter, ImpersonateRequest, ImpersonationCode, UpdateCustomer,
 };
@@ -40,6 +40,18 @@ pub fn find_customer(conn: &mut DbConn, manager: &AuthUser, id: i64) -> AppResul
         .filter(|a| a.role() == Role::Customer)
         .filter(|a| manager.role() == Role::Admin || a.partner_id == Some(manager.id()))
         .ok_or_else(AppError::not_found)
+}
+
+/// `<created_at in µs>.<id>` of the last row of the previous page.
+fn parse_cursor(cursor: &str) -> AppResult<(NaiveDateTime, i64)> {
+    let invalid = || AppError::invalid_field("cursor", "is not a cursor from this list");
+    let (micros, id) = cursor.split_once('.').ok_or_else(invalid)?;
+    let micros: i64 = micros.parse().map_err(|_| invalid())?;
+    let id: i64 = id.parse().map_err(|_| invalid())?;
+    let at = chrono::DateTime::from_timestamp_micros(micros)
+        .ok_or_else(invalid)?
+        .naive_utc();
+    Ok((at, id))
 }
 
 fn day_start(day: NaiveDate) -> NaiveDateTime {
@@ -79,6 +91,15 @@ async fn list_customers(
         let end = day_start(day) + Duration::days(1);
         before = Some(before.map_or(end, |b| b.min(end)));
     }
+    let older_than = filter.cursor.as_deref().map(parse_cursor).transpose()?;
+    let sort = filter.sort.unwrap_or_default();
+    if older_than.is_some() && sort != AccountSort::CreatedDesc {
+        return Err(AppError::invalid_field(
+            "cursor",
+            "works with the default sort (newest first) only",
+        ));
+    }
+    let per_page = i64::from(page.per_page());
     let query = AccountQuery {
         role: Some(Role::Customer),
         partner_id,
@@ -86,20 +107,32 @@ async fn list_customers(
         status: filter.status,
         created_from: from,
         created_before: before,
-        sort: filter.sort.unwrap_or_default(),
-        limit: i64::from(page.per_page()),
-        offset: page.offset(),
+        older_than,
+        sort,
+        // One row more than asked tells whether there is a next page.
+        limit: per_page + 1,
+        offset: if older_than.is_some() {
+            0
+        } else {
+            page.offset()
+        },
     };
-    let (rows, total) = state
+    let (mut rows, total) = state
         .db
         .run(move |conn| AccountRow::list(conn, &query))
         .await?;
+    let more = rows.len() > per_page as usize;
+    rows.truncate(per_page as usize);
+    let next_cursor = rows
+        .last()
+        .filter(|_| more && sort == AccountSort::CreatedDesc)
+        .map(|r| format!("{}.{}", r.created_at.and_utc().timestamp_micros(), r.id));
     Ok(HttpResponse::Ok().json(Page {
         items: rows.iter().map(AccountRow::to_wire).collect(),
         total,
-        page: page.page(),
+        page: if older_than.is_some() { 1 } else { page.page() },
         per_page: page.per_page(),
-        next_cursor: None,
+        next_cursor,
     }))
 }
 

@@ -5,3 +5,4 @@ pub mod dashboard;
 pub mod impersonate;
 pub mod login;
 pub mod not_found;
+pub mod profile;
