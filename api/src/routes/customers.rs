@@ -92,13 +92,11 @@ async fn list_customers(
         before = Some(before.map_or(end, |b| b.min(end)));
     }
     let older_than = filter.cursor.as_deref().map(parse_cursor).transpose()?;
-    let sort = filter.sort.unwrap_or_default();
-    if older_than.is_some() && sort != AccountSort::CreatedDesc {
-        return Err(AppError::invalid_field(
-            "cursor",
-            "works with the default sort (newest first) only",
-        ));
-    }
+    // Keyset pages are newest first: with a cursor, `sort` does not apply (as documented).
+    let sort = match older_than {
+        Some(_) => AccountSort::CreatedDesc,
+        None => filter.sort.unwrap_or_default(),
+    };
     let per_page = i64::from(page.per_page());
     let query = AccountQuery {
         role: Some(Role::Customer),

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Customers benchmark (issue 4): on PostgreSQL with 100 000 customers across 50 partners, reports
+#  (a) GET /customers/{id} throughput at 32 connections next to pgbench replaying the same SQL
+#      at the same concurrency (goal: ratio ≥ 0.8),
+#  (b) list latency at page 1 and 100 000 rows deep (keyset cursor; goal ≤ 1.2× apart; the
+#      OFFSET page is shown for comparison),
+#  (c) the api's peak memory under that load (goal ≤ 64 MB).
+# Not part of the pass/fail tests. Needs PostgreSQL (BENCH_POSTGRES_URL, default the local one).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+source scripts/setup.sh
+command -v wrk >/dev/null || { say "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+command -v pgbench >/dev/null || { say "installing pgbench"; apt-get install -y -qq postgresql-contrib >/dev/null; }
+
+admin_url=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+db=bo_bench
+db_url="${admin_url%/*}/$db"
+duration=${BENCH_SECONDS:-10}
+psql "$admin_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+
+say "building the api (release)"
+cargo build --locked --release -p api -q
+bin=target/release/backoffice
+export DATABASE_URL=$db_url JWT_SECRET=bench-secret-0123456789abcdef0123456789 RUST_LOG=warn \
+  LOGIN_RATE_LIMIT=100000 DB_POOL_SIZE=32 WEB_DIST=/nonexistent
+"$bin" migrate >/dev/null
+"$bin" create-admin --email admin@bench.test --password 'bench-password-1' >/dev/null
+
+say "loading 50 partners and 100 000 customers"
+psql "$db_url" -q <<'SQL'
+INSERT INTO accounts (email, password_hash, role, status, first_name, last_name, company, created_at, updated_at)
+SELECT 'partner' || g || '@bench.test', (SELECT password_hash FROM accounts WHERE email = 'admin@bench.test'),
+       'partner', 'activated', 'Partner', 'No ' || g, 'Agency ' || g, now() - make_interval(days => 400), now()
+FROM generate_series(1, 50) g;
+INSERT INTO accounts (email, role, status, first_name, last_name, company, country, partner_id, created_at, updated_at)
+SELECT 'customer' || g || '@bench.test', 'customer', (ARRAY['activated', 'pending_activation', 'locked'])[1 + g % 3],
+       'First' || g, 'Last' || g, 'Company ' || g, 'NL', p.id,
+       now() - make_interval(secs => g * 37), now()
+FROM generate_series(1, 100000) g
+JOIN accounts p ON p.email = 'partner' || (1 + g % 50) || '@bench.test';
+ANALYZE accounts;
+SQL
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+BIND_ADDR=127.0.0.1:$port "$bin" serve &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+base=http://127.0.0.1:$port/api/v1
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.1; done
+login() {
+  curl -fs -X POST "$base/auth/login" -H 'content-type: application/json' \
+    -d "{\"email\":\"$1\",\"password\":\"bench-password-1\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+partner_token=$(login partner1@bench.test)
+admin_token=$(login admin@bench.test)
+partner_id=$(psql "$db_url" -Atc "SELECT id FROM accounts WHERE email = 'partner1@bench.test'")
+customer_id=$(psql "$db_url" -Atc "SELECT id FROM accounts WHERE partner_id = $partner_id ORDER BY id LIMIT 1")
+
+say "(a) GET /customers/$customer_id: api under wrk vs pgbench, 32 connections, ${duration}s each"
+api_rps=$(wrk -t2 -c32 -d"${duration}s" -H "Authorization: Bearer $partner_token" "$base/customers/$customer_id" \
+  | awk '/Requests\/sec/ {print $2}')
+# The SQL one request sends: a pool check-out test and the signed-in account, then a check-out
+# test and the customer (diesel prepares its statements, hence -M prepared).
+sql=$(mktemp)
+cat >"$sql" <<SQL
+SELECT 1;
+SELECT id, email, password_hash, role, status, first_name, last_name, company, phone, country, partner_id, version, created_at, updated_at FROM accounts WHERE id = $partner_id LIMIT 1;
+SELECT 1;
+SELECT id, email, password_hash, role, status, first_name, last_name, company, phone, country, partner_id, version, created_at, updated_at FROM accounts WHERE id = $customer_id LIMIT 1;
+SQL
+pg_tps=$(pgbench -n -M prepared -c 32 -j 2 -T "$duration" -f "$sql" "$db_url" 2>/dev/null \
+  | awk '/^tps/ {print $3; exit}')
+
+say "(b) list latency, page 1 vs 100 000 rows deep (admin, all customers, 20 per page)"
+deep_cursor=$(psql "$db_url" -Atc "SELECT (extract(epoch FROM created_at) * 1000000)::bigint || '.' || id FROM accounts WHERE role = 'customer' ORDER BY created_at DESC, id DESC OFFSET 99959 LIMIT 1")
+median_ms() {
+  for _ in $(seq 1 30); do
+    curl -fs -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $admin_token" "$1"
+  done | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)] * 1000}'
+}
+first_ms=$(median_ms "$base/customers?per_page=20")
+deep_ms=$(median_ms "$base/customers?per_page=20&cursor=$deep_cursor")
+offset_ms=$(median_ms "$base/customers?per_page=20&page=4999")
+peak_kb=$(awk '/VmHWM/ {print $2}' /proc/$server/status)
+
+echo
+printf '%-58s %14s %10s\n' "figure" "value" "goal"
+printf '%-58s %14s %10s\n' "(a) api GET /customers/{id}, req/s (32 connections)" "$api_rps" ""
+printf '%-58s %14s %10s\n' "(a) pgbench, same SQL, transactions/s (32 connections)" "$pg_tps" ""
+printf '%-58s %14s %10s\n' "(a) ratio api / pgbench" "$(python3 -c "print(f'{$api_rps/$pg_tps:.2f}')")" ">= 0.8"
+printf '%-58s %14s %10s\n' "(b) list page 1, median ms" "$first_ms" ""
+printf '%-58s %14s %10s\n' "(b) list 100 000 rows deep (cursor), median ms" "$deep_ms" ""
+printf '%-58s %14s %10s\n' "(b) ratio deep / first" "$(python3 -c "print(f'{$deep_ms/$first_ms:.2f}')")" "<= 1.2"
+printf '%-58s %14s %10s\n' "    (for comparison: the same depth by OFFSET, median ms)" "$offset_ms" ""
+printf '%-58s %14s %10s\n' "(c) api peak memory (VmHWM), MB" "$((peak_kb / 1024))" "<= 64"
+psql "$admin_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" 2>/dev/null || true
