@@ -23,7 +23,7 @@ say "building the api (release)"
 cargo build --locked --release -p api -q
 bin=target/release/backoffice
 export DATABASE_URL=$db_url JWT_SECRET=bench-secret-0123456789abcdef0123456789 RUST_LOG=warn \
-  LOGIN_RATE_LIMIT=100000 DB_POOL_SIZE=32 WEB_DIST=/nonexistent
+  LOGIN_RATE_LIMIT=100000 WEB_DIST="$root/web/dist"
 "$bin" migrate >/dev/null
 "$bin" create-admin --email admin@bench.test --password 'bench-password-1' >/dev/null
 

@@ -89,9 +89,15 @@ impl Application {
         })
         .listen(listener)?
         .shutdown_timeout(20);
-        if let Some(workers) = settings.workers {
-            server = server.workers(workers);
-        }
+        let workers = settings
+            .workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+        // Every blocking task holds (or waits for) a pooled connection: more blocking threads
+        // than connections only add threads, memory and context switches.
+        let blocking = (settings.db_pool_size as usize).div_ceil(workers).max(2);
+        server = server
+            .workers(workers)
+            .worker_max_blocking_threads(blocking);
         Ok(Self {
             port,
             server: server.run(),

@@ -195,10 +195,16 @@ impl AccountRow {
         let total = build().count().get_result::<i64>(conn)?;
         let mut query = build();
         if let Some((at, id)) = filter.older_than {
+            // A row-value comparison, which both databases answer from the (created_at, id)
+            // index; the equivalent `a < x OR (a = x AND b < y)` makes PostgreSQL scan.
             query = query.filter(
-                accounts::created_at
-                    .lt(at)
-                    .or(accounts::created_at.eq(at).and(accounts::id.lt(id))),
+                diesel::dsl::sql::<diesel::sql_types::Bool>(
+                    "(accounts.created_at, accounts.id) < (",
+                )
+                .bind::<diesel::sql_types::Timestamp, _>(at)
+                .sql(", ")
+                .bind::<diesel::sql_types::BigInt, _>(id)
+                .sql(")"),
             );
         }
         let query = match filter.sort {
