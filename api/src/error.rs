@@ -129,10 +129,6 @@ impl AppError {
         err
     }
 
-    pub fn code(&self) -> &'static str {
-        self.code
-    }
-
     pub fn problem(&self) -> Problem {
         problem(self.status, self.code, &self.detail, self.errors.clone())
     }

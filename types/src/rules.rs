@@ -6,13 +6,6 @@
 use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 use validator::ValidationError;
 
-/// "Contains something other than spaces", for the OpenAPI `pattern` of required text.
-pub const NOT_BLANK_PATTERN: &str = r"\S";
-/// The OpenAPI `pattern` of `phone_number`.
-pub const PHONE_PATTERN: &str = "^[ +().-]*([0-9][ +().-]*){6,20}$";
-/// The OpenAPI `pattern` of an id in a query parameter.
-pub const ID_PATTERN: &str = "^[1-9][0-9]{0,17}$";
-
 /// An email address: ASCII `local@domain` (RFC 5321 sizes; internationalised domains in their
 /// punycode `xn--` form). Written here rather than taken from `validator` so the browser build
 /// does not carry IDNA tables for it.
@@ -167,11 +160,6 @@ mod tests {
         assert!(numeric_id("").is_err());
         assert!(numeric_id("4a").is_err());
         assert!(numeric_id("0").is_err());
-    }
-
-    #[test]
-    fn the_phone_pattern_agrees_with_the_phone_rule() {
-        assert_eq!(PHONE_PATTERN, "^[ +().-]*([0-9][ +().-]*){6,20}$");
     }
 
     #[test]

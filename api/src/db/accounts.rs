@@ -149,13 +149,6 @@ impl AccountRow {
             .get_result(conn)?)
     }
 
-    pub fn count_by_role(conn: &mut DbConn, role: Role) -> AppResult<i64> {
-        Ok(accounts::table
-            .filter(accounts::role.eq(role.as_str()))
-            .count()
-            .get_result(conn)?)
-    }
-
     /// One page of accounts and the total matching the filters.
     pub fn list(conn: &mut DbConn, filter: &AccountQuery) -> AppResult<(Vec<Self>, i64)> {
         let build = || {

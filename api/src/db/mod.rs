@@ -108,7 +108,6 @@ pub type Pool = r2d2::Pool<ConnectionManager>;
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
-    backend: Backend,
 }
 
 impl Db {
@@ -130,11 +129,7 @@ impl Db {
             .connection_timeout(timeout)
             .test_on_check_out(true)
             .build_unchecked(manager);
-        Ok(Self { pool, backend })
-    }
-
-    pub fn backend(&self) -> Backend {
-        self.backend
+        Ok(Self { pool })
     }
 
     /// A connection for command-line tools (not request handlers: those use `run`).
