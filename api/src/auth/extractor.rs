@@ -152,48 +152,43 @@ impl FromRequest for AuthUser {
     }
 }
 
-/// A partner or an administrator (who manage customers); a customer gets 403.
-#[derive(Debug, Clone)]
-pub struct Manager(pub AuthUser);
+/// Extractors that admit some roles only; everyone else signed in gets 403 with `$code`.
+macro_rules! role_gate {
+    ($(#[$doc:meta])* $name:ident, $allowed:pat, $code:literal, $detail:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub AuthUser);
 
-impl FromRequest for Manager {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = AppResult<Self>>>>;
+        impl FromRequest for $name {
+            type Error = AppError;
+            type Future = Pin<Box<dyn Future<Output = AppResult<Self>>>>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let user = AuthUser::authenticate(req).await?;
-            if user.role() == Role::Customer {
-                return Err(AppError::forbidden(
-                    "partners_only",
-                    "Only partners and administrators manage customers.",
-                ));
+            fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                let req = req.clone();
+                Box::pin(async move {
+                    let user = AuthUser::authenticate(req).await?;
+                    if !matches!(user.role(), $allowed) {
+                        return Err(AppError::forbidden($code, $detail));
+                    }
+                    Ok(Self(user))
+                })
             }
-            Ok(Self(user))
-        })
-    }
+        }
+    };
 }
 
-/// An administrator; anyone else gets 403.
-#[derive(Debug, Clone)]
-pub struct Admin(pub AuthUser);
+role_gate!(
+    /// A partner or an administrator (who manage customers); a customer gets 403.
+    Manager,
+    Role::Partner | Role::Admin,
+    "partners_only",
+    "Only partners and administrators manage customers."
+);
 
-impl FromRequest for Admin {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = AppResult<Self>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let user = AuthUser::authenticate(req).await?;
-            if user.role() != Role::Admin {
-                return Err(AppError::forbidden(
-                    "admin_only",
-                    "Only administrators may do this.",
-                ));
-            }
-            Ok(Self(user))
-        })
-    }
-}
+role_gate!(
+    /// An administrator; anyone else gets 403.
+    Admin,
+    Role::Admin,
+    "admin_only",
+    "Only administrators may do this."
+);
