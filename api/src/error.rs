@@ -245,6 +245,23 @@ impl From<actix_web::error::BlockingError> for AppError {
     }
 }
 
+/// 404 for a one-time link or code that is unknown, spent or expired.
+pub fn invalid_link() -> AppError {
+    AppError::new(
+        StatusCode::NOT_FOUND,
+        "invalid_link",
+        "This link or code is unknown, already used or expired.",
+    )
+}
+
+/// 409: "log in as" only opens activated customers.
+pub fn customer_not_activated() -> AppError {
+    AppError::conflict(
+        "customer_not_activated",
+        "Only activated customers can be opened with \"log in as\".",
+    )
+}
+
 /// 409 for an email that another account already uses.
 pub fn email_taken() -> AppError {
     AppError::conflict(

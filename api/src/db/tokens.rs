@@ -237,6 +237,19 @@ pub struct OneTimeTokenRow {
 }
 
 impl OneTimeTokenRow {
+    /// Stores an emailed link (activation, set password) for `account_id`.
+    pub fn insert(
+        conn: &mut DbConn,
+        account_id: i64,
+        purpose: Purpose,
+        token_hash: &str,
+        valid_for: chrono::Duration,
+    ) -> AppResult<()> {
+        Self::insert_row(
+            conn, account_id, purpose, token_hash, valid_for, None, false,
+        )
+    }
+
     /// Stores a "log in as" code for `customer_id`, asked for by `actor_id`.
     pub fn insert_impersonation(
         conn: &mut DbConn,
@@ -246,27 +259,26 @@ impl OneTimeTokenRow {
         token_hash: &str,
         valid_for: chrono::Duration,
     ) -> AppResult<()> {
-        let now = super::now();
-        diesel::insert_into(one_time_tokens::table)
-            .values((
-                one_time_tokens::account_id.eq(customer_id),
-                one_time_tokens::purpose.eq(Purpose::Impersonation.as_str()),
-                one_time_tokens::token_hash.eq(token_hash),
-                one_time_tokens::expires_at.eq(now + valid_for),
-                one_time_tokens::created_at.eq(now),
-                one_time_tokens::actor_id.eq(actor_id),
-                one_time_tokens::read_only.eq(read_only),
-            ))
-            .execute(conn)?;
-        Ok(())
+        let purpose = Purpose::Impersonation;
+        Self::insert_row(
+            conn,
+            customer_id,
+            purpose,
+            token_hash,
+            valid_for,
+            Some(actor_id),
+            read_only,
+        )
     }
 
-    pub fn insert(
+    fn insert_row(
         conn: &mut DbConn,
         account_id: i64,
         purpose: Purpose,
         token_hash: &str,
         valid_for: chrono::Duration,
+        actor_id: Option<i64>,
+        read_only: bool,
     ) -> AppResult<()> {
         let now = super::now();
         diesel::insert_into(one_time_tokens::table)
@@ -276,6 +288,8 @@ impl OneTimeTokenRow {
                 one_time_tokens::token_hash.eq(token_hash),
                 one_time_tokens::expires_at.eq(now + valid_for),
                 one_time_tokens::created_at.eq(now),
+                one_time_tokens::actor_id.eq(actor_id),
+                one_time_tokens::read_only.eq(read_only),
             ))
             .execute(conn)?;
         Ok(())

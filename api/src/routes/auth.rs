@@ -16,7 +16,7 @@ use crate::db::accounts::{AccountChanges, AccountRow};
 use crate::db::audit::Actor;
 use crate::db::tokens::{NewRefreshToken, OneTimeTokenRow, Purpose, RefreshTokenRow};
 use crate::db::DbConn;
-use crate::error::{AppError, AppResult};
+use crate::error::{customer_not_activated, invalid_link, AppError, AppResult};
 use crate::onboarding::{create_account, AccountSpec};
 use crate::routes::Valid;
 use crate::state::AppState;
@@ -125,13 +125,7 @@ async fn activate(
                 &token_hash,
                 &[Purpose::Activation, Purpose::SetPassword],
             )?
-            .ok_or_else(|| {
-                AppError::new(
-                    actix_web::http::StatusCode::NOT_FOUND,
-                    "invalid_link",
-                    "This link is unknown, already used or expired.",
-                )
-            })?;
+            .ok_or_else(invalid_link)?;
             let account =
                 AccountRow::find(conn, token.account_id)?.ok_or_else(AppError::not_found)?;
             if account.status() == AccountStatus::Locked {
@@ -359,16 +353,9 @@ async fn exchange_impersonation(
     let tokens = state
         .db
         .transaction(move |conn| {
-            let invalid = || {
-                AppError::new(
-                    actix_web::http::StatusCode::NOT_FOUND,
-                    "invalid_link",
-                    "This code is unknown, already used or expired.",
-                )
-            };
             let code = OneTimeTokenRow::redeem(conn, &hash, &[Purpose::Impersonation])?
-                .ok_or_else(invalid)?;
-            let customer = AccountRow::find(conn, code.account_id)?.ok_or_else(invalid)?;
+                .ok_or_else(invalid_link)?;
+            let customer = AccountRow::find(conn, code.account_id)?.ok_or_else(invalid_link)?;
             // The partner (or admin) must still be able to act, and still manage this customer.
             let actor = code
                 .actor_id
@@ -377,12 +364,9 @@ async fn exchange_impersonation(
                 .flatten()
                 .filter(|a| a.status() == AccountStatus::Activated)
                 .filter(|a| a.role() == Role::Admin || customer.partner_id == Some(a.id))
-                .ok_or_else(invalid)?;
+                .ok_or_else(invalid_link)?;
             if customer.status() != AccountStatus::Activated {
-                return Err(AppError::conflict(
-                    "customer_not_activated",
-                    "Only activated customers can be opened with \"log in as\".",
-                ));
+                return Err(customer_not_activated());
             }
             let kind = SessionKind {
                 impersonator_id: Some(actor.id),

@@ -15,7 +15,7 @@ use crate::auth::{secrets, AuthUser, Manager};
 use crate::db::accounts::{AccountChanges, AccountQuery, AccountRow};
 use crate::db::tokens::OneTimeTokenRow;
 use crate::db::{parse_id, DbConn};
-use crate::error::{AppError, AppResult};
+use crate::error::{customer_not_activated, AppError, AppResult};
 use crate::onboarding::{create_account, update_account, AccountSpec};
 use crate::routes::auth::hash_password;
 use crate::routes::{check_etag, if_match_of, valid_query, with_etag, Valid};
@@ -383,10 +383,7 @@ async fn impersonate_customer(
         .transaction(move |conn| {
             let customer = find_customer(conn, &user, id)?;
             if customer.status() != AccountStatus::Activated {
-                return Err(AppError::conflict(
-                    "customer_not_activated",
-                    "Only activated customers can be opened with \"log in as\".",
-                ));
+                return Err(customer_not_activated());
             }
             OneTimeTokenRow::insert_impersonation(
                 conn,
