@@ -269,3 +269,19 @@ pub fn email_taken() -> AppError {
         "Another account already uses this email address.",
     )
 }
+
+/// 409 for an email another user of the same app already has.
+pub fn mobile_user_email_taken() -> AppError {
+    AppError::conflict(
+        "email_taken",
+        "Another user of this app already uses this email address.",
+    )
+}
+
+/// 403: the mobile users of Magento apps live in the Magento store, not here.
+pub fn managed_by_magento() -> AppError {
+    AppError::forbidden(
+        "managed_by_magento",
+        "This is a Magento app: its mobile users are managed in the Magento store.",
+    )
+}

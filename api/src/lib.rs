@@ -1,9 +1,11 @@
 //! The back office's API server as a library: the binary in `main.rs` and the black-box tests
 //! both start it through `startup::Application`.
 
+pub mod analytics;
 pub mod auth;
 pub mod cli;
 pub mod db;
+pub mod demo_traffic;
 pub mod error;
 pub mod mailer;
 pub mod metrics;
@@ -11,6 +13,7 @@ pub mod middleware;
 pub mod onboarding;
 pub mod openapi;
 pub mod routes;
+pub mod sdk;
 pub mod seed;
 pub mod settings;
 pub mod startup;

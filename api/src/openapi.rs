@@ -3,7 +3,7 @@
 
 use actix_web::App;
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{
     ContentBuilder, HeaderBuilder, OpenApi as Spec, Ref, RefOr, ResponseBuilder,
 };
@@ -30,6 +30,11 @@ use crate::error::PROBLEM_JSON;
         (name = "me", description = "The signed-in account and its API tokens"),
         (name = "partners", description = "Partners (admin only)"),
         (name = "customers", description = "Customers, managed by their partner; \"log in as\""),
+        (name = "apps", description = "Mobile apps, owned by customers (and partners)"),
+        (name = "devices", description = "The devices an app is installed on"),
+        (name = "mobile users", description = "Users of stand-alone apps"),
+        (name = "analytics", description = "An app's figures over time"),
+        (name = "sdk", description = "What mobile apps send, with their `X-App-Key`"),
         (name = "audit", description = "The audit log"),
         (name = "outbox", description = "Outgoing email (admin only)"),
         (name = "operations", description = "Health and metrics"),
@@ -118,6 +123,13 @@ impl Modify for CommonResponses {
                     .bearer_format("JWT or bo_pat_ API token")
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            "app_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                crate::sdk::APP_KEY_HEADER,
+                "The app's public key (`app_key`), for the SDK API",
+            ))),
         );
         for (name, _, description, headers) in SHARED {
             let mut response = ResponseBuilder::new().description(*description).content(

@@ -2,11 +2,13 @@
 
 use diesel::Connection;
 use types::accounts::{AccountStatus, Role};
+use types::apps::{AppEdition, AppKind};
 
 use crate::auth::password;
 use crate::db::accounts::AccountRow;
 use crate::db::audit::Actor;
 use crate::db::Db;
+use crate::demo_traffic::{self, DemoApp};
 use crate::error::AppError;
 use crate::mailer::Mailer;
 use crate::onboarding::{create_account, AccountSpec};
@@ -149,6 +151,45 @@ const DEMO_CUSTOMERS: [DemoCustomer; 12] = [
     },
 ];
 
+/// Apps of the first three customers (Emma has two) and of the first partner.
+const DEMO_APPS: [DemoApp; 5] = [
+    DemoApp {
+        name: "Tulip Fashion",
+        kind: AppKind::Magento,
+        edition: AppEdition::Standard,
+        store_url: Some("https://shop.tulip-fashion.example"),
+        devices: 260,
+    },
+    DemoApp {
+        name: "Tulip Outlet",
+        kind: AppKind::Standalone,
+        edition: AppEdition::Basic,
+        store_url: None,
+        devices: 90,
+    },
+    DemoApp {
+        name: "Bike Parts Direct",
+        kind: AppKind::Standalone,
+        edition: AppEdition::Standard,
+        store_url: None,
+        devices: 180,
+    },
+    DemoApp {
+        name: "Maison Sophie",
+        kind: AppKind::Magento,
+        edition: AppEdition::Basic,
+        store_url: Some("https://maison-sophie.example/store"),
+        devices: 120,
+    },
+    DemoApp {
+        name: "Appmakers Showcase",
+        kind: AppKind::Standalone,
+        edition: AppEdition::Basic,
+        store_url: None,
+        devices: 40,
+    },
+];
+
 fn demo_customer_email(c: &DemoCustomer) -> String {
     let name: String = c
         .first
@@ -232,9 +273,10 @@ pub fn seed_demo(db: &Db, settings: &Settings) -> anyhow::Result<()> {
                 ),
             )?,
         ];
+        let mut customers = Vec::new();
         for (i, c) in DEMO_CUSTOMERS.iter().enumerate() {
             let partner = &partners[i % 2];
-            create_account(
+            let customer = create_account(
                 conn,
                 &mailer,
                 &spec(
@@ -248,6 +290,18 @@ pub fn seed_demo(db: &Db, settings: &Settings) -> anyhow::Result<()> {
                     Some(partner.id),
                 ),
             )?;
+            customers.push(customer.id);
+        }
+        let now = crate::db::now();
+        let owners = [
+            customers[0],
+            customers[0],
+            customers[1],
+            customers[2],
+            partners[0].id,
+        ];
+        for (seed, (owner, app)) in (1_u64..).zip(owners.into_iter().zip(&DEMO_APPS)) {
+            demo_traffic::seed_app(conn, owner, app, seed, now)?;
         }
         Actor::default().record(conn, "demo.seed", "installation", None)?;
         Ok(())

@@ -96,6 +96,10 @@ pub struct Settings {
     #[arg(long, env = "LOGIN_RATE_LIMIT", default_value_t = 10, global = true)]
     pub login_rate_limit: u32,
 
+    /// SDK requests allowed per minute for one app key.
+    #[arg(long, env = "SDK_RATE_LIMIT", default_value_t = 1200, global = true)]
+    pub sdk_rate_limit: u32,
+
     /// Largest accepted JSON body, in bytes.
     #[arg(
         long,

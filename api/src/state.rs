@@ -20,6 +20,8 @@ pub struct AppState {
     pub login_by_ip: RateLimiter,
     /// Sign-in attempts per email address.
     pub login_by_email: RateLimiter,
+    /// SDK requests per app key.
+    pub sdk_by_key: RateLimiter,
 }
 
 impl AppState {
@@ -35,6 +37,7 @@ impl AppState {
             metrics: Metrics::new()?,
             login_by_ip: RateLimiter::new(settings.login_rate_limit, minute),
             login_by_email: RateLimiter::new(settings.login_rate_limit, minute),
+            sdk_by_key: RateLimiter::new(settings.sdk_rate_limit, minute),
             db,
             settings,
         })

@@ -20,7 +20,7 @@ both_backends! {
     }
 
     async fn a_body_over_the_limit_is_a_413(app) {
-        let big = "x".repeat(64 * 1024);
+        let big = "x".repeat(300 * 1024);
         let reply = app.post("auth/login", None, json!({"email": big, "password": "p"})).await;
         reply.assert_problem(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
     }

@@ -128,7 +128,8 @@ pub fn test_settings(database_url: String) -> Settings {
         db_pool_size: 4,
         db_pool_timeout_secs: 2,
         login_rate_limit: 50,
-        body_limit_bytes: 16 * 1024,
+        sdk_rate_limit: 10_000,
+        body_limit_bytes: 256 * 1024,
         trust_proxy: false,
         workers: Some(2),
     }
@@ -282,6 +283,46 @@ impl TestApp {
             .create_account(Role::Partner, AccountStatus::Activated, email, None)
             .await;
         (id, self.token_for(email).await)
+    }
+
+    /// A new activated customer of `partner_id`: (id, access token).
+    pub async fn customer(&self, email: &str, partner_id: Option<i64>) -> (i64, String) {
+        let id = self
+            .create_account(Role::Customer, AccountStatus::Activated, email, partner_id)
+            .await;
+        (id, self.token_for(email).await)
+    }
+
+    /// Creates an app as `token` from `body` (kind, name and edition filled in when absent);
+    /// returns the app.
+    pub async fn create_app(&self, token: &str, body: Value) -> Value {
+        let mut form = json!({"name": "Shop App", "kind": "standalone", "edition": "basic"});
+        if let (Some(form), Some(body)) = (form.as_object_mut(), body.as_object()) {
+            form.extend(body.clone());
+        }
+        let reply = self.post("apps", Some(token), form).await;
+        reply.assert_status(StatusCode::CREATED);
+        reply.body
+    }
+
+    /// Sends an SDK request with the app key `key`.
+    pub async fn sdk(&self, path: &str, key: &str, body: Value) -> Reply {
+        let req = self
+            .client
+            .post(self.url(&format!("sdk/{path}")))
+            .header("X-App-Key", key)
+            .json(&body);
+        Reply::from(req.send().await.expect("request sent")).await
+    }
+
+    /// Registers a device by the SDK; `extra` overrides the defaults (an iPhone with push).
+    pub async fn register_device(&self, key: &str, installation_id: &str, extra: Value) -> Reply {
+        let mut form = json!({"installation_id": installation_id, "platform": "ios", "model": "iPhone 15",
+            "os_version": "17.4", "app_version": "2.0.0", "push_enabled": true, "push_token": "tok"});
+        if let (Some(form), Some(extra)) = (form.as_object_mut(), extra.as_object()) {
+            form.extend(extra.clone());
+        }
+        self.sdk("devices", key, form).await
     }
 
     /// The token from the newest email to `to` (read through the admin outbox API).

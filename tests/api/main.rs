@@ -3,14 +3,18 @@
 
 mod helpers;
 
+mod analytics;
+mod apps;
 mod audit;
 mod auth;
 mod customers;
 mod errors;
 mod jwt;
 mod me;
+mod mobile_users;
 mod openapi;
 mod operations;
 mod outage;
 mod outbox;
 mod partners;
+mod sdk;

@@ -1,7 +1,7 @@
 // The SPA in a real headless Chromium against the real api on a real port.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 import AxeBuilder from "@axe-core/playwright";
@@ -10,6 +10,7 @@ import { startServer } from "./server.mjs";
 const artifacts = resolve(import.meta.dirname, "../artifacts");
 mkdirSync(artifacts, { recursive: true });
 const ADMIN = { email: "admin@demo.test", password: "demo-password-1" };
+const CUSTOMER = { email: "emma@customer.demo.test", password: "demo-password-1" };
 
 let server;
 let browser;
@@ -253,5 +254,107 @@ describe("customers, as the partner's article describes them", () => {
     await page.reload();
     await page.getByRole("heading", { name: "Customers" }).waitFor();
     await page.getByRole("button", { name: /Peter Partner/ }).waitFor();
+  });
+
+  test("a customer creates an app, rotates its key and deletes it", async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/apps`);
+    await signIn(page, CUSTOMER);
+    await page.getByRole("link", { name: "Tulip Fashion", exact: true }).waitFor();
+    await shot(page, "20-apps-list");
+    await assertAccessible(page, "the apps list");
+
+    await page.getByRole("button", { name: "New app" }).click();
+    const form = page.getByRole("dialog", { name: "New app" });
+    await form.getByLabel("Kind").selectOption("magento");
+    await form.getByLabel(/^Name/).fill("Browser Shop");
+    await form.getByRole("button", { name: "Create app" }).click();
+    await form.getByText("is required for magento apps").waitFor();
+    await form.getByLabel(/Magento store URL/).fill("https://browser-shop.example");
+    await form.getByLabel("iOS bundle id").fill("not a bundle id");
+    await form.getByRole("button", { name: "Create app" }).click();
+    await form.getByText(/reverse-domain identifier/).waitFor();
+    await form.getByLabel("iOS bundle id").fill("com.browser.shop");
+    await form.getByRole("button", { name: "Create app" }).click();
+    await page.getByText("Browser Shop created.").waitFor();
+
+    await page.getByRole("link", { name: "Browser Shop", exact: true }).click();
+    await page.getByRole("heading", { name: "Browser Shop" }).waitFor();
+    const key = await page.getByLabel("App key").textContent();
+    assert.match(key, /^ak_/);
+    await page.getByRole("button", { name: "Rotate key" }).click();
+    await page.getByRole("dialog", { name: "Rotate the app key?" }).getByRole("button", { name: "Rotate key" }).click();
+    await page.getByText("New key created.").waitFor();
+    await page.waitForFunction((old) => document.querySelector('[aria-label="App key"]')?.textContent !== old, key);
+
+    await page.getByRole("link", { name: "Mobile users" }).click();
+    await page.getByText("Mobile users are managed in the Magento store").waitFor();
+
+    await page.getByRole("link", { name: "← All apps" }).click();
+    await page.getByRole("button", { name: "Delete Browser Shop" }).click();
+    await page.getByRole("dialog", { name: "Delete app?" }).getByRole("button", { name: "Delete" }).click();
+    await page.getByText("Browser Shop deleted.").waitFor();
+    assert.deepEqual(page.errors, []);
+  });
+
+  test("an app's analytics and devices are drawn from its SDK traffic", async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/apps`);
+    await signIn(page, CUSTOMER);
+    await page.getByRole("link", { name: "Tulip Fashion", exact: true }).click();
+    const chart = page.getByRole("img", { name: /Active devices and sessions/ });
+    await chart.waitFor();
+    // The seeded traffic gives a line with one point per day of the 30-day range.
+    assert.equal(await page.locator("polyline.series-2").count(), 1);
+    const points = (await page.locator("polyline.series-2").getAttribute("points")).trim().split(" ");
+    assert.equal(points.length, 30);
+    const sessions = Number(await page.locator(".stat", { hasText: "Sessions" }).last().locator(".stat-value").textContent());
+    assert.ok(sessions > 100, `sessions from the demo traffic: ${sessions}`);
+    await page.getByLabel("Interval").selectOption("week");
+    await page.waitForFunction(() => document.querySelector("polyline.series-2")?.getAttribute("points").trim().split(" ").length <= 6);
+    await shot(page, "21-app-analytics");
+    await assertAccessible(page, "the analytics tab");
+
+    await page.getByRole("link", { name: "Devices" }).click();
+    const platforms = page.getByRole("region", { name: "Platforms" });
+    await platforms.getByText("iOS", { exact: true }).waitFor();
+    await platforms.getByText("Android", { exact: true }).waitFor();
+    await page.getByRole("cell", { name: /demo-1-/ }).first().waitFor();
+    await page.getByRole("combobox", { name: /^Platform/ }).selectOption("android");
+    await page.waitForFunction(() => !document.querySelector('[aria-label="Platforms"]')?.textContent.includes("iOS"));
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByText(/page 2/).waitFor();
+    await shot(page, "22-app-devices");
+    await assertAccessible(page, "the devices tab");
+    assert.deepEqual(page.errors, []);
+  });
+
+  test("a stand-alone app's mobile users are searched, blocked and exported", async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/apps`);
+    await signIn(page, CUSTOMER);
+    await page.getByRole("link", { name: "Tulip Outlet", exact: true }).click();
+    await page.getByRole("link", { name: "Mobile users" }).click();
+    await page.getByRole("columnheader", { name: "Joined" }).waitFor();
+    await page.getByRole("button", { name: "Add user" }).click();
+    const form = page.getByRole("dialog", { name: "Add mobile user" });
+    await form.getByLabel("Email").fill("browser.user@mail.example");
+    await form.getByLabel("First name").fill("Browser");
+    await form.getByLabel("Last name").fill("User");
+    await form.getByRole("button", { name: "Save" }).click();
+    await page.getByText("browser.user@mail.example saved.").waitFor();
+    await page.getByPlaceholder("Name or email").fill("browser.user");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.getByRole("button", { name: "Block Browser User" }).click();
+    await page.getByRole("button", { name: "Unblock Browser User" }).waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export CSV" }).click(),
+    ]);
+    const csv = readFileSync(await download.path(), "utf8");
+    assert.match(csv, /^id,email,first_name/);
+    assert.match(csv, /browser\.user@mail\.example,Browser,User,,blocked/);
+    await shot(page, "23-mobile-users");
+    await assertAccessible(page, "the mobile users tab");
   });
 });

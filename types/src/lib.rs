@@ -5,17 +5,62 @@
 //! browser can check before it sends.
 
 pub mod accounts;
+pub mod analytics;
+pub mod apps;
 pub mod audit;
 pub mod auth;
 pub mod customers;
+pub mod devices;
+pub mod mobile_users;
 pub mod outbox;
 pub mod page;
 pub mod problem;
 pub mod rules;
+pub mod sdk;
 pub mod tokens;
 
 pub use page::{Page, PageQuery};
 pub use problem::{FieldError, Problem};
+
+/// A closed set of snake_case strings on the wire: the enum, `as_str`, `FromStr` and `ALL`.
+#[macro_export]
+macro_rules! string_enum {
+    ($(#[$meta:meta])* pub enum $name:ident {
+        $($(#[$vmeta:meta])* $variant:ident = $text:tt,)+
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)+
+                }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok(Self::$variant),)+
+                    other => Err(format!("unknown {} {other}", stringify!($name))),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
 
 /// For `PATCH` fields where absent means "leave as is" and `null` means "clear":
 /// `Option<Option<T>>` with this as `deserialize_with` (plus `default`).

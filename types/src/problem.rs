@@ -43,21 +43,39 @@ pub struct FieldError {
 /// Flattens validator's errors into `{field, message}` pairs, in field order: the API's 422 body
 /// and the browser forms say the same thing.
 pub fn field_errors(errors: &validator::ValidationErrors) -> Vec<FieldError> {
-    let mut out: Vec<FieldError> = errors
-        .field_errors()
-        .into_iter()
-        .flat_map(|(field, errs)| {
-            errs.iter().map(move |e| FieldError {
-                field: field.to_string(),
-                message: e
-                    .message
-                    .as_ref()
-                    .map_or_else(|| describe(e), ToString::to_string),
-            })
-        })
-        .collect();
+    let mut out = Vec::new();
+    collect(errors, "", &mut out);
     out.sort_by(|a, b| a.field.cmp(&b.field));
     out
+}
+
+/// Nested structs and lists name their fields as paths: `events[3].at`.
+fn collect(errors: &validator::ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
+    use validator::ValidationErrorsKind;
+    for (field, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(errs) => out.extend(errs.iter().map(|e| {
+                FieldError {
+                    field: path.clone(),
+                    message: e
+                        .message
+                        .as_ref()
+                        .map_or_else(|| describe(e), ToString::to_string),
+                }
+            })),
+            ValidationErrorsKind::Struct(inner) => collect(inner, &path, out),
+            ValidationErrorsKind::List(items) => {
+                for (index, inner) in items {
+                    collect(inner, &format!("{path}[{index}]"), out);
+                }
+            }
+        }
+    }
 }
 
 fn describe(error: &validator::ValidationError) -> String {
@@ -69,6 +87,19 @@ fn describe(error: &validator::ValidationError) -> String {
     match error.code.as_ref() {
         "email" => "must be a valid email address".into(),
         "length" if empty => "is required".into(),
+        "length"
+            if error
+                .params
+                .get("value")
+                .is_some_and(serde_json::Value::is_array) =>
+        {
+            match (param("min"), param("max")) {
+                (Some(min), Some(max)) => format!("must hold {min} to {max} items"),
+                (Some(min), None) => format!("must hold at least {min} items"),
+                (None, Some(max)) => format!("must hold at most {max} items"),
+                _ => "holds the wrong number of items".into(),
+            }
+        }
         "length" => match (param("min"), param("max")) {
             (Some(min), Some(max)) => format!("must be {min} to {max} characters"),
             (Some(min), None) => format!("must be at least {min} characters"),

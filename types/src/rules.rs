@@ -114,6 +114,49 @@ pub fn not_blank(value: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// A web address: `http(s)://host[:port][/path]`, printable ASCII only (the schemas state it as
+/// `^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$`).
+pub fn web_url(url: &str) -> Result<(), ValidationError> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let valid = rest.is_some_and(|rest| {
+        let (authority, path) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));
+        let (host, port) = authority.split_once(':').unwrap_or((authority, "1"));
+        !host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+            && (1..=5).contains(&port.len())
+            && port.chars().all(|c| c.is_ascii_digit())
+            && path.chars().all(|c| c.is_ascii_graphic())
+    });
+    if valid {
+        Ok(())
+    } else {
+        Err(ValidationError::new("url")
+            .with_message("must be an http:// or https:// address".into()))
+    }
+}
+
+/// An iOS bundle id or Android package name: dot-separated segments of letters, digits, `-`
+/// (iOS) or `_` (Android), at least two of them (`com.example.shop`).
+pub fn app_identifier(id: &str) -> Result<(), ValidationError> {
+    let segments: Vec<&str> = id.split('.').collect();
+    let valid = segments.len() >= 2
+        && segments.iter().all(|s| {
+            s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        });
+    if valid {
+        Ok(())
+    } else {
+        Err(ValidationError::new("app_identifier")
+            .with_message("must be a reverse-domain identifier such as com.example.shop".into()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +203,34 @@ mod tests {
         assert!(numeric_id("").is_err());
         assert!(numeric_id("4a").is_err());
         assert!(numeric_id("0").is_err());
+    }
+
+    #[test]
+    fn web_addresses_are_http_or_https() {
+        for ok in [
+            "https://shop.example",
+            "http://shop.example:8080/store/?a=1",
+        ] {
+            assert!(web_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "ftp://x",
+            "https://",
+            "https://a b",
+            "https://x:port",
+            "shop.example",
+        ] {
+            assert!(web_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn app_identifiers_are_reverse_domain_names() {
+        assert!(app_identifier("com.example.shop").is_ok());
+        assert!(app_identifier("com.example_2.my-shop").is_ok());
+        for bad in ["shop", "com..shop", "1com.shop", "com.shop.", "com. shop"] {
+            assert!(app_identifier(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

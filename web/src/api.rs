@@ -229,6 +229,45 @@ pub async fn delete(path: &str) -> Result<(), ApiError> {
         .map(|_| ())
 }
 
+/// A non-JSON body (a CSV export), with the same session handling as `call`.
+pub async fn get_text(path: &str) -> Result<String, ApiError> {
+    let mut raw = send("GET", path, None, &[]).await?;
+    if raw.status == 401 && refresh_session().await {
+        raw = send("GET", path, None, &[]).await?;
+    }
+    if (200..300).contains(&raw.status) {
+        Ok(raw.text)
+    } else {
+        Err(problem_of(&raw))
+    }
+}
+
+/// Hands `text` to the browser as a file download named `file_name`.
+pub fn download(file_name: &str, mime: &str, text: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(link) = document.create_element("a") else {
+        return;
+    };
+    let href = format!("data:{mime};charset=utf-8,{}", encode(text));
+    let _ = link.set_attribute("href", &href);
+    let _ = link.set_attribute("download", file_name);
+    if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
+        link.click();
+    }
+}
+
+/// Copies `text` to the clipboard.
+pub async fn copy_to_clipboard(text: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    JsFuture::from(window.navigator().clipboard().write_text(text))
+        .await
+        .is_ok()
+}
+
 /// Percent-encodes a query value.
 pub fn encode(value: &str) -> String {
     js_sys::encode_uri_component(value)

@@ -24,6 +24,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=pages::dashboard::Dashboard/>
                     <Route path=path!("partners") view=pages::accounts::Partners/>
                     <Route path=path!("customers") view=pages::accounts::Customers/>
+                    <Route path=path!("apps") view=pages::apps::Apps/>
+                    <Route path=path!("apps/:id") view=pages::app::AppPage/>
+                    <Route path=path!("apps/:id/:tab") view=pages::app::AppPage/>
                     <Route path=path!("activity") view=pages::activity::Activity/>
                     <Route path=path!("profile") view=pages::profile::Profile/>
                 </ParentRoute>
@@ -83,6 +86,7 @@ fn Sidebar() -> impl IntoView {
                 <li><A href="/" exact=true>"Dashboard"</A></li>
                 {(role == Some(Role::Admin)).then(|| view! { <li><A href="/partners">"Partners"</A></li> })}
                 {(role != Some(Role::Customer)).then(|| view! { <li><A href="/customers">"Customers"</A></li> })}
+                <li><A href="/apps">"Apps"</A></li>
                 <li><A href="/activity">"Activity"</A></li>
             </ul>
         </nav>

@@ -2,8 +2,12 @@
 //! migrations, and `Db::run`, which moves every query onto actix's blocking pool.
 
 pub mod accounts;
+pub mod apps;
 pub mod audit;
+pub mod devices;
 pub mod emails;
+pub mod events;
+pub mod mobile_users;
 pub mod schema;
 pub mod tokens;
 

@@ -94,9 +94,79 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    apps (id) {
+        id -> BigInt,
+        owner_id -> BigInt,
+        name -> Text,
+        kind -> Text,
+        edition -> Text,
+        store_url -> Nullable<Text>,
+        icon_url -> Nullable<Text>,
+        ios_bundle_id -> Nullable<Text>,
+        android_package_name -> Nullable<Text>,
+        app_key -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    devices (id) {
+        id -> BigInt,
+        app_id -> BigInt,
+        installation_id -> Text,
+        platform -> Text,
+        model -> Text,
+        os_version -> Text,
+        app_version -> Text,
+        locale -> Nullable<Text>,
+        timezone -> Nullable<Text>,
+        push_token -> Nullable<Text>,
+        push_enabled -> Bool,
+        first_seen_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        app_id -> BigInt,
+        device_id -> BigInt,
+        kind -> Text,
+        occurred_at -> Timestamp,
+        duration_secs -> Nullable<Integer>,
+        message_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mobile_users (id) {
+        id -> BigInt,
+        app_id -> BigInt,
+        email -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        phone -> Nullable<Text>,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> accounts (account_id));
 diesel::joinable!(api_tokens -> accounts (account_id));
 diesel::joinable!(one_time_tokens -> accounts (account_id));
+diesel::joinable!(apps -> accounts (owner_id));
+diesel::joinable!(devices -> apps (app_id));
+diesel::joinable!(events -> devices (device_id));
+diesel::joinable!(mobile_users -> apps (app_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     refresh_tokens,
@@ -104,4 +174,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     one_time_tokens,
     emails,
     audit_events,
+    apps,
+    devices,
+    events,
+    mobile_users,
 );

@@ -17,6 +17,7 @@ use crate::db::tokens::OneTimeTokenRow;
 use crate::db::{parse_id, DbConn};
 use crate::error::{customer_not_activated, AppError, AppResult};
 use crate::onboarding::{create_account, update_account, AccountSpec};
+use crate::routes::apps::ensure_owns_no_apps;
 use crate::routes::auth::hash_password;
 use crate::routes::{check_etag, if_match_of, valid_query, with_etag, Valid};
 use crate::state::AppState;
@@ -305,7 +306,9 @@ async fn update_customer(
     Ok(with_etag(HttpResponse::Ok(), &account))
 }
 
-/// Deletes a customer account (its sessions and tokens go with it; the audit log stays).
+/// Deletes a customer account that owns no apps (409 `customer_has_apps` otherwise: an app's
+/// devices, analytics and users are not deleted by accident). Its sessions and tokens go with
+/// it; the audit log stays.
 #[utoipa::path(
     tag = "customers",
     security(("bearer" = [])),
@@ -317,6 +320,7 @@ async fn update_customer(
         (status = 204, description = "Deleted"),
         (status = 403, description = "`partners_only`", body = types::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such customer of yours", body = types::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`customer_has_apps`", body = types::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`stale_version`", body = types::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -334,6 +338,7 @@ async fn delete_customer(
         .transaction(move |conn| {
             let current = find_customer(conn, &manager.0, id)?;
             check_etag(if_match.as_deref(), &current.etag())?;
+            ensure_owns_no_apps(conn, id, "customer_has_apps")?;
             AccountRow::delete(conn, id)?;
             manager
                 .0

@@ -1,14 +1,19 @@
 //! HTTP routes: one module per resource, each with a `configure` that registers its handlers
 //! through utoipa-actix-web, so everything that is served is also in the OpenAPI spec.
 
+pub mod analytics;
+pub mod apps;
 pub mod audit;
 pub mod auth;
 pub mod customers;
+pub mod devices;
 pub mod fallback;
 pub mod health;
 pub mod me;
+pub mod mobile_users;
 pub mod outbox;
 pub mod partners;
+pub mod sdk;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -27,6 +32,11 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     me::configure(cfg);
     partners::configure(cfg);
     customers::configure(cfg);
+    apps::configure(cfg);
+    devices::configure(cfg);
+    mobile_users::configure(cfg);
+    analytics::configure(cfg);
+    sdk::configure(cfg);
     audit::configure(cfg);
     outbox::configure(cfg);
     cfg.service(health::openapi_json);
@@ -123,10 +133,38 @@ pub fn check_etag(if_match: Option<&str>, current_etag: &str) -> AppResult<()> {
 
 /// An account in the body, with its version as `ETag`.
 pub fn with_etag(
-    mut response: actix_web::HttpResponseBuilder,
+    response: actix_web::HttpResponseBuilder,
     account: &crate::db::accounts::AccountRow,
 ) -> actix_web::HttpResponse {
-    response
-        .insert_header((header::ETAG, account.etag()))
-        .json(account.to_wire())
+    json_with_etag(response, &account.etag(), &account.to_wire())
+}
+
+/// Any editable record in the body, with its version as `ETag`.
+pub fn json_with_etag(
+    mut response: actix_web::HttpResponseBuilder,
+    etag: &str,
+    body: &impl serde::Serialize,
+) -> actix_web::HttpResponse {
+    response.insert_header((header::ETAG, etag)).json(body)
+}
+
+/// `next_cursor` of a page fetched `newest first` by id: the last id, when one more row than
+/// the page size came back (`rows` then loses that extra row).
+pub fn id_cursor<T>(rows: &mut Vec<T>, per_page: u32, id: impl Fn(&T) -> i64) -> Option<String> {
+    let per_page = per_page as usize;
+    let more = rows.len() > per_page;
+    rows.truncate(per_page);
+    rows.last().filter(|_| more).map(|r| id(r).to_string())
+}
+
+/// A `cursor` parameter naming the id to continue after.
+pub fn parse_id_cursor(cursor: Option<&str>) -> AppResult<Option<i64>> {
+    cursor
+        .map(|c| {
+            c.parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0)
+                .ok_or_else(|| AppError::invalid_field("cursor", "is not a cursor from this list"))
+        })
+        .transpose()
 }

@@ -11,6 +11,7 @@ use crate::db::accounts::{AccountChanges, AccountQuery, AccountRow};
 use crate::db::{parse_id, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::onboarding::{create_account, update_account, AccountSpec};
+use crate::routes::apps::ensure_owns_no_apps;
 use crate::routes::auth::hash_password;
 use crate::routes::{check_etag, if_match_of, valid_query, with_etag, Valid};
 use crate::state::AppState;
@@ -202,8 +203,8 @@ async fn update_partner(
     Ok(with_etag(HttpResponse::Ok(), &account))
 }
 
-/// Deletes a partner that has no customers (409 `partner_has_customers` otherwise: move or delete
-/// them first).
+/// Deletes a partner that has no customers and no apps (409 `partner_has_customers` or
+/// `partner_has_apps` otherwise: move or delete them first).
 #[utoipa::path(
     tag = "partners",
     security(("bearer" = [])),
@@ -215,7 +216,7 @@ async fn update_partner(
         (status = 204, description = "Deleted"),
         (status = 403, description = "`admin_only`", body = types::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such partner", body = types::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`partner_has_customers`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`partner_has_customers`, or `partner_has_apps`", body = types::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`stale_version`", body = types::Problem, content_type = "application/problem+json"),
     )
 )]
@@ -241,6 +242,7 @@ async fn delete_partner(
                     format!("This partner still manages {customers} customer(s); move or delete them first."),
                 ));
             }
+            ensure_owns_no_apps(conn, id, "partner_has_apps")?;
             AccountRow::delete(conn, id)?;
             actor.record(conn, "partner.delete", "partner", Some(id.to_string()))
         })

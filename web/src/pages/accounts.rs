@@ -303,6 +303,9 @@ fn Directory(kind: Kind) -> impl IntoView {
                                                             title="Open this customer's back office in a new tab"
                                                             on:click=move |_| log_in_as(for_login.clone())>"Log in as"</button>
                                                     })}
+                                                    {customers.then(|| view! {
+                                                        <a class="button button-small" href=format!("/apps?owner_id={}", account.id) aria-label=format!("Apps of {label}")>"Apps"</a>
+                                                    })}
                                                     <button class="button button-small" aria-label=format!("Edit {label}")
                                                         on:click=move |_| dialog.set(Dialog::Edit(for_edit.clone()))>"Edit"</button>
                                                     <button class="button button-small" aria-label=format!("{} {label}", if locked { "Unlock" } else { "Lock" })

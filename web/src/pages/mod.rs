@@ -1,6 +1,11 @@
 pub mod accounts;
 pub mod activate;
 pub mod activity;
+pub mod app;
+pub mod app_analytics;
+pub mod app_devices;
+pub mod app_users;
+pub mod apps;
 pub mod dashboard;
 pub mod impersonate;
 pub mod login;

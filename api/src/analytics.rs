@@ -1,0 +1,259 @@
+//! An app's analytics: the range cut into day / week / month buckets in the asked time zone,
+//! then filled by SQL aggregates over the app's events and devices.
+
+use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+use types::analytics::{Analytics, AnalyticsQuery, Bucket, Figures, Interval};
+
+use crate::db::events::{self, Buckets};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+
+/// More buckets than this make a chart nobody can read (and a query nobody should wait for).
+pub const MAX_BUCKETS: usize = 400;
+
+/// A query with its defaults applied and its range cut into buckets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub interval: Interval,
+    pub tz: Tz,
+    /// First local day of each bucket (the first one is `from`).
+    pub days: Vec<NaiveDate>,
+    /// The UTC instant each bucket starts at.
+    pub starts: Vec<NaiveDateTime>,
+    /// The UTC instant the range ends at (the day after `to`, local midnight).
+    pub end: NaiveDateTime,
+}
+
+impl Plan {
+    /// Checks and completes a query; `today` is the current UTC date.
+    pub fn new(query: &AnalyticsQuery, today: NaiveDateTime) -> AppResult<Self> {
+        let tz: Tz = match query.tz.as_deref() {
+            None => Tz::UTC,
+            Some(name) => name.parse().map_err(|_| {
+                AppError::invalid_field("tz", "must be an IANA time zone such as Europe/Amsterdam")
+            })?,
+        };
+        let interval = query.interval.unwrap_or(Interval::Day);
+        let to = query
+            .to
+            .unwrap_or_else(|| tz.from_utc_datetime(&today).date_naive());
+        let from = match query.from {
+            Some(from) => from,
+            None => to.checked_sub_days(Days::new(29)).unwrap_or(to),
+        };
+        if from > to {
+            return Err(AppError::invalid_field("from", "must not be after `to`"));
+        }
+        let too_many = || {
+            AppError::invalid_field(
+                "to",
+                format!(
+                    "the range holds more than {MAX_BUCKETS} buckets: choose a longer interval"
+                ),
+            )
+        };
+        let mut days = vec![from];
+        loop {
+            let last = *days.last().unwrap_or(&from);
+            let next = match interval {
+                Interval::Day => last.checked_add_days(Days::new(1)),
+                Interval::Week => last.checked_add_days(Days::new(
+                    7 - u64::from(last.weekday().num_days_from_monday()),
+                )),
+                Interval::Month => last
+                    .with_day(1)
+                    .and_then(|d| d.checked_add_months(Months::new(1))),
+            };
+            match next {
+                Some(next) if next <= to => {
+                    if days.len() == MAX_BUCKETS {
+                        return Err(too_many());
+                    }
+                    days.push(next);
+                }
+                _ => break,
+            }
+        }
+        let end_day = to.checked_add_days(Days::new(1)).unwrap_or(to);
+        Ok(Self {
+            starts: days.iter().map(|d| local_midnight(tz, *d)).collect(),
+            end: local_midnight(tz, end_day),
+            from,
+            to,
+            interval,
+            tz,
+            days,
+        })
+    }
+
+    /// Fills the buckets from the database.
+    pub fn run(&self, conn: &mut DbConn, app_id: i64) -> AppResult<Analytics> {
+        let buckets = Buckets {
+            starts: &self.starts,
+            end: self.end,
+        };
+        let mut figures = vec![Figures::default(); self.days.len()];
+        let mut totals = Figures::default();
+        let (mut ended, mut duration) = (0_i64, 0_i64);
+        for row in events::figures_by_bucket(conn, app_id, &buckets)? {
+            let Some(f) = usize::try_from(row.bucket)
+                .ok()
+                .and_then(|i| figures.get_mut(i))
+            else {
+                continue;
+            };
+            f.sessions = row.sessions;
+            f.push_opens = row.push_opens;
+            f.active_devices = row.active_devices;
+            f.avg_session_secs = mean(row.duration, row.ended);
+            totals.sessions += row.sessions;
+            totals.push_opens += row.push_opens;
+            ended += row.ended;
+            duration += row.duration;
+        }
+        for row in events::installs_by_bucket(conn, app_id, &buckets)? {
+            if let Some(f) = usize::try_from(row.bucket)
+                .ok()
+                .and_then(|i| figures.get_mut(i))
+            {
+                f.installs = row.n;
+                totals.installs += row.n;
+            }
+        }
+        totals.avg_session_secs = mean(duration, ended);
+        totals.active_devices = events::active_devices(conn, app_id, &buckets)?;
+        Ok(Analytics {
+            from: self.from,
+            to: self.to,
+            interval: self.interval,
+            tz: self.tz.name().to_owned(),
+            currency: None,
+            buckets: self
+                .days
+                .iter()
+                .zip(figures)
+                .map(|(start, figures)| Bucket {
+                    start: *start,
+                    figures,
+                })
+                .collect(),
+            totals,
+        })
+    }
+}
+
+#[allow(clippy::cast_precision_loss)] // sums of seconds far below 2^52
+fn mean(sum: i64, count: i64) -> f64 {
+    if count == 0 {
+        0.0
+    } else {
+        (sum as f64 / count as f64 * 10.0).round() / 10.0
+    }
+}
+
+/// The UTC instant a local day starts at. Where midnight does not exist (a DST gap at 00:00),
+/// the day starts at the first local time that does.
+fn local_midnight(tz: Tz, day: NaiveDate) -> NaiveDateTime {
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    (0..=4)
+        .find_map(|hour| {
+            tz.from_local_datetime(&(midnight + chrono::Duration::hours(hour)))
+                .earliest()
+        })
+        .map_or(midnight, |t| t.naive_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().expect("a date")
+    }
+
+    fn plan(from: &str, to: &str, interval: Interval, tz: &str) -> AppResult<Plan> {
+        let query = AnalyticsQuery {
+            from: Some(date(from)),
+            to: Some(date(to)),
+            interval: Some(interval),
+            tz: Some(tz.into()),
+        };
+        Plan::new(
+            &query,
+            date("2026-11-23").and_hms_opt(12, 0, 0).expect("time"),
+        )
+    }
+
+    #[test]
+    fn days_start_at_local_midnight() {
+        let p = plan(
+            "2026-03-28",
+            "2026-03-30",
+            Interval::Day,
+            "Europe/Amsterdam",
+        )
+        .expect("plan");
+        let starts: Vec<String> = p.starts.iter().map(ToString::to_string).collect();
+        // Summer time begins on 29 March: that day is 23 hours long.
+        assert_eq!(
+            starts,
+            [
+                "2026-03-27 23:00:00",
+                "2026-03-28 23:00:00",
+                "2026-03-29 22:00:00"
+            ]
+        );
+        assert_eq!(p.end.to_string(), "2026-03-30 22:00:00");
+    }
+
+    #[test]
+    fn weeks_start_on_monday_and_the_first_is_clipped_to_from() {
+        let p = plan("2026-11-05", "2026-11-23", Interval::Week, "UTC").expect("plan");
+        assert_eq!(
+            p.days,
+            [
+                date("2026-11-05"),
+                date("2026-11-09"),
+                date("2026-11-16"),
+                date("2026-11-23")
+            ]
+        );
+    }
+
+    #[test]
+    fn months_start_on_the_first() {
+        let p = plan("2026-01-31", "2026-04-01", Interval::Month, "UTC").expect("plan");
+        assert_eq!(
+            p.days,
+            [
+                date("2026-01-31"),
+                date("2026-02-01"),
+                date("2026-03-01"),
+                date("2026-04-01")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_backwards_range_an_unknown_zone_and_too_many_buckets_are_refused() {
+        assert!(plan("2026-02-01", "2026-01-01", Interval::Day, "UTC").is_err());
+        assert!(plan("2026-01-01", "2026-02-01", Interval::Day, "Mars/Olympus").is_err());
+        assert!(plan("2020-01-01", "2026-01-01", Interval::Day, "UTC").is_err());
+        assert!(plan("2020-01-01", "2026-01-01", Interval::Week, "UTC").is_ok());
+    }
+
+    #[test]
+    fn the_default_range_is_the_last_thirty_days_in_the_zone() {
+        let query = AnalyticsQuery {
+            tz: Some("Pacific/Auckland".into()),
+            ..AnalyticsQuery::default()
+        };
+        let now = date("2026-11-23").and_hms_opt(12, 0, 0).expect("time");
+        let p = Plan::new(&query, now).expect("plan");
+        assert_eq!(p.to, date("2026-11-24"), "already tomorrow in Auckland");
+        assert_eq!(p.days.len(), 30);
+    }
+}

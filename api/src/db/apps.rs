@@ -1,0 +1,227 @@
+//! Apps, and who may reach them.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use types::accounts::Role;
+use types::apps::{App, AppEdition, AppKind, AppSort};
+
+use super::accounts::{escape_like, lower};
+use super::schema::{accounts, apps};
+use super::DbConn;
+use crate::auth::AuthUser;
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = apps)]
+pub struct AppRow {
+    pub id: i64,
+    pub owner_id: i64,
+    pub name: String,
+    pub kind: String,
+    pub edition: String,
+    pub store_url: Option<String>,
+    pub icon_url: Option<String>,
+    pub ios_bundle_id: Option<String>,
+    pub android_package_name: Option<String>,
+    pub app_key: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = apps)]
+pub struct NewApp {
+    pub owner_id: i64,
+    pub name: String,
+    pub kind: String,
+    pub edition: String,
+    pub store_url: Option<String>,
+    pub icon_url: Option<String>,
+    pub ios_bundle_id: Option<String>,
+    pub android_package_name: Option<String>,
+    pub app_key: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Fields a `PATCH` may change; `None` leaves a column as it is.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = apps)]
+pub struct AppChanges {
+    pub name: Option<String>,
+    pub edition: Option<String>,
+    pub store_url: Option<Option<String>>,
+    pub icon_url: Option<Option<String>>,
+    pub ios_bundle_id: Option<Option<String>>,
+    pub android_package_name: Option<Option<String>>,
+    pub app_key: Option<String>,
+}
+
+/// Filters of the apps list, already parsed.
+#[derive(Debug, Default)]
+pub struct AppQuery {
+    pub q: Option<String>,
+    pub kind: Option<AppKind>,
+    pub edition: Option<AppEdition>,
+    pub owner_id: Option<i64>,
+    pub sort: AppSort,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// An app with its owner's email, as lists and details show it.
+pub type AppWithOwner = (AppRow, String);
+
+impl AppRow {
+    pub fn kind(&self) -> AppKind {
+        self.kind.parse().unwrap_or(AppKind::Standalone)
+    }
+
+    pub fn edition(&self) -> AppEdition {
+        self.edition.parse().unwrap_or(AppEdition::Basic)
+    }
+
+    pub fn etag(&self) -> String {
+        format!("\"app-{}-{}\"", self.id, self.version)
+    }
+
+    fn find_with_owner(conn: &mut DbConn, id: i64) -> AppResult<Option<AppWithOwner>> {
+        Ok(apps::table
+            .inner_join(accounts::table)
+            .filter(apps::id.eq(id))
+            .select((Self::as_select(), accounts::email))
+            .first(conn)
+            .optional()?)
+    }
+
+    /// The tenancy rule of apps: an admin reaches every app, a partner its own and its customers',
+    /// a customer its own. Anything else is the same 404 as an unknown id.
+    pub fn find_visible(conn: &mut DbConn, user: &AuthUser, id: i64) -> AppResult<AppWithOwner> {
+        let found = Self::find_with_owner(conn, id)?.ok_or_else(AppError::not_found)?;
+        let visible = match user.role() {
+            Role::Admin => true,
+            Role::Customer => found.0.owner_id == user.id(),
+            Role::Partner => {
+                found.0.owner_id == user.id()
+                    || accounts::table
+                        .find(found.0.owner_id)
+                        .select(accounts::partner_id)
+                        .first::<Option<i64>>(conn)?
+                        == Some(user.id())
+            }
+        };
+        if visible {
+            Ok(found)
+        } else {
+            Err(AppError::not_found())
+        }
+    }
+
+    pub fn find_by_key(conn: &mut DbConn, key: &str) -> AppResult<Option<Self>> {
+        Ok(apps::table
+            .filter(apps::app_key.eq(key))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    pub fn insert(conn: &mut DbConn, new: &NewApp) -> AppResult<AppWithOwner> {
+        let id: i64 = diesel::insert_into(apps::table)
+            .values(new)
+            .returning(apps::id)
+            .get_result(conn)?;
+        Self::find_with_owner(conn, id)?.ok_or_else(AppError::not_found)
+    }
+
+    /// Applies `changes` and bumps the version (the ETag).
+    pub fn update(conn: &mut DbConn, id: i64, changes: &AppChanges) -> AppResult<AppWithOwner> {
+        diesel::update(apps::table.find(id))
+            .set((
+                changes,
+                apps::version.eq(apps::version + 1),
+                apps::updated_at.eq(super::now()),
+            ))
+            .execute(conn)?;
+        Self::find_with_owner(conn, id)?.ok_or_else(AppError::not_found)
+    }
+
+    /// Deletes the app with its devices, events and mobile users.
+    pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+        diesel::delete(apps::table.find(id)).execute(conn)?;
+        Ok(())
+    }
+
+    pub fn count_owned_by(conn: &mut DbConn, owner_id: i64) -> AppResult<i64> {
+        Ok(apps::table
+            .filter(apps::owner_id.eq(owner_id))
+            .count()
+            .get_result(conn)?)
+    }
+
+    /// One page of the apps `user` may see, and the total matching the filters.
+    pub fn list(
+        conn: &mut DbConn,
+        user: &AuthUser,
+        filter: &AppQuery,
+    ) -> AppResult<(Vec<AppWithOwner>, i64)> {
+        let me = user.id();
+        let role = user.role();
+        let build = || {
+            let mut query = apps::table.inner_join(accounts::table).into_boxed();
+            match role {
+                Role::Admin => {}
+                Role::Customer => query = query.filter(apps::owner_id.eq(me)),
+                Role::Partner => {
+                    query = query.filter(apps::owner_id.eq(me).or(accounts::partner_id.eq(me)));
+                }
+            }
+            if let Some(owner) = filter.owner_id {
+                query = query.filter(apps::owner_id.eq(owner));
+            }
+            if let Some(kind) = filter.kind {
+                query = query.filter(apps::kind.eq(kind.as_str()));
+            }
+            if let Some(edition) = filter.edition {
+                query = query.filter(apps::edition.eq(edition.as_str()));
+            }
+            if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+                let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
+                query = query.filter(lower(apps::name).like(pattern).escape('\\'));
+            }
+            query
+        };
+        let total = build().count().get_result::<i64>(conn)?;
+        let query = match filter.sort {
+            AppSort::CreatedDesc => build().order((apps::created_at.desc(), apps::id.desc())),
+            AppSort::CreatedAsc => build().order((apps::created_at.asc(), apps::id.asc())),
+            AppSort::NameAsc => build().order((lower(apps::name).asc(), apps::id.asc())),
+            AppSort::NameDesc => build().order((lower(apps::name).desc(), apps::id.desc())),
+        };
+        let rows = query
+            .select((Self::as_select(), accounts::email))
+            .limit(filter.limit)
+            .offset(filter.offset)
+            .load(conn)?;
+        Ok((rows, total))
+    }
+
+    /// The wire form.
+    pub fn to_wire(&self, owner_email: &str) -> App {
+        App {
+            id: self.id.to_string(),
+            name: self.name.clone(),
+            kind: self.kind(),
+            edition: self.edition(),
+            owner_id: self.owner_id.to_string(),
+            owner_email: owner_email.to_owned(),
+            store_url: self.store_url.clone(),
+            icon_url: self.icon_url.clone(),
+            ios_bundle_id: self.ios_bundle_id.clone(),
+            android_package_name: self.android_package_name.clone(),
+            app_key: self.app_key.clone(),
+            created_at: super::utc(self.created_at),
+            updated_at: super::utc(self.updated_at),
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! Apps: `/apps...`. Customers manage their own; partners their own and their customers';
+//! admins all. Every app-scoped route goes through `AppRow::find_visible`.
+
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use types::accounts::Role;
+use types::apps::{App, AppFilter, AppKind, CreateApp, UpdateApp};
+use types::{Page, PageQuery};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::{secrets, AuthUser};
+use crate::db::accounts::AccountRow;
+use crate::db::apps::{AppChanges, AppQuery, AppRow, AppWithOwner, NewApp};
+use crate::db::{parse_id, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(list_apps)
+        .service(create_app)
+        .service(get_app)
+        .service(update_app)
+        .service(delete_app)
+        .service(rotate_app_key);
+}
+
+/// A fresh public app key.
+fn new_app_key() -> String {
+    format!("ak_{}", secrets::random_token(18))
+}
+
+fn respond(
+    response: actix_web::HttpResponseBuilder,
+    (app, owner_email): &AppWithOwner,
+) -> HttpResponse {
+    json_with_etag(response, &app.etag(), &app.to_wire(owner_email))
+}
+
+fn store_url_required() -> AppError {
+    AppError::invalid_field("store_url", "is required for magento apps")
+}
+
+/// Who will own an app `user` creates: customers own theirs; partners theirs or one of their
+/// customers'; admins name a customer or partner.
+fn resolve_owner(conn: &mut DbConn, user: &AuthUser, requested: Option<i64>) -> AppResult<i64> {
+    let owner_not_found = || {
+        AppError::new(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "owner_not_found",
+            "`owner_id` names no account of yours that can own apps.",
+        )
+    };
+    match (user.role(), requested) {
+        (Role::Admin, None) => Err(AppError::invalid_field(
+            "owner_id",
+            "is required: the customer or partner that owns the app",
+        )),
+        (_, None) => Ok(user.id()),
+        (_, Some(id)) if id == user.id() && user.role() != Role::Admin => Ok(id),
+        (Role::Customer, Some(_)) => Err(owner_not_found()),
+        (role, Some(id)) => AccountRow::find(conn, id)?
+            .filter(|a| matches!(a.role(), Role::Customer | Role::Partner))
+            .filter(|a| role == Role::Admin || a.partner_id == Some(user.id()))
+            .map(|a| a.id)
+            .ok_or_else(owner_not_found),
+    }
+}
+
+/// An account that owns apps cannot be deleted (409 `code`): deleting it would take the apps'
+/// devices, analytics and users along.
+pub fn ensure_owns_no_apps(conn: &mut DbConn, owner_id: i64, code: &'static str) -> AppResult<()> {
+    match AppRow::count_owned_by(conn, owner_id)? {
+        0 => Ok(()),
+        n => Err(AppError::conflict(
+            code,
+            format!("This account still owns {n} app(s); delete them first."),
+        )),
+    }
+}
+
+/// Lists the apps you may manage.
+#[utoipa::path(
+    tag = "apps",
+    security(("bearer" = [])),
+    params(PageQuery, AppFilter),
+    responses((status = 200, description = "One page of apps", body = Page<App>))
+)]
+#[get("/apps")]
+async fn list_apps(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    page: web::Query<PageQuery>,
+    filter: web::Query<AppFilter>,
+) -> AppResult<HttpResponse> {
+    let page = valid_query(page)?;
+    let filter = valid_query(filter)?;
+    let query = AppQuery {
+        q: filter.q,
+        kind: filter.kind,
+        edition: filter.edition,
+        owner_id: filter.owner_id.as_deref().map(parse_id).transpose()?,
+        sort: filter.sort.unwrap_or_default(),
+        limit: i64::from(page.per_page()),
+        offset: page.offset(),
+    };
+    let (rows, total) = state
+        .db
+        .run(move |conn| AppRow::list(conn, &user, &query))
+        .await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items: rows.iter().map(|(app, email)| app.to_wire(email)).collect(),
+        total,
+        page: page.page(),
+        per_page: page.per_page(),
+        next_cursor: None,
+    }))
+}
+
+/// Creates an app with a fresh `app_key`. `magento` apps need their `store_url`.
+#[utoipa::path(
+    tag = "apps",
+    security(("bearer" = [])),
+    request_body = CreateApp,
+    responses(
+        (status = 201, description = "Created", body = App,
+            headers(("ETag" = String, description = "Version, for `If-Match`"), ("Location" = String, description = "The app's URL"))),
+        (status = 404, description = "`owner_not_found`: `owner_id` names no customer of yours", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/apps")]
+async fn create_app(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Valid<CreateApp>,
+) -> AppResult<HttpResponse> {
+    let body = body.0;
+    if body.kind == AppKind::Magento && body.store_url.is_none() {
+        return Err(store_url_required());
+    }
+    let requested = body.owner_id.as_deref().map(parse_id).transpose()?;
+    let created = state
+        .db
+        .transaction(move |conn| {
+            let owner_id = resolve_owner(conn, &user, requested)?;
+            let now = crate::db::now();
+            let created = AppRow::insert(
+                conn,
+                &NewApp {
+                    owner_id,
+                    name: body.name.trim().to_owned(),
+                    kind: body.kind.as_str().to_owned(),
+                    edition: body.edition.as_str().to_owned(),
+                    store_url: body.store_url,
+                    icon_url: body.icon_url,
+                    ios_bundle_id: body.ios_bundle_id,
+                    android_package_name: body.android_package_name,
+                    app_key: new_app_key(),
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            user.actor()
+                .record(conn, "app.create", "app", Some(created.0.id.to_string()))?;
+            Ok(created)
+        })
+        .await?;
+    let mut response = HttpResponse::Created();
+    response.insert_header((header::LOCATION, format!("/api/v1/apps/{}", created.0.id)));
+    Ok(respond(response, &created))
+}
+
+/// One app.
+#[utoipa::path(
+    tag = "apps",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The app's id")),
+    responses(
+        (status = 200, description = "The app", body = App,
+            headers(("ETag" = String, description = "Version, for `If-Match`"))),
+        (status = 404, description = "No such app of yours", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/apps/{id}")]
+async fn get_app(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let found = state
+        .db
+        .run(move |conn| AppRow::find_visible(conn, &user, id))
+        .await?;
+    Ok(respond(HttpResponse::Ok(), &found))
+}
+
+/// Edits an app (not its kind or owner). Send `If-Match` to get 412 instead of overwriting
+/// someone else's change.
+#[utoipa::path(
+    tag = "apps",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The app's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read"),
+    ),
+    request_body = UpdateApp,
+    responses(
+        (status = 200, description = "The updated app", body = App,
+            headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such app of yours", body = types::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`stale_version`", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/apps/{id}")]
+async fn update_app(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: Valid<UpdateApp>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let body = body.0;
+    let if_match = if_match_of(&req);
+    let updated = state
+        .db
+        .transaction(move |conn| {
+            let (current, _) = AppRow::find_visible(conn, &user, id)?;
+            check_etag(if_match.as_deref(), &current.etag())?;
+            if current.kind() == AppKind::Magento && body.store_url == Some(None) {
+                return Err(store_url_required());
+            }
+            let changes = AppChanges {
+                name: body.name.map(|n| n.trim().to_owned()),
+                edition: body.edition.map(|e| e.as_str().to_owned()),
+                store_url: body.store_url,
+                icon_url: body.icon_url,
+                ios_bundle_id: body.ios_bundle_id,
+                android_package_name: body.android_package_name,
+                app_key: None,
+            };
+            let updated = AppRow::update(conn, id, &changes)?;
+            user.actor()
+                .record(conn, "app.update", "app", Some(id.to_string()))?;
+            Ok(updated)
+        })
+        .await?;
+    Ok(respond(HttpResponse::Ok(), &updated))
+}
+
+/// Deletes an app with everything it holds: devices, analytics events and mobile users.
+#[utoipa::path(
+    tag = "apps",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The app's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such app of yours", body = types::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`stale_version`", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/apps/{id}")]
+async fn delete_app(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let if_match = if_match_of(&req);
+    state
+        .db
+        .transaction(move |conn| {
+            let (current, _) = AppRow::find_visible(conn, &user, id)?;
+            check_etag(if_match.as_deref(), &current.etag())?;
+            AppRow::delete(conn, id)?;
+            user.actor()
+                .record(conn, "app.delete", "app", Some(id.to_string()))
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Replaces the app's public key: the old one stops working at once (ship an app update with the
+/// new key first).
+#[utoipa::path(
+    tag = "apps",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The app's id")),
+    responses(
+        (status = 200, description = "The app with its new key", body = App,
+            headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such app of yours", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/apps/{id}/rotate-key")]
+async fn rotate_app_key(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let updated = state
+        .db
+        .transaction(move |conn| {
+            AppRow::find_visible(conn, &user, id)?;
+            let changes = AppChanges {
+                app_key: Some(new_app_key()),
+                ..AppChanges::default()
+            };
+            let updated = AppRow::update(conn, id, &changes)?;
+            user.actor()
+                .record(conn, "app.rotate_key", "app", Some(id.to_string()))?;
+            Ok(updated)
+        })
+        .await?;
+    Ok(respond(HttpResponse::Ok(), &updated))
+}

@@ -1,0 +1,103 @@
+//! An app's devices ("Manage devices"): `/apps/{id}/devices` and its summary.
+
+use actix_web::{get, web, HttpResponse};
+use types::devices::{CursorQuery, Device, DeviceFilter, DeviceSummary};
+use types::{Page, PageQuery};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::AuthUser;
+use crate::db::apps::AppRow;
+use crate::db::devices::{top_shares, DeviceRow};
+use crate::db::parse_id;
+use crate::error::AppResult;
+use crate::routes::{id_cursor, parse_id_cursor, valid_query};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(list_devices).service(device_summary);
+}
+
+/// The devices the app is installed on, newest first, with filters. Page by `cursor` for any
+/// depth at the cost of the first page.
+#[utoipa::path(
+    tag = "devices",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The app's id"), PageQuery, DeviceFilter, CursorQuery),
+    responses(
+        (status = 200, description = "One page of devices", body = Page<Device>),
+        (status = 404, description = "No such app of yours", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/apps/{id}/devices")]
+async fn list_devices(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    page: web::Query<PageQuery>,
+    filter: web::Query<DeviceFilter>,
+    cursor: web::Query<CursorQuery>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let page = valid_query(page)?;
+    let filter = valid_query(filter)?;
+    let older_than = parse_id_cursor(valid_query(cursor)?.cursor.as_deref())?;
+    let offset = if older_than.is_some() {
+        0
+    } else {
+        page.offset()
+    };
+    let limit = i64::from(page.per_page()) + 1;
+    let (mut rows, total) = state
+        .db
+        .run(move |conn| {
+            let (app, _) = AppRow::find_visible(conn, &user, id)?;
+            DeviceRow::list(conn, app.id, &filter, older_than, limit, offset)
+        })
+        .await?;
+    let next_cursor = id_cursor(&mut rows, page.per_page(), |d| d.id);
+    Ok(HttpResponse::Ok().json(Page {
+        items: rows.iter().map(DeviceRow::to_wire).collect(),
+        total,
+        page: if older_than.is_some() { 1 } else { page.page() },
+        per_page: page.per_page(),
+        next_cursor,
+    }))
+}
+
+/// "Which device types are preferable": counts and shares of the devices matching the filters
+/// by platform, model, OS version and app version.
+#[utoipa::path(
+    tag = "devices",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The app's id"), DeviceFilter),
+    responses(
+        (status = 200, description = "The breakdown", body = DeviceSummary),
+        (status = 404, description = "No such app of yours", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/apps/{id}/devices/summary")]
+async fn device_summary(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    filter: web::Query<DeviceFilter>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let filter = valid_query(filter)?;
+    let counts = state
+        .db
+        .run(move |conn| {
+            let (app, _) = AppRow::find_visible(conn, &user, id)?;
+            DeviceRow::breakdown(conn, app.id, &filter)
+        })
+        .await?;
+    let total = counts.total;
+    Ok(HttpResponse::Ok().json(DeviceSummary {
+        total,
+        push_enabled: counts.push_enabled,
+        by_platform: top_shares(counts.by_platform, total),
+        by_model: top_shares(counts.by_model, total),
+        by_os_version: top_shares(counts.by_os_version, total),
+        by_app_version: top_shares(counts.by_app_version, total),
+    }))
+}

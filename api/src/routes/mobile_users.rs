@@ -1,0 +1,368 @@
+//! "Manage Mobile Users" of stand-alone apps: `/apps/{id}/mobile-users...`. For Magento apps
+//! every route answers 403 `managed_by_magento`: their users live in the Magento store.
+
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use types::apps::AppKind;
+use types::devices::CursorQuery;
+use types::mobile_users::{CreateMobileUser, MobileUser, MobileUserFilter, UpdateMobileUser};
+use types::{Page, PageQuery};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::AuthUser;
+use crate::db::apps::AppRow;
+use crate::db::mobile_users::{MobileUserChanges, MobileUserRow};
+use crate::db::{parse_id, DbConn};
+use crate::error::{managed_by_magento, mobile_user_email_taken, AppError, AppResult};
+use crate::routes::{
+    check_etag, id_cursor, if_match_of, json_with_etag, parse_id_cursor, valid_query, Valid,
+};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(list_mobile_users)
+        .service(export_mobile_users)
+        .service(create_mobile_user)
+        .service(get_mobile_user)
+        .service(update_mobile_user)
+        .service(delete_mobile_user);
+}
+
+/// A stand-alone app `user` may manage.
+fn standalone_app(conn: &mut DbConn, user: &AuthUser, id: i64) -> AppResult<AppRow> {
+    let (app, _) = AppRow::find_visible(conn, user, id)?;
+    if app.kind() == AppKind::Magento {
+        return Err(managed_by_magento());
+    }
+    Ok(app)
+}
+
+fn respond(response: actix_web::HttpResponseBuilder, user: &MobileUserRow) -> HttpResponse {
+    json_with_etag(response, &user.etag(), &user.to_wire())
+}
+
+/// The app's users, newest first, with search and status filter; `total` is their count.
+#[utoipa::path(
+    tag = "mobile users",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The app's id"), PageQuery, MobileUserFilter, CursorQuery),
+    responses(
+        (status = 200, description = "One page of users", body = Page<MobileUser>),
+        (status = 403, description = "`managed_by_magento`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such app of yours", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/apps/{id}/mobile-users")]
+async fn list_mobile_users(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    page: web::Query<PageQuery>,
+    filter: web::Query<MobileUserFilter>,
+    cursor: web::Query<CursorQuery>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let page = valid_query(page)?;
+    let filter = valid_query(filter)?;
+    let older_than = parse_id_cursor(valid_query(cursor)?.cursor.as_deref())?;
+    let offset = if older_than.is_some() {
+        0
+    } else {
+        page.offset()
+    };
+    let limit = i64::from(page.per_page()) + 1;
+    let (mut rows, total) = state
+        .db
+        .run(move |conn| {
+            let app = standalone_app(conn, &user, id)?;
+            MobileUserRow::list(conn, app.id, &filter, older_than, limit, offset)
+        })
+        .await?;
+    let next_cursor = id_cursor(&mut rows, page.per_page(), |u| u.id);
+    Ok(HttpResponse::Ok().json(Page {
+        items: rows.iter().map(MobileUserRow::to_wire).collect(),
+        total,
+        page: if older_than.is_some() { 1 } else { page.page() },
+        per_page: page.per_page(),
+        next_cursor,
+    }))
+}
+
+/// A spreadsheet cell that cannot run as a formula when opened (CSV injection).
+fn safe_cell(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    }
+}
+
+/// The users matching the filters as CSV (UTF-8, a header row, newest first).
+#[utoipa::path(
+    tag = "mobile users",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The app's id"), MobileUserFilter),
+    responses(
+        (status = 200, description = "CSV: id, email, first_name, last_name, phone, status, created_at", content_type = "text/csv", body = String),
+        (status = 403, description = "`managed_by_magento`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such app of yours", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/apps/{id}/mobile-users/export")]
+async fn export_mobile_users(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    filter: web::Query<MobileUserFilter>,
+) -> AppResult<HttpResponse> {
+    const CHUNK: i64 = 1000;
+    let id = parse_id(&path)?;
+    let filter = valid_query(filter)?;
+    let csv = state
+        .db
+        .run(move |conn| {
+            let app = standalone_app(conn, &user, id)?;
+            let mut out = csv::Writer::from_writer(Vec::new());
+            let mut write = |record: &[&str]| {
+                out.write_record(record.iter().map(|v| safe_cell(v)))
+                    .map_err(AppError::internal)
+            };
+            write(&[
+                "id",
+                "email",
+                "first_name",
+                "last_name",
+                "phone",
+                "status",
+                "created_at",
+            ])?;
+            let mut after = None;
+            loop {
+                let (rows, _) = MobileUserRow::list(conn, app.id, &filter, after, CHUNK, 0)?;
+                for u in &rows {
+                    write(&[
+                        &u.id.to_string(),
+                        &u.email,
+                        &u.first_name,
+                        &u.last_name,
+                        u.phone.as_deref().unwrap_or(""),
+                        &u.status,
+                        &crate::db::utc(u.created_at).to_rfc3339(),
+                    ])?;
+                }
+                match rows.last() {
+                    Some(last) if rows.len() as i64 == CHUNK => after = Some(last.id),
+                    _ => break,
+                }
+            }
+            out.into_inner()
+                .map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"app-{id}-mobile-users.csv\""),
+        ))
+        .body(csv))
+}
+
+/// Adds a user to the app.
+#[utoipa::path(
+    tag = "mobile users",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The app's id")),
+    request_body = CreateMobileUser,
+    responses(
+        (status = 201, description = "Created", body = MobileUser,
+            headers(("ETag" = String, description = "Version, for `If-Match`"), ("Location" = String, description = "The user's URL"))),
+        (status = 403, description = "`managed_by_magento`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such app of yours", body = types::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_taken` in this app", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/apps/{id}/mobile-users")]
+async fn create_mobile_user(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: Valid<CreateMobileUser>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let created = state
+        .db
+        .transaction(move |conn| {
+            let app = standalone_app(conn, &user, id)?;
+            let created = crate::sdk::create_mobile_user(conn, &app, &body.0)?;
+            user.actor().record(
+                conn,
+                "mobile_user.create",
+                "mobile_user",
+                Some(created.id.to_string()),
+            )?;
+            Ok(created)
+        })
+        .await?;
+    let mut response = HttpResponse::Created();
+    response.insert_header((
+        header::LOCATION,
+        format!("/api/v1/apps/{id}/mobile-users/{}", created.id),
+    ));
+    Ok(respond(response, &created))
+}
+
+/// One user.
+#[utoipa::path(
+    tag = "mobile users",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The app's id"),
+        ("user_id" = String, Path, description = "The user's id"),
+    ),
+    responses(
+        (status = 200, description = "The user", body = MobileUser,
+            headers(("ETag" = String, description = "Version, for `If-Match`"))),
+        (status = 403, description = "`managed_by_magento`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such app or user", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/apps/{id}/mobile-users/{user_id}")]
+async fn get_mobile_user(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (id, user_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
+    let found = state
+        .db
+        .run(move |conn| {
+            let app = standalone_app(conn, &user, id)?;
+            MobileUserRow::find(conn, app.id, user_id)
+        })
+        .await?;
+    Ok(respond(HttpResponse::Ok(), &found))
+}
+
+/// Edits a user; `status: blocked` blocks, `active` unblocks.
+#[utoipa::path(
+    tag = "mobile users",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The app's id"),
+        ("user_id" = String, Path, description = "The user's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read"),
+    ),
+    request_body = UpdateMobileUser,
+    responses(
+        (status = 200, description = "The updated user", body = MobileUser,
+            headers(("ETag" = String, description = "The new version"))),
+        (status = 403, description = "`managed_by_magento`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such app or user", body = types::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_taken` in this app", body = types::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`stale_version`", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/apps/{id}/mobile-users/{user_id}")]
+async fn update_mobile_user(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: Valid<UpdateMobileUser>,
+) -> AppResult<HttpResponse> {
+    let (id, user_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
+    let if_match = if_match_of(&req);
+    let body = body.0;
+    let updated = state
+        .db
+        .transaction(move |conn| {
+            let app = standalone_app(conn, &user, id)?;
+            let current = MobileUserRow::find(conn, app.id, user_id)?;
+            check_etag(if_match.as_deref(), &current.etag())?;
+            let email = body.email.map(|e| e.trim().to_lowercase());
+            if let Some(email) = &email {
+                if MobileUserRow::email_in_use(conn, app.id, email, Some(current.id))? {
+                    return Err(mobile_user_email_taken());
+                }
+            }
+            let action = match body.status {
+                Some(s) if s != current.status() => format!(
+                    "mobile_user.{}",
+                    match s {
+                        types::mobile_users::MobileUserStatus::Active => "unblock",
+                        types::mobile_users::MobileUserStatus::Blocked => "block",
+                    }
+                ),
+                _ => "mobile_user.update".to_owned(),
+            };
+            let changes = MobileUserChanges {
+                email,
+                first_name: body.first_name.map(|s| s.trim().to_owned()),
+                last_name: body.last_name.map(|s| s.trim().to_owned()),
+                phone: body.phone,
+                status: body.status.map(|s| s.as_str().to_owned()),
+            };
+            let updated = MobileUserRow::update(conn, &current, &changes)?;
+            user.actor()
+                .record(conn, &action, "mobile_user", Some(user_id.to_string()))?;
+            Ok(updated)
+        })
+        .await?;
+    Ok(respond(HttpResponse::Ok(), &updated))
+}
+
+/// Deletes a user.
+#[utoipa::path(
+    tag = "mobile users",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The app's id"),
+        ("user_id" = String, Path, description = "The user's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "`managed_by_magento`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such app or user", body = types::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`stale_version`", body = types::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/apps/{id}/mobile-users/{user_id}")]
+async fn delete_mobile_user(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (id, user_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
+    let if_match = if_match_of(&req);
+    state
+        .db
+        .transaction(move |conn| {
+            let app = standalone_app(conn, &user, id)?;
+            let current = MobileUserRow::find(conn, app.id, user_id)?;
+            check_etag(if_match.as_deref(), &current.etag())?;
+            MobileUserRow::delete(conn, current.id)?;
+            user.actor().record(
+                conn,
+                "mobile_user.delete",
+                "mobile_user",
+                Some(user_id.to_string()),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_cell;
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_as_formulas_are_defused() {
+        assert_eq!(safe_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(safe_cell("+31 20 123"), "'+31 20 123");
+        assert_eq!(safe_cell("jane@example.com"), "jane@example.com");
+    }
+}

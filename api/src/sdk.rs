@@ -1,0 +1,194 @@
+//! The SDK API's domain: what a mobile app reports, checked and stored. The HTTP handlers
+//! (`routes::sdk`) and the demo seed both go through these functions.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use chrono::{Duration, NaiveDateTime};
+use types::apps::AppKind;
+use types::mobile_users::{CreateMobileUser, MobileUserStatus};
+use types::sdk::{EventBatch, EventKind, RegisterDevice};
+use types::FieldError;
+
+use crate::db::apps::AppRow;
+use crate::db::devices::DeviceRow;
+use crate::db::events::{self, NewEvent};
+use crate::db::mobile_users::{MobileUserRow, NewMobileUser};
+use crate::db::DbConn;
+use crate::error::{managed_by_magento, mobile_user_email_taken, AppError, AppResult};
+use crate::state::AppState;
+
+/// The header that carries the app's public key.
+pub const APP_KEY_HEADER: &str = "X-App-Key";
+/// How far back a device may date what it reports (an app offline for a long time).
+pub const MAX_REPORT_AGE_DAYS: i64 = 400;
+/// How far ahead of the server a device's clock may run.
+pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
+
+/// The app whose key came with the request, after its rate limit.
+pub struct SdkApp(pub AppRow);
+
+impl FromRequest for SdkApp {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = AppResult<Self>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = web::Data::<AppState>::extract(&req)
+                .await
+                .map_err(|_| AppError::internal(anyhow::anyhow!("app state missing")))?;
+            let invalid = || {
+                AppError::unauthorized(
+                    "invalid_app_key",
+                    "Send the app's current key in `X-App-Key`.",
+                )
+            };
+            let key = req
+                .headers()
+                .get(APP_KEY_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|k| !k.is_empty() && k.len() <= 100)
+                .ok_or_else(invalid)?
+                .to_owned();
+            // Counted before the lookup, so that guessing keys is limited too.
+            state.sdk_by_key.hit(&key).map_err(AppError::rate_limited)?;
+            let app = state
+                .db
+                .run(move |conn| AppRow::find_by_key(conn, &key))
+                .await?
+                .ok_or_else(invalid)?;
+            Ok(Self(app))
+        })
+    }
+}
+
+/// A time a device reports must lie within what it can plausibly know.
+fn check_reported_time(at: NaiveDateTime, now: NaiveDateTime) -> Result<(), &'static str> {
+    if at > now + Duration::seconds(MAX_CLOCK_SKEW_SECS) {
+        Err("must not be in the future")
+    } else if at < now - Duration::days(MAX_REPORT_AGE_DAYS) {
+        Err("must be at most 400 days ago")
+    } else {
+        Ok(())
+    }
+}
+
+/// Registers or updates a device (idempotent by installation id). `Ok((device_id, created))`.
+pub fn register_device(
+    conn: &mut DbConn,
+    app: &AppRow,
+    report: &RegisterDevice,
+    now: NaiveDateTime,
+) -> AppResult<(i64, bool)> {
+    let installed_at = report.installed_at.map_or(now, |t| t.naive_utc());
+    check_reported_time(installed_at, now)
+        .map_err(|message| AppError::invalid_field("installed_at", message))?;
+    DeviceRow::register(conn, app.id, report, installed_at.min(now))
+}
+
+/// Stores a batch of events, all of them or none: every bad event is reported by its index.
+pub fn record_events(
+    conn: &mut DbConn,
+    app: &AppRow,
+    batch: &EventBatch,
+    now: NaiveDateTime,
+) -> AppResult<usize> {
+    let mut installations: Vec<&str> = batch
+        .events
+        .iter()
+        .map(|e| e.installation_id.as_str())
+        .collect();
+    installations.sort_unstable();
+    installations.dedup();
+    let devices: HashMap<String, i64> = DeviceRow::ids_of(conn, app.id, &installations)?
+        .into_iter()
+        .collect();
+
+    let mut errors = Vec::new();
+    let mut rows = Vec::with_capacity(batch.events.len());
+    let mut last_seen: HashMap<i64, NaiveDateTime> = HashMap::new();
+    for (i, event) in batch.events.iter().enumerate() {
+        let mut bad = |field: &str, message: &str| {
+            errors.push(FieldError {
+                field: format!("events[{i}].{field}"),
+                message: message.to_owned(),
+            });
+        };
+        let at = event.at.naive_utc();
+        if let Err(message) = check_reported_time(at, now) {
+            bad("at", message);
+        }
+        let device = devices.get(&event.installation_id).copied();
+        if device.is_none() {
+            bad(
+                "installation_id",
+                "is not a registered installation of this app (POST /sdk/devices first)",
+            );
+        }
+        match (event.kind, event.duration_secs, &event.message_id) {
+            (EventKind::SessionEnd, None, _) => bad("duration_secs", "is required for session_end"),
+            (EventKind::PushOpen, _, None) => bad("message_id", "is required for push_open"),
+            (EventKind::SessionStart | EventKind::PushOpen, Some(_), _) => {
+                bad("duration_secs", "is only for session_end");
+            }
+            (EventKind::SessionStart | EventKind::SessionEnd, _, Some(_)) => {
+                bad("message_id", "is only for push_open");
+            }
+            _ => {}
+        }
+        let Some(device_id) = device else { continue };
+        let seen = last_seen.entry(device_id).or_insert(at);
+        *seen = (*seen).max(at);
+        rows.push(NewEvent {
+            app_id: app.id,
+            device_id,
+            kind: event.kind.as_str(),
+            occurred_at: at,
+            duration_secs: event.duration_secs,
+            message_id: event.message_id.clone(),
+            created_at: now,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let stored = events::insert_all(conn, &rows)?;
+    for (device_id, at) in last_seen {
+        DeviceRow::seen(conn, device_id, at.min(now))?;
+    }
+    Ok(stored)
+}
+
+/// Registers a user of a stand-alone app (from the app, or from the back office).
+pub fn create_mobile_user(
+    conn: &mut DbConn,
+    app: &AppRow,
+    user: &CreateMobileUser,
+) -> AppResult<MobileUserRow> {
+    if app.kind() == AppKind::Magento {
+        return Err(managed_by_magento());
+    }
+    let email = user.email.trim().to_lowercase();
+    if MobileUserRow::email_in_use(conn, app.id, &email, None)? {
+        return Err(mobile_user_email_taken());
+    }
+    let now = crate::db::now();
+    MobileUserRow::insert(
+        conn,
+        &NewMobileUser {
+            app_id: app.id,
+            email,
+            first_name: user.first_name.trim().to_owned(),
+            last_name: user.last_name.trim().to_owned(),
+            phone: user.phone.clone(),
+            status: MobileUserStatus::Active.as_str().to_owned(),
+            created_at: now,
+            updated_at: now,
+        },
+    )
+}

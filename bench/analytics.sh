@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Analytics benchmark (issue 5): one app with 20 000 devices and 1 000 000 events spread over the
+# last 90 days, on PostgreSQL and on SQLite. Reports the median latency (30 calls) of
+#   GET /apps/{id}/analytics for the last 30 days by day, 90 days by day, 90 days by week in
+#   Europe/Amsterdam, and of GET /apps/{id}/devices/summary.
+# Not part of the pass/fail tests. PostgreSQL: BENCH_POSTGRES_URL (default the local one).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+source scripts/setup.sh
+events=${BENCH_EVENTS:-1000000}
+devices=${BENCH_DEVICES:-20000}
+
+say "building the api (release)"
+cargo build --locked --release -p api -q
+bin=$root/target/release/backoffice
+work=$(mktemp -d)
+export JWT_SECRET=bench-secret-0123456789abcdef0123456789 RUST_LOG=warn LOGIN_RATE_LIMIT=100000
+
+median_ms() {
+  for _ in $(seq 1 30); do
+    curl -fs -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" "$1"
+  done | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)] * 1000}'
+}
+
+# Starts the api on $1, creates a customer and its app through the API; sets base, token, app.
+start() {
+  export DATABASE_URL=$1
+  "$bin" migrate >/dev/null
+  "$bin" create-admin --email admin@bench.test --password 'bench-password-1' >/dev/null
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  BIND_ADDR=127.0.0.1:$port "$bin" serve &
+  server=$!
+  base=http://127.0.0.1:$port/api/v1
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.1; done
+  local admin
+  admin=$(curl -fs -X POST "$base/auth/login" -H 'content-type: application/json' \
+    -d '{"email":"admin@bench.test","password":"bench-password-1"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+  curl -fs -X POST "$base/customers" -H "Authorization: Bearer $admin" -H 'content-type: application/json' \
+    -d '{"email":"shop@bench.test","first_name":"Bench","last_name":"Shop","status":"activated","password":"bench-password-1"}' >/dev/null
+  token=$(curl -fs -X POST "$base/auth/login" -H 'content-type: application/json' \
+    -d '{"email":"shop@bench.test","password":"bench-password-1"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+  app=$(curl -fs -X POST "$base/apps" -H "Authorization: Bearer $token" -H 'content-type: application/json' \
+    -d '{"name":"Bench","kind":"standalone","edition":"standard"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+}
+
+measure() {
+  local label=$1 from30 from90 today
+  today=$(date -u +%F)
+  from30=$(date -u -d '29 days ago' +%F)
+  from90=$(date -u -d '89 days ago' +%F)
+  rows+=("$(printf '%-10s %-44s %8s ms' "$label" "analytics, 30 days by day" "$(median_ms "$base/apps/$app/analytics?from=$from30&to=$today")")")
+  rows+=("$(printf '%-10s %-44s %8s ms' "$label" "analytics, 90 days by day" "$(median_ms "$base/apps/$app/analytics?from=$from90&to=$today")")")
+  rows+=("$(printf '%-10s %-44s %8s ms' "$label" "analytics, 90 days by week, Europe/Amsterdam" "$(median_ms "$base/apps/$app/analytics?from=$from90&to=$today&interval=week&tz=Europe/Amsterdam")")")
+  rows+=("$(printf '%-10s %-44s %8s ms' "$label" "devices/summary" "$(median_ms "$base/apps/$app/devices/summary")")")
+  kill "$server"; wait "$server" 2>/dev/null || true
+}
+
+rows=()
+admin_url=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+if psql "$admin_url" -qc 'SELECT 1' >/dev/null 2>&1; then
+  db_url="${admin_url%/*}/bo_bench_analytics"
+  psql "$admin_url" -qc "DROP DATABASE IF EXISTS bo_bench_analytics WITH (FORCE)" -c "CREATE DATABASE bo_bench_analytics"
+  start "$db_url"
+  say "PostgreSQL: loading $devices devices and $events events"
+  psql "$db_url" -q <<SQL
+INSERT INTO devices (app_id, installation_id, platform, model, os_version, app_version, push_enabled,
+                     first_seen_at, last_seen_at, created_at, updated_at)
+SELECT $app, 'bench-' || g, CASE WHEN g % 5 < 3 THEN 'ios' ELSE 'android' END,
+       'Model ' || (g % 17), (12 + g % 6)::text, '2.' || (g % 4) || '.0', g % 3 > 0,
+       (now() at time zone 'utc') - make_interval(secs => (g * 7919) % 7776000),
+       (now() at time zone 'utc'), (now() at time zone 'utc'), (now() at time zone 'utc')
+FROM generate_series(1, $devices) g;
+INSERT INTO events (app_id, device_id, kind, occurred_at, duration_secs, message_id, created_at)
+SELECT $app, d.id, k.kind, (now() at time zone 'utc') - make_interval(secs => (g * 104729) % 7776000),
+       CASE WHEN k.kind = 'session_end' THEN 30 + g % 600 END,
+       CASE WHEN k.kind = 'push_open' THEN 'm' || g % 12 END, (now() at time zone 'utc')
+FROM generate_series(1, $events) g
+JOIN devices d ON d.app_id = $app AND d.installation_id = 'bench-' || (1 + g % $devices)
+CROSS JOIN LATERAL (SELECT (ARRAY['session_start', 'session_end', 'session_start', 'session_end', 'push_open'])[1 + g % 5] AS kind) k;
+ANALYZE devices; ANALYZE events;
+SQL
+  measure PostgreSQL
+  psql "$admin_url" -qc "DROP DATABASE bo_bench_analytics WITH (FORCE)"
+else
+  echo "PostgreSQL not reachable at $admin_url: measuring SQLite only" >&2
+fi
+
+start "$work/bench.db"
+say "SQLite: loading $devices devices and $events events"
+python3 - "$work/bench.db" "$app" "$devices" "$events" <<'PY'
+import sqlite3, sys
+db, app, devices, events = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+c = sqlite3.connect(db)
+c.execute(f"""
+WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {devices})
+INSERT INTO devices (app_id, installation_id, platform, model, os_version, app_version, push_enabled,
+                     first_seen_at, last_seen_at, created_at, updated_at)
+SELECT {app}, 'bench-' || n, CASE WHEN n % 5 < 3 THEN 'ios' ELSE 'android' END, 'Model ' || (n % 17),
+       CAST(12 + n % 6 AS TEXT), '2.' || (n % 4) || '.0', n % 3 > 0,
+       strftime('%Y-%m-%d %H:%M:%S', 'now', '-' || ((n * 7919) % 7776000) || ' seconds'),
+       strftime('%Y-%m-%d %H:%M:%S', 'now'), strftime('%Y-%m-%d %H:%M:%S', 'now'), strftime('%Y-%m-%d %H:%M:%S', 'now')
+FROM g""")
+first = c.execute(f"SELECT min(id) FROM devices WHERE app_id = {app}").fetchone()[0]
+c.execute(f"""
+WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {events}),
+     e AS (SELECT n, CASE n % 5 WHEN 4 THEN 'push_open' WHEN 1 THEN 'session_end' WHEN 3 THEN 'session_end' ELSE 'session_start' END AS kind FROM g)
+INSERT INTO events (app_id, device_id, kind, occurred_at, duration_secs, message_id, created_at)
+SELECT {app}, {first} + n % {devices}, kind,
+       strftime('%Y-%m-%d %H:%M:%S', 'now', '-' || ((n * 104729) % 7776000) || ' seconds'),
+       CASE WHEN kind = 'session_end' THEN 30 + n % 600 END,
+       CASE WHEN kind = 'push_open' THEN 'm' || n % 12 END, strftime('%Y-%m-%d %H:%M:%S', 'now')
+FROM e""")
+c.commit()
+c.execute("ANALYZE")
+c.close()
+PY
+measure SQLite
+rm -rf "$work"
+
+echo
+printf '%s\n' "${rows[@]}"

@@ -1,0 +1,4 @@
+DROP TABLE mobile_users;
+DROP TABLE events;
+DROP TABLE devices;
+DROP TABLE apps;

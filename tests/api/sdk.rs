@@ -1,0 +1,163 @@
+//! The SDK API: what mobile apps send with their `X-App-Key`.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::both_backends;
+use crate::helpers::TestApp;
+
+/// A customer's app: (customer token, app id, app key).
+async fn app_of_kind(app: &TestApp, kind: &str) -> (String, String, String) {
+    let (_, token) = app.customer("shop@example.com", None).await;
+    let created = app
+        .create_app(
+            &token,
+            json!({"kind": kind, "store_url": "https://shop.example"}),
+        )
+        .await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let key = created["app_key"].as_str().expect("key").to_owned();
+    (token, id, key)
+}
+
+fn minutes_ago(minutes: i64) -> String {
+    (chrono::Utc::now() - chrono::Duration::minutes(minutes)).to_rfc3339()
+}
+
+both_backends! {
+    async fn registering_a_device_twice_updates_it(app) {
+        let (token, app_id, key) = app_of_kind(&app, "standalone").await;
+        let installed = minutes_ago(60 * 24 * 3);
+        let first = app.register_device(&key, "install-0001", json!({"installed_at": installed})).await;
+        first.assert_status(StatusCode::CREATED);
+        assert_eq!(first.body["created"], true);
+        let again = app
+            .register_device(&key, "install-0001", json!({"app_version": "2.1.0", "push_enabled": false}))
+            .await;
+        again.assert_status(StatusCode::OK);
+        assert_eq!(again.body["device_id"], first.body["device_id"]);
+        assert_eq!(again.body["created"], false);
+
+        let devices = app.get(&format!("apps/{app_id}/devices"), &token).await;
+        assert_eq!(devices.body["total"], 1);
+        let device = &devices.body["items"][0];
+        assert_eq!(device["app_version"], "2.1.0");
+        assert_eq!(device["push_enabled"], false);
+        let first_seen = chrono::DateTime::parse_from_rfc3339(device["first_seen_at"].as_str().expect("time")).expect("time");
+        let installed = chrono::DateTime::parse_from_rfc3339(&installed).expect("time");
+        assert!((first_seen - installed).num_seconds().abs() <= 1, "the install time of the first registration stays");
+    }
+
+    async fn sdk_calls_need_a_valid_app_key(app) {
+        let (_, _, key) = app_of_kind(&app, "standalone").await;
+        let no_key = app
+            .client
+            .post(app.url("sdk/devices"))
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(no_key.status(), StatusCode::UNAUTHORIZED);
+        app.register_device("ak_unknown", "install-0001", json!({})).await
+            .assert_problem(StatusCode::UNAUTHORIZED, "invalid_app_key");
+        app.register_device(&key, "install-0001", json!({})).await.assert_status(StatusCode::CREATED);
+        // A user token is not an app key.
+        let (_, user_token) = app.customer("other@example.com", None).await;
+        app.register_device(&user_token, "install-0002", json!({})).await
+            .assert_problem(StatusCode::UNAUTHORIZED, "invalid_app_key");
+    }
+
+    async fn a_batch_with_one_bad_event_stores_nothing(app) {
+        let (token, app_id, key) = app_of_kind(&app, "standalone").await;
+        app.register_device(&key, "install-0001", json!({})).await.assert_status(StatusCode::CREATED);
+        let good = json!({"type": "session_start", "installation_id": "install-0001", "at": minutes_ago(30)});
+        let batch = json!({"events": [
+            good,
+            {"type": "session_end", "installation_id": "install-0001", "at": minutes_ago(20)},
+            {"type": "session_start", "installation_id": "install-9999", "at": minutes_ago(20)},
+            {"type": "push_open", "installation_id": "install-0001", "at": minutes_ago(-60), "message_id": "m1"},
+        ]});
+        let refused = app.sdk("events", &key, batch).await;
+        refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(
+            refused.error_fields(),
+            ["events[1].duration_secs", "events[2].installation_id", "events[3].at"]
+        );
+        let analytics = app.get(&format!("apps/{app_id}/analytics"), &token).await;
+        assert_eq!(analytics.body["totals"]["sessions"], 0, "not even the good event was stored");
+
+        let accepted = app.sdk("events", &key, json!({"events": [good]})).await;
+        accepted.assert_status(StatusCode::ACCEPTED);
+        assert_eq!(accepted.body["accepted"], 1);
+        let analytics = app.get(&format!("apps/{app_id}/analytics"), &token).await;
+        assert_eq!(analytics.body["totals"]["sessions"], 1);
+    }
+
+    async fn a_batch_holds_one_to_five_hundred_events(app) {
+        let (_, _, key) = app_of_kind(&app, "standalone").await;
+        app.register_device(&key, "install-0001", json!({})).await.assert_status(StatusCode::CREATED);
+        let event = json!({"type": "session_start", "installation_id": "install-0001", "at": minutes_ago(5)});
+        let full: Vec<Value> = vec![event.clone(); 500];
+        app.sdk("events", &key, json!({"events": full})).await.assert_status(StatusCode::ACCEPTED);
+        let over: Vec<Value> = vec![event; 501];
+        let refused = app.sdk("events", &key, json!({"events": over})).await;
+        assert_eq!(refused.error_fields(), ["events"]);
+        assert_eq!(app.sdk("events", &key, json!({"events": []})).await.error_fields(), ["events"]);
+    }
+
+    async fn standalone_apps_register_mobile_users_and_magento_apps_refuse_them(app) {
+        let (token, app_id, key) = app_of_kind(&app, "standalone").await;
+        let user = json!({"email": "Sam@Mail.example", "first_name": "Sam", "last_name": "Bakker"});
+        let created = app.sdk("mobile-users", &key, user.clone()).await;
+        created.assert_status(StatusCode::CREATED);
+        assert_eq!(created.body["email"], "sam@mail.example");
+        app.sdk("mobile-users", &key, user.clone()).await.assert_problem(StatusCode::CONFLICT, "email_taken");
+        assert_eq!(app.get(&format!("apps/{app_id}/mobile-users"), &token).await.body["total"], 1);
+
+        let magento = app.create_app(&token, json!({"kind": "magento", "store_url": "https://shop.example"})).await;
+        let magento_key = magento["app_key"].as_str().expect("key");
+        app.sdk("mobile-users", magento_key, user).await
+            .assert_problem(StatusCode::FORBIDDEN, "managed_by_magento");
+    }
+}
+
+mod rate_limit {
+    use super::*;
+
+    async fn sdk_calls_are_rate_limited_per_app_key(app: TestApp) {
+        let (token, _, key) = app_of_kind(&app, "standalone").await;
+        let other = app.create_app(&token, json!({"name": "Other"})).await;
+        let other_key = other["app_key"].as_str().expect("key");
+        for n in 0..3 {
+            app.register_device(&key, &format!("install-000{n}"), json!({}))
+                .await
+                .assert_status(StatusCode::CREATED);
+        }
+        let limited = app.register_device(&key, "install-0009", json!({})).await;
+        limited.assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+        let wait: u64 = limited
+            .header("retry-after")
+            .and_then(|v| v.parse().ok())
+            .expect("Retry-After");
+        assert!((1..=60).contains(&wait));
+        app.register_device(other_key, "install-0009", json!({}))
+            .await
+            .assert_status(StatusCode::CREATED);
+    }
+
+    #[tokio::test]
+    async fn sqlite() {
+        let app =
+            TestApp::spawn_with(crate::helpers::Backend::Sqlite, |s| s.sdk_rate_limit = 3).await;
+        sdk_calls_are_rate_limited_per_app_key(app.expect("sqlite")).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        if let Some(app) =
+            TestApp::spawn_with(crate::helpers::Backend::Postgres, |s| s.sdk_rate_limit = 3).await
+        {
+            sdk_calls_are_rate_limited_per_app_key(app).await;
+        }
+    }
+}

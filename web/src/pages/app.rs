@@ -1,0 +1,173 @@
+//! One app: its header with the SDK key, key figures of the last 30 days, and the tabs
+//! Analytics, Devices and Mobile users (`/apps/:id/:tab`).
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use types::analytics::Analytics;
+use types::apps::{App, AppKind};
+use types::devices::DeviceSummary;
+
+use crate::api;
+use crate::components::{use_toasts, Confirm, ErrorBox, Loading, Tone};
+use crate::pages::app_analytics::AnalyticsTab;
+use crate::pages::app_devices::DevicesTab;
+use crate::pages::app_users::MobileUsersTab;
+use crate::pages::apps::{edition_label, kind_label, AppIcon};
+
+#[component]
+pub fn AppPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let tab = move || params.with(|p| p.get("tab").unwrap_or_else(|| "analytics".into()));
+    let version = RwSignal::new(0_u32);
+    let app = LocalResource::new(move || {
+        version.track();
+        let id = id();
+        async move { api::get::<App>(&format!("apps/{id}")).await }
+    });
+    view! {
+        <p class="small"><a href="/apps">"← All apps"</a></p>
+        <Suspense fallback=|| view! { <Loading/> }>
+            {move || app.get().map(|result| match result {
+                Err(e) => view! { <ErrorBox message=e.message()/> }.into_any(),
+                Ok(app) => {
+                    let base = format!("/apps/{}", app.id);
+                    let tab_link = move |slug: &'static str, label: &'static str| {
+                        let href = format!("{base}/{slug}");
+                        view! { <a href=href aria-current=move || (tab() == slug).then_some("page")>{label}</a> }
+                    };
+                    let for_tabs = app.clone();
+                    view! {
+                        <div class="page-head">
+                            <div class="app-head">
+                                <AppIcon app=app.clone() large=true/>
+                                <div>
+                                    <h1>{app.name.clone()}</h1>
+                                    <span class="badge badge-kind">{kind_label(app.kind)}</span>
+                                    <span class="badge badge-edition">{edition_label(app.edition)}</span>
+                                    <span class="muted small">{app.store_url.clone().unwrap_or_default()}</span>
+                                </div>
+                            </div>
+                        </div>
+                        <KeyBox app=app.clone() on_rotated=Callback::new(move |_| version.update(|v| *v += 1))/>
+                        <KeyFigures app_id=app.id.clone()/>
+                        <nav class="tabs" aria-label="App sections">
+                            {tab_link("analytics", "Analytics")}
+                            {tab_link("devices", "Devices")}
+                            {tab_link("users", "Mobile users")}
+                        </nav>
+                        {move || match tab().as_str() {
+                            "devices" => view! { <DevicesTab app_id=for_tabs.id.clone()/> }.into_any(),
+                            "users" => view! { <MobileUsersTab app=for_tabs.clone()/> }.into_any(),
+                            _ => view! { <AnalyticsTab app_id=for_tabs.id.clone()/> }.into_any(),
+                        }}
+                    }.into_any()
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The public key the app sends to the SDK API: copy, rotate.
+#[component]
+fn KeyBox(app: App, on_rotated: Callback<()>) -> impl IntoView {
+    let toasts = use_toasts();
+    let confirming = RwSignal::new(false);
+    let key = app.app_key.clone();
+    let copy = move |_| {
+        let key = key.clone();
+        leptos::task::spawn_local(async move {
+            if api::copy_to_clipboard(&key).await {
+                toasts.show(Tone::Success, "App key copied.");
+            } else {
+                toasts.show(
+                    Tone::Error,
+                    "The browser did not allow copying: select the key instead.",
+                );
+            }
+        });
+    };
+    let id = app.id.clone();
+    let rotate = move |_| {
+        let id = id.clone();
+        leptos::task::spawn_local(async move {
+            match api::post::<App>(&format!("apps/{id}/rotate-key"), &serde_json::json!({})).await {
+                Ok(_) => {
+                    toasts.show(
+                        Tone::Success,
+                        "New key created. The old key no longer works.",
+                    );
+                    on_rotated.run(());
+                }
+                Err(e) => toasts.show(Tone::Error, e.message()),
+            }
+            confirming.set(false);
+        });
+    };
+    let magento_hint = (app.kind == AppKind::Magento && app.store_url.is_none())
+        .then(|| view! { <span class="badge badge-warning">"Store not connected"</span> });
+    view! {
+        <section class="card">
+            <div class="key-box">
+                <strong>"App key"</strong>
+                <code aria-label="App key">{app.app_key.clone()}</code>
+                <button class="button button-small" on:click=copy>"Copy"</button>
+                <button class="button button-small button-danger-quiet" on:click=move |_| confirming.set(true)>"Rotate key"</button>
+                {magento_hint}
+                <span class="muted small">"The mobile app sends it as " <code>"X-App-Key"</code> " to the SDK API."</span>
+            </div>
+        </section>
+        <Show when=move || confirming.get()>
+            <Confirm
+                title="Rotate the app key?".to_owned()
+                message="The current key stops working at once: installed apps that still use it can no longer report. Ship an app update with the new key.".to_owned()
+                confirm_label="Rotate key".to_owned()
+                on_confirm=Callback::new(rotate.clone())
+                on_cancel=Callback::new(move |_| confirming.set(false))
+            />
+        </Show>
+    }
+}
+
+/// The app at a glance: its installed base, and the last 30 days.
+#[component]
+fn KeyFigures(app_id: String) -> impl IntoView {
+    let figures = LocalResource::new(move || {
+        let (devices, analytics) = (
+            format!("apps/{app_id}/devices/summary"),
+            format!("apps/{app_id}/analytics"),
+        );
+        async move {
+            let devices = api::get::<DeviceSummary>(&devices).await?;
+            api::get::<Analytics>(&analytics)
+                .await
+                .map(|a| (devices, a))
+        }
+    });
+    view! {
+        <Suspense fallback=|| ()>
+            {move || figures.get().and_then(Result::ok).map(|(d, a)| {
+                let t = a.totals;
+                view! {
+                    <section class="stats" aria-label="Key figures">
+                        <div class="stat"><span class="stat-label">"Devices"</span><span class="stat-value">{d.total}</span></div>
+                        <div class="stat"><span class="stat-label">"Reachable by push"</span><span class="stat-value">{d.push_enabled}</span></div>
+                        <div class="stat"><span class="stat-label">"Active, last 30 days"</span><span class="stat-value">{t.active_devices}</span></div>
+                        <div class="stat"><span class="stat-label">"Sessions, last 30 days"</span><span class="stat-value">{t.sessions}</span></div>
+                    </section>
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// `452.3` seconds as "7m 32s".
+pub fn duration(secs: f64) -> String {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let secs = secs.round().max(0.0) as u64;
+    if secs >= 60 {
+        format!("{}m {:02}s", secs / 60, secs % 60)
+    } else {
+        format!("{secs}s")
+    }
+}
