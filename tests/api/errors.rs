@@ -47,6 +47,10 @@ both_backends! {
         let login = app.call(reqwest::Method::GET, "auth/login", None, None).await;
         login.assert_problem(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
         assert_eq!(login.header("allow"), Some("POST"));
+        // A literal segment names its own path, not the `{user_id}` template beside it.
+        let export = app.call(reqwest::Method::PUT, "apps/1/mobile-users/export", None, None).await;
+        export.assert_problem(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+        assert_eq!(export.header("allow"), Some("GET, HEAD"));
     }
 
     async fn nul_characters_are_refused_in_queries_and_bodies(app) {

@@ -15,6 +15,8 @@ use crate::error::{AppError, AppResult};
 /// A documented path: its methods, and for each method the query parameters it takes.
 struct Route {
     def: ResourceDef,
+    /// How many `{parameters}` the template has.
+    params: usize,
     methods: Vec<(Method, Vec<String>)>,
 }
 
@@ -53,6 +55,7 @@ impl RouteTable {
                 }
                 Route {
                     def: ResourceDef::new(path.as_str()),
+                    params: path.matches('{').count(),
                     methods,
                 }
             })
@@ -60,15 +63,19 @@ impl RouteTable {
         Self { routes }
     }
 
+    /// The documented path that `path` names: where several templates match (`/mobile-users/export`
+    /// and `/mobile-users/{user_id}`), the one with the fewest parameters, as the spec means it.
+    fn route(&self, path: &str) -> Option<&Route> {
+        self.routes
+            .iter()
+            .filter(|r| r.def.is_match(path))
+            .min_by_key(|r| r.params)
+    }
+
     /// The methods `path` supports, if it is a known path.
     pub fn allowed(&self, path: &str) -> Option<Vec<Method>> {
-        let mut found: Option<Vec<Method>> = None;
-        for route in self.routes.iter().filter(|r| r.def.is_match(path)) {
-            found
-                .get_or_insert_with(Vec::new)
-                .extend(route.methods.iter().map(|(m, _)| m.clone()));
-        }
-        found
+        self.route(path)
+            .map(|r| r.methods.iter().map(|(m, _)| m.clone()).collect())
     }
 
     /// The first query parameter that the documented operation does not take, if any: a typo
@@ -79,10 +86,14 @@ impl RouteTable {
         path: &str,
         query: &str,
     ) -> Option<String> {
-        let params = self
+        let mut routes: Vec<&Route> = self
             .routes
             .iter()
             .filter(|r| r.def.is_match(path))
+            .collect();
+        routes.sort_by_key(|r| r.params);
+        let params = routes
+            .into_iter()
             .flat_map(|r| r.methods.iter())
             .find(|(m, _)| m == method)
             .map(|(_, params)| params)?;
