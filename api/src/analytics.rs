@@ -9,7 +9,8 @@ use crate::db::events::{self, Buckets};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 
-/// More buckets than this make a chart nobody can read (and a query nobody should wait for).
+/// More buckets than this make a chart nobody can read (and a query nobody should wait for). The
+/// query has one SELECT per bucket: SQLite allows 500 in one compound statement.
 pub const MAX_BUCKETS: usize = 400;
 
 /// A query with its defaults applied and its range cut into buckets.

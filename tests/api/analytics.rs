@@ -96,6 +96,11 @@ both_backends! {
         assert_eq!(app.get(&path("tz=Mars/Olympus"), &token).await.error_fields(), ["tz"]);
         assert_eq!(app.get(&path("from=2020-01-01&to=2026-01-01"), &token).await.error_fields(), ["to"]);
         app.get(&path("from=2020-01-01&to=2026-01-01&interval=month"), &token).await.assert_status(StatusCode::OK);
+        // 400 buckets is the most: one SELECT per bucket, within SQLite's compound-query limit.
+        let longest = app.get(&path("from=2025-01-01&to=2026-02-04"), &token).await;
+        longest.assert_status(StatusCode::OK);
+        assert_eq!(longest.body["buckets"].as_array().map(Vec::len), Some(400));
+        assert_eq!(app.get(&path("from=2025-01-01&to=2026-02-05"), &token).await.error_fields(), ["to"]);
         app.get(&path("interval=hour"), &token).await.assert_problem(StatusCode::BAD_REQUEST, "invalid_query");
     }
 

@@ -76,9 +76,16 @@ impl ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
         match self.backend {
-            Backend::Postgres => PgConnection::establish(&self.url)
-                .map(DbConn::Postgres)
-                .map_err(r2d2::Error::ConnectionError),
+            Backend::Postgres => {
+                let mut conn =
+                    PgConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
+                // JIT compiling pays off only for long analytical scans; the analytics query (a
+                // UNION of up to 400 small index-range SELECTs) looks costly enough to trigger it
+                // and would spend seconds compiling what runs in milliseconds.
+                conn.batch_execute("SET jit = off")
+                    .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Postgres(conn))
+            }
             Backend::Sqlite => {
                 let mut conn =
                     SqliteConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;

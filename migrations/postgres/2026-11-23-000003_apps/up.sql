@@ -52,7 +52,8 @@ CREATE TABLE events (
 );
 -- Covers the analytics aggregate: a range of one app's events is read from the index alone.
 CREATE INDEX events_app_time ON events (app_id, occurred_at, kind, device_id, duration_secs);
-CREATE INDEX events_device ON events (device_id);
+-- Finds whether a device was active in a range (analytics totals); serves the device FK too.
+CREATE INDEX events_device_time ON events (device_id, occurred_at);
 
 CREATE TABLE mobile_users (
     id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
