@@ -63,8 +63,15 @@ pub fn spec_json() -> String {
 
 struct CommonResponses;
 
-/// Shared error responses: (name, status, description, headers).
-const SHARED: &[(&str, &str, &str, &[(&str, &str)])] = &[
+/// A shared error response: name, status, description, and headers (name, description).
+type SharedResponse = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+const SHARED: &[SharedResponse] = &[
     (
         "BadRequest",
         "400",

@@ -27,17 +27,13 @@ crate::string_enum! {
 
 crate::string_enum! {
     /// Sort orders of the apps list; `-` in front means descending.
+    #[derive(Default)]
     pub enum AppSort {
+        #[default]
         CreatedDesc = "-created_at",
         CreatedAsc = "created_at",
         NameAsc = "name",
         NameDesc = "-name",
-    }
-}
-
-impl Default for AppSort {
-    fn default() -> Self {
-        Self::CreatedDesc
     }
 }
 

@@ -10,7 +10,7 @@ use crate::db::apps::AppRow;
 use crate::db::devices::{top_shares, DeviceRow};
 use crate::db::parse_id;
 use crate::error::AppResult;
-use crate::routes::{id_cursor, parse_id_cursor, valid_query};
+use crate::routes::{valid_query, IdPage};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
@@ -38,30 +38,17 @@ async fn list_devices(
     cursor: web::Query<CursorQuery>,
 ) -> AppResult<HttpResponse> {
     let id = parse_id(&path)?;
-    let page = valid_query(page)?;
     let filter = valid_query(filter)?;
-    let older_than = parse_id_cursor(valid_query(cursor)?.cursor.as_deref())?;
-    let offset = if older_than.is_some() {
-        0
-    } else {
-        page.offset()
-    };
-    let limit = i64::from(page.per_page()) + 1;
-    let (mut rows, total) = state
+    let page = IdPage::from_query(page, cursor)?;
+    let (older_than, limit, offset) = (page.older_than, page.limit, page.offset);
+    let (rows, total) = state
         .db
         .run(move |conn| {
             let (app, _) = AppRow::find_visible(conn, &user, id)?;
             DeviceRow::list(conn, app.id, &filter, older_than, limit, offset)
         })
         .await?;
-    let next_cursor = id_cursor(&mut rows, page.per_page(), |d| d.id);
-    Ok(HttpResponse::Ok().json(Page {
-        items: rows.iter().map(DeviceRow::to_wire).collect(),
-        total,
-        page: if older_than.is_some() { 1 } else { page.page() },
-        per_page: page.per_page(),
-        next_cursor,
-    }))
+    Ok(HttpResponse::Ok().json(page.answer(rows, total, |r| r.id, DeviceRow::to_wire)))
 }
 
 /// "Which device types are preferable": counts and shares of the devices matching the filters

@@ -14,9 +14,7 @@ use crate::db::apps::AppRow;
 use crate::db::mobile_users::{MobileUserChanges, MobileUserRow};
 use crate::db::{parse_id, DbConn};
 use crate::error::{managed_by_magento, mobile_user_email_taken, AppError, AppResult};
-use crate::routes::{
-    check_etag, id_cursor, if_match_of, json_with_etag, parse_id_cursor, valid_query, Valid,
-};
+use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, IdPage, Valid};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
@@ -62,30 +60,17 @@ async fn list_mobile_users(
     cursor: web::Query<CursorQuery>,
 ) -> AppResult<HttpResponse> {
     let id = parse_id(&path)?;
-    let page = valid_query(page)?;
     let filter = valid_query(filter)?;
-    let older_than = parse_id_cursor(valid_query(cursor)?.cursor.as_deref())?;
-    let offset = if older_than.is_some() {
-        0
-    } else {
-        page.offset()
-    };
-    let limit = i64::from(page.per_page()) + 1;
-    let (mut rows, total) = state
+    let page = IdPage::from_query(page, cursor)?;
+    let (older_than, limit, offset) = (page.older_than, page.limit, page.offset);
+    let (rows, total) = state
         .db
         .run(move |conn| {
             let app = standalone_app(conn, &user, id)?;
             MobileUserRow::list(conn, app.id, &filter, older_than, limit, offset)
         })
         .await?;
-    let next_cursor = id_cursor(&mut rows, page.per_page(), |u| u.id);
-    Ok(HttpResponse::Ok().json(Page {
-        items: rows.iter().map(MobileUserRow::to_wire).collect(),
-        total,
-        page: if older_than.is_some() { 1 } else { page.page() },
-        per_page: page.per_page(),
-        next_cursor,
-    }))
+    Ok(HttpResponse::Ok().json(page.answer(rows, total, |r| r.id, MobileUserRow::to_wire)))
 }
 
 /// A spreadsheet cell that cannot run as a formula when opened (CSV injection).

@@ -148,23 +148,61 @@ pub fn json_with_etag(
     response.insert_header((header::ETAG, etag)).json(body)
 }
 
-/// `next_cursor` of a page fetched `newest first` by id: the last id, when one more row than
-/// the page size came back (`rows` then loses that extra row).
-pub fn id_cursor<T>(rows: &mut Vec<T>, per_page: u32, id: impl Fn(&T) -> i64) -> Option<String> {
-    let per_page = per_page as usize;
-    let more = rows.len() > per_page;
-    rows.truncate(per_page);
-    rows.last().filter(|_| more).map(|r| id(r).to_string())
+/// Which rows a page newest first by id holds: those after the `cursor` id, else the `page`'s.
+/// One more row than the page size is fetched, to tell whether a next page exists.
+pub struct IdPage {
+    /// Continue after this id (from `cursor`).
+    pub older_than: Option<i64>,
+    pub limit: i64,
+    pub offset: i64,
+    page: u32,
+    per_page: u32,
 }
 
-/// A `cursor` parameter naming the id to continue after.
-pub fn parse_id_cursor(cursor: Option<&str>) -> AppResult<Option<i64>> {
-    cursor
-        .map(|c| {
-            c.parse::<i64>()
-                .ok()
-                .filter(|id| *id > 0)
-                .ok_or_else(|| AppError::invalid_field("cursor", "is not a cursor from this list"))
+impl IdPage {
+    pub fn from_query(
+        page: web::Query<types::PageQuery>,
+        cursor: web::Query<types::devices::CursorQuery>,
+    ) -> AppResult<Self> {
+        let page = valid_query(page)?;
+        let older_than = valid_query(cursor)?
+            .cursor
+            .map(|c| {
+                c.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+                    AppError::invalid_field("cursor", "is not a cursor from this list")
+                })
+            })
+            .transpose()?;
+        Ok(Self {
+            older_than,
+            limit: i64::from(page.per_page()) + 1,
+            offset: if older_than.is_some() {
+                0
+            } else {
+                page.offset()
+            },
+            page: if older_than.is_some() { 1 } else { page.page() },
+            per_page: page.per_page(),
         })
-        .transpose()
+    }
+
+    /// The page of `rows` (as fetched with `limit`), with the `next_cursor` when more follow.
+    pub fn answer<T, W>(
+        &self,
+        mut rows: Vec<T>,
+        total: i64,
+        id: impl Fn(&T) -> i64,
+        to_wire: impl Fn(&T) -> W,
+    ) -> types::Page<W> {
+        let per_page = self.per_page as usize;
+        let more = rows.len() > per_page;
+        rows.truncate(per_page);
+        types::Page {
+            next_cursor: rows.last().filter(|_| more).map(|r| id(r).to_string()),
+            items: rows.iter().map(to_wire).collect(),
+            total,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
 }
