@@ -195,6 +195,7 @@ fn event(
     message_id: Option<String>,
 ) -> SdkEvent {
     SdkEvent {
+        id: None,
         kind,
         installation_id: installation_id.to_owned(),
         at: at.and_utc(),

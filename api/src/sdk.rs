@@ -10,7 +10,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use chrono::{Duration, NaiveDateTime};
 use types::apps::AppKind;
 use types::mobile_users::{CreateMobileUser, MobileUserStatus};
-use types::sdk::{EventBatch, EventKind, RegisterDevice};
+use types::sdk::{EventBatch, EventKind, EventsAccepted, RegisterDevice};
 use types::FieldError;
 
 use crate::db::apps::AppRow;
@@ -91,13 +91,14 @@ pub fn register_device(
     DeviceRow::register(conn, app.id, report, installed_at.min(now))
 }
 
-/// Stores a batch of events, all of them or none: every bad event is reported by its index.
+/// Stores a batch of events, all of them or none: every bad event is reported by its index. An
+/// event whose `id` its installation already reported is skipped (counted as a duplicate).
 pub fn record_events(
     conn: &mut DbConn,
     app: &AppRow,
     batch: &EventBatch,
     now: NaiveDateTime,
-) -> AppResult<usize> {
+) -> AppResult<EventsAccepted> {
     let mut installations: Vec<&str> = batch
         .events
         .iter()
@@ -151,17 +152,21 @@ pub fn record_events(
             occurred_at: at,
             duration_secs: event.duration_secs,
             message_id: event.message_id.clone(),
+            client_id: event.id.clone(),
             created_at: now,
         });
     }
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
-    let stored = events::insert_all(conn, &rows)?;
+    let accepted = events::insert_all(conn, &rows)?;
     for (device_id, at) in last_seen {
         DeviceRow::seen(conn, device_id, at.min(now))?;
     }
-    Ok(stored)
+    Ok(EventsAccepted {
+        accepted,
+        duplicates: rows.len() - accepted,
+    })
 }
 
 /// Registers a user of a stand-alone app (from the app, or from the back office).

@@ -93,6 +93,41 @@ both_backends! {
         assert_eq!(analytics.body["totals"]["sessions"], 1);
     }
 
+    async fn a_batch_sent_again_stores_only_the_events_not_yet_reported(app) {
+        let (token, app_id, key) = app_of_kind(&app, "standalone").await;
+        for installation in ["install-0001", "install-0002"] {
+            app.register_device(&key, installation, json!({})).await.assert_status(StatusCode::CREATED);
+        }
+        let start = |id: &str, installation: &str| json!({
+            "id": id, "type": "session_start", "installation_id": installation, "at": minutes_ago(10)
+        });
+        let first = json!({"events": [start("event-0001", "install-0001"), start("event-0002", "install-0001")]});
+        let stored = app.sdk("events", &key, first.clone()).await;
+        stored.assert_status(StatusCode::ACCEPTED);
+        assert_eq!((&stored.body["accepted"], &stored.body["duplicates"]), (&json!(2), &json!(0)));
+
+        // The answer was lost; the app sends the batch again with one new event, one repeated
+        // within the batch, one without an id, and another installation reusing an id.
+        let mut again = first["events"].as_array().expect("events").clone();
+        again.extend([
+            start("event-0003", "install-0001"),
+            start("event-0003", "install-0001"),
+            json!({"type": "session_start", "installation_id": "install-0001", "at": minutes_ago(5)}),
+            start("event-0001", "install-0002"),
+        ]);
+        let resent = app.sdk("events", &key, json!({"events": again})).await;
+        resent.assert_status(StatusCode::ACCEPTED);
+        assert_eq!((&resent.body["accepted"], &resent.body["duplicates"]), (&json!(3), &json!(3)));
+        let analytics = app.get(&format!("apps/{app_id}/analytics"), &token).await;
+        assert_eq!(analytics.body["totals"]["sessions"], 5);
+
+        let bad_ids = json!({"events": [start("short", "install-0001"), start("has space in it", "install-0001")]});
+        assert_eq!(
+            app.sdk("events", &key, bad_ids).await.error_fields(),
+            ["events[0].id", "events[1].id"]
+        );
+    }
+
     async fn a_batch_holds_one_to_five_hundred_events(app) {
         let (_, _, key) = app_of_kind(&app, "standalone").await;
         app.register_device(&key, "install-0001", json!({})).await.assert_status(StatusCode::CREATED);

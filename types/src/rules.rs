@@ -157,6 +157,20 @@ pub fn app_identifier(id: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// An id an app gives its own event: 8 to 64 of `A-Z a-z 0-9 . _ : -` (a UUID fits).
+pub fn event_id(id: &str) -> Result<(), ValidationError> {
+    let valid = (8..=64).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-'));
+    if valid {
+        Ok(())
+    } else {
+        Err(ValidationError::new("event_id")
+            .with_message("must be 8 to 64 letters, digits or . _ : - (a UUID fits)".into()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,5 +252,15 @@ mod tests {
         assert!(phone_number("+31 20 123 4567").is_ok());
         assert!(phone_number("call me").is_err());
         assert!(phone_number("123").is_err());
+    }
+
+    #[test]
+    fn event_ids_are_short_printable_tokens() {
+        assert!(event_id("0b9e4c1a-7f3d-4e2b-8c6a-5d4e3f2a1b0c").is_ok());
+        assert!(event_id("batch7:event.12").is_ok());
+        assert!(event_id("short").is_err());
+        assert!(event_id("with space here").is_err());
+        assert!(event_id(&"x".repeat(65)).is_err());
+        assert!(event_id("ünïcödé-ïd").is_err());
     }
 }

@@ -75,6 +75,16 @@ crate::string_enum! {
 /// One event of a batch.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 pub struct SdkEvent {
+    /// The event's own id, made by the app (a UUID is best): an event whose id this installation
+    /// already reported is skipped, so a batch whose answer was lost can be sent again safely.
+    /// Events without an id are always stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "crate::rules::event_id"))]
+    #[schema(
+        pattern = "^[A-Za-z0-9._:-]{8,64}$",
+        example = "0b9e4c1a-7f3d-4e2b-8c6a-5d4e3f2a1b0c"
+    )]
+    pub id: Option<String>,
     #[serde(rename = "type")]
     pub kind: EventKind,
     /// The registered installation it happened on.
@@ -101,8 +111,12 @@ pub struct EventBatch {
     pub events: Vec<SdkEvent>,
 }
 
-/// How many events were stored.
+/// What became of a batch.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct EventsAccepted {
+    /// Events stored by this call.
     pub accepted: usize,
+    /// Events skipped because their `id` was already reported (by an earlier call or earlier in
+    /// this batch).
+    pub duplicates: usize,
 }

@@ -12,6 +12,10 @@ use crate::api::{self, ApiError};
 
 /// Where the app is in finding out who is signed in.
 #[derive(Debug, Clone)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "there is one of it, in one signal; boxing the account would buy nothing"
+)]
 pub enum Auth {
     /// Restoring a session from the refresh cookie after a page load.
     Checking,

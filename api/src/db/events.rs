@@ -18,15 +18,31 @@ pub struct NewEvent {
     pub occurred_at: NaiveDateTime,
     pub duration_secs: Option<i32>,
     pub message_id: Option<String>,
+    pub client_id: Option<String>,
     pub created_at: NaiveDateTime,
 }
 
-/// Inserts a batch in one statement. (`MultiConnection` has no batch insert: each backend's own
+/// Inserts a batch, skipping events whose `client_id` the device already reported; returns how
+/// many were stored. PostgreSQL takes the batch in one statement; diesel writes SQLite batches
+/// as one prepared statement per row (it has no `DEFAULT` keyword), which with `ON CONFLICT` has
+/// to be spelled out here. (`MultiConnection` has no batch insert: each backend's own
 /// connection runs it.)
 pub fn insert_all(conn: &mut DbConn, rows: &[NewEvent]) -> AppResult<usize> {
     let inserted = match conn {
-        DbConn::Postgres(c) => diesel::insert_into(events::table).values(rows).execute(c)?,
-        DbConn::Sqlite(c) => diesel::insert_into(events::table).values(rows).execute(c)?,
+        DbConn::Postgres(c) => diesel::insert_into(events::table)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        DbConn::Sqlite(c) => {
+            let mut inserted = 0;
+            for row in rows {
+                inserted += diesel::insert_into(events::table)
+                    .values(row)
+                    .on_conflict_do_nothing()
+                    .execute(c)?;
+            }
+            inserted
+        }
     };
     Ok(inserted)
 }

@@ -141,6 +141,7 @@ diesel::table! {
         occurred_at -> Timestamp,
         duration_secs -> Nullable<Integer>,
         message_id -> Nullable<Text>,
+        client_id -> Nullable<Text>,
         created_at -> Timestamp,
     }
 }

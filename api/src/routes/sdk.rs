@@ -59,7 +59,7 @@ async fn register_device(
     security(("app_key" = [])),
     request_body = EventBatch,
     responses(
-        (status = 202, description = "Stored", body = EventsAccepted),
+        (status = 202, description = "Stored; events already reported (same `id`) are counted as `duplicates`", body = EventsAccepted),
         (status = 401, description = "`invalid_app_key`: missing, unknown or rotated key", body = types::Problem, content_type = "application/problem+json"),
         (status = 422, description = "`validation_failed`: nothing was stored; `errors` names each bad event by index", body = types::Problem, content_type = "application/problem+json"),
         (status = 429, description = "`rate_limited`: too many requests for this key", body = types::Problem, content_type = "application/problem+json",
@@ -72,11 +72,11 @@ async fn record_events(
     app: SdkApp,
     body: Valid<EventBatch>,
 ) -> AppResult<HttpResponse> {
-    let accepted = state
+    let outcome = state
         .db
         .transaction(move |conn| sdk::record_events(conn, &app.0, &body.0, crate::db::now()))
         .await?;
-    Ok(HttpResponse::Accepted().json(EventsAccepted { accepted }))
+    Ok(HttpResponse::Accepted().json(outcome))
 }
 
 /// Registers a user who signed up in a stand-alone app. Magento apps answer 403: their users

@@ -48,12 +48,15 @@ CREATE TABLE events (
     occurred_at   TEXT    NOT NULL,
     duration_secs INTEGER,
     message_id    TEXT,
+    client_id     TEXT,
     created_at    TEXT    NOT NULL
 );
 -- Covers the analytics aggregate: a range of one app's events is read from the index alone.
 CREATE INDEX events_app_time ON events (app_id, occurred_at, kind, device_id, duration_secs);
 -- Finds whether a device was active in a range (analytics totals); serves the device FK too.
 CREATE INDEX events_device_time ON events (device_id, occurred_at);
+-- An event the app sends again (same id from the same installation) is skipped.
+CREATE UNIQUE INDEX events_client_id ON events (device_id, client_id) WHERE client_id IS NOT NULL;
 
 CREATE TABLE mobile_users (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
