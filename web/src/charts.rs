@@ -6,7 +6,7 @@ use types::devices::Share;
 
 const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 220.0;
-const LEFT: f64 = 48.0;
+const LEFT: f64 = 56.0;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 12.0;
 const BOTTOM: f64 = 26.0;
@@ -20,37 +20,80 @@ pub struct Series {
     pub values: Vec<f64>,
 }
 
-/// A "nice" axis maximum at or above `max`: 1, 2 or 5 times a power of ten.
-fn nice_max(max: f64) -> f64 {
-    if max <= 0.0 {
-        return 1.0;
-    }
-    let magnitude = 10_f64.powf(max.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * magnitude)
-        .find(|v| *v >= max)
-        .unwrap_or(10.0 * magnitude)
+/// The y scale: `intervals` gridline steps of `step` each, the top one at or above `max`. Steps are
+/// whole numbers (everything charted is a count or seconds) of 1, 2, 2.5 or 5 times a power of
+/// ten, the smallest that needs at most five intervals.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Scale {
+    step: f64,
+    intervals: u32,
 }
 
-fn format_tick(v: f64) -> String {
-    if v >= 10_000.0 {
-        format!("{:.0}k", v / 1000.0)
-    } else if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
+impl Scale {
+    fn to_fit(max: f64) -> Self {
+        if !max.is_finite() || max <= 0.0 {
+            return Self {
+                step: 1.0,
+                intervals: 4,
+            };
+        }
+        let mut magnitude = 1.0_f64;
+        loop {
+            for m in [1.0_f64, 2.0, 2.5, 5.0] {
+                let step = m * magnitude;
+                if step.fract() != 0.0 {
+                    continue;
+                }
+                if let Some(intervals) = (1..=5_u32).find(|&k| step * f64::from(k) >= max) {
+                    return Self { step, intervals };
+                }
+            }
+            magnitude *= 10.0;
+        }
     }
+
+    fn top(self) -> f64 {
+        self.step * f64::from(self.intervals)
+    }
+}
+
+/// An axis value, short enough for the margin: `950`, `2.5k`, `12k`, `1.2M`.
+fn format_tick(v: f64) -> String {
+    let (scaled, unit) = if v >= 1e6 {
+        (v / 1e6, "M")
+    } else if v >= 1e3 {
+        (v / 1e3, "k")
+    } else {
+        (v, "")
+    };
+    if scaled.fract() == 0.0 || scaled >= 10.0 {
+        format!("{scaled:.0}{unit}")
+    } else {
+        format!("{scaled:.1}{unit}")
+    }
+}
+
+/// A total, in full with thousands separators: `12,345`.
+fn format_total(v: f64) -> String {
+    let digits = format!("{:.0}", v.round());
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 && c.is_ascii_digit() {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Gridlines with their values, and up to eight x labels.
-fn axes(max: f64, labels: &[String]) -> impl IntoView {
+fn axes(scale: Scale, labels: &[String]) -> impl IntoView {
     let plot_h = HEIGHT - TOP - BOTTOM;
     let plot_w = WIDTH - LEFT - RIGHT;
-    let grid = (0..=4)
+    let grid = (0..=scale.intervals)
         .map(|i| {
-            let value = max * f64::from(i) / 4.0;
-            let y = TOP + plot_h - plot_h * f64::from(i) / 4.0;
+            let value = scale.step * f64::from(i);
+            let y = TOP + plot_h - plot_h * f64::from(i) / f64::from(scale.intervals);
             view! {
                 <line class="grid" x1=LEFT x2=WIDTH - RIGHT y1=y y2=y/>
                 <text class="tick" x=LEFT - 6.0 y=y + 4.0 text-anchor="end">{format_tick(value)}</text>
@@ -74,12 +117,13 @@ fn axes(max: f64, labels: &[String]) -> impl IntoView {
 /// Figures over time as lines, one per series, over shared x labels.
 #[component]
 pub fn LineChart(title: &'static str, labels: Vec<String>, series: Vec<Series>) -> impl IntoView {
-    let max = nice_max(
+    let scale = Scale::to_fit(
         series
             .iter()
             .flat_map(|s| s.values.iter().copied())
             .fold(0.0, f64::max),
     );
+    let max = scale.top();
     let n = labels.len().max(1);
     let plot_w = WIDTH - LEFT - RIGHT;
     let plot_h = HEIGHT - TOP - BOTTOM;
@@ -111,14 +155,14 @@ pub fn LineChart(title: &'static str, labels: Vec<String>, series: Vec<Series>) 
         .collect_view();
     let summary = series
         .iter()
-        .map(|s| format!("{}: total {}", s.label, format_tick(s.values.iter().sum())))
+        .map(|s| format!("{}: total {}", s.label, format_total(s.values.iter().sum())))
         .collect::<Vec<_>>()
         .join(", ");
     view! {
         <figure class="chart">
             <figcaption><strong>{title}</strong><span class="legend">{legend}</span></figcaption>
             <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=format!("{title}. {summary}")>
-                {axes(max, &labels)}
+                {axes(scale, &labels)}
                 {lines}
             </svg>
         </figure>
@@ -133,7 +177,8 @@ pub fn BarChart(
     labels: Vec<String>,
     values: Vec<f64>,
 ) -> impl IntoView {
-    let max = nice_max(values.iter().copied().fold(0.0, f64::max));
+    let scale = Scale::to_fit(values.iter().copied().fold(0.0, f64::max));
+    let max = scale.top();
     let n = values.len().max(1);
     let plot_w = WIDTH - LEFT - RIGHT;
     let plot_h = HEIGHT - TOP - BOTTOM;
@@ -153,9 +198,9 @@ pub fn BarChart(
     let total: f64 = values.iter().sum();
     view! {
         <figure class="chart">
-            <figcaption><strong>{title}</strong><span class="muted small">{format!("{} in total", format_tick(total))}</span></figcaption>
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=format!("{title}: {} in total", format_tick(total))>
-                {axes(max, &labels)}
+            <figcaption><strong>{title}</strong><span class="muted small">{format!("{} in total", format_total(total))}</span></figcaption>
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=format!("{title}: {} in total", format_total(total))>
+                {axes(scale, &labels)}
                 {bars}
             </svg>
         </figure>
@@ -199,5 +244,44 @@ pub fn platform_name(p: types::devices::Platform) -> &'static str {
     match p {
         types::devices::Platform::Ios => "iOS",
         types::devices::Platform::Android => "Android",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scale(max: f64) -> (f64, u32) {
+        let s = Scale::to_fit(max);
+        (s.step, s.intervals)
+    }
+
+    #[test]
+    fn scales_use_whole_round_steps_and_at_most_five_intervals() {
+        assert_eq!(scale(0.0), (1.0, 4), "an empty chart still has an axis");
+        assert_eq!(scale(3.0), (1.0, 3));
+        assert_eq!(scale(50.0), (10.0, 5));
+        assert_eq!(scale(37.0), (10.0, 4));
+        assert_eq!(scale(6.0), (2.0, 3));
+        assert_eq!(scale(11.0), (5.0, 3));
+        assert_eq!(scale(120.0), (25.0, 5));
+        assert_eq!(scale(730.0), (200.0, 4));
+        assert_eq!(scale(0.4), (1.0, 1));
+        assert_eq!(scale(f64::NAN), (1.0, 4), "no endless search for a step");
+        for max in [1.0, 7.0, 99.0, 101.0, 2_345.0, 1_000_000.0] {
+            let (step, intervals) = scale(max);
+            assert!(step * f64::from(intervals) >= max && intervals <= 5 && step.fract() == 0.0);
+        }
+    }
+
+    #[test]
+    fn ticks_are_short_and_totals_are_in_full() {
+        assert_eq!(format_tick(950.0), "950");
+        assert_eq!(format_tick(2_500.0), "2.5k");
+        assert_eq!(format_tick(12_000.0), "12k");
+        assert_eq!(format_tick(1_200_000.0), "1.2M");
+        assert_eq!(format_total(12_345.0), "12,345");
+        assert_eq!(format_total(999.0), "999");
+        assert_eq!(format_total(1_000_000.0), "1,000,000");
     }
 }
