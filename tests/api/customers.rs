@@ -278,6 +278,10 @@ both_backends! {
         // The partner cannot change the customer's password on its behalf.
         app.post("me/password", Some(&access), json!({"current_password": PASSWORD, "new_password": "another pass 12"})).await
             .assert_problem(StatusCode::FORBIDDEN, "not_while_impersonating");
+        // Nor give itself an API token that would outlive the hour.
+        app.post("me/tokens", Some(&access), json!({"name": "backdoor"})).await
+            .assert_problem(StatusCode::FORBIDDEN, "not_while_impersonating");
+        assert_eq!(app.get("me/tokens", &access).await.body["items"], json!([]));
     }
 
     async fn a_log_in_as_code_works_once(app) {

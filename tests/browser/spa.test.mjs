@@ -358,3 +358,41 @@ describe("customers, as the partner's article describes them", () => {
     await assertAccessible(page, "the mobile users tab");
   });
 });
+
+describe("your profile", () => {
+  test("a customer creates an API token, sees its secret once, uses it and revokes it", async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/profile`);
+    await signIn(page, CUSTOMER);
+    const tokens = page.getByRole("region", { name: "API tokens" });
+    await tokens.waitFor();
+    await tokens.getByRole("button", { name: "Create token" }).click();
+    await tokens.locator(".field-error").first().waitFor();
+
+    await tokens.getByLabel(/^Token name/).fill("ERP sync");
+    await tokens.getByRole("combobox", { name: /^Expires after/ }).selectOption("30");
+    await tokens.getByRole("button", { name: "Create token" }).click();
+    const secret = (await tokens.getByLabel("Secret of the new token").textContent()).trim();
+    assert.match(secret, /^bo_pat_/);
+    const me = (token) => page.evaluate(async (t) => {
+      const r = await fetch("/api/v1/me", { headers: { authorization: `Bearer ${t}` } });
+      return { status: r.status, body: await r.json() };
+    }, token);
+    const used = await me(secret);
+    assert.equal(used.status, 200);
+    assert.equal(used.body.email, CUSTOMER.email);
+    await shot(page, "30-api-token-created");
+    await assertAccessible(page, "the profile page");
+
+    await tokens.getByRole("button", { name: "Done" }).click();
+    assert.equal(await tokens.getByLabel("Secret of the new token").count(), 0, "the secret is shown once");
+    const row = tokens.getByRole("row", { name: /ERP sync/ });
+    await row.getByText(secret.slice(0, 11)).waitFor();
+    await row.getByRole("button", { name: "Revoke ERP sync" }).click();
+    await page.getByRole("dialog", { name: "Revoke API token?" }).getByRole("button", { name: "Revoke", exact: true }).click();
+    await page.getByText("Token “ERP sync” revoked; it no longer works.").waitFor();
+    await tokens.getByText("No API tokens yet.").waitFor();
+    assert.equal((await me(secret)).status, 401);
+    assert.deepEqual(page.errors, []);
+  });
+});

@@ -41,6 +41,17 @@ impl AuthUser {
         self.account.role()
     }
 
+    /// Refuses what only the account holder may do: not a partner or admin during "log in as".
+    pub fn holder_only(&self, what: &str) -> AppResult<()> {
+        if self.impersonator_id.is_some() {
+            return Err(AppError::forbidden(
+                "not_while_impersonating",
+                format!("Only the account holder can {what}, not during \"log in as\"."),
+            ));
+        }
+        Ok(())
+    }
+
     /// The audit identity of this request.
     pub fn actor(&self) -> Actor {
         Actor::for_account(&self.account, self.impersonator_id, self.ip.clone())

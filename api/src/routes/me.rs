@@ -104,12 +104,7 @@ async fn change_password(
     body: Valid<ChangePasswordRequest>,
 ) -> AppResult<HttpResponse> {
     let body = body.0;
-    if user.impersonator_id.is_some() {
-        return Err(AppError::forbidden(
-            "not_while_impersonating",
-            "Only the account holder can change the password, not during \"log in as\".",
-        ));
-    }
+    user.holder_only("change the password")?;
     let stored = user.account.password_hash.clone();
     let current = body.current_password.clone();
     if !web::block(move || password::verify(&current, stored.as_deref())).await? {
@@ -162,12 +157,15 @@ async fn list_tokens(state: web::Data<AppState>, user: AuthUser) -> AppResult<Ht
 }
 
 /// Creates a personal API token for integrations; it acts as this account. The secret is in
-/// this response only.
+/// this response only. Not during "log in as": a token would outlive that hour.
 #[utoipa::path(
     tag = "me",
     security(("bearer" = [])),
     request_body = CreateApiToken,
-    responses((status = 201, description = "The token and its secret", body = CreatedApiToken))
+    responses(
+        (status = 201, description = "The token and its secret", body = CreatedApiToken),
+        (status = 403, description = "`not_while_impersonating`, or `read_only_impersonation`", body = types::Problem, content_type = "application/problem+json"),
+    )
 )]
 #[post("/me/tokens")]
 async fn create_token(
@@ -175,6 +173,7 @@ async fn create_token(
     user: AuthUser,
     body: Valid<CreateApiToken>,
 ) -> AppResult<HttpResponse> {
+    user.holder_only("create API tokens")?;
     let body = body.0;
     let secret = format!("{API_TOKEN_PREFIX}{}", secrets::random_token(32));
     let prefix: String = secret.chars().take(API_TOKEN_PREFIX.len() + 4).collect();

@@ -1,6 +1,7 @@
 pub mod accounts;
 pub mod activate;
 pub mod activity;
+pub mod api_tokens;
 pub mod app;
 pub mod app_analytics;
 pub mod app_devices;

@@ -1,4 +1,4 @@
-//! The signed-in account's own profile: edit details, change the password.
+//! The signed-in account's own profile: edit details, change the password, API tokens.
 
 use leptos::prelude::*;
 use types::accounts::{Account, UpdateProfile};
@@ -8,6 +8,7 @@ use validator::Validate;
 
 use crate::api;
 use crate::components::{field_messages, use_toasts, ErrorBox, Tone};
+use crate::pages::api_tokens::ApiTokens;
 use crate::session::{self, Auth};
 
 #[component]
@@ -104,6 +105,9 @@ pub fn Profile() -> impl IntoView {
         .as_ref()
         .map(|a| a.email.clone())
         .unwrap_or_default();
+    let impersonated = account
+        .as_ref()
+        .is_some_and(|a| a.impersonated_by.is_some());
     view! {
         <div class="page-head"><div><h1>"Your profile"</h1><p class="muted">{email}</p></div></div>
         <section class="card">
@@ -131,5 +135,15 @@ pub fn Profile() -> impl IntoView {
                 <footer class="modal-actions"><button class="button" type="submit">"Change password"</button></footer>
             </form>
         </section>
+        {if impersonated {
+            view! {
+                <section class="card">
+                    <div class="card-head"><h2>"API tokens"</h2></div>
+                    <p class="muted pad">"Only the account holder can manage API tokens, not during “log in as”."</p>
+                </section>
+            }.into_any()
+        } else {
+            view! { <ApiTokens/> }.into_any()
+        }}
     }
 }
