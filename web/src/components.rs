@@ -42,6 +42,21 @@ impl Toasts {
             std::time::Duration::from_secs(5),
         );
     }
+
+    /// Copies `text` (a key, a token) to the clipboard and says whether that worked:
+    /// "`What` copied.", or how to copy it by hand.
+    pub fn copy(self, text: String, what: &'static str) {
+        leptos::task::spawn_local(async move {
+            if crate::api::copy_to_clipboard(&text).await {
+                self.show(Tone::Success, format!("{what} copied."));
+            } else {
+                self.show(
+                    Tone::Error,
+                    "The browser did not allow copying: select the text instead.",
+                );
+            }
+        });
+    }
 }
 
 pub fn provide_toasts() -> Toasts {

@@ -129,19 +129,7 @@ pub fn ApiTokens() -> impl IntoView {
 fn NewSecret(token: CreatedApiToken, on_done: Callback<()>) -> impl IntoView {
     let toasts = use_toasts();
     let secret = token.secret.clone();
-    let copy = move |_| {
-        let secret = secret.clone();
-        leptos::task::spawn_local(async move {
-            if api::copy_to_clipboard(&secret).await {
-                toasts.show(Tone::Success, "Token copied.");
-            } else {
-                toasts.show(
-                    Tone::Error,
-                    "The browser did not allow copying: select the token instead.",
-                );
-            }
-        });
-    };
+    let copy = move |_| toasts.copy(secret.clone(), "Token");
     view! {
         <div class="key-box just-created" role="status">
             <strong>{format!("“{}” created", token.token.name)}</strong>

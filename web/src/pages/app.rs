@@ -74,19 +74,7 @@ fn KeyBox(app: App, on_rotated: Callback<()>) -> impl IntoView {
     let toasts = use_toasts();
     let confirming = RwSignal::new(false);
     let key = app.app_key.clone();
-    let copy = move |_| {
-        let key = key.clone();
-        leptos::task::spawn_local(async move {
-            if api::copy_to_clipboard(&key).await {
-                toasts.show(Tone::Success, "App key copied.");
-            } else {
-                toasts.show(
-                    Tone::Error,
-                    "The browser did not allow copying: select the key instead.",
-                );
-            }
-        });
-    };
+    let copy = move |_| toasts.copy(key.clone(), "App key");
     let id = app.id.clone();
     let rotate = move |_| {
         let id = id.clone();
