@@ -396,3 +396,33 @@ describe("your profile", () => {
     assert.deepEqual(page.errors, []);
   });
 });
+
+describe("dashboards", () => {
+  test("a customer sees its apps' last 30 days, a partner its customers by status", async () => {
+    const page = await newPage();
+    await page.goto(`${server.url}/`);
+    await signIn(page, CUSTOMER);
+    const apps = page.getByRole("region", { name: "Apps · last 30 days" });
+    const fashion = apps.getByRole("row", { name: /Tulip Fashion/ });
+    await fashion.waitFor();
+    const sessions = Number(await fashion.getByRole("cell").nth(4).textContent());
+    assert.ok(sessions > 100, `sessions of the demo traffic: ${sessions}`);
+    await shot(page, "24-customer-dashboard");
+    await assertAccessible(page, "the customer's dashboard");
+    await fashion.getByRole("link", { name: "Tulip Fashion" }).click();
+    await page.getByRole("heading", { name: "Tulip Fashion" }).waitFor();
+
+    const partner = await newPage();
+    await partner.goto(`${server.url}/`);
+    await signIn(partner, { email: "partner@demo.test", password: CUSTOMER.password });
+    const customers = partner.getByRole("region", { name: "Customers" });
+    await customers.waitFor();
+    const all = Number(await customers.locator(".stat-value").first().textContent());
+    const parts = await customers.locator(".stat-value").allTextContents();
+    assert.ok(all > 0, "the partner has demo customers");
+    assert.ok(parts.slice(1).map(Number).reduce((a, b) => a + b) <= all);
+    await partner.getByRole("region", { name: "Apps · last 30 days" }).getByRole("row").nth(1).waitFor();
+    await shot(partner, "25-partner-dashboard");
+    assert.deepEqual([...page.errors, ...partner.errors], []);
+  });
+});
