@@ -284,6 +284,28 @@ both_backends! {
         assert_eq!(app.get("me/tokens", &access).await.body["items"], json!([]));
     }
 
+    async fn ending_a_log_in_as_session_leaves_the_partners_browser_session_alone(app) {
+        let (_, _, _, session) = impersonation(&app, false).await;
+        session.assert_status(StatusCode::OK);
+        let login = app.post("auth/login", None, json!({"email": "agency@example.com", "password": PASSWORD, "use_cookie": true})).await;
+        let partner_cookie = login.header("set-cookie").unwrap_or_default().split(';').next().unwrap_or_default().to_owned();
+        assert!(partner_cookie.starts_with("bo_refresh="), "{partner_cookie}");
+
+        // The "log in as" tab signs out with its own token; the browser sends the partner's cookie along.
+        let out = app.client.post(app.url("auth/logout")).header("cookie", partner_cookie.clone())
+            .json(&json!({"refresh_token": session.body["refresh_token"]})).send().await.expect("sent");
+        assert_eq!(out.status(), StatusCode::NO_CONTENT);
+        assert!(out.headers().get("set-cookie").is_none(), "the partner's cookie is not cleared");
+
+        app.post("auth/refresh", None, json!({"refresh_token": session.body["refresh_token"]})).await
+            .assert_problem(StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+        let partner = app.client.post(app.url("auth/refresh")).header("cookie", partner_cookie).json(&json!({})).send().await.expect("sent");
+        let partner = crate::helpers::Reply::from(partner).await;
+        partner.assert_status(StatusCode::OK);
+        let me = app.get("me", partner.body["access_token"].as_str().unwrap_or_default()).await;
+        assert_eq!(me.body["email"], "agency@example.com", "still the partner's own session");
+    }
+
     async fn a_log_in_as_code_works_once(app) {
         let (_, partner) = app.partner("agency@example.com").await;
         let customer = create(&app, &partner, "shop@example.com", "activated").await;
@@ -298,7 +320,9 @@ both_backends! {
     async fn a_read_only_log_in_as_may_only_read(app) {
         let (_, _, _, session) = impersonation(&app, true).await;
         let access = session.body["access_token"].as_str().unwrap_or_default().to_owned();
-        app.get("me", &access).await.assert_status(StatusCode::OK);
+        let me = app.get("me", &access).await;
+        me.assert_status(StatusCode::OK);
+        assert_eq!(me.body["read_only"], true, "the SPA shows the session as read-only");
         app.patch("me", &access, json!({"first_name": "Nope"})).await.assert_problem(StatusCode::FORBIDDEN, "read_only_impersonation");
         app.post("me/tokens", Some(&access), json!({"name": "x"})).await.assert_problem(StatusCode::FORBIDDEN, "read_only_impersonation");
         let refreshed = app.post("auth/refresh", None, json!({"refresh_token": session.body["refresh_token"]})).await;

@@ -1,64 +1,16 @@
 // The SPA in a real headless Chromium against the real api on a real port.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { chromium } from "playwright-core";
-import AxeBuilder from "@axe-core/playwright";
-import { startServer } from "./server.mjs";
+import { readFileSync } from "node:fs";
+import { ADMIN, CUSTOMER, PARTNER, PHONE, assertAccessible, newPage as pageOf, shot, signIn, useBackOffice } from "./helpers.mjs";
 
-const artifacts = resolve(import.meta.dirname, "../artifacts");
-mkdirSync(artifacts, { recursive: true });
-const ADMIN = { email: "admin@demo.test", password: "demo-password-1" };
-const CUSTOMER = { email: "emma@customer.demo.test", password: "demo-password-1" };
-
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function newPage(viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.errors = errors;
-  return page;
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
-}
-
-async function signIn(page, { email, password } = ADMIN) {
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
-
-/** axe-core: no serious or critical violation. */
-async function assertAccessible(page, what) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), [], `${what} has accessibility violations`);
-}
+const env = useBackOffice();
+const newPage = (viewport) => pageOf(env, viewport);
 
 describe("the back office SPA", () => {
   test("an admin signs in, creates, finds, locks, edits and deletes a partner, and signs out", async () => {
     const page = await newPage();
-    await page.goto(`${server.url}/login`);
+    await page.goto(`${env.server.url}/login`);
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
     await shot(page, "01-sign-in");
     await assertAccessible(page, "sign-in page");
@@ -130,7 +82,7 @@ describe("the back office SPA", () => {
 
   test("a wrong password shows the API's message", async () => {
     const page = await newPage();
-    await page.goto(`${server.url}/login`);
+    await page.goto(`${env.server.url}/login`);
     await signIn(page, { email: ADMIN.email, password: "not the password" });
     await page.getByRole("alert").getByText("The email or password is wrong.").waitFor();
     await shot(page, "07-wrong-password");
@@ -138,14 +90,14 @@ describe("the back office SPA", () => {
 
   test("a locked account is told so", async () => {
     const page = await newPage();
-    await page.goto(`${server.url}/login`);
+    await page.goto(`${env.server.url}/login`);
     await signIn(page, { email: "mia@customer.demo.test", password: ADMIN.password });
     await page.getByRole("alert").getByText("This account is locked.").waitFor();
   });
 
   test("a deep link to a protected page goes through sign-in and back", async () => {
     const page = await newPage();
-    await page.goto(`${server.url}/partners?status=activated`);
+    await page.goto(`${env.server.url}/partners?status=activated`);
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
     assert.match(page.url(), /\/login\?next=%2Fpartners%3Fstatus%3Dactivated$/);
     await signIn(page);
@@ -156,8 +108,8 @@ describe("the back office SPA", () => {
   });
 
   test("on a phone the pages still work", async () => {
-    const page = await newPage({ width: 390, height: 844 });
-    await page.goto(`${server.url}/login`);
+    const page = await newPage(PHONE);
+    await page.goto(`${env.server.url}/login`);
     await signIn(page);
     await page.getByRole("heading", { name: /Welcome/ }).waitFor();
     await page.getByRole("link", { name: "Partners" }).first().click();
@@ -167,11 +119,11 @@ describe("the back office SPA", () => {
 });
 
 describe("customers, as the partner's article describes them", () => {
-  const PARTNER = { email: "partner@demo.test", password: "demo-password-1" };
+
 
   test("a partner filters its customers by Customer, Status and Date", async () => {
     const page = await newPage();
-    await page.goto(`${server.url}/customers`);
+    await page.goto(`${env.server.url}/customers`);
     await signIn(page, PARTNER);
     await page.getByRole("heading", { name: "Customers" }).waitFor();
     await page.getByRole("row", { name: /Tulip Fashion/ }).waitFor();
@@ -201,7 +153,7 @@ describe("customers, as the partner's article describes them", () => {
 
   test("a partner adds, edits and locks a customer", async () => {
     const page = await newPage();
-    await page.goto(`${server.url}/customers`);
+    await page.goto(`${env.server.url}/customers`);
     await signIn(page, PARTNER);
     await page.getByRole("button", { name: "Add New Customer" }).click();
     const form = page.getByRole("dialog", { name: "Customer info" });
@@ -232,33 +184,9 @@ describe("customers, as the partner's article describes them", () => {
     await renamed.getByText("Locked", { exact: true }).waitFor();
   });
 
-  test("log in as opens the customer's back office in a new tab", async () => {
-    const page = await newPage();
-    await page.goto(`${server.url}/customers`);
-    await signIn(page, PARTNER);
-    const row = page.getByRole("row", { name: /Tulip Fashion/ });
-    await row.waitFor();
-    const [tab] = await Promise.all([
-      page.context().waitForEvent("page"),
-      row.getByRole("button", { name: "Log in as Tulip Fashion" }).click(),
-    ]);
-    await tab.getByRole("heading", { name: "Welcome, Emma" }).waitFor();
-    const banner = tab.getByRole("status").filter({ hasText: "Signed in as" });
-    await banner.getByText("Tulip Fashion").waitFor();
-    await banner.getByText("partner@demo.test").waitFor();
-    assert.equal(await tab.getByRole("link", { name: "Customers" }).count(), 0, "a customer's navigation");
-    await shot(tab, "13-log-in-as-customer");
-    await assertAccessible(tab, "the customer's dashboard during log in as");
-
-    // The partner's own tab is still the partner's.
-    await page.reload();
-    await page.getByRole("heading", { name: "Customers" }).waitFor();
-    await page.getByRole("button", { name: /Peter Partner/ }).waitFor();
-  });
-
   test("a customer creates an app, rotates its key and deletes it", async () => {
     const page = await newPage();
-    await page.goto(`${server.url}/apps`);
+    await page.goto(`${env.server.url}/apps`);
     await signIn(page, CUSTOMER);
     await page.getByRole("link", { name: "Tulip Fashion", exact: true }).waitFor();
     await shot(page, "20-apps-list");
@@ -299,7 +227,7 @@ describe("customers, as the partner's article describes them", () => {
 
   test("an app's analytics and devices are drawn from its SDK traffic", async () => {
     const page = await newPage();
-    await page.goto(`${server.url}/apps`);
+    await page.goto(`${env.server.url}/apps`);
     await signIn(page, CUSTOMER);
     await page.getByRole("link", { name: "Tulip Fashion", exact: true }).click();
     const chart = page.getByRole("img", { name: /Active devices and sessions/ });
@@ -331,7 +259,7 @@ describe("customers, as the partner's article describes them", () => {
 
   test("a stand-alone app's mobile users are searched, blocked and exported", async () => {
     const page = await newPage();
-    await page.goto(`${server.url}/apps`);
+    await page.goto(`${env.server.url}/apps`);
     await signIn(page, CUSTOMER);
     await page.getByRole("link", { name: "Tulip Outlet", exact: true }).click();
     await page.getByRole("link", { name: "Mobile users" }).click();
@@ -362,7 +290,7 @@ describe("customers, as the partner's article describes them", () => {
 describe("your profile", () => {
   test("a customer creates an API token, sees its secret once, uses it and revokes it", async () => {
     const page = await newPage();
-    await page.goto(`${server.url}/profile`);
+    await page.goto(`${env.server.url}/profile`);
     await signIn(page, CUSTOMER);
     const tokens = page.getByRole("region", { name: "API tokens" });
     await tokens.waitFor();
@@ -400,7 +328,7 @@ describe("your profile", () => {
 describe("dashboards", () => {
   test("a customer sees its apps' last 30 days, a partner its customers by status", async () => {
     const page = await newPage();
-    await page.goto(`${server.url}/`);
+    await page.goto(`${env.server.url}/`);
     await signIn(page, CUSTOMER);
     const apps = page.getByRole("region", { name: "Apps · last 30 days" });
     const fashion = apps.getByRole("row", { name: /Tulip Fashion/ });
@@ -413,7 +341,7 @@ describe("dashboards", () => {
     await page.getByRole("heading", { name: "Tulip Fashion" }).waitFor();
 
     const partner = await newPage();
-    await partner.goto(`${server.url}/`);
+    await partner.goto(`${env.server.url}/`);
     await signIn(partner, { email: "partner@demo.test", password: CUSTOMER.password });
     const customers = partner.getByRole("region", { name: "Customers" });
     await customers.waitFor();

@@ -105,6 +105,10 @@ pub struct Account {
     /// During "log in as": the acting account's email (only in `GET /me`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub impersonated_by_email: Option<String>,
+    /// During a read-only "log in as" (only in `GET /me`): every write is refused with 403
+    /// `read_only_impersonation`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
 }
 
 /// Changes a signed-in account makes to its own profile. Absent fields stay as they are;

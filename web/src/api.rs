@@ -6,6 +6,7 @@
 
 use std::cell::RefCell;
 
+use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use types::auth::TokenResponse;
@@ -16,18 +17,56 @@ use web_sys::{Headers, Request, RequestCredentials, RequestInit, Response};
 
 thread_local! {
     static ACCESS_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
-    /// Only in a "log in as" tab: its refresh token, kept in memory so that it never replaces
-    /// the partner's own cookie session.
-    static REFRESH_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+    static TAB: RefCell<TabSession> = const { RefCell::new(TabSession::Cookie) };
+    /// The refresh under way, which every caller that meets a 401 meanwhile waits for: a refresh
+    /// token works once, and presenting it twice would end the session as stolen.
+    static REFRESHING: RefCell<Option<Shared<LocalBoxFuture<'static, bool>>>> = const { RefCell::new(None) };
 }
 
-pub fn set_refresh_token(token: Option<String>) {
-    REFRESH_TOKEN.with(|t| *t.borrow_mut() = token);
+/// Whose session this browser tab holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TabSession {
+    /// The account signed in in this browser: its refresh token is the HttpOnly cookie.
+    Cookie,
+    /// A "log in as" tab: its own refresh token, kept in this tab's `sessionStorage` (which
+    /// survives a reload of the tab and is seen by no other tab), never the cookie — so that the
+    /// tab never turns into the partner's session and never touches it. `None` once it ended.
+    LogInAs(Option<String>),
 }
 
-/// The in-memory refresh token (a "log in as" tab), removed.
-pub fn take_refresh_token() -> Option<String> {
-    REFRESH_TOKEN.with(|t| t.borrow_mut().take())
+/// The `sessionStorage` key of a "log in as" tab: its refresh token, or "" once it ended.
+const LOG_IN_AS_KEY: &str = "bo_log_in_as";
+
+fn tab_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// Reads what this tab was (after a reload) from `sessionStorage`.
+pub fn load_tab_session() {
+    let stored = tab_storage().and_then(|s| s.get_item(LOG_IN_AS_KEY).ok().flatten());
+    let tab = match stored {
+        None => TabSession::Cookie,
+        Some(token) if token.is_empty() => TabSession::LogInAs(None),
+        Some(token) => TabSession::LogInAs(Some(token)),
+    };
+    TAB.with(|t| *t.borrow_mut() = tab);
+}
+
+pub fn tab_session() -> TabSession {
+    TAB.with(|t| t.borrow().clone())
+}
+
+/// Makes this tab hold `tab` from now on, across reloads.
+pub fn set_tab_session(tab: TabSession) {
+    if let Some(storage) = tab_storage() {
+        let _ = match &tab {
+            TabSession::Cookie => storage.remove_item(LOG_IN_AS_KEY),
+            TabSession::LogInAs(token) => {
+                storage.set_item(LOG_IN_AS_KEY, token.as_deref().unwrap_or_default())
+            }
+        };
+    }
+    TAB.with(|t| *t.borrow_mut() = tab);
 }
 
 pub fn set_access_token(token: Option<String>) {
@@ -154,28 +193,47 @@ fn problem_of(raw: &Raw) -> ApiError {
     ApiError { problem }
 }
 
-/// Exchanges the refresh cookie for a new access token; false when the session is over.
+/// Exchanges this tab's refresh token (the cookie, or a "log in as" tab's own) for a new access
+/// token; false when the session is over. Concurrent callers share one refresh.
 pub async fn refresh_session() -> bool {
-    let in_memory = REFRESH_TOKEN.with(|t| t.borrow().clone());
-    let body = serde_json::json!({ "refresh_token": in_memory }).to_string();
-    let body = if in_memory.is_some() {
-        body
-    } else {
-        "{}".to_owned()
-    };
-    match send("POST", "auth/refresh", Some(&body), &[]).await {
-        Ok(raw) if raw.status == 200 => match serde_json::from_str::<TokenResponse>(&raw.text) {
-            Ok(tokens) => {
-                set_access_token(Some(tokens.access_token));
-                if in_memory.is_some() {
-                    set_refresh_token(tokens.refresh_token);
-                }
-                true
+    let running = REFRESHING.with(|r| r.borrow().clone());
+    let refresh = match running {
+        Some(refresh) => refresh,
+        None => {
+            let refresh = async {
+                let renewed = refresh_once().await;
+                REFRESHING.with(|r| *r.borrow_mut() = None);
+                renewed
             }
-            Err(_) => false,
-        },
-        _ => false,
+            .boxed_local()
+            .shared();
+            REFRESHING.with(|r| *r.borrow_mut() = Some(refresh.clone()));
+            refresh
+        }
+    };
+    refresh.await
+}
+
+async fn refresh_once() -> bool {
+    let tab = tab_session();
+    let body = match &tab {
+        TabSession::Cookie => "{}".to_owned(),
+        TabSession::LogInAs(Some(token)) => {
+            serde_json::json!({ "refresh_token": token }).to_string()
+        }
+        // An ended "log in as" tab has nothing to refresh, and must never fall back to the cookie.
+        TabSession::LogInAs(None) => return false,
+    };
+    let tokens = match send("POST", "auth/refresh", Some(&body), &[]).await {
+        Ok(raw) if raw.status == 200 => serde_json::from_str::<TokenResponse>(&raw.text).ok(),
+        _ => None,
+    };
+    let Some(tokens) = tokens else { return false };
+    set_access_token(Some(tokens.access_token));
+    if let TabSession::LogInAs(_) = tab {
+        set_tab_session(TabSession::LogInAs(tokens.refresh_token));
     }
+    true
 }
 
 /// Calls the API; on a 401 refreshes once and retries, and ends the session if that fails.

@@ -59,6 +59,7 @@ fn Shell() -> impl IntoView {
             };
             view! { <Redirect path=target/> }.into_any()
         }
+        Auth::LogInAsEnded => view! { <LogInAsEnded/> }.into_any(),
         Auth::SignedIn(_) => view! {
             <div class="shell">
                 <Sidebar/>
@@ -102,11 +103,36 @@ fn ImpersonationBanner() -> impl IntoView {
         let who = account.company.clone().unwrap_or_else(|| format!("{} {}", account.first_name, account.last_name));
         view! {
             <div class="impersonation-banner" role="status">
-                <span>"Signed in as " <strong>{who}</strong> " (" {account.email.clone()} ") by " <strong>{by}</strong></span>
+                <span>"Signed in as " <strong>{who}</strong> " (" {account.email.clone()} ") by " <strong>{by}</strong>
+                    {account.read_only.then(|| view! { " — " <span class="badge">"read-only"</span> })}
+                </span>
                 <button class="button button-small" on:click=move |_| leptos::task::spawn_local(session::sign_out(auth))>"Exit"</button>
             </div>
         }
     })
+}
+
+/// What a "log in as" tab shows once its session is over: plainly that, never the partner's own
+/// back office in its place.
+#[component]
+fn LogInAsEnded() -> impl IntoView {
+    let close = move |_| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.close();
+        }
+    };
+    view! {
+        <div class="center-page">
+            <div class="card narrow">
+                <h1>"The “log in as” session has ended"</h1>
+                <p class="muted">"This tab showed a customer's back office. That session is over: it was exited, or its hour ran out. Open it again from the customers list if you need to."</p>
+                <div class="modal-actions">
+                    <button class="button" on:click=move |_| session::leave_ended_tab()>"Your own back office"</button>
+                    <button class="button button-primary" on:click=close>"Close tab"</button>
+                </div>
+            </div>
+        </div>
+    }
 }
 
 #[component]

@@ -8,7 +8,7 @@ use types::accounts::{Account, Role};
 use types::auth::{LoginRequest, TokenResponse};
 use types::customers::ImpersonationExchange;
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, TabSession};
 
 /// Where the app is in finding out who is signed in.
 #[derive(Debug, Clone)]
@@ -23,17 +23,22 @@ pub enum Auth {
     /// Signed out on purpose: back to a plain sign-in page, not to where they were.
     SignedOutByUser,
     SignedIn(Account),
+    /// A "log in as" tab whose session is over (exited, or its hour ended). It says so and stays
+    /// so across reloads: it never turns into the partner's own session.
+    LogInAsEnded,
 }
 
 thread_local! {
     static SESSION: Cell<Option<RwSignal<Auth>>> = const { Cell::new(None) };
 }
 
-/// Creates the session signal (once, in `App`) and starts restoring a previous session.
+/// Creates the session signal (once, in `App`) and starts restoring a previous session: this
+/// tab's "log in as" session when it is such a tab, else the cookie's.
 pub fn provide() -> RwSignal<Auth> {
     let auth = RwSignal::new(Auth::Checking);
     SESSION.with(|s| s.set(Some(auth)));
     provide_context(auth);
+    api::load_tab_session();
     // A "log in as" tab starts its own session from its code instead.
     let opening_code = web_sys::window()
         .and_then(|w| w.location().pathname().ok())
@@ -45,10 +50,21 @@ pub fn provide() -> RwSignal<Auth> {
             } else {
                 None
             };
-            auth.set(restored.map_or(Auth::SignedOut, Auth::SignedIn));
+            auth.set(match (restored, api::tab_session()) {
+                (Some(account), _) => Auth::SignedIn(account),
+                (None, TabSession::LogInAs(_)) => ended(),
+                (None, TabSession::Cookie) => Auth::SignedOut,
+            });
         });
     }
     auth
+}
+
+/// Marks this "log in as" tab as ended, for good.
+fn ended() -> Auth {
+    api::set_access_token(None);
+    api::set_tab_session(TabSession::LogInAs(None));
+    Auth::LogInAsEnded
 }
 
 pub fn use_auth() -> RwSignal<Auth> {
@@ -87,46 +103,69 @@ pub async fn sign_in(
         },
     )
     .await?;
+    // Signing in on purpose makes this tab an ordinary one again.
+    api::set_tab_session(TabSession::Cookie);
     api::set_access_token(Some(tokens.access_token));
     let account = load_me().await?;
     auth.set(Auth::SignedIn(account));
     Ok(())
 }
 
+/// Signs out of this tab's session: the cookie's, or in a "log in as" tab only the customer's
+/// session (the partner stays signed in in its own tabs), closing the tab.
 pub async fn sign_out(auth: RwSignal<Auth>) {
-    let impersonating =
-        matches!(auth.get_untracked(), Auth::SignedIn(ref a) if a.impersonated_by.is_some());
-    let body = serde_json::json!({ "refresh_token": api::take_refresh_token() });
-    let _ = api::post::<serde_json::Value>("auth/logout", &body).await;
-    api::set_access_token(None);
-    auth.set(Auth::SignedOutByUser);
-    if impersonating {
-        // The "log in as" tab was opened for this: closing it returns to the partner's tab.
-        if let Some(window) = web_sys::window() {
-            let _ = window.close();
+    match api::tab_session() {
+        TabSession::Cookie => {
+            let _ = api::post::<serde_json::Value>("auth/logout", &serde_json::json!({})).await;
+            api::set_access_token(None);
+            auth.set(Auth::SignedOutByUser);
+        }
+        TabSession::LogInAs(token) => {
+            // Without a token there is nothing to end: `{}` would sign out the cookie's session.
+            if let Some(token) = token {
+                let body = serde_json::json!({ "refresh_token": token });
+                let _ = api::post::<serde_json::Value>("auth/logout", &body).await;
+            }
+            auth.set(ended());
+            // The tab was opened for this: closing it returns to the partner's tab.
+            if let Some(window) = web_sys::window() {
+                let _ = window.close();
+            }
         }
     }
 }
 
-/// Opens a "log in as" session in this tab from a one-time code. Its refresh token stays in
-/// memory so the partner's own session (the cookie) is untouched.
+/// Opens a "log in as" session in this tab from a one-time code. Its refresh token stays in this
+/// tab so the partner's own session (the cookie) is untouched.
 pub async fn start_impersonation(auth: RwSignal<Auth>, code: String) -> Result<(), ApiError> {
     let body = ImpersonationExchange {
         code,
         use_cookie: false,
     };
     let tokens: TokenResponse = api::post("auth/impersonation/exchange", &body).await?;
+    api::set_tab_session(TabSession::LogInAs(tokens.refresh_token));
     api::set_access_token(Some(tokens.access_token));
-    api::set_refresh_token(tokens.refresh_token);
     let account = load_me().await?;
     auth.set(Auth::SignedIn(account));
     Ok(())
 }
 
-/// The session ended underneath us (refresh refused): back to sign-in.
+/// Leaves an ended "log in as" tab for the browser's own session (an explicit choice).
+pub fn leave_ended_tab() {
+    api::set_tab_session(TabSession::Cookie);
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign("/");
+    }
+}
+
+/// The session ended underneath us (refresh refused): back to sign-in, or in a "log in as" tab
+/// to the page that says it ended.
 pub fn expire() {
     api::set_access_token(None);
     if let Some(auth) = SESSION.with(Cell::get) {
-        auth.set(Auth::SignedOut);
+        auth.set(match api::tab_session() {
+            TabSession::Cookie => Auth::SignedOut,
+            TabSession::LogInAs(_) => ended(),
+        });
     }
 }

@@ -245,6 +245,7 @@ impl AccountRow {
             updated_at: super::utc(self.updated_at),
             impersonated_by: None,
             impersonated_by_email: None,
+            read_only: false,
         }
     }
 }

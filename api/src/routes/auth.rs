@@ -294,6 +294,10 @@ async fn refresh(
 
 /// Signs out: revokes the refresh token and every token of its session. Always 204, so that a
 /// client can sign out even with an expired or unknown token.
+///
+/// A `refresh_token` in the body ends that session only: the browser's cookie session, if any, is
+/// left alone (a "log in as" tab signs out of the customer's session, never the partner's). With
+/// no token in the body, the cookie's session ends and the cookie is cleared.
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
@@ -305,10 +309,15 @@ async fn logout(
     req: HttpRequest,
     body: Valid<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
-    let Ok((token, _)) = refresh_token_of(&req, body.0) else {
-        return Ok(HttpResponse::NoContent()
-            .cookie(refresh_cookie("", &state, true))
-            .finish());
+    let signed_out = |from_cookie: bool| {
+        let mut response = HttpResponse::NoContent();
+        if from_cookie {
+            response.cookie(refresh_cookie("", &state, true));
+        }
+        response.finish()
+    };
+    let Ok((token, from_cookie)) = refresh_token_of(&req, body.0) else {
+        return Ok(signed_out(true));
     };
     let hash = secrets::hash_token(&token);
     state
@@ -320,9 +329,7 @@ async fn logout(
             Ok(())
         })
         .await?;
-    Ok(HttpResponse::NoContent()
-        .cookie(refresh_cookie("", &state, true))
-        .finish())
+    Ok(signed_out(from_cookie))
 }
 
 /// How long a "log in as" session may last at most.

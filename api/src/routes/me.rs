@@ -27,6 +27,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
 fn me_wire(user: &AuthUser, account: &AccountRow) -> Account {
     let mut wire = account.to_wire();
     wire.impersonated_by = user.impersonator_id.map(|id| id.to_string());
+    wire.read_only = user.read_only;
     wire
 }
 

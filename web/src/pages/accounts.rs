@@ -50,6 +50,7 @@ enum Dialog {
     Edit(Account),
     SetStatus(Account, AccountStatus),
     Delete(Account),
+    LogInAs(Account),
 }
 
 fn display_name(a: &Account) -> String {
@@ -169,7 +170,8 @@ fn Directory(kind: Kind) -> impl IntoView {
     };
     // "Log in as": the tab opens at once (inside the click, so no pop-up blocker stops it) and
     // is sent to the code's page when the API answers.
-    let log_in_as = move |account: Account| {
+    let log_in_as = move |account: Account, read_only: bool| {
+        dialog.set(Dialog::None);
         let Some(window) = web_sys::window() else {
             return;
         };
@@ -179,7 +181,7 @@ fn Directory(kind: Kind) -> impl IntoView {
             .flatten();
         leptos::task::spawn_local(async move {
             let path = format!("customers/{}/impersonate", account.id);
-            match api::post::<ImpersonationCode>(&path, &ImpersonateRequest::default()).await {
+            match api::post::<ImpersonationCode>(&path, &ImpersonateRequest { read_only }).await {
                 Ok(code) => match tab {
                     Some(tab) => {
                         let _ = tab.location().set_href(&code.url);
@@ -301,7 +303,7 @@ fn Directory(kind: Kind) -> impl IntoView {
                                                     {can_log_in_as.then(|| view! {
                                                         <button class="button button-small" aria-label=format!("Log in as {label}")
                                                             title="Open this customer's back office in a new tab"
-                                                            on:click=move |_| log_in_as(for_login.clone())>"Log in as"</button>
+                                                            on:click=move |_| dialog.set(Dialog::LogInAs(for_login.clone()))>"Log in as"</button>
                                                     })}
                                                     {customers.then(|| view! {
                                                         <a class="button button-small" href=format!("/apps?owner_id={}", account.id) aria-label=format!("Apps of {label}")>"Apps"</a>
@@ -360,6 +362,13 @@ fn Directory(kind: Kind) -> impl IntoView {
                         />
                     }.into_any()
                 }
+                Dialog::LogInAs(account) => view! {
+                    <LogInAsDialog
+                        account=account
+                        on_open=Callback::new(move |(account, read_only)| log_in_as(account, read_only))
+                        on_cancel=Callback::new(move |_| dialog.set(Dialog::None))
+                    />
+                }.into_any(),
                 Dialog::Delete(account) => {
                     let rule = match kind {
                         Kind::Partners => "Partners that still manage customers cannot be deleted.",
@@ -377,6 +386,35 @@ fn Directory(kind: Kind) -> impl IntoView {
                 }
             }
         }}
+    }
+}
+
+/// "Log in as": how to open the customer's back office (optionally look-only) before the new tab
+/// opens. The tab opens inside the button's click, so no pop-up blocker stops it.
+#[component]
+fn LogInAsDialog(
+    account: Account,
+    on_open: Callback<(Account, bool)>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let read_only = RwSignal::new(false);
+    let who = display_name(&account);
+    view! {
+        <Modal title=format!("Log in as {who}") on_close=on_cancel>
+            <div class="form">
+                <p>"The customer's back office opens in a new tab for at most an hour, with a banner naming you. Everything you do there is recorded in the activity log under both names. Your own session here is not affected."</p>
+                <label class="check">
+                    <input type="checkbox" name="read_only" prop:checked=move || read_only.get()
+                        on:change=move |ev| read_only.set(event_target_checked(&ev))/>
+                    <span>"Read-only: look without changing anything"</span>
+                </label>
+                <footer class="modal-actions">
+                    <button type="button" class="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+                    <button type="button" class="button button-primary"
+                        on:click=move |_| on_open.run((account.clone(), read_only.get_untracked()))>"Open back office"</button>
+                </footer>
+            </div>
+        </Modal>
     }
 }
 

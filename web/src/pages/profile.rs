@@ -52,6 +52,7 @@ pub fn Profile() -> impl IntoView {
                     if let Auth::SignedIn(current) = auth.get_untracked() {
                         updated.impersonated_by = current.impersonated_by;
                         updated.impersonated_by_email = current.impersonated_by_email;
+                        updated.read_only = current.read_only;
                     }
                     auth.set(Auth::SignedIn(updated));
                     toasts.show(Tone::Success, "Profile saved.");

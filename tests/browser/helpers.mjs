@@ -1,0 +1,64 @@
+// What every browser test file shares: one real api (with the demo data) and one headless Chromium
+// per file, pages at a desktop or phone size, screenshots, sign-in and the axe-core check.
+import { after, before } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+import AxeBuilder from "@axe-core/playwright";
+import { startServer } from "./server.mjs";
+
+const artifacts = resolve(import.meta.dirname, "../artifacts");
+mkdirSync(artifacts, { recursive: true });
+
+export const PASSWORD = "demo-password-1";
+export const ADMIN = { email: "admin@demo.test", password: PASSWORD };
+export const PARTNER = { email: "partner@demo.test", password: PASSWORD };
+export const CUSTOMER = { email: "emma@customer.demo.test", password: PASSWORD };
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+/** Starts the server and the browser for this file; `env.server.url` once `before` has run. */
+export function useBackOffice() {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await startServer();
+    env.browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
+}
+
+/** A page in a fresh browser context (its own cookies), collecting uncaught page errors. */
+export async function newPage(env, viewport = DESKTOP) {
+  const context = await env.browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.errors = errors;
+  return page;
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}
+
+export async function signIn(page, { email, password } = ADMIN) {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** axe-core: no serious or critical violation. */
+export async function assertAccessible(page, what) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), [], `${what} has accessibility violations`);
+}
