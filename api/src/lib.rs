@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod onboarding;
 pub mod openapi;
+pub mod policy;
 pub mod routes;
 pub mod sdk;
 pub mod seed;

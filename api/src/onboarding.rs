@@ -143,3 +143,15 @@ pub fn update_account(
     )?;
     Ok(account)
 }
+
+/// An account that owns apps cannot be deleted (409 `code`): deleting it would take the apps'
+/// devices, analytics and users along.
+pub fn ensure_owns_no_apps(conn: &mut DbConn, owner_id: i64, code: &'static str) -> AppResult<()> {
+    match crate::db::apps::AppRow::count_owned_by(conn, owner_id)? {
+        0 => Ok(()),
+        n => Err(crate::error::AppError::conflict(
+            code,
+            format!("This account still owns {n} app(s); delete them first."),
+        )),
+    }
+}

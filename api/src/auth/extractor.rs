@@ -41,6 +41,11 @@ impl AuthUser {
         self.account.role()
     }
 
+    /// What this account may reach (see `policy`).
+    pub fn scope(&self) -> crate::policy::Scope {
+        crate::policy::Scope::of(self)
+    }
+
     /// Refuses what only the account holder may do: not a partner or admin during "log in as".
     pub fn holder_only(&self, what: &str) -> AppResult<()> {
         if self.impersonator_id.is_some() {

@@ -5,5 +5,6 @@ pub mod jwt;
 pub mod password;
 pub mod rate_limit;
 pub mod secrets;
+pub mod sessions;
 
 pub use extractor::{Admin, AuthUser, Manager};

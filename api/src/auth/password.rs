@@ -21,6 +21,13 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
 }
 
+/// Hashes on the blocking pool: argon2 takes tens of milliseconds by design.
+pub async fn hash_off_thread(password: String) -> crate::error::AppResult<String> {
+    actix_web::web::block(move || hash(&password))
+        .await?
+        .map_err(crate::error::AppError::internal)
+}
+
 /// Checks `password` against a stored hash. Without one (unknown account, or one that never set
 /// a password) it checks a dummy hash anyway, so the answer takes the same time either way.
 pub fn verify(password: &str, stored: Option<&str>) -> bool {

@@ -1,15 +1,14 @@
-//! Apps, and who may reach them.
+//! Apps (who may reach them is `policy::Scope`).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use types::accounts::Role;
 use types::apps::{App, AppEdition, AppKind, AppSort};
 
 use super::accounts::{escape_like, lower};
 use super::schema::{accounts, apps};
 use super::DbConn;
-use crate::auth::AuthUser;
 use crate::error::{AppError, AppResult};
+use crate::policy::Scope;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = apps)]
@@ -86,36 +85,13 @@ impl AppRow {
         format!("\"app-{}-{}\"", self.id, self.version)
     }
 
-    fn find_with_owner(conn: &mut DbConn, id: i64) -> AppResult<Option<AppWithOwner>> {
+    pub fn find_with_owner(conn: &mut DbConn, id: i64) -> AppResult<Option<AppWithOwner>> {
         Ok(apps::table
             .inner_join(accounts::table)
             .filter(apps::id.eq(id))
             .select((Self::as_select(), accounts::email))
             .first(conn)
             .optional()?)
-    }
-
-    /// The tenancy rule of apps: an admin reaches every app, a partner its own and its customers',
-    /// a customer its own. Anything else is the same 404 as an unknown id.
-    pub fn find_visible(conn: &mut DbConn, user: &AuthUser, id: i64) -> AppResult<AppWithOwner> {
-        let found = Self::find_with_owner(conn, id)?.ok_or_else(AppError::not_found)?;
-        let visible = match user.role() {
-            Role::Admin => true,
-            Role::Customer => found.0.owner_id == user.id(),
-            Role::Partner => {
-                found.0.owner_id == user.id()
-                    || accounts::table
-                        .find(found.0.owner_id)
-                        .select(accounts::partner_id)
-                        .first::<Option<i64>>(conn)?
-                        == Some(user.id())
-            }
-        };
-        if visible {
-            Ok(found)
-        } else {
-            Err(AppError::not_found())
-        }
     }
 
     pub fn find_by_key(conn: &mut DbConn, key: &str) -> AppResult<Option<Self>> {
@@ -162,19 +138,14 @@ impl AppRow {
     /// One page of the apps `user` may see, and the total matching the filters.
     pub fn list(
         conn: &mut DbConn,
-        user: &AuthUser,
+        scope: Scope,
         filter: &AppQuery,
     ) -> AppResult<(Vec<AppWithOwner>, i64)> {
-        let me = user.id();
-        let role = user.role();
         let build = || {
             let mut query = apps::table.inner_join(accounts::table).into_boxed();
-            match role {
-                Role::Admin => {}
-                Role::Customer => query = query.filter(apps::owner_id.eq(me)),
-                Role::Partner => {
-                    query = query.filter(apps::owner_id.eq(me).or(accounts::partner_id.eq(me)));
-                }
+            // The joined account is the owner.
+            if let Some(rule) = scope.accounts_rule() {
+                query = query.filter(rule);
             }
             if let Some(owner) = filter.owner_id {
                 query = query.filter(apps::owner_id.eq(owner));

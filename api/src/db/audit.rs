@@ -8,6 +8,7 @@ use super::accounts::AccountRow;
 use super::schema::audit_events;
 use super::DbConn;
 use crate::error::AppResult;
+use crate::policy::Scope;
 
 /// Who is acting, taken from the request: stamped on every audit event.
 #[derive(Debug, Clone, Default)]
@@ -34,26 +35,6 @@ pub struct AuditEventRow {
     pub subject_id: Option<String>,
     pub ip: Option<String>,
     pub created_at: NaiveDateTime,
-}
-
-/// Which events a reader may see.
-#[derive(Debug, Clone, Copy)]
-pub enum AuditScope {
-    All,
-    /// A partner: its own events and its customers'.
-    Partner(i64),
-    /// Its own events only.
-    Own(i64),
-}
-
-impl AuditScope {
-    pub fn for_reader(id: i64, role: Role) -> Self {
-        match role {
-            Role::Admin => Self::All,
-            Role::Partner => Self::Partner(id),
-            Role::Customer => Self::Own(id),
-        }
-    }
 }
 
 #[derive(Debug, Default)]
@@ -118,19 +99,20 @@ impl AuditEventRow {
     /// Newest first; returns the page and the total matching the filters.
     pub fn list(
         conn: &mut DbConn,
-        scope: AuditScope,
+        scope: Scope,
         query: &AuditQuery,
     ) -> AppResult<(Vec<Self>, i64)> {
         let build = |with_cursor: bool| {
             let mut q = audit_events::table.into_boxed();
             q = match scope {
-                AuditScope::All => q,
-                AuditScope::Partner(id) => q.filter(
+                Scope::All => q,
+                // A partner reads its own events and its customers'.
+                Scope::Partner(id) => q.filter(
                     audit_events::actor_partner_id
                         .eq(id)
                         .or(audit_events::actor_id.eq(id)),
                 ),
-                AuditScope::Own(id) => q.filter(audit_events::actor_id.eq(id)),
+                Scope::Customer(id) => q.filter(audit_events::actor_id.eq(id)),
             };
             if let Some(actor) = query.actor_id {
                 q = q.filter(audit_events::actor_id.eq(actor));

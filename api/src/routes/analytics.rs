@@ -6,7 +6,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::analytics::Plan;
 use crate::auth::AuthUser;
-use crate::db::apps::AppRow;
 use crate::db::parse_id;
 use crate::error::AppResult;
 use crate::routes::valid_query;
@@ -41,7 +40,7 @@ async fn app_analytics(
     let analytics = state
         .db
         .run(move |conn| {
-            let (app, _) = AppRow::find_visible(conn, &user, id)?;
+            let (app, _) = user.scope().find_app(conn, id)?;
             plan.run(conn, app.id)
         })
         .await?;

@@ -1,17 +1,15 @@
 //! Apps: `/apps...`. Customers manage their own; partners their own and their customers';
-//! admins all. Every app-scoped route goes through `AppRow::find_visible`.
+//! admins all. Every app-scoped route goes through `policy::Scope::find_app`.
 
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use types::accounts::Role;
 use types::apps::{App, AppFilter, AppKind, CreateApp, UpdateApp};
 use types::{Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{secrets, AuthUser};
-use crate::db::accounts::AccountRow;
 use crate::db::apps::{AppChanges, AppQuery, AppRow, AppWithOwner, NewApp};
-use crate::db::{parse_id, DbConn};
+use crate::db::parse_id;
 use crate::error::{AppError, AppResult};
 use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
@@ -41,44 +39,6 @@ fn store_url_required() -> AppError {
     AppError::invalid_field("store_url", "is required for magento apps")
 }
 
-/// Who will own an app `user` creates: customers own theirs; partners theirs or one of their
-/// customers'; admins name a customer or partner.
-fn resolve_owner(conn: &mut DbConn, user: &AuthUser, requested: Option<i64>) -> AppResult<i64> {
-    let owner_not_found = || {
-        AppError::new(
-            actix_web::http::StatusCode::NOT_FOUND,
-            "owner_not_found",
-            "`owner_id` names no account of yours that can own apps.",
-        )
-    };
-    match (user.role(), requested) {
-        (Role::Admin, None) => Err(AppError::invalid_field(
-            "owner_id",
-            "is required: the customer or partner that owns the app",
-        )),
-        (_, None) => Ok(user.id()),
-        (_, Some(id)) if id == user.id() && user.role() != Role::Admin => Ok(id),
-        (Role::Customer, Some(_)) => Err(owner_not_found()),
-        (role, Some(id)) => AccountRow::find(conn, id)?
-            .filter(|a| matches!(a.role(), Role::Customer | Role::Partner))
-            .filter(|a| role == Role::Admin || a.partner_id == Some(user.id()))
-            .map(|a| a.id)
-            .ok_or_else(owner_not_found),
-    }
-}
-
-/// An account that owns apps cannot be deleted (409 `code`): deleting it would take the apps'
-/// devices, analytics and users along.
-pub fn ensure_owns_no_apps(conn: &mut DbConn, owner_id: i64, code: &'static str) -> AppResult<()> {
-    match AppRow::count_owned_by(conn, owner_id)? {
-        0 => Ok(()),
-        n => Err(AppError::conflict(
-            code,
-            format!("This account still owns {n} app(s); delete them first."),
-        )),
-    }
-}
-
 /// Lists the apps you may manage.
 #[utoipa::path(
     tag = "apps",
@@ -106,7 +66,7 @@ async fn list_apps(
     };
     let (rows, total) = state
         .db
-        .run(move |conn| AppRow::list(conn, &user, &query))
+        .run(move |conn| AppRow::list(conn, user.scope(), &query))
         .await?;
     Ok(HttpResponse::Ok().json(Page {
         items: rows.iter().map(|(app, email)| app.to_wire(email)).collect(),
@@ -142,7 +102,7 @@ async fn create_app(
     let created = state
         .db
         .transaction(move |conn| {
-            let owner_id = resolve_owner(conn, &user, requested)?;
+            let owner_id = user.scope().owner_for_new_app(conn, requested)?;
             let now = crate::db::now();
             let created = AppRow::insert(
                 conn,
@@ -190,7 +150,7 @@ async fn get_app(
     let id = parse_id(&path)?;
     let found = state
         .db
-        .run(move |conn| AppRow::find_visible(conn, &user, id))
+        .run(move |conn| user.scope().find_app(conn, id))
         .await?;
     Ok(respond(HttpResponse::Ok(), &found))
 }
@@ -226,7 +186,7 @@ async fn update_app(
     let updated = state
         .db
         .transaction(move |conn| {
-            let (current, _) = AppRow::find_visible(conn, &user, id)?;
+            let (current, _) = user.scope().find_app(conn, id)?;
             check_etag(if_match.as_deref(), &current.etag())?;
             if current.kind() == AppKind::Magento && body.store_url == Some(None) {
                 return Err(store_url_required());
@@ -275,7 +235,7 @@ async fn delete_app(
     state
         .db
         .transaction(move |conn| {
-            let (current, _) = AppRow::find_visible(conn, &user, id)?;
+            let (current, _) = user.scope().find_app(conn, id)?;
             check_etag(if_match.as_deref(), &current.etag())?;
             AppRow::delete(conn, id)?;
             user.actor()
@@ -307,7 +267,7 @@ async fn rotate_app_key(
     let updated = state
         .db
         .transaction(move |conn| {
-            AppRow::find_visible(conn, &user, id)?;
+            user.scope().find_app(conn, id)?;
             let changes = AppChanges {
                 app_key: Some(new_app_key()),
                 ..AppChanges::default()

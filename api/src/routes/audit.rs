@@ -7,7 +7,7 @@ use types::{Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthUser;
-use crate::db::audit::{AuditEventRow, AuditQuery, AuditScope};
+use crate::db::audit::{AuditEventRow, AuditQuery};
 use crate::error::{AppError, AppResult};
 use crate::routes::valid_query;
 use crate::state::AppState;
@@ -52,7 +52,7 @@ async fn list_audit_events(
         before_id: parse("cursor", filter.cursor)?,
         limit: i64::from(per_page) + 1,
     };
-    let scope = AuditScope::for_reader(user.id(), user.role());
+    let scope = user.scope();
     let (mut rows, total) = state
         .db
         .run(move |conn| AuditEventRow::list(conn, scope, &query))

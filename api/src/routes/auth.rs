@@ -11,18 +11,19 @@ use types::customers::ImpersonationExchange;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::extractor::client_ip;
-use crate::auth::{password, secrets};
+use crate::auth::password::{self, hash_off_thread as hash_password};
+use crate::auth::secrets;
+use crate::auth::sessions::{
+    issue_tokens, start_session, SessionKind, IMPERSONATION_SESSION_MINUTES, REFRESH_TTL_DAYS,
+};
 use crate::db::accounts::{AccountChanges, AccountRow};
 use crate::db::audit::Actor;
-use crate::db::tokens::{NewRefreshToken, OneTimeTokenRow, Purpose, RefreshTokenRow};
-use crate::db::DbConn;
+use crate::db::tokens::{OneTimeTokenRow, Purpose, RefreshTokenRow};
 use crate::error::{customer_not_activated, invalid_link, AppError, AppResult};
 use crate::onboarding::{create_account, AccountSpec};
+use crate::policy::Scope;
 use crate::routes::Valid;
 use crate::state::AppState;
-
-/// Lifetime of a refresh token (each use replaces it with a new one).
-pub const REFRESH_TTL_DAYS: i64 = 30;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(exchange_impersonation)
@@ -332,9 +333,6 @@ async fn logout(
     Ok(signed_out(from_cookie))
 }
 
-/// How long a "log in as" session may last at most.
-pub const IMPERSONATION_SESSION_MINUTES: i64 = 60;
-
 /// Exchanges a "log in as" code (from `POST /customers/{id}/impersonate`) for a session as that
 /// customer. The access token names the partner in its `act` claim; the session ends within an
 /// hour and refreshing never extends it. The code works once, for 60 seconds.
@@ -370,7 +368,7 @@ async fn exchange_impersonation(
                 .transpose()?
                 .flatten()
                 .filter(|a| a.status() == AccountStatus::Activated)
-                .filter(|a| a.role() == Role::Admin || customer.partner_id == Some(a.id))
+                .filter(|a| Scope::for_account(a.id, a.role()).manages_customer(&customer))
                 .ok_or_else(invalid_link)?;
             if customer.status() != AccountStatus::Activated {
                 return Err(customer_not_activated());
@@ -443,79 +441,4 @@ fn token_reply(mut tokens: TokenResponse, as_cookie: bool, state: &AppState) -> 
         }
     }
     response.json(tokens)
-}
-
-/// What kind of session a refresh-token family is; carried from token to token.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SessionKind {
-    /// "Log in as": the partner or admin acting.
-    pub impersonator_id: Option<i64>,
-    pub read_only: bool,
-    /// Hard end of the session ("log in as" lasts at most an hour, refreshing never extends it).
-    pub ends_at: Option<chrono::NaiveDateTime>,
-}
-
-/// Starts a new session family for `account`.
-pub fn start_session(
-    conn: &mut DbConn,
-    state: &AppState,
-    account: &AccountRow,
-    kind: SessionKind,
-) -> AppResult<TokenResponse> {
-    let family = secrets::random_token(16);
-    issue_tokens(conn, state, account, &family, kind)
-}
-
-/// Issues an access token and the next refresh token of `family`.
-fn issue_tokens(
-    conn: &mut DbConn,
-    state: &AppState,
-    account: &AccountRow,
-    family: &str,
-    kind: SessionKind,
-) -> AppResult<TokenResponse> {
-    let refresh_token = secrets::random_token(32);
-    let now = crate::db::now();
-    let mut expires_at = now + chrono::Duration::days(REFRESH_TTL_DAYS);
-    let mut access_ttl = crate::auth::jwt::ACCESS_TTL_SECS;
-    if let Some(end) = kind.ends_at {
-        expires_at = expires_at.min(end);
-        access_ttl = access_ttl.min((end - now).num_seconds()).max(1);
-    }
-    RefreshTokenRow::insert(
-        conn,
-        &NewRefreshToken {
-            account_id: account.id,
-            family_id: family,
-            token_hash: &secrets::hash_token(&refresh_token),
-            impersonator_id: kind.impersonator_id,
-            expires_at,
-            created_at: now,
-            read_only: kind.read_only,
-            session_expires_at: kind.ends_at,
-        },
-    )?;
-    let (access_token, expires_in) = state
-        .jwt
-        .issue(
-            account.id,
-            account.role(),
-            kind.impersonator_id,
-            kind.read_only,
-            access_ttl,
-        )
-        .map_err(AppError::internal)?;
-    Ok(TokenResponse {
-        access_token,
-        refresh_token: Some(refresh_token),
-        token_type: "Bearer".into(),
-        expires_in,
-    })
-}
-
-/// Hashes on the blocking pool: argon2 takes tens of milliseconds by design.
-pub async fn hash_password(password: String) -> AppResult<String> {
-    web::block(move || password::hash(&password))
-        .await?
-        .map_err(AppError::internal)
 }

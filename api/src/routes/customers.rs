@@ -11,14 +11,13 @@ use types::customers::{
 use types::{Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::{secrets, AuthUser, Manager};
+use crate::auth::password::hash_off_thread as hash_password;
+use crate::auth::{secrets, Manager};
 use crate::db::accounts::{AccountChanges, AccountQuery, AccountRow};
+use crate::db::parse_id;
 use crate::db::tokens::OneTimeTokenRow;
-use crate::db::{parse_id, DbConn};
 use crate::error::{customer_not_activated, AppError, AppResult};
-use crate::onboarding::{create_account, update_account, AccountSpec};
-use crate::routes::apps::ensure_owns_no_apps;
-use crate::routes::auth::hash_password;
+use crate::onboarding::{create_account, ensure_owns_no_apps, update_account, AccountSpec};
 use crate::routes::{check_etag, if_match_of, valid_query, with_etag, Valid};
 use crate::state::AppState;
 
@@ -32,15 +31,6 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(update_customer)
         .service(delete_customer)
         .service(impersonate_customer);
-}
-
-/// The tenancy rule of customers: an admin reaches every customer, a partner only its own.
-/// Anything else — unknown, not a customer, another partner's — is the same 404.
-pub fn find_customer(conn: &mut DbConn, manager: &AuthUser, id: i64) -> AppResult<AccountRow> {
-    AccountRow::find(conn, id)?
-        .filter(|a| a.role() == Role::Customer)
-        .filter(|a| manager.role() == Role::Admin || a.partner_id == Some(manager.id()))
-        .ok_or_else(AppError::not_found)
 }
 
 /// `<created_at in µs>.<id>` of the last row of the previous page.
@@ -79,10 +69,8 @@ async fn list_customers(
     let page = valid_query(page)?;
     let filter = valid_query(filter)?;
     let user = manager.0;
-    let partner_id = match user.role() {
-        Role::Admin => filter.partner_id.as_deref().map(parse_id).transpose()?,
-        _ => Some(user.id()),
-    };
+    let requested = filter.partner_id.as_deref().map(parse_id).transpose()?;
+    let partner_id = user.scope().customers_of(requested);
     let (mut from, mut before) = (filter.created_from.map(day_start), None);
     if let Some(to) = filter.created_to {
         before = Some(day_start(to) + Duration::days(1));
@@ -174,24 +162,9 @@ async fn create_customer(
     let account = state
         .db
         .transaction(move |conn| {
-            let partner_id = match user.role() {
-                Role::Admin => match requested_partner {
-                    Some(id) => Some(
-                        AccountRow::find(conn, id)?
-                            .filter(|p| p.role() == Role::Partner)
-                            .ok_or_else(|| {
-                                AppError::new(
-                                    actix_web::http::StatusCode::NOT_FOUND,
-                                    "partner_not_found",
-                                    "`partner_id` names no partner.",
-                                )
-                            })?
-                            .id,
-                    ),
-                    None => None,
-                },
-                _ => Some(user.id()),
-            };
+            let partner_id = user
+                .scope()
+                .partner_for_new_customer(conn, requested_partner)?;
             let spec = AccountSpec {
                 email: body.email,
                 password_hash,
@@ -243,7 +216,7 @@ async fn get_customer(
     let id = parse_id(&path)?;
     let account = state
         .db
-        .run(move |conn| find_customer(conn, &manager.0, id))
+        .run(move |conn| manager.0.scope().find_customer(conn, id))
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &account))
 }
@@ -282,7 +255,7 @@ async fn update_customer(
     let account = state
         .db
         .transaction(move |conn| {
-            let current = find_customer(conn, &manager.0, id)?;
+            let current = manager.0.scope().find_customer(conn, id)?;
             check_etag(if_match.as_deref(), &current.etag())?;
             let changes = AccountChanges {
                 email: body.email,
@@ -336,7 +309,7 @@ async fn delete_customer(
     state
         .db
         .transaction(move |conn| {
-            let current = find_customer(conn, &manager.0, id)?;
+            let current = manager.0.scope().find_customer(conn, id)?;
             check_etag(if_match.as_deref(), &current.etag())?;
             ensure_owns_no_apps(conn, id, "customer_has_apps")?;
             AccountRow::delete(conn, id)?;
@@ -386,7 +359,7 @@ async fn impersonate_customer(
     state
         .db
         .transaction(move |conn| {
-            let customer = find_customer(conn, &user, id)?;
+            let customer = user.scope().find_customer(conn, id)?;
             if customer.status() != AccountStatus::Activated {
                 return Err(customer_not_activated());
             }

@@ -6,7 +6,6 @@ use types::{Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthUser;
-use crate::db::apps::AppRow;
 use crate::db::devices::{top_shares, DeviceRow};
 use crate::db::parse_id;
 use crate::error::AppResult;
@@ -44,7 +43,7 @@ async fn list_devices(
     let (rows, total) = state
         .db
         .run(move |conn| {
-            let (app, _) = AppRow::find_visible(conn, &user, id)?;
+            let (app, _) = user.scope().find_app(conn, id)?;
             DeviceRow::list(conn, app.id, &filter, older_than, limit, offset)
         })
         .await?;
@@ -74,7 +73,7 @@ async fn device_summary(
     let counts = state
         .db
         .run(move |conn| {
-            let (app, _) = AppRow::find_visible(conn, &user, id)?;
+            let (app, _) = user.scope().find_app(conn, id)?;
             DeviceRow::breakdown(conn, app.id, &filter)
         })
         .await?;

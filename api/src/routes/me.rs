@@ -7,11 +7,12 @@ use types::tokens::{ApiTokenList, CreateApiToken, CreatedApiToken};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::extractor::API_TOKEN_PREFIX;
-use crate::auth::{password, secrets, AuthUser};
+use crate::auth::password::{self, hash_off_thread as hash_password};
+use crate::auth::sessions::{start_session, SessionKind};
+use crate::auth::{secrets, AuthUser};
 use crate::db::accounts::{AccountChanges, AccountRow};
 use crate::db::tokens::{ApiTokenRow, NewApiToken, RefreshTokenRow};
 use crate::error::{AppError, AppResult};
-use crate::routes::auth::{hash_password, start_session, SessionKind};
 use crate::routes::Valid;
 use crate::state::AppState;
 

@@ -28,7 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
 
 /// A stand-alone app `user` may manage.
 fn standalone_app(conn: &mut DbConn, user: &AuthUser, id: i64) -> AppResult<AppRow> {
-    let (app, _) = AppRow::find_visible(conn, user, id)?;
+    let (app, _) = user.scope().find_app(conn, id)?;
     if app.kind() == AppKind::Magento {
         return Err(managed_by_magento());
     }

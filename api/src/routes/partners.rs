@@ -6,13 +6,12 @@ use types::accounts::{AccountStatus, CreatePartner, Partner, PartnerFilter, Role
 use types::{Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::auth::password::hash_off_thread as hash_password;
 use crate::auth::Admin;
 use crate::db::accounts::{AccountChanges, AccountQuery, AccountRow};
 use crate::db::{parse_id, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::onboarding::{create_account, update_account, AccountSpec};
-use crate::routes::apps::ensure_owns_no_apps;
-use crate::routes::auth::hash_password;
+use crate::onboarding::{create_account, ensure_owns_no_apps, update_account, AccountSpec};
 use crate::routes::{check_etag, if_match_of, valid_query, with_etag, Valid};
 use crate::state::AppState;
 

@@ -1,0 +1,201 @@
+//! Who may reach what, decided in one place.
+//!
+//! The signed-in account becomes a [`Scope`]; every list filters by it and every lookup of one
+//! record goes through it, so a record outside the scope is the same 404 as an unknown id. A new
+//! app-scoped resource looks its app up with [`Scope::find_app`] (or filters a list across apps
+//! with [`Scope::app_ids`]) and cannot forget tenancy.
+
+use diesel::dsl;
+use diesel::prelude::*;
+use types::accounts::Role;
+
+use crate::auth::AuthUser;
+use crate::db::accounts::AccountRow;
+use crate::db::apps::{AppRow, AppWithOwner};
+use crate::db::schema::{accounts, apps};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+
+/// `accounts.id = $me OR accounts.partner_id = $partner`.
+pub type AccountsRule =
+    dsl::Or<dsl::Eq<accounts::id, i64>, dsl::Eq<accounts::partner_id, Option<i64>>>;
+
+/// `SELECT id FROM accounts WHERE <AccountsRule>`.
+pub type AccountIds = dsl::Filter<dsl::Select<accounts::table, accounts::id>, AccountsRule>;
+
+/// `SELECT id FROM apps WHERE owner_id IN (<AccountIds>)`.
+pub type AppIds =
+    dsl::Filter<dsl::Select<apps::table, apps::id>, dsl::EqAny<apps::owner_id, AccountIds>>;
+
+/// What an account may reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// An admin: everything.
+    All,
+    /// A partner: itself, its customers, and the apps of both.
+    Partner(i64),
+    /// A customer: itself and its own apps.
+    Customer(i64),
+}
+
+impl Scope {
+    pub fn of(user: &AuthUser) -> Self {
+        Self::for_account(user.id(), user.role())
+    }
+
+    pub fn for_account(id: i64, role: Role) -> Self {
+        match role {
+            Role::Admin => Self::All,
+            Role::Partner => Self::Partner(id),
+            Role::Customer => Self::Customer(id),
+        }
+    }
+
+    /// The account this scope belongs to (none for admins, who reach everything).
+    pub fn holder(self) -> Option<i64> {
+        match self {
+            Self::All => None,
+            Self::Partner(id) | Self::Customer(id) => Some(id),
+        }
+    }
+
+    /// Whether `account` is within reach: itself, or for a partner one of its customers.
+    pub fn reaches_account(self, account: &AccountRow) -> bool {
+        match self {
+            Self::All => true,
+            Self::Partner(me) => account.id == me || account.partner_id == Some(me),
+            Self::Customer(me) => account.id == me,
+        }
+    }
+
+    /// Whether this scope manages `customer` (a partner its own customers, an admin all).
+    pub fn manages_customer(self, customer: &AccountRow) -> bool {
+        customer.role() == Role::Customer
+            && match self {
+                Self::All => true,
+                Self::Partner(me) => customer.partner_id == Some(me),
+                Self::Customer(_) => false,
+            }
+    }
+
+    /// The customer `id` if this scope manages it; otherwise (unknown, not a customer, another
+    /// partner's) the same 404.
+    pub fn find_customer(self, conn: &mut DbConn, id: i64) -> AppResult<AccountRow> {
+        AccountRow::find(conn, id)?
+            .filter(|a| self.manages_customer(a))
+            .ok_or_else(AppError::not_found)
+    }
+
+    /// The app `id` with its owner's email if within reach; otherwise the same 404 as an
+    /// unknown id. Every app-scoped route starts here.
+    pub fn find_app(self, conn: &mut DbConn, id: i64) -> AppResult<AppWithOwner> {
+        let found = AppRow::find_with_owner(conn, id)?.ok_or_else(AppError::not_found)?;
+        let visible = match self {
+            Self::All => true,
+            Self::Customer(me) => found.0.owner_id == me,
+            Self::Partner(me) => {
+                found.0.owner_id == me
+                    || accounts::table
+                        .find(found.0.owner_id)
+                        .select(accounts::partner_id)
+                        .first::<Option<i64>>(conn)?
+                        == Some(me)
+            }
+        };
+        if visible {
+            Ok(found)
+        } else {
+            Err(AppError::not_found())
+        }
+    }
+
+    /// The condition on `accounts` rows within reach (`None`: all of them): the holder, and for
+    /// a partner its customers (a customer's `partner_id = NULL` matches nothing). Filter a query
+    /// that joins an owner account with it, or use [`Scope::account_ids`].
+    pub fn accounts_rule(self) -> Option<AccountsRule> {
+        let (me, customers_of) = match self {
+            Self::All => return None,
+            Self::Partner(me) => (me, Some(me)),
+            Self::Customer(me) => (me, None),
+        };
+        Some(
+            accounts::id
+                .eq(me)
+                .or(accounts::partner_id.eq(customers_of)),
+        )
+    }
+
+    /// The accounts within reach, as a sub-select of ids (`None`: all of them).
+    pub fn account_ids(self) -> Option<AccountIds> {
+        self.accounts_rule()
+            .map(|rule| accounts::table.select(accounts::id).filter(rule))
+    }
+
+    /// The apps within reach, as a sub-select of ids (`None`: all of them): filter any table with
+    /// an `app_id` by it for a list across apps.
+    pub fn app_ids(self) -> Option<AppIds> {
+        self.account_ids().map(|owners| {
+            apps::table
+                .select(apps::id)
+                .filter(apps::owner_id.eq_any(owners))
+        })
+    }
+
+    /// Whose customers a customer list shows: a partner its own; an admin all, or the
+    /// `requested` partner's.
+    pub fn customers_of(self, requested: Option<i64>) -> Option<i64> {
+        match self {
+            Self::All => requested,
+            Self::Partner(me) | Self::Customer(me) => Some(me),
+        }
+    }
+
+    /// The partner of a customer this scope creates: a partner's are its own; an admin names a
+    /// partner (404 `partner_not_found` if it is none) or none (a direct customer).
+    pub fn partner_for_new_customer(
+        self,
+        conn: &mut DbConn,
+        requested: Option<i64>,
+    ) -> AppResult<Option<i64>> {
+        match (self, requested) {
+            (Self::All, None) => Ok(None),
+            (Self::All, Some(id)) => AccountRow::find(conn, id)?
+                .filter(|p| p.role() == Role::Partner)
+                .map(|p| Some(p.id))
+                .ok_or_else(|| {
+                    AppError::new(
+                        actix_web::http::StatusCode::NOT_FOUND,
+                        "partner_not_found",
+                        "`partner_id` names no partner.",
+                    )
+                }),
+            (Self::Partner(me) | Self::Customer(me), _) => Ok(Some(me)),
+        }
+    }
+
+    /// Who will own an app this scope creates: a customer itself; a partner itself or one of its
+    /// customers; an admin must name a customer or partner.
+    pub fn owner_for_new_app(self, conn: &mut DbConn, requested: Option<i64>) -> AppResult<i64> {
+        let owner_not_found = || {
+            AppError::new(
+                actix_web::http::StatusCode::NOT_FOUND,
+                "owner_not_found",
+                "`owner_id` names no account of yours that can own apps.",
+            )
+        };
+        match (self, requested) {
+            (Self::All, None) => Err(AppError::invalid_field(
+                "owner_id",
+                "is required: the customer or partner that owns the app",
+            )),
+            (Self::Partner(me) | Self::Customer(me), None) => Ok(me),
+            (Self::Partner(me) | Self::Customer(me), Some(id)) if id == me => Ok(id),
+            (Self::Customer(_), Some(_)) => Err(owner_not_found()),
+            (scope, Some(id)) => AccountRow::find(conn, id)?
+                .filter(|a| matches!(a.role(), Role::Customer | Role::Partner))
+                .filter(|a| scope.reaches_account(a))
+                .map(|a| a.id)
+                .ok_or_else(owner_not_found),
+        }
+    }
+}
