@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes the running API from its own OpenAPI spec with schemathesis (every check), as an admin.
+# Fuzzes the running API from its own OpenAPI spec with schemathesis (every check), as an admin,
+# with a fixed seed so that a run is repeatable (SCHEMATHESIS_SEED=<n> tries another).
 # NUL characters are not generated: the API refuses them in all text (PostgreSQL cannot store
 # them), which tests/api/errors.rs checks.
 # Usage: scripts/schemathesis.sh <backoffice binary> <database url>
@@ -22,4 +23,5 @@ token=$(curl -fs -X POST "http://127.0.0.1:$port/api/v1/auth/login" -H 'content-
   -d '{"email":"admin@demo.test","password":"demo-password-1"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 "$root/.tools/venv/bin/schemathesis" --config-file "$root/scripts/schemathesis.toml" run "http://127.0.0.1:$port/api/v1/openapi.json" \
   --checks all -H "Authorization: Bearer $token" --workers 2 --max-examples 60 \
+  --seed "${SCHEMATHESIS_SEED:-20261123}" --generation-deterministic \
   --warnings off --generation-allow-x00 false "${@:3}"

@@ -3,7 +3,8 @@
 # scripts/run.sh and scripts/test.sh; safe to run again.
 #   - Debian packages: C toolchain, pkg-config, libpq (PostgreSQL client library), Python venv, curl
 #   - Rust: the toolchain, components and targets pinned in rust-toolchain.toml (rustup fetches them)
-#   - node_modules (npm ci): binaryen's wasm-opt for the SPA; Playwright + axe-core for browser tests
+#   - node_modules (npm ci): binaryen's wasm-opt for the SPA; Playwright + axe-core for browser tests;
+#     redocly for the OpenAPI lint
 #   - .tools/venv: schemathesis and the Compose v2 binary (PyPI), for the test command only
 #   - Chromium (Debian), for the browser tests only
 set -euo pipefail
@@ -34,10 +35,11 @@ fi
 (cd "$root" && rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install)
 # An already-installed toolchain does not get the targets of rust-toolchain.toml by itself.
 (cd "$root" && rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown)
+(cd "$root" && rustup component list --installed | grep -q '^clippy' || rustup component add clippy rustfmt)
 
 # npm packages (exact versions from package-lock.json), when missing or out of date.
-if [ ! -x "$root/node_modules/.bin/wasm-opt" ] || [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
-  say "installing npm packages (wasm-opt, Playwright, axe-core)"
+if [ ! -x "$root/node_modules/.bin/wasm-opt" ] || [ ! -x "$root/node_modules/.bin/redocly" ] || [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
+  say "installing npm packages (wasm-opt, Playwright, axe-core, redocly)"
   (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 

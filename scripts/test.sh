@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test: formatting, unit tests, the black-box API tests on SQLite and PostgreSQL,
-# schemathesis against the live spec, the SPA's size budget and browser tests in headless Chromium,
-# and the Compose file check. Exits non-zero on any failure.
+# Runs every test: formatting, clippy, the OpenAPI lint, unit tests, the black-box API tests on
+# SQLite and PostgreSQL (with the schema comparison of the two), schemathesis against the live spec
+# (fixed seed; SCHEMATHESIS_SEED=<n> for another), the SPA's size budget and browser tests in
+# headless Chromium, and the Compose file check. Prints each stage's duration. Exits non-zero on
+# any failure.
 # With CI=true, PostgreSQL and Chromium are required; elsewhere their tests are skipped (loudly)
 # when they are absent.
 set -euo pipefail
@@ -30,6 +32,19 @@ fi
 
 passed=0
 failed=0
+# Each stage's duration, printed as it ends and again in the summary.
+durations=()
+stage_name=
+stage_start=$SECONDS
+stage() {
+  if [ -n "$stage_name" ]; then
+    durations+=("$(printf '%5ds  %s' $((SECONDS - stage_start)) "$stage_name")")
+    printf '  (%s: %ds)\n' "$stage_name" $((SECONDS - stage_start))
+  fi
+  stage_name=$1
+  stage_start=$SECONDS
+  [ -z "$1" ] || say "$1"
+}
 record() { if [ "$1" -eq 0 ]; then passed=$((passed + ${2:-1})); else failed=$((failed + 1)); fi; }
 
 psql_admin() { psql "$TEST_POSTGRES_URL" -v ON_ERROR_STOP=1 -qAtc "$1"; }
@@ -43,13 +58,27 @@ drop_test_databases() {
 }
 trap drop_test_databases EXIT
 
-say "checking formatting"
+stage "checking formatting"
 cargo fmt --all --check
 
-say "building (dev profile)"
+stage "building (dev profile)"
 cargo build --locked --workspace --all-targets
 
-say "unit and API tests (SQLite$($postgres && echo ' + PostgreSQL'))"
+stage "clippy (host crates, and the SPA on wasm32)"
+set +e
+cargo clippy --locked --workspace --all-targets -- -D warnings
+record $?
+cargo clippy --locked -p web --target wasm32-unknown-unknown -- -D warnings
+record $?
+set -e
+
+stage "OpenAPI lint (redocly, recommended rules: 0 errors, 0 warnings)"
+set +e
+node_modules/.bin/redocly lint --format=stylish openapi/openapi.json
+record $?
+set -e
+
+stage "unit and API tests (SQLite$($postgres && echo ' + PostgreSQL'))"
 log=$(mktemp)
 set +e
 cargo test --locked --workspace 2>&1 | tee "$log"
@@ -59,7 +88,7 @@ count=$(grep -Eo '^test result: .* ([0-9]+) passed' "$log" | grep -Eo '[0-9]+ pa
 record "$status" "$count"
 drop_test_databases
 
-say "schemathesis against the live spec (SQLite)"
+stage "schemathesis against the live spec (SQLite)"
 st_dir=$(mktemp -d)
 set +e
 scripts/schemathesis.sh target/debug/backoffice "$st_dir/schemathesis.db"
@@ -67,7 +96,7 @@ record $?
 set -e
 if $postgres; then
   if command -v psql >/dev/null; then
-    say "schemathesis against the live spec (PostgreSQL)"
+    stage "schemathesis against the live spec (PostgreSQL)"
     db=bo_test_schemathesis_$$
     psql_admin "CREATE DATABASE $db"
     set +e
@@ -83,7 +112,7 @@ if $postgres; then
 fi
 rm -rf "$st_dir"
 
-say "SPA: release build and size budget (480 KB gzipped)"
+stage "SPA: release build and size budget (480 KB gzipped)"
 set +e
 build_web
 web_status=$?
@@ -102,7 +131,7 @@ else
   record 1
 fi
 
-say "browser tests (headless Chromium)"
+stage "browser tests (headless Chromium)"
 if command -v chromium >/dev/null && [ -f web/dist/index.html ]; then
   browser_log=$(mktemp)
   set +e
@@ -118,13 +147,16 @@ else
   printf '\n\033[1;33m!!! Chromium is not installed: browser tests SKIPPED (CI runs them).\033[0m\n\n'
 fi
 
-say "docker-compose.yml is a valid Compose file"
+stage "docker-compose.yml is a valid Compose file"
 compose=$(find .tools/venv -path '*compose/docker-compose' -type f | head -n 1)
 set +e
 JWT_SECRET=check-only-0123456789abcdef0123456789 "$compose" -f docker-compose.yml config -q
 record $?
 set -e
 
+stage ""
 echo
+echo "stage durations:"
+printf '%s\n' "${durations[@]}"
 echo "summary: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

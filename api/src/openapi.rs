@@ -3,7 +3,9 @@
 
 use actix_web::App;
 use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::{AllOfBuilder, ArrayBuilder, ObjectBuilder, Schema};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::server::Server;
 use utoipa::openapi::{
     ContentBuilder, HeaderBuilder, OpenApi as Spec, Ref, RefOr, ResponseBuilder,
 };
@@ -24,7 +26,7 @@ use crate::error::PROBLEM_JSON;
             `/me/tokens`. Text never contains NUL (`\\u0000`) characters: they are refused.",
         license(name = "AGPL-3.0-or-later")
     ),
-    components(schemas(types::Problem, types::FieldError)),
+    components(schemas(types::Problem, types::FieldError, types::rules::Country)),
     tags(
         (name = "auth", description = "Sign-up, activation, sign-in and sessions"),
         (name = "me", description = "The signed-in account and its API tokens"),
@@ -51,7 +53,82 @@ pub fn spec() -> Spec {
         .configure(crate::routes::health::configure)
         .split_for_parts();
     CommonResponses.modify(&mut spec);
+    document_pages_once(&mut spec);
+    declare_public_operations(&mut spec);
+    spec.servers = Some(vec![Server::new("/")]);
+    if let Some(license) = spec.info.license.as_mut() {
+        license.identifier = Some("AGPL-3.0-or-later".into());
+    }
     spec
+}
+
+/// Operations anyone may call without a credential (the SDK's have their app key scheme): they
+/// say so with `security: []`. Every other operation declares its own security, which
+/// `redocly lint` checks, so an endpoint cannot become public by forgetting it.
+const PUBLIC_PATHS: &[&str] = &[
+    "/api/v1/auth/",
+    "/api/v1/openapi.json",
+    "/health/",
+    "/metrics",
+];
+
+fn declare_public_operations(spec: &mut Spec) {
+    for (path, item) in &mut spec.paths.paths {
+        if !PUBLIC_PATHS.iter().any(|p| path.starts_with(p)) {
+            continue;
+        }
+        let ops = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for op in ops.into_iter().flatten() {
+            op.security.get_or_insert_with(Vec::new);
+        }
+    }
+}
+
+/// Every list answers the same page: the shape is one `Page` schema, and each `Page_<Item>` is
+/// that page with `items` of its own kind.
+fn document_pages_once(spec: &mut Spec) {
+    let Some(components) = spec.components.as_mut() else {
+        return;
+    };
+    let pages: Vec<String> = components
+        .schemas
+        .keys()
+        .filter(|name| name.starts_with("Page_"))
+        .cloned()
+        .collect();
+    for name in pages {
+        let item = name.trim_start_matches("Page_").to_owned();
+        if !components.schemas.contains_key("Page") {
+            if let Some(RefOr::T(Schema::Object(shape))) = components.schemas.get(&name) {
+                let mut shape = shape.clone();
+                shape.properties.shift_remove("items");
+                shape.required.retain(|r| r != "items");
+                components
+                    .schemas
+                    .insert("Page".into(), RefOr::T(Schema::Object(shape)));
+            }
+        }
+        let items = ArrayBuilder::new()
+            .items(Ref::from_schema_name(&item))
+            .description(Some("The items of this page."));
+        let page = AllOfBuilder::new()
+            .item(Ref::from_schema_name("Page"))
+            .item(
+                ObjectBuilder::new()
+                    .property("items", items)
+                    .required("items"),
+            )
+            .description(Some(format!("One page of `{item}` items.")));
+        components
+            .schemas
+            .insert(name, RefOr::T(Schema::AllOf(page.build())));
+    }
 }
 
 /// Pretty JSON with a trailing newline, exactly as committed.
@@ -88,9 +165,27 @@ const SHARED: &[SharedResponse] = &[
         )],
     ),
     (
+        "Forbidden",
+        "403",
+        "Signed in, but not allowed to do this; `code` says why",
+        &[],
+    ),
+    (
         "NotFound",
         "404",
         "`not_found`: unknown, or belongs to another tenant",
+        &[],
+    ),
+    (
+        "Conflict",
+        "409",
+        "The request conflicts with the current state; `code` says how",
+        &[],
+    ),
+    (
+        "PreconditionFailed",
+        "412",
+        "`stale_version`: `If-Match` does not name the current `ETag`",
         &[],
     ),
     (
@@ -110,6 +205,12 @@ const SHARED: &[SharedResponse] = &[
         "422",
         "`validation_failed`: `errors` lists each invalid field",
         &[],
+    ),
+    (
+        "TooManyRequests",
+        "429",
+        "`rate_limited`: too many requests",
+        &[("Retry-After", "Seconds to wait before retrying")],
     ),
     (
         "Unavailable",
@@ -178,16 +279,34 @@ impl Modify for CommonResponses {
     }
 }
 
+/// Every error answer is one of the shared responses: an operation's own line for a status
+/// (`(status = 409, description = "`email_taken`")`) becomes a reference to it that keeps the
+/// operation's description, which says which `code`s it answers.
+fn refer_to_shared(op: &mut Operation) {
+    for (status, response) in &mut op.responses.responses {
+        let Some((name, ..)) = SHARED.iter().find(|(_, s, ..)| s == status) else {
+            continue;
+        };
+        if let RefOr::T(own) = response {
+            let mut shared = Ref::new(format!("#/components/responses/{name}"));
+            shared.description = own.description.clone();
+            *response = RefOr::Ref(shared);
+        }
+    }
+}
+
 fn add_shared(op: &mut Operation, uses_db: bool, has_path_params: bool) {
+    refer_to_shared(op);
     let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
     let has_body = op.request_body.is_some();
     let has_query = op.parameters.as_ref().is_some_and(|ps| {
         ps.iter()
             .any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
     });
-    let mut wanted: Vec<&str> = Vec::new();
+    // Unknown query parameters are refused everywhere, so every operation can answer 400.
+    let mut wanted: Vec<&str> = vec!["400"];
     if has_body || has_query {
-        wanted.extend(["400", "422"]);
+        wanted.push("422");
     }
     if secured {
         wanted.push("401");

@@ -173,9 +173,17 @@ both_backends! {
             page = app.get(&format!("customers?per_page=2&cursor={cursor}"), &partner).await;
         }
         assert_eq!(seen, ["c4@example.com", "c3@example.com", "c2@example.com", "c1@example.com", "c0@example.com"]);
-        let cursor_wins = app.get(&format!("customers?per_page=2&sort=email&cursor={}", "9999999999999999.1"), &partner).await;
-        assert_eq!(emails(&cursor_wins), ["c4@example.com", "c3@example.com"], "a cursor pages newest first whatever `sort` says");
-        app.get("customers?cursor=garbage", &partner).await.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        let first = app.get("customers?per_page=2", &partner).await;
+        let cursor = first.body["next_cursor"].as_str().unwrap_or_default().to_owned();
+        let cursor_wins = app.get(&format!("customers?per_page=2&sort=email&cursor={cursor}"), &partner).await;
+        assert_eq!(emails(&cursor_wins), ["c2@example.com", "c1@example.com"], "a cursor pages newest first whatever `sort` says");
+        let by_email = app.get("customers?per_page=2&sort=email", &partner).await;
+        assert!(by_email.body.get("next_cursor").is_none(), "other sorts page by `page`");
+        for foreign in ["garbage", "9182847226241325269.627004", "42"] {
+            let refused = app.get(&format!("customers?cursor={foreign}"), &partner).await;
+            refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+            assert_eq!(refused.error_fields(), ["cursor"]);
+        }
     }
 
     async fn an_admin_sees_every_customer_and_may_choose_the_partner(app) {

@@ -10,6 +10,7 @@ mod auth;
 mod customers;
 mod errors;
 mod jwt;
+mod lists;
 mod me;
 mod mobile_users;
 mod openapi;

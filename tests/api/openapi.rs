@@ -32,13 +32,18 @@ async fn the_served_spec_is_the_generated_one() {
 }
 
 #[test]
-fn every_secured_operation_documents_401_and_every_error_is_problem_json() {
+fn every_operation_declares_its_security_and_refers_to_the_shared_errors() {
     let spec: serde_json::Value = serde_json::from_str(&api::openapi::spec_json()).expect("json");
     let paths = spec["paths"].as_object().expect("paths");
     for (path, item) in paths {
         for (method, op) in item.as_object().expect("item") {
             let responses = op["responses"].as_object().expect("responses");
-            if op.get("security").is_some() {
+            let security = op["security"].as_array();
+            assert!(
+                security.is_some(),
+                "{method} {path} declares no security (public: `[]`)"
+            );
+            if security.is_some_and(|s| !s.is_empty()) {
                 assert!(responses.contains_key("401"), "{method} {path} lacks 401");
             }
             if op.get("requestBody").is_some() {
@@ -51,11 +56,13 @@ fn every_secured_operation_documents_401_and_every_error_is_problem_json() {
             }
             for (status, response) in responses {
                 if status.starts_with('4') || status.starts_with('5') {
-                    let ok = response.get("$ref").is_some()
-                        || response["content"]
-                            .get("application/problem+json")
-                            .is_some();
-                    assert!(ok, "{method} {path} {status} is not problem+json");
+                    let shared = response["$ref"]
+                        .as_str()
+                        .is_some_and(|r| r.starts_with("#/components/responses/"));
+                    assert!(
+                        shared,
+                        "{method} {path} {status} is not a shared error response"
+                    );
                 }
             }
         }

@@ -51,8 +51,4 @@ pub struct AuditFilter {
     pub from: Option<DateTime<Utc>>,
     /// Events before this time.
     pub to: Option<DateTime<Utc>>,
-    /// `next_cursor` of the previous page: continues after it (newest first).
-    #[validate(custom(function = "crate::rules::numeric_id"))]
-    #[param(pattern = "^[1-9][0-9]{0,17}$")]
-    pub cursor: Option<String>,
 }

@@ -112,12 +112,6 @@ pub struct CustomerFilter {
     /// Sort order; `-` in front means descending.
     #[param(inline)]
     pub sort: Option<AccountSort>,
-    /// `next_cursor` of the previous page: continues after it by keyset, so that any depth costs
-    /// what the first page costs. Cursor pages are always newest first: `sort` and `page` do not
-    /// apply with a cursor.
-    #[validate(length(max = 60))]
-    #[param(max_length = 60, pattern = "^[0-9]{1,19}\\.[0-9]{1,19}$")]
-    pub cursor: Option<String>,
 }
 
 /// "Log in as": options.

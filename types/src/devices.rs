@@ -63,17 +63,6 @@ pub struct DeviceFilter {
     pub last_seen_to: Option<NaiveDate>,
 }
 
-/// Keyset position in a list that grows without bound.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams, Validate)]
-#[into_params(parameter_in = Query)]
-pub struct CursorQuery {
-    /// `next_cursor` of the previous page: continues after it by keyset, so that any depth costs
-    /// what the first page costs (newest first; `page` does not apply with a cursor).
-    #[validate(length(max = 20))]
-    #[param(max_length = 20, pattern = "^[1-9][0-9]{0,18}$")]
-    pub cursor: Option<String>,
-}
-
 /// How many devices share one value (one platform, model, OS version or app version).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Share {

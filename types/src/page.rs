@@ -14,18 +14,18 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// How many items match the filters, over all pages.
     pub total: i64,
-    /// This page's number, from 1 (absent when the page was fetched by `cursor`).
+    /// This page's number, from 1 (1 for a page fetched by `cursor`).
     pub page: u32,
     /// The page size used.
     pub per_page: u32,
-    /// Pass as `cursor` to get the next page by keyset; absent on the last page. Only for lists
-    /// that grow without bound.
+    /// Pass as `cursor` to get the next page by keyset; absent on the last page, and when the
+    /// list is sorted other than newest first (then page by `page`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }
 
-/// Pagination parameters shared by every list.
-#[derive(Debug, Clone, Copy, Deserialize, IntoParams, Validate)]
+/// Pagination parameters shared by every list: by `page` (offset), or by `cursor` (keyset).
+#[derive(Debug, Clone, Default, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page number, from 1.
@@ -36,6 +36,13 @@ pub struct PageQuery {
     #[validate(range(min = 1, max = 100))]
     #[param(minimum = 1, maximum = 100, default = 20)]
     pub per_page: Option<u32>,
+    /// `next_cursor` of the previous page, passed back as it came: continues after it by keyset,
+    /// so that any depth costs what the first page costs. Cursor pages are newest first (`sort`
+    /// and `page` do not apply). A cursor is an opaque token this list issued; any other value
+    /// gets 422 `validation_failed` naming `cursor`.
+    #[validate(length(min = 1, max = 200))]
+    #[param(min_length = 1, max_length = 200, pattern = "^[A-Za-z0-9_-]+$")]
+    pub cursor: Option<String>,
 }
 
 impl PageQuery {

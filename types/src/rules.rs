@@ -3,7 +3,8 @@
 //!
 //! Passwords follow NIST SP 800-63B: a length range and no composition rules.
 
-use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::{Ref, RefOr};
 use validator::ValidationError;
 
 /// An email address: ASCII `local@domain` (RFC 5321 sizes; internationalised domains in their
@@ -51,14 +52,31 @@ pub fn numeric_id(id: &str) -> Result<(), ValidationError> {
     }
 }
 
-/// OpenAPI schema of an optional `country`: one of `COUNTRIES`, or null.
-pub fn country_schema() -> Object {
-    ObjectBuilder::new()
-        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
-        .enum_values(Some(COUNTRIES.iter().copied().map(Some).chain([None])))
-        .description(Some("ISO 3166-1 alpha-2 country code"))
-        .examples([serde_json::json!("NL")])
-        .build()
+/// The `Country` schema: an ISO 3166-1 alpha-2 code, one of `COUNTRIES`. One named schema, so
+/// that generated clients get one `Country` type.
+pub struct Country;
+
+impl utoipa::PartialSchema for Country {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(COUNTRIES.iter().copied()))
+            .description(Some("ISO 3166-1 alpha-2 country code"))
+            .examples([serde_json::json!("NL")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Country {}
+
+/// OpenAPI schema of an optional `country` field: a `Country`, or null.
+pub fn country_schema() -> RefOr<Schema> {
+    RefOr::T(Schema::OneOf(
+        OneOfBuilder::new()
+            .item(Ref::from_schema_name("Country"))
+            .item(ObjectBuilder::new().schema_type(Type::Null))
+            .build(),
+    ))
 }
 
 /// ISO 3166-1 alpha-2 country codes.

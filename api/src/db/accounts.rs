@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use types::accounts::{Account, AccountSort, AccountStatus, Role};
 
+use super::page::{created_before, Paging};
 use super::schema::accounts;
 use super::DbConn;
 use crate::error::AppResult;
@@ -71,11 +72,7 @@ pub struct AccountQuery {
     pub created_from: Option<NaiveDateTime>,
     /// Created before (UTC).
     pub created_before: Option<NaiveDateTime>,
-    /// Keyset (newest first): only accounts older than this `(created_at, id)`.
-    pub older_than: Option<(NaiveDateTime, i64)>,
     pub sort: AccountSort,
-    pub limit: i64,
-    pub offset: i64,
 }
 
 impl AccountRow {
@@ -150,7 +147,11 @@ impl AccountRow {
     }
 
     /// One page of accounts and the total matching the filters.
-    pub fn list(conn: &mut DbConn, filter: &AccountQuery) -> AppResult<(Vec<Self>, i64)> {
+    pub fn list(
+        conn: &mut DbConn,
+        filter: &AccountQuery,
+        paging: &Paging<(NaiveDateTime, i64)>,
+    ) -> AppResult<(Vec<Self>, i64)> {
         let build = || {
             let mut query = accounts::table.into_boxed();
             if let Some(role) = filter.role {
@@ -187,18 +188,8 @@ impl AccountRow {
         };
         let total = build().count().get_result::<i64>(conn)?;
         let mut query = build();
-        if let Some((at, id)) = filter.older_than {
-            // A row-value comparison, which both databases answer from the (created_at, id)
-            // index; the equivalent `a < x OR (a = x AND b < y)` makes PostgreSQL scan.
-            query = query.filter(
-                diesel::dsl::sql::<diesel::sql_types::Bool>(
-                    "(accounts.created_at, accounts.id) < (",
-                )
-                .bind::<diesel::sql_types::Timestamp, _>(at)
-                .sql(", ")
-                .bind::<diesel::sql_types::BigInt, _>(id)
-                .sql(")"),
-            );
+        if let Some(after) = paging.after {
+            query = query.filter(created_before("accounts", after));
         }
         let query = match filter.sort {
             AccountSort::CreatedDesc => {
@@ -222,10 +213,15 @@ impl AccountRow {
         };
         let rows = query
             .select(Self::as_select())
-            .limit(filter.limit)
-            .offset(filter.offset)
+            .limit(paging.limit)
+            .offset(paging.offset)
             .load(conn)?;
         Ok((rows, total))
+    }
+
+    /// The keyset key of lists newest first.
+    pub fn created_key(&self) -> (NaiveDateTime, i64) {
+        (self.created_at, self.id)
     }
 
     /// The wire form.

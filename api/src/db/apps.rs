@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use types::apps::{App, AppEdition, AppKind, AppSort};
 
 use super::accounts::{escape_like, lower};
+use super::page::{created_before, Paging};
 use super::schema::{accounts, apps};
 use super::DbConn;
 use crate::error::{AppError, AppResult};
@@ -65,8 +66,6 @@ pub struct AppQuery {
     pub edition: Option<AppEdition>,
     pub owner_id: Option<i64>,
     pub sort: AppSort,
-    pub limit: i64,
-    pub offset: i64,
 }
 
 /// An app with its owner's email, as lists and details show it.
@@ -140,6 +139,7 @@ impl AppRow {
         conn: &mut DbConn,
         scope: Scope,
         filter: &AppQuery,
+        paging: &Paging<(NaiveDateTime, i64)>,
     ) -> AppResult<(Vec<AppWithOwner>, i64)> {
         let build = || {
             let mut query = apps::table.inner_join(accounts::table).into_boxed();
@@ -163,16 +163,20 @@ impl AppRow {
             query
         };
         let total = build().count().get_result::<i64>(conn)?;
+        let mut query = build();
+        if let Some(after) = paging.after {
+            query = query.filter(created_before("apps", after));
+        }
         let query = match filter.sort {
-            AppSort::CreatedDesc => build().order((apps::created_at.desc(), apps::id.desc())),
-            AppSort::CreatedAsc => build().order((apps::created_at.asc(), apps::id.asc())),
-            AppSort::NameAsc => build().order((lower(apps::name).asc(), apps::id.asc())),
-            AppSort::NameDesc => build().order((lower(apps::name).desc(), apps::id.desc())),
+            AppSort::CreatedDesc => query.order((apps::created_at.desc(), apps::id.desc())),
+            AppSort::CreatedAsc => query.order((apps::created_at.asc(), apps::id.asc())),
+            AppSort::NameAsc => query.order((lower(apps::name).asc(), apps::id.asc())),
+            AppSort::NameDesc => query.order((lower(apps::name).desc(), apps::id.desc())),
         };
         let rows = query
             .select((Self::as_select(), accounts::email))
-            .limit(filter.limit)
-            .offset(filter.offset)
+            .limit(paging.limit)
+            .offset(paging.offset)
             .load(conn)?;
         Ok((rows, total))
     }

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use types::accounts::Role;
 
 use super::accounts::AccountRow;
+use super::page::Paging;
 use super::schema::audit_events;
 use super::DbConn;
 use crate::error::AppResult;
@@ -45,9 +46,6 @@ pub struct AuditQuery {
     pub subject_id: Option<String>,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
-    /// Keyset: only events with a smaller id.
-    pub before_id: Option<i64>,
-    pub limit: i64,
 }
 
 impl Actor {
@@ -101,6 +99,7 @@ impl AuditEventRow {
         conn: &mut DbConn,
         scope: Scope,
         query: &AuditQuery,
+        paging: &Paging<i64>,
     ) -> AppResult<(Vec<Self>, i64)> {
         let build = |with_cursor: bool| {
             let mut q = audit_events::table.into_boxed();
@@ -133,7 +132,7 @@ impl AuditEventRow {
                 q = q.filter(audit_events::created_at.lt(to));
             }
             if with_cursor {
-                if let Some(before) = query.before_id {
+                if let Some(before) = paging.after {
                     q = q.filter(audit_events::id.lt(before));
                 }
             }
@@ -142,7 +141,8 @@ impl AuditEventRow {
         let total = build(false).count().get_result::<i64>(conn)?;
         let rows = build(true)
             .order(audit_events::id.desc())
-            .limit(query.limit)
+            .limit(paging.limit)
+            .offset(paging.offset)
             .select(Self::as_select())
             .load(conn)?;
         Ok((rows, total))

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use types::devices::{Device, DeviceFilter, Platform, Share};
 use types::sdk::RegisterDevice;
 
+use super::page::Paging;
 use super::schema::devices;
 use super::DbConn;
 use crate::error::AppResult;
@@ -194,22 +195,20 @@ impl DeviceRow {
         conn: &mut DbConn,
         app_id: i64,
         filter: &DeviceFilter,
-        older_than: Option<i64>,
-        limit: i64,
-        offset: i64,
+        paging: &Paging<i64>,
     ) -> AppResult<(Vec<Self>, i64)> {
         let total = Self::filtered(app_id, filter)
             .count()
             .get_result::<i64>(conn)?;
         let mut query = Self::filtered(app_id, filter);
-        if let Some(id) = older_than {
+        if let Some(id) = paging.after {
             query = query.filter(devices::id.lt(id));
         }
         let rows = query
             .order(devices::id.desc())
             .select(Self::as_select())
-            .limit(limit)
-            .offset(offset)
+            .limit(paging.limit)
+            .offset(paging.offset)
             .load(conn)?;
         Ok((rows, total))
     }

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use types::outbox::{EmailStatus, OutboxEmail};
 
+use super::page::Paging;
 use super::schema::emails;
 use super::DbConn;
 use crate::error::AppResult;
@@ -69,8 +70,7 @@ impl EmailRow {
         conn: &mut DbConn,
         to: Option<&str>,
         status: Option<EmailStatus>,
-        limit: i64,
-        offset: i64,
+        paging: &Paging<i64>,
     ) -> AppResult<(Vec<Self>, i64)> {
         let build = || {
             let mut q = emails::table.into_boxed();
@@ -83,10 +83,14 @@ impl EmailRow {
             q
         };
         let total = build().count().get_result(conn)?;
-        let rows = build()
+        let mut query = build();
+        if let Some(id) = paging.after {
+            query = query.filter(emails::id.lt(id));
+        }
+        let rows = query
             .order(emails::id.desc())
-            .limit(limit)
-            .offset(offset)
+            .limit(paging.limit)
+            .offset(paging.offset)
             .select(Self::as_select())
             .load(conn)?;
         Ok((rows, total))

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use types::mobile_users::{MobileUser, MobileUserFilter, MobileUserStatus};
 
 use super::accounts::{escape_like, lower};
+use super::page::Paging;
 use super::schema::mobile_users;
 use super::DbConn;
 use crate::error::{AppError, AppResult};
@@ -140,22 +141,20 @@ impl MobileUserRow {
         conn: &mut DbConn,
         app_id: i64,
         filter: &MobileUserFilter,
-        older_than: Option<i64>,
-        limit: i64,
-        offset: i64,
+        paging: &Paging<i64>,
     ) -> AppResult<(Vec<Self>, i64)> {
         let total = Self::filtered(app_id, filter)
             .count()
             .get_result::<i64>(conn)?;
         let mut query = Self::filtered(app_id, filter);
-        if let Some(id) = older_than {
+        if let Some(id) = paging.after {
             query = query.filter(mobile_users::id.lt(id));
         }
         let rows = query
             .order(mobile_users::id.desc())
             .select(Self::as_select())
-            .limit(limit)
-            .offset(offset)
+            .limit(paging.limit)
+            .offset(paging.offset)
             .load(conn)?;
         Ok((rows, total))
     }

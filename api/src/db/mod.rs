@@ -8,6 +8,7 @@ pub mod devices;
 pub mod emails;
 pub mod events;
 pub mod mobile_users;
+pub mod page;
 pub mod schema;
 pub mod tokens;
 

@@ -24,8 +24,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     params(("id" = String, Path, description = "The app's id"), AnalyticsQuery),
     responses(
         (status = 200, description = "The figures", body = Analytics),
-        (status = 404, description = "No such app of yours", body = types::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`from` after `to`, an unknown `tz`, or more than 400 buckets", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such app of yours"),
+        (status = 422, description = "`from` after `to`, an unknown `tz`, or more than 400 buckets"),
     )
 )]
 #[get("/apps/{id}/analytics")]

@@ -3,12 +3,13 @@
 
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use types::apps::{App, AppFilter, AppKind, CreateApp, UpdateApp};
+use types::apps::{App, AppFilter, AppKind, AppSort, CreateApp, UpdateApp};
 use types::{Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{secrets, AuthUser};
 use crate::db::apps::{AppChanges, AppQuery, AppRow, AppWithOwner, NewApp};
+use crate::db::page::Paging;
 use crate::db::parse_id;
 use crate::error::{AppError, AppResult};
 use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
@@ -53,28 +54,25 @@ async fn list_apps(
     page: web::Query<PageQuery>,
     filter: web::Query<AppFilter>,
 ) -> AppResult<HttpResponse> {
-    let page = valid_query(page)?;
+    let mut paging = Paging::new(&valid_query(page)?)?;
     let filter = valid_query(filter)?;
     let query = AppQuery {
         q: filter.q,
         kind: filter.kind,
         edition: filter.edition,
         owner_id: filter.owner_id.as_deref().map(parse_id).transpose()?,
-        sort: filter.sort.unwrap_or_default(),
-        limit: i64::from(page.per_page()),
-        offset: page.offset(),
+        sort: paging.order(filter.sort, AppSort::CreatedDesc),
     };
     let (rows, total) = state
         .db
-        .run(move |conn| AppRow::list(conn, user.scope(), &query))
+        .run(move |conn| AppRow::list(conn, user.scope(), &query, &paging))
         .await?;
-    Ok(HttpResponse::Ok().json(Page {
-        items: rows.iter().map(|(app, email)| app.to_wire(email)).collect(),
+    Ok(HttpResponse::Ok().json(paging.answer(
+        rows,
         total,
-        page: page.page(),
-        per_page: page.per_page(),
-        next_cursor: None,
-    }))
+        |(app, _)| (app.created_at, app.id),
+        |(app, email)| app.to_wire(email),
+    )))
 }
 
 /// Creates an app with a fresh `app_key`. `magento` apps need their `store_url`.
@@ -85,7 +83,7 @@ async fn list_apps(
     responses(
         (status = 201, description = "Created", body = App,
             headers(("ETag" = String, description = "Version, for `If-Match`"), ("Location" = String, description = "The app's URL"))),
-        (status = 404, description = "`owner_not_found`: `owner_id` names no customer of yours", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`owner_not_found`: `owner_id` names no customer of yours"),
     )
 )]
 #[post("/apps")]
@@ -138,7 +136,7 @@ async fn create_app(
     responses(
         (status = 200, description = "The app", body = App,
             headers(("ETag" = String, description = "Version, for `If-Match`"))),
-        (status = 404, description = "No such app of yours", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such app of yours"),
     )
 )]
 #[get("/apps/{id}")]
@@ -168,8 +166,8 @@ async fn get_app(
     responses(
         (status = 200, description = "The updated app", body = App,
             headers(("ETag" = String, description = "The new version"))),
-        (status = 404, description = "No such app of yours", body = types::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`stale_version`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such app of yours"),
+        (status = 412, description = "`stale_version`"),
     )
 )]
 #[patch("/apps/{id}")]
@@ -219,8 +217,8 @@ async fn update_app(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No such app of yours", body = types::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`stale_version`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such app of yours"),
+        (status = 412, description = "`stale_version`"),
     )
 )]
 #[delete("/apps/{id}")]
@@ -254,7 +252,7 @@ async fn delete_app(
     responses(
         (status = 200, description = "The app with its new key", body = App,
             headers(("ETag" = String, description = "The new version"))),
-        (status = 404, description = "No such app of yours", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such app of yours"),
     )
 )]
 #[post("/apps/{id}/rotate-key")]

@@ -43,9 +43,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Account created, pending activation", body = Account),
-        (status = 409, description = "`email_taken`: another account uses this email", body = types::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts from this address", body = types::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 409, description = "`email_taken`: another account uses this email"),
+        (status = 429, description = "Too many attempts from this address"),
     )
 )]
 #[post("/auth/register")]
@@ -101,8 +100,8 @@ async fn register(
     request_body = ActivateRequest,
     responses(
         (status = 200, description = "Account activated", body = Account),
-        (status = 403, description = "`account_locked`: the account is locked", body = types::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`invalid_link`: unknown, used or expired token", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`account_locked`: the account is locked"),
+        (status = 404, description = "`invalid_link`: unknown, used or expired token"),
     )
 )]
 #[post("/auth/activate")]
@@ -172,10 +171,9 @@ async fn activate(
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
-        (status = 401, description = "`invalid_credentials`: wrong email or password", body = types::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`account_not_activated` or `account_locked`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts", body = types::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 401, description = "`invalid_credentials`: wrong email or password"),
+        (status = 403, description = "`account_not_activated` or `account_locked`"),
+        (status = 429, description = "Too many attempts"),
     )
 )]
 #[post("/auth/login")]
@@ -250,7 +248,7 @@ async fn login(
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "New tokens", body = TokenResponse),
-        (status = 401, description = "`invalid_refresh_token` or `refresh_token_reused`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`invalid_refresh_token` or `refresh_token_reused`"),
     )
 )]
 #[post("/auth/refresh")]
@@ -341,8 +339,8 @@ async fn logout(
     request_body = ImpersonationExchange,
     responses(
         (status = 200, description = "A session as the customer", body = TokenResponse),
-        (status = 404, description = "`invalid_link`: unknown, used or expired code", body = types::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`customer_not_activated`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`invalid_link`: unknown, used or expired code"),
+        (status = 409, description = "`customer_not_activated`"),
     )
 )]
 #[post("/auth/impersonation/exchange")]

@@ -14,6 +14,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::password::hash_off_thread as hash_password;
 use crate::auth::{secrets, Manager};
 use crate::db::accounts::{AccountChanges, AccountQuery, AccountRow};
+use crate::db::page::Paging;
 use crate::db::parse_id;
 use crate::db::tokens::OneTimeTokenRow;
 use crate::error::{customer_not_activated, AppError, AppResult};
@@ -33,18 +34,6 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(impersonate_customer);
 }
 
-/// `<created_at in µs>.<id>` of the last row of the previous page.
-fn parse_cursor(cursor: &str) -> AppResult<(NaiveDateTime, i64)> {
-    let invalid = || AppError::invalid_field("cursor", "is not a cursor from this list");
-    let (micros, id) = cursor.split_once('.').ok_or_else(invalid)?;
-    let micros: i64 = micros.parse().map_err(|_| invalid())?;
-    let id: i64 = id.parse().map_err(|_| invalid())?;
-    let at = chrono::DateTime::from_timestamp_micros(micros)
-        .ok_or_else(invalid)?
-        .naive_utc();
-    Ok((at, id))
-}
-
 fn day_start(day: NaiveDate) -> NaiveDateTime {
     day.and_hms_opt(0, 0, 0).unwrap_or_default()
 }
@@ -56,7 +45,7 @@ fn day_start(day: NaiveDate) -> NaiveDateTime {
     params(PageQuery, CustomerFilter),
     responses(
         (status = 200, description = "One page of customers", body = Page<Customer>),
-        (status = 403, description = "`partners_only`: customers cannot list customers", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`partners_only`: customers cannot list customers"),
     )
 )]
 #[get("/customers")]
@@ -80,13 +69,7 @@ async fn list_customers(
         let end = day_start(day) + Duration::days(1);
         before = Some(before.map_or(end, |b| b.min(end)));
     }
-    let older_than = filter.cursor.as_deref().map(parse_cursor).transpose()?;
-    // Keyset pages are newest first: with a cursor, `sort` does not apply (as documented).
-    let sort = match older_than {
-        Some(_) => AccountSort::CreatedDesc,
-        None => filter.sort.unwrap_or_default(),
-    };
-    let per_page = i64::from(page.per_page());
+    let mut paging = Paging::new(&page)?;
     let query = AccountQuery {
         role: Some(Role::Customer),
         partner_id,
@@ -94,33 +77,18 @@ async fn list_customers(
         status: filter.status,
         created_from: from,
         created_before: before,
-        older_than,
-        sort,
-        // One row more than asked tells whether there is a next page.
-        limit: per_page + 1,
-        offset: if older_than.is_some() {
-            0
-        } else {
-            page.offset()
-        },
+        sort: paging.order(filter.sort, AccountSort::CreatedDesc),
     };
-    let (mut rows, total) = state
+    let (rows, total) = state
         .db
-        .run(move |conn| AccountRow::list(conn, &query))
+        .run(move |conn| AccountRow::list(conn, &query, &paging))
         .await?;
-    let more = rows.len() > per_page as usize;
-    rows.truncate(per_page as usize);
-    let next_cursor = rows
-        .last()
-        .filter(|_| more && sort == AccountSort::CreatedDesc)
-        .map(|r| format!("{}.{}", r.created_at.and_utc().timestamp_micros(), r.id));
-    Ok(HttpResponse::Ok().json(Page {
-        items: rows.iter().map(AccountRow::to_wire).collect(),
+    Ok(HttpResponse::Ok().json(paging.answer(
+        rows,
         total,
-        page: if older_than.is_some() { 1 } else { page.page() },
-        per_page: page.per_page(),
-        next_cursor,
-    }))
+        AccountRow::created_key,
+        AccountRow::to_wire,
+    )))
 }
 
 /// Creates a customer account ("Add New Customer"). A partner's customers are its own; an admin
@@ -133,9 +101,9 @@ async fn list_customers(
     responses(
         (status = 201, description = "Created", body = Customer,
             headers(("ETag" = String, description = "Version, for `If-Match`"), ("Location" = String, description = "The customer's URL"))),
-        (status = 403, description = "`partners_only`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`partner_not_found`: `partner_id` names no partner", body = types::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`email_taken`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`partners_only`"),
+        (status = 404, description = "`partner_not_found`: `partner_id` names no partner"),
+        (status = 409, description = "`email_taken`"),
     )
 )]
 #[post("/customers")]
@@ -203,8 +171,8 @@ async fn create_customer(
     responses(
         (status = 200, description = "The customer", body = Customer,
             headers(("ETag" = String, description = "Version, for `If-Match`"))),
-        (status = 403, description = "`partners_only`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such customer of yours", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`partners_only`"),
+        (status = 404, description = "No such customer of yours"),
     )
 )]
 #[get("/customers/{id}")]
@@ -235,10 +203,10 @@ async fn get_customer(
     responses(
         (status = 200, description = "The updated customer", body = Customer,
             headers(("ETag" = String, description = "The new version"))),
-        (status = 403, description = "`partners_only`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such customer of yours", body = types::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`email_taken`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`stale_version`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`partners_only`"),
+        (status = 404, description = "No such customer of yours"),
+        (status = 409, description = "`email_taken`"),
+        (status = 412, description = "`stale_version`"),
     )
 )]
 #[patch("/customers/{id}")]
@@ -291,10 +259,10 @@ async fn update_customer(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "`partners_only`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such customer of yours", body = types::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`customer_has_apps`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`stale_version`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`partners_only`"),
+        (status = 404, description = "No such customer of yours"),
+        (status = 409, description = "`customer_has_apps`"),
+        (status = 412, description = "`stale_version`"),
     )
 )]
 #[delete("/customers/{id}")]
@@ -333,9 +301,9 @@ async fn delete_customer(
     request_body = ImpersonateRequest,
     responses(
         (status = 201, description = "The code", body = ImpersonationCode),
-        (status = 403, description = "`partners_only`, or `not_while_impersonating`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such customer of yours", body = types::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`customer_not_activated`: pending or locked customers cannot be impersonated", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`partners_only`, or `not_while_impersonating`"),
+        (status = 404, description = "No such customer of yours"),
+        (status = 409, description = "`customer_not_activated`: pending or locked customers cannot be impersonated"),
     )
 )]
 #[post("/customers/{id}/impersonate")]

@@ -1,15 +1,16 @@
 //! An app's devices ("Manage devices"): `/apps/{id}/devices` and its summary.
 
 use actix_web::{get, web, HttpResponse};
-use types::devices::{CursorQuery, Device, DeviceFilter, DeviceSummary};
+use types::devices::{Device, DeviceFilter, DeviceSummary};
 use types::{Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthUser;
 use crate::db::devices::{top_shares, DeviceRow};
+use crate::db::page::Paging;
 use crate::db::parse_id;
 use crate::error::AppResult;
-use crate::routes::{valid_query, IdPage};
+use crate::routes::valid_query;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
@@ -21,10 +22,10 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
 #[utoipa::path(
     tag = "devices",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The app's id"), PageQuery, DeviceFilter, CursorQuery),
+    params(("id" = String, Path, description = "The app's id"), PageQuery, DeviceFilter),
     responses(
         (status = 200, description = "One page of devices", body = Page<Device>),
-        (status = 404, description = "No such app of yours", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such app of yours"),
     )
 )]
 #[get("/apps/{id}/devices")]
@@ -34,20 +35,18 @@ async fn list_devices(
     path: web::Path<String>,
     page: web::Query<PageQuery>,
     filter: web::Query<DeviceFilter>,
-    cursor: web::Query<CursorQuery>,
 ) -> AppResult<HttpResponse> {
     let id = parse_id(&path)?;
     let filter = valid_query(filter)?;
-    let page = IdPage::from_query(page, cursor)?;
-    let (older_than, limit, offset) = (page.older_than, page.limit, page.offset);
+    let paging = Paging::<i64>::new(&valid_query(page)?)?;
     let (rows, total) = state
         .db
         .run(move |conn| {
             let (app, _) = user.scope().find_app(conn, id)?;
-            DeviceRow::list(conn, app.id, &filter, older_than, limit, offset)
+            DeviceRow::list(conn, app.id, &filter, &paging)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(page.answer(rows, total, |r| r.id, DeviceRow::to_wire)))
+    Ok(HttpResponse::Ok().json(paging.answer(rows, total, |r| r.id, DeviceRow::to_wire)))
 }
 
 /// "Which device types are preferable": counts and shares of the devices matching the filters
@@ -58,7 +57,7 @@ async fn list_devices(
     params(("id" = String, Path, description = "The app's id"), DeviceFilter),
     responses(
         (status = 200, description = "The breakdown", body = DeviceSummary),
-        (status = 404, description = "No such app of yours", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such app of yours"),
     )
 )]
 #[get("/apps/{id}/devices/summary")]

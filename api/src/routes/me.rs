@@ -96,7 +96,7 @@ async fn update_me(
     request_body = ChangePasswordRequest,
     responses(
         (status = 200, description = "Password changed; the new session", body = TokenResponse),
-        (status = 403, description = "`wrong_current_password`, or `not_while_impersonating`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`wrong_current_password`, or `not_while_impersonating`"),
     )
 )]
 #[post("/me/password")]
@@ -166,7 +166,7 @@ async fn list_tokens(state: web::Data<AppState>, user: AuthUser) -> AppResult<Ht
     request_body = CreateApiToken,
     responses(
         (status = 201, description = "The token and its secret", body = CreatedApiToken),
-        (status = 403, description = "`not_while_impersonating`, or `read_only_impersonation`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`not_while_impersonating`, or `read_only_impersonation`"),
     )
 )]
 #[post("/me/tokens")]
@@ -221,7 +221,7 @@ async fn create_token(
     params(("token_id" = String, Path, description = "The token's id")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 404, description = "No such live token of this account", body = types::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such live token of this account"),
     )
 )]
 #[delete("/me/tokens/{token_id}")]

@@ -4,7 +4,6 @@
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use types::apps::AppKind;
-use types::devices::CursorQuery;
 use types::mobile_users::{CreateMobileUser, MobileUser, MobileUserFilter, UpdateMobileUser};
 use types::{Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -12,9 +11,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::AuthUser;
 use crate::db::apps::AppRow;
 use crate::db::mobile_users::{MobileUserChanges, MobileUserRow};
+use crate::db::page::Paging;
 use crate::db::{parse_id, DbConn};
 use crate::error::{managed_by_magento, mobile_user_email_taken, AppError, AppResult};
-use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, IdPage, Valid};
+use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
@@ -43,11 +43,11 @@ fn respond(response: actix_web::HttpResponseBuilder, user: &MobileUserRow) -> Ht
 #[utoipa::path(
     tag = "mobile users",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The app's id"), PageQuery, MobileUserFilter, CursorQuery),
+    params(("id" = String, Path, description = "The app's id"), PageQuery, MobileUserFilter),
     responses(
         (status = 200, description = "One page of users", body = Page<MobileUser>),
-        (status = 403, description = "`managed_by_magento`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such app of yours", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`managed_by_magento`"),
+        (status = 404, description = "No such app of yours"),
     )
 )]
 #[get("/apps/{id}/mobile-users")]
@@ -57,20 +57,18 @@ async fn list_mobile_users(
     path: web::Path<String>,
     page: web::Query<PageQuery>,
     filter: web::Query<MobileUserFilter>,
-    cursor: web::Query<CursorQuery>,
 ) -> AppResult<HttpResponse> {
     let id = parse_id(&path)?;
     let filter = valid_query(filter)?;
-    let page = IdPage::from_query(page, cursor)?;
-    let (older_than, limit, offset) = (page.older_than, page.limit, page.offset);
+    let paging = Paging::<i64>::new(&valid_query(page)?)?;
     let (rows, total) = state
         .db
         .run(move |conn| {
             let app = standalone_app(conn, &user, id)?;
-            MobileUserRow::list(conn, app.id, &filter, older_than, limit, offset)
+            MobileUserRow::list(conn, app.id, &filter, &paging)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(page.answer(rows, total, |r| r.id, MobileUserRow::to_wire)))
+    Ok(HttpResponse::Ok().json(paging.answer(rows, total, |r| r.id, MobileUserRow::to_wire)))
 }
 
 /// A spreadsheet cell that cannot run as a formula when opened (CSV injection).
@@ -89,8 +87,8 @@ fn safe_cell(value: &str) -> String {
     params(("id" = String, Path, description = "The app's id"), MobileUserFilter),
     responses(
         (status = 200, description = "CSV: id, email, first_name, last_name, phone, status, created_at", content_type = "text/csv", body = String),
-        (status = 403, description = "`managed_by_magento`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such app of yours", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`managed_by_magento`"),
+        (status = 404, description = "No such app of yours"),
     )
 )]
 #[get("/apps/{id}/mobile-users/export")]
@@ -123,7 +121,8 @@ async fn export_mobile_users(
             ])?;
             let mut after = None;
             loop {
-                let (rows, _) = MobileUserRow::list(conn, app.id, &filter, after, CHUNK, 0)?;
+                let (rows, _) =
+                    MobileUserRow::list(conn, app.id, &filter, &Paging::chunk(after, CHUNK))?;
                 for u in &rows {
                     write(&[
                         &u.id.to_string(),
@@ -162,9 +161,9 @@ async fn export_mobile_users(
     responses(
         (status = 201, description = "Created", body = MobileUser,
             headers(("ETag" = String, description = "Version, for `If-Match`"), ("Location" = String, description = "The user's URL"))),
-        (status = 403, description = "`managed_by_magento`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such app of yours", body = types::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`email_taken` in this app", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`managed_by_magento`"),
+        (status = 404, description = "No such app of yours"),
+        (status = 409, description = "`email_taken` in this app"),
     )
 )]
 #[post("/apps/{id}/mobile-users")]
@@ -204,12 +203,12 @@ async fn create_mobile_user(
     params(
         ("id" = String, Path, description = "The app's id"),
         ("user_id" = String, Path, description = "The user's id"),
-    ),
+   ),
     responses(
         (status = 200, description = "The user", body = MobileUser,
             headers(("ETag" = String, description = "Version, for `If-Match`"))),
-        (status = 403, description = "`managed_by_magento`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such app or user", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`managed_by_magento`"),
+        (status = 404, description = "No such app or user"),
     )
 )]
 #[get("/apps/{id}/mobile-users/{user_id}")]
@@ -237,15 +236,15 @@ async fn get_mobile_user(
         ("id" = String, Path, description = "The app's id"),
         ("user_id" = String, Path, description = "The user's id"),
         ("If-Match" = Option<String>, Header, description = "The ETag last read"),
-    ),
+   ),
     request_body = UpdateMobileUser,
     responses(
         (status = 200, description = "The updated user", body = MobileUser,
             headers(("ETag" = String, description = "The new version"))),
-        (status = 403, description = "`managed_by_magento`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such app or user", body = types::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`email_taken` in this app", body = types::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`stale_version`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`managed_by_magento`"),
+        (status = 404, description = "No such app or user"),
+        (status = 409, description = "`email_taken` in this app"),
+        (status = 412, description = "`stale_version`"),
     )
 )]
 #[patch("/apps/{id}/mobile-users/{user_id}")]
@@ -305,12 +304,12 @@ async fn update_mobile_user(
         ("id" = String, Path, description = "The app's id"),
         ("user_id" = String, Path, description = "The user's id"),
         ("If-Match" = Option<String>, Header, description = "The ETag last read"),
-    ),
+   ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "`managed_by_magento`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such app or user", body = types::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`stale_version`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`managed_by_magento`"),
+        (status = 404, description = "No such app or user"),
+        (status = 412, description = "`stale_version`"),
     )
 )]
 #[delete("/apps/{id}/mobile-users/{user_id}")]

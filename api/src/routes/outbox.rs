@@ -8,6 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Admin;
 use crate::db::emails::EmailRow;
+use crate::db::page::Paging;
 use crate::error::AppResult;
 use crate::routes::valid_query;
 use crate::state::AppState;
@@ -23,7 +24,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     params(PageQuery, OutboxFilter),
     responses(
         (status = 200, description = "One page of emails", body = Page<OutboxEmail>),
-        (status = 403, description = "`admin_only`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`admin_only`"),
     )
 )]
 #[get("/outbox")]
@@ -33,18 +34,11 @@ async fn list_outbox(
     page: web::Query<PageQuery>,
     filter: web::Query<OutboxFilter>,
 ) -> AppResult<HttpResponse> {
-    let page = valid_query(page)?;
+    let paging = Paging::<i64>::new(&valid_query(page)?)?;
     let filter = valid_query(filter)?;
-    let (limit, offset) = (i64::from(page.per_page()), page.offset());
     let (rows, total) = state
         .db
-        .run(move |conn| EmailRow::list(conn, filter.to.as_deref(), filter.status, limit, offset))
+        .run(move |conn| EmailRow::list(conn, filter.to.as_deref(), filter.status, &paging))
         .await?;
-    Ok(HttpResponse::Ok().json(Page {
-        items: rows.iter().map(EmailRow::to_wire).collect(),
-        total,
-        page: page.page(),
-        per_page: page.per_page(),
-        next_cursor: None,
-    }))
+    Ok(HttpResponse::Ok().json(paging.answer(rows, total, |r| r.id, EmailRow::to_wire)))
 }

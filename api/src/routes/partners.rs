@@ -2,13 +2,16 @@
 
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use types::accounts::{AccountStatus, CreatePartner, Partner, PartnerFilter, Role, UpdatePartner};
+use types::accounts::{
+    AccountSort, AccountStatus, CreatePartner, Partner, PartnerFilter, Role, UpdatePartner,
+};
 use types::{Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::password::hash_off_thread as hash_password;
 use crate::auth::Admin;
 use crate::db::accounts::{AccountChanges, AccountQuery, AccountRow};
+use crate::db::page::Paging;
 use crate::db::{parse_id, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::onboarding::{create_account, ensure_owns_no_apps, update_account, AccountSpec};
@@ -37,7 +40,7 @@ fn find_partner(conn: &mut DbConn, id: i64) -> AppResult<AccountRow> {
     params(PageQuery, PartnerFilter),
     responses(
         (status = 200, description = "One page of partners", body = Page<Partner>),
-        (status = 403, description = "`admin_only`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`admin_only`"),
     )
 )]
 #[get("/partners")]
@@ -49,26 +52,24 @@ async fn list_partners(
 ) -> AppResult<HttpResponse> {
     let page = valid_query(page)?;
     let filter = valid_query(filter)?;
+    let mut paging = Paging::new(&page)?;
     let query = AccountQuery {
         role: Some(Role::Partner),
         q: filter.q,
         status: filter.status,
-        sort: filter.sort.unwrap_or_default(),
-        limit: i64::from(page.per_page()),
-        offset: page.offset(),
+        sort: paging.order(filter.sort, AccountSort::CreatedDesc),
         ..AccountQuery::default()
     };
     let (rows, total) = state
         .db
-        .run(move |conn| AccountRow::list(conn, &query))
+        .run(move |conn| AccountRow::list(conn, &query, &paging))
         .await?;
-    Ok(HttpResponse::Ok().json(Page {
-        items: rows.iter().map(AccountRow::to_wire).collect(),
+    Ok(HttpResponse::Ok().json(paging.answer(
+        rows,
         total,
-        page: page.page(),
-        per_page: page.per_page(),
-        next_cursor: None,
-    }))
+        AccountRow::created_key,
+        AccountRow::to_wire,
+    )))
 }
 
 /// Creates a partner account. Without `password`, an activated partner is emailed a set-password
@@ -80,8 +81,8 @@ async fn list_partners(
     responses(
         (status = 201, description = "Created", body = Partner,
             headers(("ETag" = String, description = "Version, for `If-Match`"), ("Location" = String, description = "The partner's URL"))),
-        (status = 403, description = "`admin_only`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`email_taken`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`admin_only`"),
+        (status = 409, description = "`email_taken`"),
     )
 )]
 #[post("/partners")]
@@ -135,8 +136,8 @@ async fn create_partner(
     responses(
         (status = 200, description = "The partner", body = Partner,
             headers(("ETag" = String, description = "Version, for `If-Match`"))),
-        (status = 403, description = "`admin_only`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such partner", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`admin_only`"),
+        (status = 404, description = "No such partner"),
     )
 )]
 #[get("/partners/{id}")]
@@ -163,10 +164,10 @@ async fn get_partner(
     responses(
         (status = 200, description = "The updated partner", body = Partner,
             headers(("ETag" = String, description = "The new version"))),
-        (status = 403, description = "`admin_only`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such partner", body = types::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`email_taken`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`stale_version`: changed since read", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`admin_only`"),
+        (status = 404, description = "No such partner"),
+        (status = 409, description = "`email_taken`"),
+        (status = 412, description = "`stale_version`: changed since read"),
     )
 )]
 #[patch("/partners/{id}")]
@@ -213,10 +214,10 @@ async fn update_partner(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "`admin_only`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such partner", body = types::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`partner_has_customers`, or `partner_has_apps`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`stale_version`", body = types::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`admin_only`"),
+        (status = 404, description = "No such partner"),
+        (status = 409, description = "`partner_has_customers`, or `partner_has_apps`"),
+        (status = 412, description = "`stale_version`"),
     )
 )]
 #[delete("/partners/{id}")]

@@ -26,9 +26,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     responses(
         (status = 201, description = "Registered", body = DeviceRegistered),
         (status = 200, description = "Updated (the installation was known)", body = DeviceRegistered),
-        (status = 401, description = "`invalid_app_key`: missing, unknown or rotated key", body = types::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests for this key", body = types::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = String, description = "Seconds to wait"))),
+        (status = 401, description = "`invalid_app_key`: missing, unknown or rotated key"),
+        (status = 429, description = "`rate_limited`: too many requests for this key"),
     )
 )]
 #[post("/sdk/devices")]
@@ -60,10 +59,9 @@ async fn register_device(
     request_body = EventBatch,
     responses(
         (status = 202, description = "Stored; events already reported (same `id`) are counted as `duplicates`", body = EventsAccepted),
-        (status = 401, description = "`invalid_app_key`: missing, unknown or rotated key", body = types::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation_failed`: nothing was stored; `errors` names each bad event by index", body = types::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests for this key", body = types::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = String, description = "Seconds to wait"))),
+        (status = 401, description = "`invalid_app_key`: missing, unknown or rotated key"),
+        (status = 422, description = "`validation_failed`: nothing was stored; `errors` names each bad event by index"),
+        (status = 429, description = "`rate_limited`: too many requests for this key"),
     )
 )]
 #[post("/sdk/events")]
@@ -88,11 +86,10 @@ async fn record_events(
     request_body = CreateMobileUser,
     responses(
         (status = 201, description = "Registered", body = MobileUser),
-        (status = 401, description = "`invalid_app_key`: missing, unknown or rotated key", body = types::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`managed_by_magento`", body = types::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`email_taken` in this app", body = types::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`rate_limited`: too many requests for this key", body = types::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = String, description = "Seconds to wait"))),
+        (status = 401, description = "`invalid_app_key`: missing, unknown or rotated key"),
+        (status = 403, description = "`managed_by_magento`"),
+        (status = 409, description = "`email_taken` in this app"),
+        (status = 429, description = "`rate_limited`: too many requests for this key"),
     )
 )]
 #[post("/sdk/mobile-users")]
