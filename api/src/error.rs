@@ -209,15 +209,37 @@ impl From<DieselError> for AppError {
             {
                 Self::database_unavailable(err)
             }
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info)
-                if info.message().contains("email")
-                    || info.constraint_name() == Some("accounts_email_key") =>
-            {
-                email_taken()
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                unique_violation(info.constraint_name(), info.message())
+                    .map_or_else(|| Self::internal(err), |answer| answer())
             }
             _ => Self::internal(err),
         }
     }
+}
+
+/// A unique index: its name, the columns SQLite names for it, and the answer to a violation.
+type UniqueIndex = (&'static str, &'static str, fn() -> AppError);
+
+/// The unique indexes a client's input can run into, and the answer for each: by the index name
+/// (PostgreSQL reports it) and by the columns SQLite names in its message. The two migration
+/// folders use the same index names. Any other unique violation is a bug: a 500, logged.
+const UNIQUE_VIOLATIONS: &[UniqueIndex] = &[
+    ("accounts_email_key", "accounts.email", email_taken),
+    (
+        "mobile_users_email_key",
+        "mobile_users.app_id, mobile_users.email",
+        mobile_user_email_taken,
+    ),
+];
+
+fn unique_violation(constraint: Option<&str>, message: &str) -> Option<fn() -> AppError> {
+    // SQLite: "UNIQUE constraint failed: mobile_users.app_id, mobile_users.email".
+    let sqlite_columns = message.strip_prefix("UNIQUE constraint failed: ");
+    UNIQUE_VIOLATIONS
+        .iter()
+        .find(|(name, columns, _)| constraint == Some(*name) || sqlite_columns == Some(*columns))
+        .map(|(.., answer)| *answer)
 }
 
 fn is_connection_failure(message: &str) -> bool {
@@ -284,4 +306,33 @@ pub fn managed_by_magento() -> AppError {
         "managed_by_magento",
         "This is a Magento app: its mobile users are managed in the Magento store.",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_unique_violation_is_answered_by_its_index_on_either_backend() {
+        let pg = unique_violation(Some("mobile_users_email_key"), "duplicate key value");
+        let sqlite = unique_violation(
+            None,
+            "UNIQUE constraint failed: mobile_users.app_id, mobile_users.email",
+        );
+        for found in [pg, sqlite] {
+            let answer = found.map(|f| f().problem());
+            assert_eq!(
+                answer.map(|p| (p.status, p.code)),
+                Some((409, "email_taken".into()))
+            );
+        }
+        assert!(unique_violation(Some("accounts_email_key"), "").is_some());
+    }
+
+    #[test]
+    fn another_unique_violation_is_not_mistaken_for_a_taken_email() {
+        // Before, any message that mentioned "email" became `email_taken`.
+        assert!(unique_violation(Some("apps_app_key_key"), "duplicate key (email)").is_none());
+        assert!(unique_violation(None, "UNIQUE constraint failed: emails.to_address").is_none());
+    }
 }

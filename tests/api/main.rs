@@ -18,4 +18,5 @@ mod operations;
 mod outage;
 mod outbox;
 mod partners;
+mod schema;
 mod sdk;

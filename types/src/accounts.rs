@@ -5,71 +5,27 @@ use validator::Validate;
 
 use crate::rules;
 
-/// What an account may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Runs this installation.
-    Admin,
-    /// An agency or reseller that manages customers.
-    Partner,
-    /// A business that owns mobile apps.
-    Customer,
-}
-
-/// Where an account is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountStatus {
-    /// Created, must be activated (by its email link) before it can sign in.
-    PendingActivation,
-    /// Can sign in.
-    Activated,
-    /// Cannot sign in until activated again.
-    Locked,
-}
-
-impl Role {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Partner => "partner",
-            Self::Customer => "customer",
-        }
+crate::string_enum! {
+    /// What an account may do.
+    pub enum Role {
+        /// Runs this installation.
+        Admin = "admin",
+        /// An agency or reseller that manages customers.
+        Partner = "partner",
+        /// A business that owns mobile apps.
+        Customer = "customer",
     }
 }
 
-impl AccountStatus {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::PendingActivation => "pending_activation",
-            Self::Activated => "activated",
-            Self::Locked => "locked",
-        }
-    }
-}
-
-impl std::str::FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "admin" => Ok(Self::Admin),
-            "partner" => Ok(Self::Partner),
-            "customer" => Ok(Self::Customer),
-            other => Err(format!("unknown role {other}")),
-        }
-    }
-}
-
-impl std::str::FromStr for AccountStatus {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "pending_activation" => Ok(Self::PendingActivation),
-            "activated" => Ok(Self::Activated),
-            "locked" => Ok(Self::Locked),
-            other => Err(format!("unknown status {other}")),
-        }
+crate::string_enum! {
+    /// Where an account is in its life.
+    pub enum AccountStatus {
+        /// Created, must be activated (by its email link) before it can sign in.
+        PendingActivation = "pending_activation",
+        /// Can sign in.
+        Activated = "activated",
+        /// Cannot sign in until activated again.
+        Locked = "locked",
     }
 }
 

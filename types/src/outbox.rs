@@ -3,18 +3,18 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-/// Where an outgoing email is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EmailStatus {
-    /// Waiting for (another) delivery attempt.
-    Queued,
-    /// Accepted by the SMTP server.
-    Sent,
-    /// Gave up after repeated failures.
-    Failed,
-    /// No SMTP server is configured: written to the log and kept here only.
-    Logged,
+crate::string_enum! {
+    /// Where an outgoing email is.
+    pub enum EmailStatus {
+        /// Waiting for (another) delivery attempt.
+        Queued = "queued",
+        /// Accepted by the SMTP server.
+        Sent = "sent",
+        /// Gave up after repeated failures.
+        Failed = "failed",
+        /// No SMTP server is configured: written to the log and kept here only.
+        Logged = "logged",
+    }
 }
 
 /// An email the back office sent or will send.
@@ -44,28 +44,4 @@ pub struct OutboxFilter {
     pub to: Option<String>,
     #[param(inline)]
     pub status: Option<EmailStatus>,
-}
-
-impl EmailStatus {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Queued => "queued",
-            Self::Sent => "sent",
-            Self::Failed => "failed",
-            Self::Logged => "logged",
-        }
-    }
-}
-
-impl std::str::FromStr for EmailStatus {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "queued" => Ok(Self::Queued),
-            "sent" => Ok(Self::Sent),
-            "failed" => Ok(Self::Failed),
-            "logged" => Ok(Self::Logged),
-            other => Err(format!("unknown email status {other}")),
-        }
-    }
 }

@@ -6,6 +6,7 @@ use types::accounts::{Account, AccountSort, AccountStatus, Role};
 
 use super::page::{created_before, Paging};
 use super::schema::accounts;
+use super::stored::Stored;
 use super::DbConn;
 use crate::error::AppResult;
 
@@ -17,8 +18,10 @@ pub struct AccountRow {
     pub id: i64,
     pub email: String,
     pub password_hash: Option<String>,
-    pub role: String,
-    pub status: String,
+    #[diesel(deserialize_as = Stored<Role>)]
+    pub role: Role,
+    #[diesel(deserialize_as = Stored<AccountStatus>)]
+    pub status: AccountStatus,
     pub first_name: String,
     pub last_name: String,
     pub company: Option<String>,
@@ -77,11 +80,11 @@ pub struct AccountQuery {
 
 impl AccountRow {
     pub fn role(&self) -> Role {
-        self.role.parse().unwrap_or(Role::Customer)
+        self.role
     }
 
     pub fn status(&self) -> AccountStatus {
-        self.status.parse().unwrap_or(AccountStatus::Locked)
+        self.status
     }
 
     pub fn etag(&self) -> String {

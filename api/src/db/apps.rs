@@ -7,6 +7,7 @@ use types::apps::{App, AppEdition, AppKind, AppSort};
 use super::accounts::{escape_like, lower};
 use super::page::{created_before, Paging};
 use super::schema::{accounts, apps};
+use super::stored::Stored;
 use super::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::policy::Scope;
@@ -17,8 +18,10 @@ pub struct AppRow {
     pub id: i64,
     pub owner_id: i64,
     pub name: String,
-    pub kind: String,
-    pub edition: String,
+    #[diesel(deserialize_as = Stored<AppKind>)]
+    pub kind: AppKind,
+    #[diesel(deserialize_as = Stored<AppEdition>)]
+    pub edition: AppEdition,
     pub store_url: Option<String>,
     pub icon_url: Option<String>,
     pub ios_bundle_id: Option<String>,
@@ -73,11 +76,11 @@ pub type AppWithOwner = (AppRow, String);
 
 impl AppRow {
     pub fn kind(&self) -> AppKind {
-        self.kind.parse().unwrap_or(AppKind::Standalone)
+        self.kind
     }
 
     pub fn edition(&self) -> AppEdition {
-        self.edition.parse().unwrap_or(AppEdition::Basic)
+        self.edition
     }
 
     pub fn etag(&self) -> String {

@@ -8,6 +8,7 @@ use types::sdk::RegisterDevice;
 
 use super::page::Paging;
 use super::schema::devices;
+use super::stored::Stored;
 use super::DbConn;
 use crate::error::AppResult;
 
@@ -17,7 +18,8 @@ pub struct DeviceRow {
     pub id: i64,
     pub app_id: i64,
     pub installation_id: String,
-    pub platform: String,
+    #[diesel(deserialize_as = Stored<Platform>)]
+    pub platform: Platform,
     pub model: String,
     pub os_version: String,
     pub app_version: String,
@@ -270,7 +272,7 @@ impl DeviceRow {
         Device {
             id: self.id.to_string(),
             installation_id: self.installation_id.clone(),
-            platform: self.platform.parse().unwrap_or(Platform::Android),
+            platform: self.platform,
             model: self.model.clone(),
             os_version: self.os_version.clone(),
             app_version: self.app_version.clone(),

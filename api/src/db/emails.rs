@@ -6,6 +6,7 @@ use types::outbox::{EmailStatus, OutboxEmail};
 
 use super::page::Paging;
 use super::schema::emails;
+use super::stored::Stored;
 use super::DbConn;
 use crate::error::AppResult;
 
@@ -19,7 +20,8 @@ pub struct EmailRow {
     pub to_address: String,
     pub subject: String,
     pub body: String,
-    pub status: String,
+    #[diesel(deserialize_as = Stored<EmailStatus>)]
+    pub status: EmailStatus,
     pub attempts: i32,
     pub last_error: Option<String>,
     pub next_attempt_at: NaiveDateTime,
@@ -168,7 +170,7 @@ impl EmailRow {
             to: self.to_address.clone(),
             subject: self.subject.clone(),
             body: self.body.clone(),
-            status: self.status.parse().unwrap_or(EmailStatus::Queued),
+            status: self.status,
             attempts: self.attempts,
             last_error: self.last_error.clone(),
             created_at: super::utc(self.created_at),

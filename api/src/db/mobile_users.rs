@@ -7,6 +7,7 @@ use types::mobile_users::{MobileUser, MobileUserFilter, MobileUserStatus};
 use super::accounts::{escape_like, lower};
 use super::page::Paging;
 use super::schema::mobile_users;
+use super::stored::Stored;
 use super::DbConn;
 use crate::error::{AppError, AppResult};
 
@@ -19,7 +20,8 @@ pub struct MobileUserRow {
     pub first_name: String,
     pub last_name: String,
     pub phone: Option<String>,
-    pub status: String,
+    #[diesel(deserialize_as = Stored<MobileUserStatus>)]
+    pub status: MobileUserStatus,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -52,7 +54,7 @@ type Filtered<'a> = mobile_users::BoxedQuery<'a, <DbConn as diesel::Connection>:
 
 impl MobileUserRow {
     pub fn status(&self) -> MobileUserStatus {
-        self.status.parse().unwrap_or(MobileUserStatus::Blocked)
+        self.status
     }
 
     pub fn etag(&self) -> String {

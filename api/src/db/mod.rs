@@ -10,6 +10,7 @@ pub mod events;
 pub mod mobile_users;
 pub mod page;
 pub mod schema;
+pub mod stored;
 pub mod tokens;
 
 use std::time::Duration;

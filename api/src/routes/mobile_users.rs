@@ -130,7 +130,7 @@ async fn export_mobile_users(
                         &u.first_name,
                         &u.last_name,
                         u.phone.as_deref().unwrap_or(""),
-                        &u.status,
+                        u.status.as_str(),
                         &crate::db::utc(u.created_at).to_rfc3339(),
                     ])?;
                 }
