@@ -143,7 +143,7 @@ pub fn problem(status: StatusCode, code: &str, detail: &str, errors: Vec<FieldEr
         detail: detail.to_owned(),
         code: code.to_owned(),
         errors,
-        request_id: crate::middleware::current_request_id(),
+        request_id: crate::request_id::current(),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod middleware;
 pub mod onboarding;
 pub mod openapi;
 pub mod policy;
+pub mod request_id;
 pub mod routes;
 pub mod sdk;
 pub mod seed;

@@ -5,26 +5,16 @@ use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
 use tracing::Instrument;
 
 use actix_web::ResponseError;
 
 use crate::error::{AppError, PROBLEM_JSON};
+use crate::request_id::{CURRENT_REQUEST_ID, REQUEST_ID};
 use crate::routes::fallback::RouteTable;
 use crate::state::AppState;
-
-pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-tokio::task_local! {
-    static CURRENT_REQUEST_ID: String;
-}
-
-/// The id of the request being served on this task, if any.
-pub fn current_request_id() -> Option<String> {
-    CURRENT_REQUEST_ID.try_with(Clone::clone).ok()
-}
 
 fn request_id_of(req: &ServiceRequest) -> String {
     req.headers()

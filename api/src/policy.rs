@@ -10,15 +10,11 @@ use diesel::prelude::*;
 use types::accounts::Role;
 
 use crate::auth::AuthUser;
-use crate::db::accounts::AccountRow;
+use crate::db::accounts::{AccountRow, AccountsRule};
 use crate::db::apps::{AppRow, AppWithOwner};
 use crate::db::schema::{accounts, apps};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-
-/// `accounts.id = $me OR accounts.partner_id = $partner`.
-pub type AccountsRule =
-    dsl::Or<dsl::Eq<accounts::id, i64>, dsl::Eq<accounts::partner_id, Option<i64>>>;
 
 /// `SELECT id FROM accounts WHERE <AccountsRule>`.
 pub type AccountIds = dsl::Filter<dsl::Select<accounts::table, accounts::id>, AccountsRule>;

@@ -21,6 +21,21 @@ thread_local! {
     /// The refresh under way, which every caller that meets a 401 meanwhile waits for: a refresh
     /// token works once, and presenting it twice would end the session as stolen.
     static REFRESHING: RefCell<Option<Shared<LocalBoxFuture<'static, bool>>>> = const { RefCell::new(None) };
+    /// What to do when the session is over (a refresh was refused): set by `session`, so that this
+    /// module does not depend on it.
+    static ON_EXPIRED: RefCell<Option<fn()>> = const { RefCell::new(None) };
+}
+
+/// Registers what happens when the session turns out to be over.
+pub fn on_session_expired(hook: fn()) {
+    ON_EXPIRED.with(|h| *h.borrow_mut() = Some(hook));
+}
+
+fn session_expired() {
+    set_access_token(None);
+    if let Some(hook) = ON_EXPIRED.with(|h| *h.borrow()) {
+        hook();
+    }
 }
 
 /// Whose session this browser tab holds.
@@ -249,7 +264,7 @@ pub async fn call<T: DeserializeOwned>(
         if refresh_session().await {
             raw = send(method, path, body.as_deref(), extra).await?;
         } else {
-            crate::session::expire();
+            session_expired();
         }
     }
     if (200..300).contains(&raw.status) {

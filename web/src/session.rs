@@ -39,6 +39,7 @@ pub fn provide() -> RwSignal<Auth> {
     let auth = RwSignal::new(Auth::Checking);
     SESSION.with(|s| s.set(Some(auth)));
     provide_context(auth);
+    api::on_session_expired(expire);
     api::load_tab_session();
     // A "log in as" tab starts its own session from its code instead.
     let opening_code = web_sys::window()
@@ -161,8 +162,7 @@ pub fn leave_ended_tab() {
 
 /// The session ended underneath us (refresh refused): back to sign-in, or in a "log in as" tab
 /// to the page that says it ended.
-pub fn expire() {
-    api::set_access_token(None);
+fn expire() {
     if let Some(auth) = SESSION.with(Cell::get) {
         auth.set(match api::tab_session() {
             TabSession::Cookie => Auth::SignedOut,

@@ -12,6 +12,13 @@ use crate::error::AppResult;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
+/// `accounts.id = $me OR accounts.partner_id = $partner`: the accounts within someone's reach
+/// (built by `policy::Scope::accounts_rule`).
+pub type AccountsRule = diesel::dsl::Or<
+    diesel::dsl::Eq<accounts::id, i64>,
+    diesel::dsl::Eq<accounts::partner_id, Option<i64>>,
+>;
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = accounts)]
 pub struct AccountRow {

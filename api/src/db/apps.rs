@@ -4,13 +4,12 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use types::apps::{App, AppEdition, AppKind, AppSort};
 
-use super::accounts::{escape_like, lower};
+use super::accounts::{escape_like, lower, AccountsRule};
 use super::page::{created_before, Paging};
 use super::schema::{accounts, apps};
 use super::stored::Stored;
 use super::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::policy::Scope;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = apps)]
@@ -137,18 +136,19 @@ impl AppRow {
             .get_result(conn)?)
     }
 
-    /// One page of the apps `user` may see, and the total matching the filters.
+    /// One page of the apps whose owner is among `owners` (all when `None`), and the total
+    /// matching the filters.
     pub fn list(
         conn: &mut DbConn,
-        scope: Scope,
+        owners: Option<AccountsRule>,
         filter: &AppQuery,
         paging: &Paging<(NaiveDateTime, i64)>,
     ) -> AppResult<(Vec<AppWithOwner>, i64)> {
         let build = || {
             let mut query = apps::table.inner_join(accounts::table).into_boxed();
             // The joined account is the owner.
-            if let Some(rule) = scope.accounts_rule() {
-                query = query.filter(rule);
+            if let Some(owners) = owners {
+                query = query.filter(owners);
             }
             if let Some(owner) = filter.owner_id {
                 query = query.filter(apps::owner_id.eq(owner));

@@ -65,7 +65,7 @@ async fn list_apps(
     };
     let (rows, total) = state
         .db
-        .run(move |conn| AppRow::list(conn, user.scope(), &query, &paging))
+        .run(move |conn| AppRow::list(conn, user.scope().accounts_rule(), &query, &paging))
         .await?;
     Ok(HttpResponse::Ok().json(paging.answer(
         rows,

@@ -148,14 +148,3 @@ fn KeyFigures(app_id: String) -> impl IntoView {
         </Suspense>
     }
 }
-
-/// `452.3` seconds as "7m 32s".
-pub fn duration(secs: f64) -> String {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let secs = secs.round().max(0.0) as u64;
-    if secs >= 60 {
-        format!("{}m {:02}s", secs / 60, secs % 60)
-    } else {
-        format!("{secs}s")
-    }
-}

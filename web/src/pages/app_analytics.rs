@@ -7,7 +7,6 @@ use types::analytics::{Analytics, Interval};
 use crate::api;
 use crate::charts::{BarChart, LineChart, Series};
 use crate::components::{ErrorBox, Loading};
-use crate::pages::app::duration;
 
 /// Today in the browser's time zone (`chrono`'s clock does not run in wasm).
 fn browser_today() -> NaiveDate {
@@ -134,5 +133,16 @@ fn money(minor: i64, currency: Option<&str>) -> String {
     match currency {
         Some(c) => format!("{c} {}.{:02}", minor / 100, (minor % 100).abs()),
         None => minor.to_string(),
+    }
+}
+
+/// `452.3` seconds as "7m 32s".
+fn duration(secs: f64) -> String {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let secs = secs.round().max(0.0) as u64;
+    if secs >= 60 {
+        format!("{}m {:02}s", secs / 60, secs % 60)
+    } else {
+        format!("{secs}s")
     }
 }
