@@ -6,7 +6,6 @@
 
 use std::cell::RefCell;
 
-use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use types::auth::TokenResponse;
@@ -20,7 +19,7 @@ thread_local! {
     static TAB: RefCell<TabSession> = const { RefCell::new(TabSession::Cookie) };
     /// The refresh under way, which every caller that meets a 401 meanwhile waits for: a refresh
     /// token works once, and presenting it twice would end the session as stolen.
-    static REFRESHING: RefCell<Option<Shared<LocalBoxFuture<'static, bool>>>> = const { RefCell::new(None) };
+    static REFRESHING: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) };
     /// What to do when the session is over (a refresh was refused): set by `session`, so that this
     /// module does not depend on it.
     static ON_EXPIRED: RefCell<Option<fn()>> = const { RefCell::new(None) };
@@ -39,7 +38,7 @@ fn session_expired() {
 }
 
 /// Whose session this browser tab holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum TabSession {
     /// The account signed in in this browser: its refresh token is the HttpOnly cookie.
     Cookie,
@@ -93,7 +92,7 @@ fn access_token() -> Option<String> {
 }
 
 /// A failed call, always with a problem to show: the API's own, or one made up for network errors.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ApiError {
     pub problem: Problem,
 }
@@ -212,21 +211,20 @@ fn problem_of(raw: &Raw) -> ApiError {
 /// token; false when the session is over. Concurrent callers share one refresh.
 pub async fn refresh_session() -> bool {
     let running = REFRESHING.with(|r| r.borrow().clone());
-    let refresh = match running {
-        Some(refresh) => refresh,
-        None => {
-            let refresh = async {
-                let renewed = refresh_once().await;
-                REFRESHING.with(|r| *r.borrow_mut() = None);
-                renewed
-            }
-            .boxed_local()
-            .shared();
-            REFRESHING.with(|r| *r.borrow_mut() = Some(refresh.clone()));
-            refresh
-        }
-    };
-    refresh.await
+    let refresh = running.unwrap_or_else(|| {
+        let refresh = wasm_bindgen_futures::future_to_promise(async {
+            let renewed = refresh_once().await;
+            REFRESHING.with(|r| *r.borrow_mut() = None);
+            Ok(JsValue::from_bool(renewed))
+        });
+        REFRESHING.with(|r| *r.borrow_mut() = Some(refresh.clone()));
+        refresh
+    });
+    JsFuture::from(refresh)
+        .await
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
 }
 
 async fn refresh_once() -> bool {
@@ -251,14 +249,15 @@ async fn refresh_once() -> bool {
     true
 }
 
-/// Calls the API; on a 401 refreshes once and retries, and ends the session if that fails.
-pub async fn call<T: DeserializeOwned>(
+/// Sends a request with this tab's session: on a 401 refreshes once and retries, and ends the
+/// session if that fails; any answer but a 2xx is its problem. Not generic, so that this code
+/// exists once in the wasm, however many response types the pages read.
+async fn exchange(
     method: &str,
     path: &str,
-    body: Option<&impl Serialize>,
+    body: Option<String>,
     extra: &[(&str, &str)],
-) -> Result<Reply<T>, ApiError> {
-    let body = body.map(|b| serde_json::to_string(b).unwrap_or_default());
+) -> Result<Raw, ApiError> {
     let mut raw = send(method, path, body.as_deref(), extra).await?;
     if raw.status == 401 && !path.starts_with("auth/") {
         if refresh_session().await {
@@ -268,20 +267,32 @@ pub async fn call<T: DeserializeOwned>(
         }
     }
     if (200..300).contains(&raw.status) {
-        let text = if raw.text.is_empty() {
-            "null"
-        } else {
-            &raw.text
-        };
-        let body = serde_json::from_str(text)
-            .map_err(|e| ApiError::network(format!("unexpected response: {e}")))?;
-        Ok(Reply {
-            body,
-            etag: raw.etag,
-        })
+        Ok(raw)
     } else {
         Err(problem_of(&raw))
     }
+}
+
+/// Calls the API with a JSON body (if any) and reads its JSON answer with the `ETag`.
+pub async fn call<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: Option<&impl Serialize>,
+    extra: &[(&str, &str)],
+) -> Result<Reply<T>, ApiError> {
+    let body = body.map(|b| serde_json::to_string(b).unwrap_or_default());
+    let raw = exchange(method, path, body, extra).await?;
+    let text = if raw.text.is_empty() {
+        "null"
+    } else {
+        &raw.text
+    };
+    let body = serde_json::from_str(text)
+        .map_err(|e| ApiError::network(format!("unexpected response: {e}")))?;
+    Ok(Reply {
+        body,
+        etag: raw.etag,
+    })
 }
 
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
@@ -304,15 +315,7 @@ pub async fn delete(path: &str) -> Result<(), ApiError> {
 
 /// A non-JSON body (a CSV export), with the same session handling as `call`.
 pub async fn get_text(path: &str) -> Result<String, ApiError> {
-    let mut raw = send("GET", path, None, &[]).await?;
-    if raw.status == 401 && refresh_session().await {
-        raw = send("GET", path, None, &[]).await?;
-    }
-    if (200..300).contains(&raw.status) {
-        Ok(raw.text)
-    } else {
-        Err(problem_of(&raw))
-    }
+    exchange("GET", path, None, &[]).await.map(|raw| raw.text)
 }
 
 /// Hands `text` to the browser as a file download named `file_name`.

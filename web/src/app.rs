@@ -150,7 +150,11 @@ fn TopBar() -> impl IntoView {
         .unwrap_or_default();
     let role = account
         .as_ref()
-        .map(|a| format!("{:?}", a.role))
+        .map(|a| match a.role {
+            Role::Admin => "Admin",
+            Role::Partner => "Partner",
+            Role::Customer => "Customer",
+        })
         .unwrap_or_default();
     let initials: String = name
         .split_whitespace()
@@ -176,7 +180,7 @@ fn TopBar() -> impl IntoView {
                         <div class="menu-header">
                             <strong>{name.clone()}</strong>
                             <span class="muted">{email.clone()}</span>
-                            <span class="badge">{role.clone()}</span>
+                            <span class="badge">{role}</span>
                         </div>
                         <a class="menu-item" role="menuitem" href="/profile" on:click=move |_| open.set(false)>"Your profile"</a>
                         <button class="menu-item" role="menuitem" on:click=sign_out>"Sign out"</button>

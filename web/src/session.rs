@@ -11,7 +11,7 @@ use types::customers::ImpersonationExchange;
 use crate::api::{self, ApiError, TabSession};
 
 /// Where the app is in finding out who is signed in.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[allow(
     clippy::large_enum_variant,
     reason = "there is one of it, in one signal; boxing the account would buy nothing (and on \

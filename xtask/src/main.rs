@@ -84,7 +84,9 @@ fn build_web(dev: bool) -> Result<()> {
     std::fs::create_dir_all(dist.join("assets"))?;
     let js = publish(&staging.join("app.js"), &dist, "app", "js")?;
     let wasm = publish(&bindgen_wasm, &dist, "app_bg", "wasm")?;
-    let css = publish(&root.join("web/style.css"), &dist, "style", "css")?;
+    let css_source = std::fs::read_to_string(root.join("web/style.css"))?;
+    std::fs::write(staging.join("style.css"), compact_css(&css_source))?;
+    let css = publish(&staging.join("style.css"), &dist, "style", "css")?;
     let favicon = publish(&root.join("web/favicon.svg"), &dist, "favicon", "svg")?;
     let template = std::fs::read_to_string(root.join("web/index.html"))?;
     let html = template
@@ -168,6 +170,25 @@ fn publish(file: &Path, dist: &Path, stem: &str, ext: &str) -> Result<String> {
     Ok(format!("/assets/{name}"))
 }
 
+/// The stylesheet without its comments, indentation and blank lines (nothing inside a rule
+/// changes, so nothing can break).
+fn compact_css(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        out.push_str(&rest[..start]);
+        rest = rest[start + 2..]
+            .find("*/")
+            .map_or("", |end| &rest[start + 2 + end + 2..]);
+    }
+    out.push_str(rest);
+    out.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -211,4 +232,19 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compact_css;
+
+    #[test]
+    fn compacting_css_drops_comments_and_indentation_only() {
+        let css =
+            "/* forms */\n.a { color: red; }\n\n  .b > .c { margin: 0 calc(1px + 2px); } /* x */\n";
+        assert_eq!(
+            compact_css(css),
+            ".a { color: red; }\n.b > .c { margin: 0 calc(1px + 2px); }"
+        );
+    }
 }

@@ -6,16 +6,17 @@ use types::accounts::Account;
 use types::auth::ActivateRequest;
 
 use crate::api;
-use crate::components::{field_messages, ErrorBox};
+use crate::components::{FormAlerts, FormState, TextField};
 
 #[component]
 pub fn Activate() -> impl IntoView {
     let query = use_query_map();
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<api::ApiError>);
+    let form = FormState::new();
     let done = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        form.reset();
         let token = query.get_untracked().get("token").unwrap_or_default();
         let pw = password.get_untracked();
         let body = ActivateRequest {
@@ -25,7 +26,7 @@ pub fn Activate() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::post::<Account>("auth/activate", &body).await {
                 Ok(_) => done.set(true),
-                Err(e) => error.set(Some(e)),
+                Err(e) => form.show(&e),
             }
         });
     };
@@ -44,12 +45,8 @@ pub fn Activate() -> impl IntoView {
                 <form class="card auth-card" on:submit=submit novalidate>
                     <h1>"Activate your account"</h1>
                     <p class="muted">"Choose a password if you have not set one yet (10 characters or more)."</p>
-                    {move || error.get().filter(|e| e.field_errors().is_empty()).map(|e| view! { <ErrorBox message=e.message()/> })}
-                    <label class="field">
-                        <span>"New password"</span>
-                        <input type="password" autocomplete="new-password" bind:value=password/>
-                        {move || error.get().and_then(|e| field_messages(e.field_errors(), "password")).map(|m| view! { <span class="field-error">{m}</span> })}
-                    </label>
+                    <FormAlerts form=form/>
+                    <TextField form=form label="New password" name="password" kind="password" value=password autocomplete="new-password"/>
                     <button class="button button-primary button-block" type="submit">"Activate"</button>
                 </form>
             </Show>

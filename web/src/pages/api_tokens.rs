@@ -3,12 +3,10 @@
 
 use leptos::prelude::*;
 use types::tokens::{ApiToken, ApiTokenList, CreateApiToken, CreatedApiToken};
-use types::FieldError;
-use validator::Validate;
 
 use crate::api;
 use crate::components::{
-    date, date_time, field_messages, use_toasts, Confirm, ErrorBox, Loading, Tone,
+    date, date_time, use_toasts, Confirm, ErrorBox, FormAlerts, FormState, Loading, TextField, Tone,
 };
 
 /// The expiry choices offered, in days; the empty value is "never".
@@ -32,21 +30,18 @@ pub fn ApiTokens() -> impl IntoView {
 
     let name = RwSignal::new(String::new());
     let expiry = RwSignal::new("90".to_owned());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let failure = RwSignal::new(None::<String>);
+    let form = FormState::new();
     let created = RwSignal::new(None::<CreatedApiToken>);
     let revoking = RwSignal::new(None::<ApiToken>);
 
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        errors.set(Vec::new());
-        failure.set(None);
+        form.reset();
         let body = CreateApiToken {
             name: name.get_untracked().trim().to_owned(),
             expires_in_days: expiry.get_untracked().parse().ok(),
         };
-        if let Err(e) = body.validate() {
-            errors.set(types::problem::field_errors(&e));
+        if !form.check(&body) {
             return;
         }
         leptos::task::spawn_local(async move {
@@ -56,8 +51,7 @@ pub fn ApiTokens() -> impl IntoView {
                     name.set(String::new());
                     reload();
                 }
-                Err(e) if !e.field_errors().is_empty() => errors.set(e.field_errors().to_vec()),
-                Err(e) => failure.set(Some(e.message())),
+                Err(e) => form.show(&e),
             }
         });
     };
@@ -86,19 +80,18 @@ pub fn ApiTokens() -> impl IntoView {
             </div>
             {move || created.get().map(|token| view! { <NewSecret token=token on_done=Callback::new(move |()| created.set(None))/> })}
             <form class="filters" on:submit=create novalidate aria-label="Create an API token">
-                <label class="field grow"><span>"Token name" <abbr title="required">"*"</abbr></span>
-                    <input placeholder="ERP sync" maxlength="100" bind:value=name/>
-                    {move || field_messages(&errors.get(), "name").map(|m| view! { <span class="field-error">{m}</span> })}
-                </label>
+                <div class="grow">
+                    <TextField form=form label="Token name" name="name" value=name required=true placeholder="ERP sync" maxlength=100/>
+                </div>
                 <label class="field"><span>"Expires after"</span>
                     <select on:change=move |ev| expiry.set(event_target_value(&ev)) prop:value=move || expiry.get()>
                         {EXPIRY_CHOICES.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
                     </select>
-                    {move || field_messages(&errors.get(), "expires_in_days").map(|m| view! { <span class="field-error">{m}</span> })}
+                    {form.error_line("expires_in_days")}
                 </label>
                 <button class="button button-primary" type="submit">"Create token"</button>
             </form>
-            {move || failure.get().map(|m| view! { <div class="pad"><ErrorBox message=m/></div> })}
+            <div class="pad-x"><FormAlerts form=form/></div>
             <Transition fallback=|| view! { <Loading/> }>
                 {move || tokens.get().map(|result| match result {
                     Err(e) => view! { <div class="pad"><ErrorBox message=e.message()/></div> }.into_any(),

@@ -8,11 +8,12 @@ use types::apps::{App, AppKind};
 use types::devices::DeviceSummary;
 
 use crate::api;
-use crate::components::{use_toasts, Confirm, ErrorBox, Loading, Tone};
+use crate::components::{
+    edition_label, kind_label, use_toasts, AppIcon, Confirm, ErrorBox, Loading, Tone,
+};
 use crate::pages::app_analytics::AnalyticsTab;
 use crate::pages::app_devices::DevicesTab;
 use crate::pages::app_users::MobileUsersTab;
-use crate::pages::apps::{edition_label, kind_label, AppIcon};
 
 #[component]
 pub fn AppPage() -> impl IntoView {

@@ -4,12 +4,12 @@
 use leptos::prelude::*;
 use types::apps::{App, AppKind};
 use types::mobile_users::{CreateMobileUser, MobileUser, MobileUserStatus, UpdateMobileUser};
-use types::{FieldError, Page};
-use validator::Validate;
+use types::Page;
 
 use crate::api;
 use crate::components::{
-    date, field_messages, use_toasts, Confirm, Empty, ErrorBox, Loading, Modal, Pager, Tone,
+    date, use_toasts, Confirm, EditSession, Empty, ErrorBox, FormAlerts, FormState, Loading, Modal,
+    Pager, TextField, Tone,
 };
 
 const PER_PAGE: u32 = 20;
@@ -203,28 +203,44 @@ fn UserDirectory(app_id: String) -> impl IntoView {
     }
 }
 
+/// Add (no `user`) or edit a mobile user. An edit reads the user when the form opens and saves
+/// with its `ETag`.
 #[component]
 fn UserForm(
     base: String,
     user: Option<MobileUser>,
     on_done: Callback<Option<MobileUser>>,
 ) -> impl IntoView {
-    let text = |f: fn(&MobileUser) -> Option<String>| {
-        RwSignal::new(user.as_ref().and_then(f).unwrap_or_default())
+    let text = || RwSignal::new(String::new());
+    let (email, first_name, last_name, phone) = (text(), text(), text(), text());
+    let fill = move |u: &MobileUser| {
+        email.set(u.email.clone());
+        first_name.set(u.first_name.clone());
+        last_name.set(u.last_name.clone());
+        phone.set(u.phone.clone().unwrap_or_default());
     };
-    let email = text(|u| Some(u.email.clone()));
-    let first_name = text(|u| Some(u.first_name.clone()));
-    let last_name = text(|u| Some(u.last_name.clone()));
-    let phone = text(|u| u.phone.clone());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let failure = RwSignal::new(None::<String>);
-    let editing = user.clone();
+    let form = FormState::new();
+    let current = RwSignal::new(user.clone());
+    let session = user
+        .as_ref()
+        .map(|u| EditSession::new(format!("{base}/{}", u.id)));
+    let load = move || {
+        if let Some(session) = session {
+            session.load(form, move |fresh: MobileUser| {
+                fill(&fresh);
+                current.set(Some(fresh));
+            });
+        }
+    };
+    if let Some(u) = &user {
+        fill(u);
+    }
+    load();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        errors.set(Vec::new());
-        failure.set(None);
+        form.reset();
         let phone_value = Some(phone.get_untracked().trim().to_owned()).filter(|p| !p.is_empty());
-        let body = match &editing {
+        let body = match current.get_untracked() {
             None => {
                 let b = CreateMobileUser {
                     email: email.get_untracked().trim().to_owned(),
@@ -232,7 +248,9 @@ fn UserForm(
                     last_name: last_name.get_untracked(),
                     phone: phone_value,
                 };
-                b.validate().map(|()| serde_json::to_value(b).ok())
+                form.check(&b)
+                    .then(|| serde_json::to_value(b).ok())
+                    .flatten()
             }
             Some(current) => {
                 let b = UpdateMobileUser {
@@ -243,53 +261,40 @@ fn UserForm(
                     phone: Some(phone_value),
                     status: None,
                 };
-                b.validate().map(|()| serde_json::to_value(b).ok())
+                form.check(&b)
+                    .then(|| serde_json::to_value(b).ok())
+                    .flatten()
             }
         };
-        let body = match body {
-            Ok(Some(body)) => body,
-            Ok(None) => return,
-            Err(e) => return errors.set(types::problem::field_errors(&e)),
-        };
-        let (method, path) = match &editing {
-            None => ("POST", base.clone()),
-            Some(u) => ("PATCH", format!("{base}/{}", u.id)),
-        };
+        let Some(body) = body else { return };
+        form.busy.set(true);
+        let base = base.clone();
         leptos::task::spawn_local(async move {
-            match api::call::<MobileUser>(method, &path, Some(&body), &[]).await {
-                Ok(r) => on_done.run(Some(r.body)),
-                Err(e) if e.code() == "email_taken" => errors.set(vec![FieldError {
-                    field: "email".into(),
-                    message: e.message(),
-                }]),
-                Err(e) if !e.field_errors().is_empty() => errors.set(e.field_errors().to_vec()),
-                Err(e) => failure.set(Some(e.message())),
+            let result = match session {
+                None => api::post::<MobileUser>(&base, &body).await,
+                Some(session) => session.save::<MobileUser>(&body).await,
+            };
+            match result {
+                Ok(saved) => on_done.run(Some(saved)),
+                Err(e) => form.show(&e),
             }
+            form.busy.set(false);
         });
     };
-    let error_of = move |field: &'static str| {
-        move || {
-            field_messages(&errors.get(), field)
-                .map(|m| view! { <span class="field-error">{m}</span> })
-        }
-    };
+    let loading = move || session.is_some_and(|s| s.loading.get());
     view! {
         <Modal title=if user.is_some() { "Edit mobile user".to_owned() } else { "Add mobile user".to_owned() } on_close=Callback::new(move |_| on_done.run(None))>
-            <form class="form" on:submit=submit novalidate>
-                {move || failure.get().map(|m| view! { <ErrorBox message=m/> })}
+            <form class="form" on:submit=submit novalidate aria-busy=move || loading().to_string()>
+                <FormAlerts form=form on_reload=Callback::new(move |_| load())/>
                 <div class="form-grid">
-                    <label class="field span-2"><span>"Email" <abbr title="required">"*"</abbr></span>
-                        <input type="email" name="email" bind:value=email/>{error_of("email")}</label>
-                    <label class="field"><span>"First name" <abbr title="required">"*"</abbr></span>
-                        <input name="first_name" bind:value=first_name/>{error_of("first_name")}</label>
-                    <label class="field"><span>"Last name" <abbr title="required">"*"</abbr></span>
-                        <input name="last_name" bind:value=last_name/>{error_of("last_name")}</label>
-                    <label class="field span-2"><span>"Phone"</span>
-                        <input type="tel" name="phone" bind:value=phone/>{error_of("phone")}</label>
+                    <TextField form=form label="Email" name="email" kind="email" value=email required=true wide=true/>
+                    <TextField form=form label="First name" name="first_name" value=first_name required=true/>
+                    <TextField form=form label="Last name" name="last_name" value=last_name required=true/>
+                    <TextField form=form label="Phone" name="phone" kind="tel" value=phone wide=true/>
                 </div>
                 <footer class="modal-actions">
                     <button type="button" class="button" on:click=move |_| on_done.run(None)>"Cancel"</button>
-                    <button type="submit" class="button button-primary">"Save"</button>
+                    <button type="submit" class="button button-primary" disabled=move || form.busy.get() || loading()>"Save"</button>
                 </footer>
             </form>
         </Modal>

@@ -8,10 +8,11 @@ use types::audit::AuditEvent;
 use types::outbox::OutboxEmail;
 use types::Page;
 
+use futures_util::future::{try_join4, try_join5};
+
 use crate::api::{self, ApiError};
-use crate::components::{ErrorBox, Loading};
+use crate::components::{kind_label, AppIcon, ErrorBox, Loading};
 use crate::pages::activity::EventTable;
-use crate::pages::apps::{kind_label, AppIcon};
 use crate::session;
 
 /// How many apps the dashboard shows with their figures (one analytics call each).
@@ -31,47 +32,76 @@ async fn total_of<T: serde::de::DeserializeOwned>(path: &str) -> Result<i64, Api
     api::get::<Page<T>>(path).await.map(|p| p.total)
 }
 
-/// An account list's total, and its activated, pending and locked parts.
+/// An account list's total, and its activated, pending and locked parts (four requests at once).
 async fn accounts_by_status(list: &str) -> Result<[i64; 4], ApiError> {
-    let mut totals = [0; 4];
-    for (total, status) in totals.iter_mut().zip([
+    let paths = [
         "",
         "&status=activated",
         "&status=pending_activation",
         "&status=locked",
-    ]) {
-        *total = total_of::<Account>(&format!("{list}?per_page=1{status}")).await?;
-    }
-    Ok(totals)
+    ]
+    .map(|status| format!("{list}?per_page=1{status}"));
+    let [all, activated, pending, locked] = &paths;
+    let (all, activated, pending, locked) = try_join4(
+        total_of::<Account>(all),
+        total_of::<Account>(activated),
+        total_of::<Account>(pending),
+        total_of::<Account>(locked),
+    )
+    .await?;
+    Ok([all, activated, pending, locked])
 }
 
+/// The newest apps with their last 30 days (their analytics requested at once).
 async fn apps_at_a_glance() -> Result<(Vec<(App, AppFigures)>, i64), ApiError> {
     let page = api::get::<Page<App>>(&format!("apps?per_page={APPS_SHOWN}")).await?;
-    let mut apps = Vec::with_capacity(page.items.len());
-    for app in page.items {
-        let last_30_days = api::get::<Analytics>(&format!("apps/{}/analytics", app.id)).await?;
-        apps.push((app, last_30_days.totals));
-    }
+    // One request per app, all at once (at most APPS_SHOWN = 5).
+    let figures = |n: usize| {
+        let path = page
+            .items
+            .get(n)
+            .map(|app| format!("apps/{}/analytics", app.id));
+        async move {
+            match path {
+                Some(path) => api::get::<Analytics>(&path).await.map(|a| Some(a.totals)),
+                None => Ok(None),
+            }
+        }
+    };
+    let (a, b, c, d, e) =
+        try_join5(figures(0), figures(1), figures(2), figures(3), figures(4)).await?;
+    let apps = page
+        .items
+        .iter()
+        .cloned()
+        .zip([a, b, c, d, e].into_iter().flatten())
+        .collect();
     Ok((apps, page.total))
 }
 
+/// Everything the dashboard shows for `role`, loaded in parallel.
 async fn load(role: Option<Role>) -> Result<Figures, ApiError> {
-    let accounts = match role {
-        Some(Role::Admin) => Some(("partners", accounts_by_status("partners").await?)),
-        Some(Role::Partner) => Some(("customers", accounts_by_status("customers").await?)),
-        _ => None,
+    let accounts = async move {
+        Ok(match role {
+            Some(Role::Admin) => Some(("partners", accounts_by_status("partners").await?)),
+            Some(Role::Partner) => Some(("customers", accounts_by_status("customers").await?)),
+            _ => None,
+        })
     };
-    let emails = if role == Some(Role::Admin) {
-        Some(total_of::<OutboxEmail>("outbox?per_page=1").await?)
-    } else {
-        None
+    let emails = async move {
+        Ok(match role {
+            Some(Role::Admin) => Some(total_of::<OutboxEmail>("outbox?per_page=1").await?),
+            _ => None,
+        })
     };
-    let apps = if matches!(role, Some(Role::Partner | Role::Customer)) {
-        Some(apps_at_a_glance().await?)
-    } else {
-        None
+    let apps = async move {
+        Ok(match role {
+            Some(Role::Partner | Role::Customer) => Some(apps_at_a_glance().await?),
+            _ => None,
+        })
     };
-    let activity = api::get::<Page<AuditEvent>>("audit-events?per_page=8").await?;
+    let activity = api::get::<Page<AuditEvent>>("audit-events?per_page=8");
+    let (accounts, emails, apps, activity) = try_join4(accounts, emails, apps, activity).await?;
     Ok(Figures {
         accounts,
         emails,

@@ -3,11 +3,9 @@
 use leptos::prelude::*;
 use types::accounts::{Account, UpdateProfile};
 use types::auth::{ChangePasswordRequest, TokenResponse};
-use types::FieldError;
-use validator::Validate;
 
 use crate::api;
-use crate::components::{field_messages, use_toasts, ErrorBox, Tone};
+use crate::components::{use_toasts, FormAlerts, FormState, TextField, Tone};
 use crate::pages::api_tokens::ApiTokens;
 use crate::session::{self, Auth};
 
@@ -24,16 +22,14 @@ pub fn Profile() -> impl IntoView {
     let company = field(|a| a.company.clone());
     let phone = field(|a| a.phone.clone());
     let country = field(|a| a.country.clone());
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let failure = RwSignal::new(None::<String>);
+    let details = FormState::new();
     let opt = |s: RwSignal<String>| {
         Some(Some(s.get_untracked().trim().to_owned()).filter(|v| !v.is_empty()))
     };
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        errors.set(Vec::new());
-        failure.set(None);
+        details.reset();
         let body = UpdateProfile {
             first_name: Some(first_name.get_untracked()),
             last_name: Some(last_name.get_untracked()),
@@ -41,8 +37,7 @@ pub fn Profile() -> impl IntoView {
             phone: opt(phone),
             country: opt(country).map(|c| c.map(|c| c.to_uppercase())),
         };
-        if let Err(e) = body.validate() {
-            errors.set(types::problem::field_errors(&e));
+        if !details.check(&body) {
             return;
         }
         leptos::task::spawn_local(async move {
@@ -57,26 +52,22 @@ pub fn Profile() -> impl IntoView {
                     auth.set(Auth::SignedIn(updated));
                     toasts.show(Tone::Success, "Profile saved.");
                 }
-                Err(e) if !e.field_errors().is_empty() => errors.set(e.field_errors().to_vec()),
-                Err(e) => failure.set(Some(e.message())),
+                Err(e) => details.show(&e),
             }
         });
     };
 
     let current_password = RwSignal::new(String::new());
     let new_password = RwSignal::new(String::new());
-    let pw_errors = RwSignal::new(Vec::<FieldError>::new());
-    let pw_failure = RwSignal::new(None::<String>);
+    let password = FormState::new();
     let change_password = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        pw_errors.set(Vec::new());
-        pw_failure.set(None);
+        password.reset();
         let body = ChangePasswordRequest {
             current_password: current_password.get_untracked(),
             new_password: new_password.get_untracked(),
         };
-        if let Err(e) = body.validate() {
-            pw_errors.set(types::problem::field_errors(&e));
+        if !password.check(&body) {
             return;
         }
         leptos::task::spawn_local(async move {
@@ -90,18 +81,11 @@ pub fn Profile() -> impl IntoView {
                         "Password changed; your other sessions were signed out.",
                     );
                 }
-                Err(e) if !e.field_errors().is_empty() => pw_errors.set(e.field_errors().to_vec()),
-                Err(e) => pw_failure.set(Some(e.message())),
+                Err(e) => password.show(&e),
             }
         });
     };
 
-    let error_of = move |list: RwSignal<Vec<FieldError>>, name: &'static str| {
-        move || {
-            field_messages(&list.get(), name)
-                .map(|m| view! { <span class="field-error">{m}</span> })
-        }
-    };
     let email = account
         .as_ref()
         .map(|a| a.email.clone())
@@ -114,13 +98,13 @@ pub fn Profile() -> impl IntoView {
         <section class="card">
             <div class="card-head"><h2>"Details"</h2></div>
             <form class="form" on:submit=save novalidate>
-                {move || failure.get().map(|m| view! { <ErrorBox message=m/> })}
+                <FormAlerts form=details/>
                 <div class="form-grid">
-                    <label class="field"><span>"First name" <abbr title="required">"*"</abbr></span><input bind:value=first_name/>{error_of(errors, "first_name")}</label>
-                    <label class="field"><span>"Last name" <abbr title="required">"*"</abbr></span><input bind:value=last_name/>{error_of(errors, "last_name")}</label>
-                    <label class="field span-2"><span>"Company"</span><input bind:value=company/>{error_of(errors, "company")}</label>
-                    <label class="field"><span>"Phone"</span><input type="tel" bind:value=phone/>{error_of(errors, "phone")}</label>
-                    <label class="field"><span>"Country (ISO code)"</span><input maxlength="2" bind:value=country/>{error_of(errors, "country")}</label>
+                    <TextField form=details label="First name" name="first_name" value=first_name required=true/>
+                    <TextField form=details label="Last name" name="last_name" value=last_name required=true/>
+                    <TextField form=details label="Company" name="company" value=company wide=true/>
+                    <TextField form=details label="Phone" name="phone" kind="tel" value=phone/>
+                    <TextField form=details label="Country (ISO code)" name="country" value=country maxlength=2/>
                 </div>
                 <footer class="modal-actions"><button class="button button-primary" type="submit">"Save"</button></footer>
             </form>
@@ -128,10 +112,10 @@ pub fn Profile() -> impl IntoView {
         <section class="card">
             <div class="card-head"><h2>"Password"</h2></div>
             <form class="form" on:submit=change_password novalidate>
-                {move || pw_failure.get().map(|m| view! { <ErrorBox message=m/> })}
+                <FormAlerts form=password/>
                 <div class="form-grid">
-                    <label class="field"><span>"Current password"</span><input type="password" autocomplete="current-password" bind:value=current_password/>{error_of(pw_errors, "current_password")}</label>
-                    <label class="field"><span>"New password (10+ characters)"</span><input type="password" autocomplete="new-password" bind:value=new_password/>{error_of(pw_errors, "new_password")}</label>
+                    <TextField form=password label="Current password" name="current_password" kind="password" value=current_password autocomplete="current-password"/>
+                    <TextField form=password label="New password (10+ characters)" name="new_password" kind="password" value=new_password autocomplete="new-password"/>
                 </div>
                 <footer class="modal-actions"><button class="button" type="submit">"Change password"</button></footer>
             </form>

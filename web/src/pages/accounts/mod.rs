@@ -6,17 +6,21 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use types::accounts::{Account, AccountStatus, CreatePartner, Role, UpdatePartner};
-use types::customers::{CreateCustomer, ImpersonateRequest, ImpersonationCode, UpdateCustomer};
-use types::{FieldError, Page};
-use validator::Validate;
+use types::accounts::{Account, AccountStatus, Role};
+use types::customers::{ImpersonateRequest, ImpersonationCode};
+use types::Page;
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::{
-    date, field_messages, use_toasts, Confirm, Empty, ErrorBox, Loading, Modal, Pager, StatusBadge,
-    Tone,
+    date, use_toasts, Confirm, Empty, ErrorBox, Loading, Pager, StatusBadge, Tone,
 };
 use crate::session;
+
+mod form;
+mod log_in_as;
+
+use form::AccountForm;
+use log_in_as::LogInAsDialog;
 
 const PER_PAGE: u32 = 20;
 
@@ -28,7 +32,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn path(self) -> &'static str {
+    pub fn path(self) -> &'static str {
         match self {
             Self::Partners => "partners",
             Self::Customers => "customers",
@@ -53,7 +57,7 @@ enum Dialog {
     LogInAs(Account),
 }
 
-fn display_name(a: &Account) -> String {
+pub fn display_name(a: &Account) -> String {
     a.company
         .clone()
         .filter(|c| !c.is_empty())
@@ -386,284 +390,5 @@ fn Directory(kind: Kind) -> impl IntoView {
                 }
             }
         }}
-    }
-}
-
-/// "Log in as": how to open the customer's back office (optionally look-only) before the new tab
-/// opens. The tab opens inside the button's click, so no pop-up blocker stops it.
-#[component]
-fn LogInAsDialog(
-    account: Account,
-    on_open: Callback<(Account, bool)>,
-    on_cancel: Callback<()>,
-) -> impl IntoView {
-    let read_only = RwSignal::new(false);
-    let who = display_name(&account);
-    view! {
-        <Modal title=format!("Log in as {who}") on_close=on_cancel>
-            <div class="form">
-                <p>"The customer's back office opens in a new tab for at most an hour, with a banner naming you. Everything you do there is recorded in the activity log under both names. Your own session here is not affected."</p>
-                <label class="check">
-                    <input type="checkbox" name="read_only" prop:checked=move || read_only.get()
-                        on:change=move |ev| read_only.set(event_target_checked(&ev))/>
-                    <span>"Read-only: look without changing anything"</span>
-                </label>
-                <footer class="modal-actions">
-                    <button type="button" class="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
-                    <button type="button" class="button button-primary"
-                        on:click=move |_| on_open.run((account.clone(), read_only.get_untracked()))>"Open back office"</button>
-                </footer>
-            </div>
-        </Modal>
-    }
-}
-
-/// The "info" form, to add (no `account`) or edit. Validated in the browser with the API's own
-/// rules; the API's answer is still shown field by field.
-#[component]
-fn AccountForm(
-    kind: Kind,
-    account: Option<Account>,
-    partners: Vec<Account>,
-    on_done: Callback<Option<(Account, bool)>>,
-) -> impl IntoView {
-    let editing = account.clone();
-    let customers = kind == Kind::Customers;
-    let choose_partner = customers && editing.is_none() && session::role() == Some(Role::Admin);
-    let text = |f: fn(&Account) -> Option<String>| {
-        RwSignal::new(account.as_ref().and_then(f).unwrap_or_default())
-    };
-    let email = text(|a| Some(a.email.clone()));
-    let first_name = text(|a| Some(a.first_name.clone()));
-    let last_name = text(|a| Some(a.last_name.clone()));
-    let company = text(|a| a.company.clone());
-    let phone = text(|a| a.phone.clone());
-    let country = text(|a| a.country.clone());
-    let partner_id = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let status = RwSignal::new(
-        account
-            .as_ref()
-            .map_or("activated", |a| a.status.as_str())
-            .to_owned(),
-    );
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let failure = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let opt =
-        |s: RwSignal<String>| Some(s.get_untracked().trim().to_owned()).filter(|v| !v.is_empty());
-
-    let show_api_error = move |e: ApiError| {
-        if e.code() == "email_taken" {
-            errors.set(vec![FieldError {
-                field: "email".into(),
-                message: e.message(),
-            }]);
-        } else if !e.field_errors().is_empty() {
-            errors.set(e.field_errors().to_vec());
-        } else {
-            failure.set(Some(e.message()));
-        }
-    };
-    let invalid =
-        move |e: validator::ValidationErrors| errors.set(types::problem::field_errors(&e));
-
-    let editing_for_submit = editing.clone();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        errors.set(Vec::new());
-        failure.set(None);
-        let status_value: AccountStatus =
-            serde_json::from_value(serde_json::Value::String(status.get_untracked()))
-                .unwrap_or(AccountStatus::Activated);
-        let country_value = opt(country).map(|c| c.to_uppercase());
-        let password_value = Some(password.get_untracked()).filter(|p| !p.is_empty());
-        // Build and check the body the API will get; None when the browser already refused it.
-        let body: Option<serde_json::Value> = match (&editing_for_submit, kind) {
-            (None, Kind::Partners) => {
-                let b = CreatePartner {
-                    email: email.get_untracked().trim().to_owned(),
-                    first_name: first_name.get_untracked(),
-                    last_name: last_name.get_untracked(),
-                    company: company.get_untracked(),
-                    phone: opt(phone),
-                    country: country_value,
-                    status: Some(status_value),
-                    password: password_value,
-                };
-                b.validate()
-                    .map_err(invalid)
-                    .ok()
-                    .and_then(|()| serde_json::to_value(b).ok())
-            }
-            (None, Kind::Customers) => {
-                let b = CreateCustomer {
-                    email: email.get_untracked().trim().to_owned(),
-                    first_name: first_name.get_untracked(),
-                    last_name: last_name.get_untracked(),
-                    company: opt(company),
-                    phone: opt(phone),
-                    country: country_value,
-                    status: status_value,
-                    password: password_value,
-                    partner_id: opt(partner_id),
-                };
-                b.validate()
-                    .map_err(invalid)
-                    .ok()
-                    .and_then(|()| serde_json::to_value(b).ok())
-            }
-            (Some(current), Kind::Partners) => {
-                let b = UpdatePartner {
-                    email: Some(email.get_untracked().trim().to_owned())
-                        .filter(|e| *e != current.email),
-                    first_name: Some(first_name.get_untracked()),
-                    last_name: Some(last_name.get_untracked()),
-                    company: Some(company.get_untracked()),
-                    phone: Some(opt(phone)),
-                    country: Some(country_value),
-                    status: Some(status_value).filter(|s| *s != current.status),
-                };
-                b.validate()
-                    .map_err(invalid)
-                    .ok()
-                    .and_then(|()| serde_json::to_value(b).ok())
-            }
-            (Some(current), Kind::Customers) => {
-                let b = UpdateCustomer {
-                    email: Some(email.get_untracked().trim().to_owned())
-                        .filter(|e| *e != current.email),
-                    first_name: Some(first_name.get_untracked()),
-                    last_name: Some(last_name.get_untracked()),
-                    company: Some(opt(company)),
-                    phone: Some(opt(phone)),
-                    country: Some(country_value),
-                    status: Some(status_value).filter(|s| *s != current.status),
-                };
-                b.validate()
-                    .map_err(invalid)
-                    .ok()
-                    .and_then(|()| serde_json::to_value(b).ok())
-            }
-        };
-        let Some(body) = body else { return };
-        busy.set(true);
-        let current = editing_for_submit.clone();
-        leptos::task::spawn_local(async move {
-            let result = match current {
-                None => api::post::<Account>(kind.path(), &body)
-                    .await
-                    .map(|a| (a, true)),
-                Some(current) => {
-                    // Edit what we read: If-Match makes a concurrent change a 412, not an overwrite.
-                    let path = format!("{}/{}", kind.path(), current.id);
-                    match api::call::<Account>("GET", &path, None::<&()>, &[]).await {
-                        Ok(fresh) => {
-                            let etag = fresh.etag.unwrap_or_default();
-                            api::call::<Account>(
-                                "PATCH",
-                                &path,
-                                Some(&body),
-                                &[("If-Match", &etag)],
-                            )
-                            .await
-                            .map(|r| (r.body, false))
-                        }
-                        Err(e) => Err(e),
-                    }
-                }
-            };
-            match result {
-                Ok(saved) => on_done.run(Some(saved)),
-                Err(e) => show_api_error(e),
-            }
-            busy.set(false);
-        });
-    };
-
-    let error_of = move |field: &'static str| {
-        move || {
-            field_messages(&errors.get(), field)
-                .map(|m| view! { <span class="field-error" id=format!("{field}-error")>{m}</span> })
-        }
-    };
-    let title = match (editing.is_some(), kind) {
-        (false, Kind::Partners) => "Add partner",
-        (false, Kind::Customers) => "Customer info",
-        (true, Kind::Partners) => "Edit partner",
-        (true, Kind::Customers) => "Edit customer",
-    };
-    view! {
-        <Modal title=title.to_owned() on_close=Callback::new(move |_| on_done.run(None))>
-            <form class="form" on:submit=submit novalidate>
-                {move || failure.get().map(|m| view! { <ErrorBox message=m/> })}
-                <div class="form-grid">
-                    <label class="field span-2">
-                        <span>"Email (username)" <abbr title="required">"*"</abbr></span>
-                        <input type="email" name="email" required bind:value=email/>
-                        {error_of("email")}
-                    </label>
-                    <label class="field">
-                        <span>"First name" <abbr title="required">"*"</abbr></span>
-                        <input name="first_name" required bind:value=first_name/>
-                        {error_of("first_name")}
-                    </label>
-                    <label class="field">
-                        <span>"Last name" <abbr title="required">"*"</abbr></span>
-                        <input name="last_name" required bind:value=last_name/>
-                        {error_of("last_name")}
-                    </label>
-                    <label class="field span-2">
-                        <span>"Company" {(!customers).then(|| view! { <abbr title="required">"*"</abbr> })}</span>
-                        <input name="company" bind:value=company/>
-                        {error_of("company")}
-                    </label>
-                    <label class="field">
-                        <span>"Phone"</span>
-                        <input type="tel" name="phone" bind:value=phone/>
-                        {error_of("phone")}
-                    </label>
-                    <label class="field">
-                        <span>"Country (ISO code)"</span>
-                        <input name="country" maxlength="2" placeholder="NL" bind:value=country/>
-                        {error_of("country")}
-                    </label>
-                    <label class="field">
-                        <span>"Status" <abbr title="required">"*"</abbr></span>
-                        <select name="status" on:change=move |ev| status.set(event_target_value(&ev)) prop:value=move || status.get()>
-                            <option value="activated">"Activated"</option>
-                            <option value="pending_activation">"Pending activation"</option>
-                            <option value="locked">"Locked"</option>
-                        </select>
-                    </label>
-                    {editing.is_none().then(|| view! {
-                        <label class="field">
-                            <span>"Password (optional)"</span>
-                            <input type="password" name="password" autocomplete="new-password" bind:value=password/>
-                            {error_of("password")}
-                        </label>
-                    })}
-                    {choose_partner.then(|| view! {
-                        <label class="field span-2">
-                            <span>"Partner"</span>
-                            <select name="partner_id" on:change=move |ev| partner_id.set(event_target_value(&ev)) prop:value=move || partner_id.get()>
-                                <option value="">"None (a direct customer)"</option>
-                                {partners.iter().map(|p| view! { <option value=p.id.clone()>{display_name(p)}</option> }).collect_view()}
-                            </select>
-                            {error_of("partner_id")}
-                        </label>
-                    })}
-                </div>
-                <p class="muted small">{if editing.is_none() {
-                    "Pending: must activate by email first. Activated: can sign in right away (without a password, they get an email to set one). Locked: cannot sign in until activated again."
-                } else {
-                    "Locking signs the account out everywhere."
-                }}</p>
-                <footer class="modal-actions">
-                    <button type="button" class="button" on:click=move |_| on_done.run(None)>"Cancel"</button>
-                    <button type="submit" class="button button-primary" disabled=move || busy.get()>"OK"</button>
-                </footer>
-            </form>
-        </Modal>
     }
 }

@@ -1,0 +1,81 @@
+// Forms: an edit never silently overwrites someone else's change, and dialogs behave for keyboards.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { PARTNER, assertAccessible, newPage, shot, signIn, useBackOffice } from "./helpers.mjs";
+
+const env = useBackOffice();
+
+async function customersAsPartner() {
+  const page = await newPage(env);
+  await page.goto(`${env.server.url}/customers`);
+  await signIn(page, PARTNER);
+  await page.getByRole("row", { name: /Maison Sophie/ }).waitFor();
+  return page;
+}
+
+async function openEdit(page) {
+  await page.getByRole("row", { name: /Maison Sophie/ }).getByRole("button", { name: "Edit Maison Sophie" }).click();
+  const dialog = page.getByRole("dialog", { name: "Edit customer" });
+  await dialog.getByLabel("Company").waitFor();
+  // The form has read the record (and its ETag) when the OK button is enabled again.
+  await dialog.locator('form[aria-busy="false"]').waitFor();
+  return dialog;
+}
+
+describe("editing", () => {
+  test("two people edit the same customer: the second save is refused and offers the fresh record", async () => {
+    const first = await customersAsPartner();
+    const second = await customersAsPartner();
+    const mine = await openEdit(first);
+    const theirs = await openEdit(second);
+
+    await theirs.getByLabel("Phone").fill("+31 20 555 0101");
+    await theirs.getByRole("button", { name: "OK" }).click();
+    await second.getByText("Customer sophie@customer.demo.test saved.").waitFor();
+
+    await mine.getByLabel("Last name").fill("Overwritten");
+    await mine.getByRole("button", { name: "OK" }).click();
+    await mine.getByRole("alert").getByText(/Someone else changed this record since you opened it/).waitFor();
+    await shot(first, "16-edit-refused-stale");
+    await assertAccessible(first, "the stale-edit notice");
+
+    await mine.getByRole("button", { name: "Reload it" }).click();
+    await assert.doesNotReject(async () => {
+      for (let i = 0; i < 50; i++) {
+        if ((await mine.getByLabel("Phone").inputValue()) === "+31 20 555 0101") return;
+        await first.waitForTimeout(100);
+      }
+      throw new Error("the form did not show the other person's change");
+    });
+    assert.notEqual(await mine.getByLabel("Last name").inputValue(), "Overwritten", "the fresh record replaces the unsaved edit");
+    await mine.getByLabel("Last name").fill("Dupont");
+    await mine.getByRole("button", { name: "OK" }).click();
+    await first.getByText("Customer sophie@customer.demo.test saved.").waitFor();
+  });
+
+  test("a dialog takes the focus, keeps it, closes on Escape and gives it back", async () => {
+    const page = await customersAsPartner();
+    const edit = page.getByRole("row", { name: /Maison Sophie/ }).getByRole("button", { name: "Edit Maison Sophie" });
+    const dialog = await openEdit(page);
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("name")), "email", "focus on the first field");
+    for (let i = 0; i < 15; i++) await page.keyboard.press("Tab");
+    assert.equal(await dialog.evaluate((d) => d.contains(document.activeElement)), true, "Tab stays inside the dialog");
+    await page.keyboard.press("Shift+Tab");
+    assert.equal(await dialog.evaluate((d) => d.contains(document.activeElement)), true, "Shift+Tab too");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    assert.equal(await edit.evaluate((b) => b === document.activeElement), true, "focus back on Edit");
+  });
+
+  test("a field error is tied to its input", async () => {
+    const page = await customersAsPartner();
+    const dialog = await openEdit(page);
+    await dialog.getByLabel("Email (username)").fill("not an email");
+    await dialog.getByRole("button", { name: "OK" }).click();
+    const email = dialog.getByLabel("Email (username)");
+    await dialog.locator("#email-error").waitFor();
+    assert.equal(await email.getAttribute("aria-invalid"), "true");
+    assert.equal(await email.getAttribute("aria-describedby"), "email-error");
+    assert.deepEqual(page.errors, []);
+  });
+});

@@ -1,0 +1,14 @@
+//! Building blocks shared by the pages: toasts, dialogs, forms, states. A page builds its lists
+//! and forms from these, so every page behaves the same way (focus, errors, stale edits).
+
+mod app_badges;
+mod form;
+mod modal;
+mod states;
+mod toasts;
+
+pub use app_badges::{edition_label, kind_label, AppIcon};
+pub use form::{EditSession, FormAlerts, FormState, TextField};
+pub use modal::{Confirm, Modal};
+pub use states::{date, date_time, Empty, ErrorBox, Loading, Pager, StatusBadge};
+pub use toasts::{provide_toasts, use_toasts, ToastHost, Tone};

@@ -1,0 +1,61 @@
+//! Small shared pieces: status badges, loading / empty / error states, the pager, dates.
+
+use leptos::prelude::*;
+use types::accounts::AccountStatus;
+
+pub fn status_label(status: AccountStatus) -> &'static str {
+    match status {
+        AccountStatus::PendingActivation => "Pending activation",
+        AccountStatus::Activated => "Activated",
+        AccountStatus::Locked => "Locked",
+    }
+}
+
+#[component]
+pub fn StatusBadge(status: AccountStatus) -> impl IntoView {
+    let class = match status {
+        AccountStatus::PendingActivation => "badge badge-warning",
+        AccountStatus::Activated => "badge badge-success",
+        AccountStatus::Locked => "badge badge-danger",
+    };
+    view! { <span class=class>{status_label(status)}</span> }
+}
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <div class="loading" aria-busy="true"><span class="spinner"></span>"Loading…"</div> }
+}
+
+#[component]
+pub fn Empty(title: &'static str, hint: &'static str) -> impl IntoView {
+    view! { <div class="empty"><p class="empty-title">{title}</p><p class="muted">{hint}</p></div> }
+}
+
+#[component]
+pub fn ErrorBox(message: String) -> impl IntoView {
+    view! { <div class="alert alert-error" role="alert">{message}</div> }
+}
+
+/// Previous / next with "1–20 of 57".
+#[component]
+pub fn Pager(page: RwSignal<u32>, per_page: u32, total: i64) -> impl IntoView {
+    let first = (i64::from(page.get_untracked()) - 1) * i64::from(per_page) + 1;
+    let last = (first + i64::from(per_page) - 1).min(total);
+    let has_next = last < total;
+    view! {
+        <nav class="pager" aria-label="Pagination">
+            <span class="muted">{if total == 0 { "0 results".to_owned() } else { format!("{first}–{last} of {total}") }}</span>
+            <button class="button" disabled=move || page.get() <= 1 on:click=move |_| page.update(|p| *p -= 1)>"Previous"</button>
+            <button class="button" disabled=!has_next on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
+        </nav>
+    }
+}
+
+/// "22 Nov 2026" for an RFC 3339 time.
+pub fn date(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%-d %b %Y").to_string()
+}
+
+pub fn date_time(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%-d %b %Y %H:%M UTC").to_string()
+}

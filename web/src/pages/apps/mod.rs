@@ -1,0 +1,210 @@
+//! The apps list: filters, add / edit / delete. Partners and admins see whose app it is, and
+//! reach a customer's apps with `?owner_id=`.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use types::accounts::{Account, Role};
+use types::apps::App;
+use types::Page;
+
+use crate::api;
+use crate::components::{
+    date, edition_label, kind_label, use_toasts, AppIcon, Confirm, Empty, ErrorBox, Loading, Pager,
+    Tone,
+};
+use crate::session;
+
+mod form;
+
+use form::AppForm;
+
+const PER_PAGE: u32 = 20;
+
+#[derive(Clone)]
+enum Dialog {
+    None,
+    Create,
+    Edit(App),
+    Delete(App),
+}
+
+#[component]
+pub fn Apps() -> impl IntoView {
+    let query = use_query_map();
+    let role = session::role();
+    let manager = role != Some(Role::Customer);
+    let owner = RwSignal::new(query.get_untracked().get("owner_id").unwrap_or_default());
+    let q = RwSignal::new(String::new());
+    let search = RwSignal::new(String::new());
+    let kind = RwSignal::new(String::new());
+    let edition = RwSignal::new(String::new());
+    let page = RwSignal::new(1_u32);
+    let version = RwSignal::new(0_u32);
+    let dialog = RwSignal::new(Dialog::None);
+    let toasts = use_toasts();
+
+    // Who can own an app: partners pick themselves or a customer, admins any customer.
+    let owners = LocalResource::new(move || async move {
+        if manager {
+            api::get::<Page<Account>>("customers?per_page=100&sort=name")
+                .await
+                .map(|p| p.items)
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        }
+    });
+
+    let list = LocalResource::new(move || {
+        version.track();
+        let mut path = format!("apps?page={}&per_page={PER_PAGE}", page.get());
+        let (q, kind, edition, owner) = (q.get(), kind.get(), edition.get(), owner.get());
+        if !q.trim().is_empty() {
+            path.push_str(&format!("&q={}", api::encode(q.trim())));
+        }
+        for (name, value) in [("kind", kind), ("edition", edition), ("owner_id", owner)] {
+            if !value.is_empty() {
+                path.push_str(&format!("&{name}={}", api::encode(&value)));
+            }
+        }
+        async move { api::get::<Page<App>>(&path).await }
+    });
+    let reload = move || version.update(|v| *v += 1);
+    let apply_search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        page.set(1);
+        q.set(search.get_untracked());
+    };
+    let delete = move |app: App| {
+        leptos::task::spawn_local(async move {
+            match api::delete(&format!("apps/{}", app.id)).await {
+                Ok(()) => {
+                    toasts.show(Tone::Success, format!("{} deleted.", app.name));
+                    reload();
+                }
+                Err(e) => toasts.show(Tone::Error, e.message()),
+            }
+            dialog.set(Dialog::None);
+        });
+    };
+
+    view! {
+        <div class="page-head">
+            <div>
+                <h1>"Apps"</h1>
+                <p class="muted">{if manager { "Your apps and your customers' apps." } else { "Your mobile apps: their devices, users and analytics." }}</p>
+            </div>
+            <button class="button button-primary" on:click=move |_| dialog.set(Dialog::Create)>"New app"</button>
+        </div>
+
+        <form class="filters card" role="search" on:submit=apply_search>
+            <label class="field grow">
+                <span>"App"</span>
+                <input type="search" placeholder="Name" bind:value=search/>
+            </label>
+            <label class="field">
+                <span>"Kind"</span>
+                <select on:change=move |ev| { page.set(1); kind.set(event_target_value(&ev)); } prop:value=move || kind.get()>
+                    <option value="">"All kinds"</option>
+                    <option value="magento">"Magento"</option>
+                    <option value="standalone">"Stand-alone"</option>
+                </select>
+            </label>
+            <label class="field">
+                <span>"Edition"</span>
+                <select on:change=move |ev| { page.set(1); edition.set(event_target_value(&ev)); } prop:value=move || edition.get()>
+                    <option value="">"All editions"</option>
+                    <option value="basic">"Basic"</option>
+                    <option value="standard">"Standard"</option>
+                </select>
+            </label>
+            {manager.then(|| view! {
+                <label class="field">
+                    <span>"Owner"</span>
+                    <select on:change=move |ev| { page.set(1); owner.set(event_target_value(&ev)); } prop:value=move || owner.get()>
+                        <option value="">"All owners"</option>
+                        {(role == Some(Role::Partner)).then(|| session::account().map(|me| view! { <option value=me.id.clone()>"My own apps"</option> }))}
+                        {move || owners.get().unwrap_or_default().into_iter().map(|c| {
+                            let name = c.company.clone().unwrap_or_else(|| c.email.clone());
+                            view! { <option value=c.id.clone()>{name}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            })}
+            <button class="button" type="submit">"Search"</button>
+        </form>
+
+        <div class="card">
+            <Transition fallback=|| view! { <Loading/> }>
+                {move || list.get().map(|result| match result {
+                    Err(e) => view! { <ErrorBox message=e.message()/> }.into_any(),
+                    Ok(p) if p.items.is_empty() => view! {
+                        <Empty title="No apps found" hint="Change the filters, or create a new app."/>
+                    }.into_any(),
+                    Ok(p) => view! {
+                        <div class="table-wrap">
+                            <table>
+                                <thead><tr>
+                                    <th scope="col">"App"</th>
+                                    <th scope="col">"Kind"</th>
+                                    <th scope="col">"Edition"</th>
+                                    {manager.then(|| view! { <th scope="col">"Owner"</th> })}
+                                    <th scope="col">"Created"</th>
+                                    <th scope="col" class="actions-col">"Actions"</th>
+                                </tr></thead>
+                                <tbody>
+                                    {p.items.into_iter().map(|app| {
+                                        let (for_edit, for_delete) = (app.clone(), app.clone());
+                                        let href = format!("/apps/{}", app.id);
+                                        let platforms = [app.ios_bundle_id.as_ref().map(|_| "iOS"), app.android_package_name.as_ref().map(|_| "Android")]
+                                            .into_iter().flatten().collect::<Vec<_>>().join(" · ");
+                                        let name = app.name.clone();
+                                        view! {
+                                            <tr>
+                                                <td><div class="app-name"><AppIcon app=app.clone()/><div><a href=href.clone()>{app.name.clone()}</a><div class="muted small">{platforms}</div></div></div></td>
+                                                <td><span class="badge badge-kind">{kind_label(app.kind)}</span></td>
+                                                <td><span class="badge badge-edition">{edition_label(app.edition)}</span></td>
+                                                {manager.then(|| view! { <td>{app.owner_email.clone()}</td> })}
+                                                <td class="nowrap">{date(&app.created_at)}</td>
+                                                <td class="actions">
+                                                    <a class="button button-small" href=href aria-label=format!("Open {name}")>"Open"</a>
+                                                    <button class="button button-small" aria-label=format!("Edit {name}") on:click=move |_| dialog.set(Dialog::Edit(for_edit.clone()))>"Edit"</button>
+                                                    <button class="button button-small button-danger-quiet" aria-label=format!("Delete {name}") on:click=move |_| dialog.set(Dialog::Delete(for_delete.clone()))>"Delete"</button>
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                        <Pager page=page per_page=PER_PAGE total=p.total/>
+                    }.into_any(),
+                })}
+            </Transition>
+        </div>
+
+        {move || {
+            let done = Callback::new(move |saved: Option<(App, bool)>| {
+                if let Some((app, created)) = saved {
+                    toasts.show(Tone::Success, format!("{} {}.", app.name, if created { "created" } else { "saved" }));
+                    reload();
+                }
+                dialog.set(Dialog::None);
+            });
+            match dialog.get() {
+                Dialog::None => ().into_any(),
+                Dialog::Create => view! { <AppForm app=None owners=owners.get().unwrap_or_default() on_done=done/> }.into_any(),
+                Dialog::Edit(app) => view! { <AppForm app=Some(app) owners=Vec::new() on_done=done/> }.into_any(),
+                Dialog::Delete(app) => view! {
+                    <Confirm
+                        title="Delete app?".to_owned()
+                        message=format!("{} will be deleted for good, with its devices, analytics and mobile users. The app stops working with its key.", app.name)
+                        confirm_label="Delete".to_owned()
+                        on_confirm=Callback::new(move |_| delete(app.clone()))
+                        on_cancel=Callback::new(move |_| dialog.set(Dialog::None))
+                    />
+                }.into_any(),
+            }
+        }}
+    }
+}
