@@ -1,0 +1,18 @@
+//! Sign-up, activation, sign-in and sessions (`/auth/...`): one file per action, and the browser
+//! cookie that carries a refresh token.
+
+mod cookie;
+mod impersonation;
+mod register;
+mod session;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(impersonation::exchange_impersonation)
+        .service(register::register)
+        .service(register::activate)
+        .service(session::login)
+        .service(session::refresh)
+        .service(session::logout);
+}

@@ -1,0 +1,187 @@
+//! `POST /auth/login`, `POST /auth/refresh` and `POST /auth/logout`.
+
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use types::accounts::AccountStatus;
+use types::auth::{LoginRequest, RefreshRequest, TokenResponse};
+
+use super::cookie::{refresh_cookie, refresh_token_of, token_reply};
+use crate::auth::extractor::client_ip;
+use crate::auth::password;
+use crate::auth::secrets;
+use crate::auth::sessions::{issue_tokens, start_session, SessionKind};
+use crate::db::accounts::AccountRow;
+use crate::db::audit::Actor;
+use crate::db::tokens::RefreshTokenRow;
+use crate::error::{AppError, AppResult};
+use crate::routes::Valid;
+use crate::state::AppState;
+
+/// Signs in with email and password.
+///
+/// A wrong email or password gets the same 401 either way. A correct password on an account that
+/// is not usable gets 403 `account_not_activated` or `account_locked`. Rate limited per IP address
+/// and per email (429 with `Retry-After`).
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 401, description = "`invalid_credentials`: wrong email or password"),
+        (status = 403, description = "`account_not_activated` or `account_locked`"),
+        (status = 429, description = "Too many attempts"),
+    )
+)]
+#[post("/auth/login")]
+pub(super) async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Valid<LoginRequest>,
+) -> AppResult<HttpResponse> {
+    let body = body.0;
+    let email = body.email.trim().to_lowercase();
+    let ip = client_ip(&req, state.settings.trust_proxy);
+    state
+        .login_by_ip
+        .hit(ip.as_deref().unwrap_or("-"))
+        .map_err(AppError::rate_limited)?;
+    state
+        .login_by_email
+        .hit(&email)
+        .map_err(AppError::rate_limited)?;
+
+    // Three steps so that no database connection is held while argon2 runs.
+    let account = state
+        .db
+        .run(move |conn| AccountRow::find_by_email(conn, &email))
+        .await?;
+    let stored = account.as_ref().and_then(|a| a.password_hash.clone());
+    let password_ok =
+        web::block(move || password::verify(&body.password, stored.as_deref())).await?;
+    let account = match account {
+        Some(account) if password_ok => account,
+        _ => {
+            return Err(AppError::unauthorized(
+                "invalid_credentials",
+                "The email or password is wrong.",
+            ))
+        }
+    };
+    match account.status() {
+        AccountStatus::PendingActivation => {
+            return Err(AppError::forbidden(
+                "account_not_activated",
+                "This account is not activated yet: open the link in the activation email first.",
+            ))
+        }
+        AccountStatus::Locked => {
+            return Err(AppError::forbidden(
+                "account_locked",
+                "This account is locked.",
+            ))
+        }
+        AccountStatus::Activated => {}
+    }
+    let state2 = state.clone();
+    let tokens = state
+        .db
+        .transaction(move |conn| {
+            let tokens = start_session(conn, &state2, &account, SessionKind::default())?;
+            let actor = Actor::for_account(&account, None, ip);
+            actor.record(conn, "session.create", "session", None)?;
+            Ok(tokens)
+        })
+        .await?;
+    Ok(token_reply(tokens, body.use_cookie, &state))
+}
+
+/// Exchanges a refresh token for a new access token and a new refresh token.
+///
+/// Each refresh token works once. Presenting one that was already used revokes every token of its
+/// session (it was probably stolen): both parties must sign in again.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens", body = TokenResponse),
+        (status = 401, description = "`invalid_refresh_token` or `refresh_token_reused`"),
+    )
+)]
+#[post("/auth/refresh")]
+pub(super) async fn refresh(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Valid<RefreshRequest>,
+) -> AppResult<HttpResponse> {
+    let (token, from_cookie) = refresh_token_of(&req, body.0)?;
+    let hash = secrets::hash_token(&token);
+    let state2 = state.clone();
+    let outcome = state
+        .db
+        .transaction(move |conn| {
+            let invalid = || AppError::unauthorized("invalid_refresh_token", "The refresh token is invalid or expired; sign in again.");
+            let Some(token) = RefreshTokenRow::find_by_hash(conn, &hash)? else { return Ok(Err(invalid())) };
+            if token.used_at.is_some() || !RefreshTokenRow::mark_used(conn, token.id)? {
+                // Committed (not rolled back): the family stays revoked.
+                RefreshTokenRow::revoke_family(conn, &token.family_id)?;
+                return Ok(Err(AppError::unauthorized(
+                    "refresh_token_reused",
+                    "This refresh token was already used; every session it belongs to has been signed out.",
+                )));
+            }
+            if token.revoked_at.is_some() || token.expires_at <= crate::db::now() {
+                return Ok(Err(invalid()));
+            }
+            let account = AccountRow::find(conn, token.account_id)?.ok_or_else(invalid)?;
+            if account.status() != AccountStatus::Activated {
+                return Ok(Err(invalid()));
+            }
+            let kind = SessionKind {
+                impersonator_id: token.impersonator_id,
+                read_only: token.read_only,
+                ends_at: token.session_expires_at,
+            };
+            Ok(Ok(issue_tokens(conn, &state2, &account, &token.family_id, kind)?))
+        })
+        .await?;
+    Ok(token_reply(outcome?, from_cookie, &state))
+}
+
+/// Signs out: revokes the refresh token and every token of its session. Always 204, so that a
+/// client can sign out even with an expired or unknown token.
+///
+/// A `refresh_token` in the body ends that session only: the browser's cookie session, if any, is
+/// left alone (a "log in as" tab signs out of the customer's session, never the partner's). With
+/// no token in the body, the cookie's session ends and the cookie is cleared.
+#[utoipa::path(
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses((status = 204, description = "Signed out"))
+)]
+#[post("/auth/logout")]
+pub(super) async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Valid<RefreshRequest>,
+) -> AppResult<HttpResponse> {
+    let signed_out = |from_cookie: bool| {
+        let mut response = HttpResponse::NoContent();
+        if from_cookie {
+            response.cookie(refresh_cookie("", &state, true));
+        }
+        response.finish()
+    };
+    let Ok((token, from_cookie)) = refresh_token_of(&req, body.0) else {
+        return Ok(signed_out(true));
+    };
+    let hash = secrets::hash_token(&token);
+    state
+        .db
+        .run(move |conn| {
+            if let Some(token) = RefreshTokenRow::find_by_hash(conn, &hash)? {
+                RefreshTokenRow::revoke_family(conn, &token.family_id)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(signed_out(from_cookie))
+}
