@@ -131,6 +131,25 @@ pub fn TextField(
     }
 }
 
+/// A list filter's choice of fixed values (the first usually "All …", value `""`). Changing it
+/// goes back to page 1.
+#[component]
+pub fn FilterSelect(
+    label: &'static str,
+    value: RwSignal<String>,
+    page: RwSignal<u32>,
+    options: &'static [(&'static str, &'static str)],
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <select on:change=move |ev| { page.set(1); value.set(event_target_value(&ev)); } prop:value=move || value.get()>
+                {options.iter().map(|(v, text)| view! { <option value=*v>{*text}</option> }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
 /// The top of a form: the failure that belongs to no field, and the notice that the record
 /// changed since the form opened, with a way to reload it.
 #[component]

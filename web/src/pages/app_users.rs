@@ -8,8 +8,8 @@ use types::Page;
 
 use crate::api;
 use crate::components::{
-    date, use_toasts, Confirm, EditSession, Empty, ErrorBox, FormAlerts, FormState, Loading, Modal,
-    Pager, TextField, Tone,
+    date, use_toasts, Confirm, EditSession, Empty, ErrorBox, FilterSelect, FormAlerts, FormState,
+    Loading, Modal, Pager, TextField, Tone,
 };
 
 const PER_PAGE: u32 = 20;
@@ -123,12 +123,8 @@ fn UserDirectory(app_id: String) -> impl IntoView {
         <form class="filters card" role="search" on:submit=apply_search>
             <label class="field grow"><span>"Mobile user"</span>
                 <input type="search" placeholder="Name or email" bind:value=search/></label>
-            <label class="field"><span>"Status"</span>
-                <select on:change=move |ev| { page.set(1); status.set(event_target_value(&ev)); }>
-                    <option value="">"All"</option>
-                    <option value="active">"Active"</option>
-                    <option value="blocked">"Blocked"</option>
-                </select></label>
+            <FilterSelect label="Status" value=status page=page
+                options=&[("", "All"), ("active", "Active"), ("blocked", "Blocked")]/>
             <button class="button" type="submit">"Search"</button>
             <button class="button" type="button" on:click=export>"Export CSV"</button>
             <button class="button button-primary" type="button" on:click=move |_| dialog.set(Dialog::Create)>"Add user"</button>

@@ -12,7 +12,7 @@ use types::Page;
 
 use crate::api;
 use crate::components::{
-    date, use_toasts, Confirm, Empty, ErrorBox, Loading, Pager, StatusBadge, Tone,
+    date, use_toasts, Confirm, Empty, ErrorBox, FilterSelect, Loading, Pager, StatusBadge, Tone,
 };
 use crate::session;
 
@@ -228,15 +228,10 @@ fn Directory(kind: Kind) -> impl IntoView {
                 <span>{if customers { "Customer" } else { "Search" }}</span>
                 <input type="search" placeholder="Name, email or company" bind:value=search/>
             </label>
-            <label class="field">
-                <span>"Status"</span>
-                <select on:change=move |ev| { page.set(1); status.set(event_target_value(&ev)); } prop:value=move || status.get()>
-                    <option value="">"All statuses"</option>
-                    <option value="activated">"Activated"</option>
-                    <option value="pending_activation">"Pending activation"</option>
-                    <option value="locked">"Locked"</option>
-                </select>
-            </label>
+            <FilterSelect label="Status" value=status page=page options=&[
+                ("", "All statuses"), ("activated", "Activated"),
+                ("pending_activation", "Pending activation"), ("locked", "Locked"),
+            ]/>
             {customers.then(|| view! {
                 <label class="field">
                     <span>"Date"</span>

@@ -9,8 +9,8 @@ use types::Page;
 
 use crate::api;
 use crate::components::{
-    date, edition_label, kind_label, use_toasts, AppIcon, Confirm, Empty, ErrorBox, Loading, Pager,
-    Tone,
+    date, edition_label, kind_label, use_toasts, AppIcon, Confirm, Empty, ErrorBox, FilterSelect,
+    Loading, Pager, Tone,
 };
 use crate::session;
 
@@ -102,22 +102,10 @@ pub fn Apps() -> impl IntoView {
                 <span>"App"</span>
                 <input type="search" placeholder="Name" bind:value=search/>
             </label>
-            <label class="field">
-                <span>"Kind"</span>
-                <select on:change=move |ev| { page.set(1); kind.set(event_target_value(&ev)); } prop:value=move || kind.get()>
-                    <option value="">"All kinds"</option>
-                    <option value="magento">"Magento"</option>
-                    <option value="standalone">"Stand-alone"</option>
-                </select>
-            </label>
-            <label class="field">
-                <span>"Edition"</span>
-                <select on:change=move |ev| { page.set(1); edition.set(event_target_value(&ev)); } prop:value=move || edition.get()>
-                    <option value="">"All editions"</option>
-                    <option value="basic">"Basic"</option>
-                    <option value="standard">"Standard"</option>
-                </select>
-            </label>
+            <FilterSelect label="Kind" value=kind page=page
+                options=&[("", "All kinds"), ("magento", "Magento"), ("standalone", "Stand-alone")]/>
+            <FilterSelect label="Edition" value=edition page=page
+                options=&[("", "All editions"), ("basic", "Basic"), ("standard", "Standard")]/>
             {manager.then(|| view! {
                 <label class="field">
                     <span>"Owner"</span>
