@@ -15,6 +15,7 @@ use crate::settings::Settings;
 pub enum Email<'a> {
     Activation { name: &'a str, token: &'a str },
     SetPassword { name: &'a str, token: &'a str },
+    PasswordReset { name: &'a str, token: &'a str },
 }
 
 #[derive(Clone)]
@@ -71,6 +72,15 @@ impl Mailer {
                 format!(
                     "Hello {name},\n\nAn account was created for you. Choose your password here:\n\n\
                      {url}/activate?token={token}\n\nThe link is valid for 7 days.\n"
+                ),
+            ),
+            Email::PasswordReset { name, token } => (
+                "Reset the password of your Back Office account".into(),
+                format!(
+                    "Hello {name},\n\nSomeone (probably you) asked to reset your password. Choose a \
+                     new one here:\n\n{url}/reset-password?token={token}\n\nThe link works once, \
+                     within an hour. If you did not ask for it, ignore this email: your password \
+                     stays as it is.\n"
                 ),
             ),
         }

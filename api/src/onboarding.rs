@@ -68,8 +68,11 @@ pub fn create_account(
     Ok(account)
 }
 
-/// Creates a one-time link for `account` and queues the email that carries it. `purpose` is
-/// `Activation` or `SetPassword` (impersonation codes are never emailed).
+/// How long a password-reset link works.
+pub const PASSWORD_RESET_MINUTES: i64 = 60;
+
+/// Creates a one-time link for `account` and queues the email that carries it: activation,
+/// set-password or password reset (impersonation codes are never emailed).
 pub fn send_link(
     conn: &mut DbConn,
     mailer: &Mailer,
@@ -77,29 +80,42 @@ pub fn send_link(
     purpose: Purpose,
 ) -> AppResult<()> {
     let token = secrets::random_token(32);
-    OneTimeTokenRow::insert(
-        conn,
-        account.id,
-        purpose,
-        &secrets::hash_token(&token),
-        chrono::Duration::days(LINK_VALIDITY_DAYS),
-    )?;
     let name = account.first_name.as_str();
-    let email = match purpose {
-        Purpose::Activation => Email::Activation {
-            name,
-            token: &token,
-        },
-        Purpose::SetPassword => Email::SetPassword {
-            name,
-            token: &token,
-        },
+    let (email, valid_for) = match purpose {
+        Purpose::Activation => (
+            Email::Activation {
+                name,
+                token: &token,
+            },
+            chrono::Duration::days(LINK_VALIDITY_DAYS),
+        ),
+        Purpose::SetPassword => (
+            Email::SetPassword {
+                name,
+                token: &token,
+            },
+            chrono::Duration::days(LINK_VALIDITY_DAYS),
+        ),
+        Purpose::PasswordReset => (
+            Email::PasswordReset {
+                name,
+                token: &token,
+            },
+            chrono::Duration::minutes(PASSWORD_RESET_MINUTES),
+        ),
         Purpose::Impersonation => {
             return Err(crate::error::AppError::internal(anyhow::anyhow!(
                 "impersonation codes are never emailed"
             )))
         }
     };
+    OneTimeTokenRow::insert(
+        conn,
+        account.id,
+        purpose,
+        &secrets::hash_token(&token),
+        valid_for,
+    )?;
     mailer.enqueue(conn, &account.email, &email)?;
     Ok(())
 }

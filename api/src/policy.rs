@@ -47,14 +47,6 @@ impl Scope {
         }
     }
 
-    /// The account this scope belongs to (none for admins, who reach everything).
-    pub fn holder(self) -> Option<i64> {
-        match self {
-            Self::All => None,
-            Self::Partner(id) | Self::Customer(id) => Some(id),
-        }
-    }
-
     /// Whether `account` is within reach: itself, or for a partner one of its customers.
     pub fn reaches_account(self, account: &AccountRow) -> bool {
         match self {
@@ -193,5 +185,99 @@ impl Scope {
                 .map(|a| a.id)
                 .ok_or_else(owner_not_found),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::accounts::NewAccount;
+    use crate::db::apps::NewApp;
+
+    /// A migrated SQLite database in memory (one connection, so one database).
+    fn database() -> crate::db::Db {
+        let db = crate::db::Db::new(":memory:", 1, std::time::Duration::from_secs(5)).expect("db");
+        db.migrate().expect("migrations");
+        db
+    }
+
+    fn account(conn: &mut DbConn, email: &str, role: Role, partner_id: Option<i64>) -> i64 {
+        let now = crate::db::now();
+        let new = NewAccount {
+            email,
+            password_hash: None,
+            role: role.as_str(),
+            status: "activated",
+            first_name: "A",
+            last_name: "B",
+            company: None,
+            phone: None,
+            country: None,
+            partner_id,
+            created_at: now,
+            updated_at: now,
+        };
+        AccountRow::insert(conn, &new).expect("account").id
+    }
+
+    fn app(conn: &mut DbConn, owner_id: i64) -> i64 {
+        let now = crate::db::now();
+        let new = NewApp {
+            owner_id,
+            name: "App".into(),
+            kind: "standalone".into(),
+            edition: "basic".into(),
+            store_url: None,
+            icon_url: None,
+            ios_bundle_id: None,
+            android_package_name: None,
+            app_key: format!("ak_{owner_id}"),
+            created_at: now,
+            updated_at: now,
+        };
+        AppRow::insert(conn, &new).expect("app").0.id
+    }
+
+    fn ids(conn: &mut DbConn, scope: Scope) -> Vec<i64> {
+        let mut ids: Vec<i64> = match scope.app_ids() {
+            Some(select) => select.load(conn).expect("ids"),
+            None => apps::table.select(apps::id).load(conn).expect("ids"),
+        };
+        ids.sort_unstable();
+        ids
+    }
+
+    #[test]
+    fn each_scope_reaches_its_own_apps_and_a_partner_its_customers_too() {
+        let db = database();
+        let mut conn = db.get().expect("connection");
+        let conn = &mut *conn;
+        let partner = account(conn, "p@example.com", Role::Partner, None);
+        let customer = account(conn, "c@example.com", Role::Customer, Some(partner));
+        let other_partner = account(conn, "q@example.com", Role::Partner, None);
+        let other_customer = account(conn, "d@example.com", Role::Customer, Some(other_partner));
+        let (pa, ca) = (app(conn, partner), app(conn, customer));
+        let (qa, da) = (app(conn, other_partner), app(conn, other_customer));
+
+        assert_eq!(ids(conn, Scope::Partner(partner)), [pa, ca]);
+        assert_eq!(ids(conn, Scope::Customer(customer)), [ca]);
+        assert_eq!(ids(conn, Scope::Customer(other_customer)), [da]);
+        assert_eq!(ids(conn, Scope::All), [pa, ca, qa, da]);
+
+        assert!(Scope::Partner(partner).find_app(conn, ca).is_ok());
+        assert!(Scope::Partner(partner).find_app(conn, da).is_err());
+        assert!(Scope::Customer(customer).find_app(conn, pa).is_err());
+        assert!(Scope::Partner(partner)
+            .find_customer(conn, customer)
+            .is_ok());
+        assert!(Scope::Partner(partner)
+            .find_customer(conn, other_customer)
+            .is_err());
+        assert!(
+            Scope::Partner(other_partner)
+                .find_customer(conn, other_partner)
+                .is_err(),
+            "a partner is not its own customer"
+        );
     }
 }

@@ -18,5 +18,6 @@ mod operations;
 mod outage;
 mod outbox;
 mod partners;
+mod password_reset;
 mod schema;
 mod sdk;

@@ -47,6 +47,27 @@ pub struct ActivateRequest {
     pub password: Option<String>,
 }
 
+/// Asks for a password-reset link by email.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+pub struct PasswordResetRequest {
+    /// The account's email. The answer is the same whether or not an account uses it.
+    #[validate(length(max = 254), custom(function = "rules::email_address"))]
+    #[schema(format = Email, max_length = 254, example = "jane@example.com")]
+    pub email: String,
+}
+
+/// Sets a new password with the token from a password-reset link.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+pub struct PasswordResetConfirm {
+    /// The token from the link (it works once, for an hour).
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub token: String,
+    #[validate(length(min = 10, max = 128, message = "must be 10 to 128 characters"))]
+    #[schema(write_only, format = Password, min_length = 10, max_length = 128, example = "correct horse 42")]
+    pub new_password: String,
+}
+
 /// Sign-in with email and password.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 pub struct LoginRequest {

@@ -209,6 +209,8 @@ pub enum Purpose {
     SetPassword,
     /// "Log in as": a 60-second code from a partner (or admin) for one of its customers.
     Impersonation,
+    /// "Forgot password?": a one-hour link to choose a new password.
+    PasswordReset,
 }
 
 impl Purpose {
@@ -217,6 +219,7 @@ impl Purpose {
             Self::Activation => "activation",
             Self::SetPassword => "set_password",
             Self::Impersonation => "impersonation",
+            Self::PasswordReset => "password_reset",
         }
     }
 }
@@ -296,6 +299,20 @@ impl OneTimeTokenRow {
     }
 
     /// Spends an unexpired, unused token atomically; `None` if there is no such token.
+    /// Spends every unused token of `account_id` for `purpose` (a new password makes the other
+    /// reset links worthless).
+    pub fn spend_all(conn: &mut DbConn, account_id: i64, purpose: Purpose) -> AppResult<()> {
+        diesel::update(
+            one_time_tokens::table
+                .filter(one_time_tokens::account_id.eq(account_id))
+                .filter(one_time_tokens::purpose.eq(purpose.as_str()))
+                .filter(one_time_tokens::used_at.is_null()),
+        )
+        .set(one_time_tokens::used_at.eq(super::now()))
+        .execute(conn)?;
+        Ok(())
+    }
+
     pub fn redeem(
         conn: &mut DbConn,
         token_hash: &str,

@@ -3,6 +3,7 @@
 
 mod cookie;
 mod impersonation;
+mod password_reset;
 mod register;
 mod session;
 
@@ -14,5 +15,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(register::activate)
         .service(session::login)
         .service(session::refresh)
-        .service(session::logout);
+        .service(session::logout)
+        .service(password_reset::request_password_reset)
+        .service(password_reset::confirm_password_reset);
 }

@@ -1,29 +1,27 @@
 //! Customers, managed by their partner (admins manage all): `/customers...`, including
-//! "log in as" (`POST /customers/{id}/impersonate`).
+//! "log in as" (`POST /customers/{id}/impersonate`, in `impersonate.rs`) and the activation email
+//! again (`activation.rs`).
+
+mod activation;
+mod impersonate;
 
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use types::accounts::{AccountSort, AccountStatus, Role};
-use types::customers::{
-    CreateCustomer, Customer, CustomerFilter, ImpersonateRequest, ImpersonationCode, UpdateCustomer,
-};
+use types::accounts::{AccountSort, Role};
+use types::customers::{CreateCustomer, Customer, CustomerFilter, UpdateCustomer};
 use types::{Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::password::hash_off_thread as hash_password;
-use crate::auth::{secrets, Manager};
+use crate::auth::Manager;
 use crate::db::accounts::{AccountChanges, AccountQuery, AccountRow};
 use crate::db::page::Paging;
 use crate::db::parse_id;
-use crate::db::tokens::OneTimeTokenRow;
-use crate::error::{customer_not_activated, AppError, AppResult};
+use crate::error::AppResult;
 use crate::onboarding::{create_account, ensure_owns_no_apps, update_account, AccountSpec};
 use crate::routes::{check_etag, if_match_of, valid_query, with_etag, Valid};
 use crate::state::AppState;
-
-/// How long a "log in as" code can be exchanged.
-pub const IMPERSONATION_CODE_SECS: i64 = 60;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(list_customers)
@@ -31,7 +29,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(get_customer)
         .service(update_customer)
         .service(delete_customer)
-        .service(impersonate_customer);
+        .service(impersonate::impersonate_customer)
+        .service(activation::resend_activation);
 }
 
 fn day_start(day: NaiveDate) -> NaiveDateTime {
@@ -288,68 +287,4 @@ async fn delete_customer(
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// "Log in as" (the customer icon): a one-time code, valid for 60 seconds, that a new tab
-/// exchanges at `POST /auth/impersonation/exchange` for a session as the customer lasting at most
-/// an hour. Only for `activated` customers; every write in that session is audited with both
-/// accounts. `read_only` sessions may only read.
-#[utoipa::path(
-    tag = "customers",
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "The customer's id")),
-    request_body = ImpersonateRequest,
-    responses(
-        (status = 201, description = "The code", body = ImpersonationCode),
-        (status = 403, description = "`partners_only`, or `not_while_impersonating`"),
-        (status = 404, description = "No such customer of yours"),
-        (status = 409, description = "`customer_not_activated`: pending or locked customers cannot be impersonated"),
-    )
-)]
-#[post("/customers/{id}/impersonate")]
-async fn impersonate_customer(
-    state: web::Data<AppState>,
-    manager: Manager,
-    path: web::Path<String>,
-    body: Valid<ImpersonateRequest>,
-) -> AppResult<HttpResponse> {
-    let id = parse_id(&path)?;
-    let read_only = body.0.read_only;
-    let user = manager.0;
-    if user.impersonator_id.is_some() {
-        return Err(AppError::forbidden(
-            "not_while_impersonating",
-            "Sessions cannot be nested.",
-        ));
-    }
-    let code = secrets::random_token(32);
-    let hash = secrets::hash_token(&code);
-    state
-        .db
-        .transaction(move |conn| {
-            let customer = user.scope().find_customer(conn, id)?;
-            if customer.status() != AccountStatus::Activated {
-                return Err(customer_not_activated());
-            }
-            OneTimeTokenRow::insert_impersonation(
-                conn,
-                id,
-                user.id(),
-                read_only,
-                &hash,
-                Duration::seconds(IMPERSONATION_CODE_SECS),
-            )?;
-            user.actor().record(
-                conn,
-                "customer.impersonate",
-                "customer",
-                Some(id.to_string()),
-            )
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(ImpersonationCode {
-        url: format!("/impersonate?code={code}"),
-        code,
-        expires_in: IMPERSONATION_CODE_SECS,
-    }))
 }
