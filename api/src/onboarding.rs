@@ -5,10 +5,11 @@ use types::accounts::{AccountStatus, Role};
 
 use crate::auth::secrets;
 use crate::db::accounts::{AccountChanges, AccountRow, NewAccount};
+use crate::db::apps::AppRow;
 use crate::db::audit::Actor;
 use crate::db::tokens::{ApiTokenRow, OneTimeTokenRow, Purpose, RefreshTokenRow};
 use crate::db::DbConn;
-use crate::error::{email_taken, AppResult};
+use crate::error::{email_taken, AppError, AppResult};
 use crate::mailer::{Email, Mailer};
 
 /// How long an emailed activation or set-password link works.
@@ -104,7 +105,7 @@ pub fn send_link(
             chrono::Duration::minutes(PASSWORD_RESET_MINUTES),
         ),
         Purpose::Impersonation => {
-            return Err(crate::error::AppError::internal(anyhow::anyhow!(
+            return Err(AppError::internal(anyhow::anyhow!(
                 "impersonation codes are never emailed"
             )))
         }
@@ -163,9 +164,9 @@ pub fn update_account(
 /// An account that owns apps cannot be deleted (409 `code`): deleting it would take the apps'
 /// devices, analytics and users along.
 pub fn ensure_owns_no_apps(conn: &mut DbConn, owner_id: i64, code: &'static str) -> AppResult<()> {
-    match crate::db::apps::AppRow::count_owned_by(conn, owner_id)? {
+    match AppRow::count_owned_by(conn, owner_id)? {
         0 => Ok(()),
-        n => Err(crate::error::AppError::conflict(
+        n => Err(AppError::conflict(
             code,
             format!("This account still owns {n} app(s); delete them first."),
         )),

@@ -5,13 +5,14 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use types::accounts::AccountStatus;
 use types::auth::{PasswordResetConfirm, PasswordResetRequest};
 
+use super::{ensure_activated, limit_attempts};
 use crate::auth::extractor::client_ip;
 use crate::auth::password::hash_off_thread as hash_password;
 use crate::auth::secrets;
 use crate::db::accounts::{AccountChanges, AccountRow};
 use crate::db::audit::Actor;
 use crate::db::tokens::{OneTimeTokenRow, Purpose, RefreshTokenRow};
-use crate::error::{invalid_link, AppError, AppResult};
+use crate::error::{invalid_link, AppResult};
 use crate::onboarding::send_link;
 use crate::routes::Valid;
 use crate::state::AppState;
@@ -36,14 +37,7 @@ pub(super) async fn request_password_reset(
 ) -> AppResult<HttpResponse> {
     let email = body.0.email.trim().to_lowercase();
     let ip = client_ip(&req, state.settings.trust_proxy);
-    state
-        .login_by_ip
-        .hit(ip.as_deref().unwrap_or("-"))
-        .map_err(AppError::rate_limited)?;
-    state
-        .login_by_email
-        .hit(&email)
-        .map_err(AppError::rate_limited)?;
+    limit_attempts(&state, ip.as_deref(), &email)?;
     let state2 = state.clone();
     state
         .db
@@ -89,20 +83,8 @@ pub(super) async fn confirm_password_reset(
         .transaction(move |conn| {
             let token = OneTimeTokenRow::redeem(conn, &token_hash, &[Purpose::PasswordReset])?
                 .ok_or_else(invalid_link)?;
-            let account =
-                AccountRow::find(conn, token.account_id)?.ok_or_else(invalid_link)?;
-            match account.status() {
-                AccountStatus::Activated => {}
-                AccountStatus::Locked => {
-                    return Err(AppError::forbidden("account_locked", "This account is locked."))
-                }
-                AccountStatus::PendingActivation => {
-                    return Err(AppError::forbidden(
-                        "account_not_activated",
-                        "This account is not activated yet: open the link in the activation email first.",
-                    ))
-                }
-            }
+            let account = AccountRow::find(conn, token.account_id)?.ok_or_else(invalid_link)?;
+            ensure_activated(&account)?;
             let changes = AccountChanges {
                 password_hash: Some(Some(new_hash)),
                 ..AccountChanges::default()

@@ -5,6 +5,7 @@ use types::accounts::AccountStatus;
 use types::auth::{LoginRequest, RefreshRequest, TokenResponse};
 
 use super::cookie::{refresh_cookie, refresh_token_of, token_reply};
+use super::{ensure_activated, limit_attempts};
 use crate::auth::extractor::client_ip;
 use crate::auth::password;
 use crate::auth::secrets;
@@ -40,14 +41,7 @@ pub(super) async fn login(
     let body = body.0;
     let email = body.email.trim().to_lowercase();
     let ip = client_ip(&req, state.settings.trust_proxy);
-    state
-        .login_by_ip
-        .hit(ip.as_deref().unwrap_or("-"))
-        .map_err(AppError::rate_limited)?;
-    state
-        .login_by_email
-        .hit(&email)
-        .map_err(AppError::rate_limited)?;
+    limit_attempts(&state, ip.as_deref(), &email)?;
 
     // Three steps so that no database connection is held while argon2 runs.
     let account = state
@@ -66,21 +60,7 @@ pub(super) async fn login(
             ))
         }
     };
-    match account.status() {
-        AccountStatus::PendingActivation => {
-            return Err(AppError::forbidden(
-                "account_not_activated",
-                "This account is not activated yet: open the link in the activation email first.",
-            ))
-        }
-        AccountStatus::Locked => {
-            return Err(AppError::forbidden(
-                "account_locked",
-                "This account is locked.",
-            ))
-        }
-        AccountStatus::Activated => {}
-    }
+    ensure_activated(&account)?;
     let state2 = state.clone();
     let tokens = state
         .db
