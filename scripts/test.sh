@@ -118,13 +118,17 @@ build_web
 web_status=$?
 set -e
 if [ $web_status -eq 0 ]; then
+  # What browsers download: the .gz and .br files the build writes beside each asset.
   total=0
+  total_br=0
   for f in web/dist/assets/*.wasm web/dist/assets/*.js web/dist/assets/*.css; do
-    size=$(gzip -9 -c "$f" | wc -c)
-    printf '  %-50s %7d bytes gzipped\n' "$(basename "$f")" "$size"
-    total=$((total + size))
+    gz=$(gzip -9 -c "$f" | wc -c)
+    br=$(if [ -f "$f.br" ]; then wc -c <"$f.br"; else echo "$gz"; fi)
+    printf '  %-50s %8d bytes, %7d gzipped, %7d brotli\n' "$(basename "$f")" "$(wc -c <"$f")" "$gz" "$br"
+    total=$((total + gz))
+    total_br=$((total_br + br))
   done
-  printf '  SPA total: %d KB gzipped (budget 480 KB)\n' $((total / 1024))
+  printf '  SPA total: %d KB gzipped (budget 480 KB), %d KB brotli\n' $((total / 1024)) $((total_br / 1024))
   [ $total -le $((480 * 1024)) ]
   record $?
 else

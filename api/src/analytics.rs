@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
-use types::analytics::{Analytics, AnalyticsQuery, Bucket, Figures, Interval};
+use types::analytics::{Analytics, AnalyticsQuery, Bucket, CurrencyFigures, Figures, Interval};
 
 use crate::db::events::{self, Buckets};
 use crate::db::DbConn;
@@ -124,6 +124,26 @@ impl Plan {
                 totals.installs += row.n;
             }
         }
+        for row in events::orders_by_bucket(conn, app_id, &buckets)? {
+            if let Some(f) = usize::try_from(row.bucket)
+                .ok()
+                .and_then(|i| figures.get_mut(i))
+            {
+                add_orders(f, &row.currency, row.orders, row.revenue);
+                add_orders(&mut totals, &row.currency, row.orders, row.revenue);
+            }
+        }
+        // Revenue is summed in the currency with the most orders; the others are beside it.
+        let currency = totals.by_currency.first().map(|c| c.currency.clone());
+        for f in figures.iter_mut().chain([&mut totals]) {
+            f.by_currency
+                .sort_by(|a, b| b.orders.cmp(&a.orders).then(a.currency.cmp(&b.currency)));
+            f.revenue = f
+                .by_currency
+                .iter()
+                .find(|c| Some(&c.currency) == currency.as_ref())
+                .map_or(0, |c| c.revenue);
+        }
         totals.avg_session_secs = mean(duration, ended);
         totals.active_devices = events::active_devices(conn, app_id, &buckets)?;
         Ok(Analytics {
@@ -131,7 +151,7 @@ impl Plan {
             to: self.to,
             interval: self.interval,
             tz: self.tz.name().to_owned(),
-            currency: None,
+            currency,
             buckets: self
                 .days
                 .iter()
@@ -143,6 +163,22 @@ impl Plan {
                 .collect(),
             totals,
         })
+    }
+}
+
+/// Adds one currency's orders to a bucket's figures.
+fn add_orders(f: &mut Figures, currency: &str, orders: i64, revenue: i64) {
+    f.orders += orders;
+    match f.by_currency.iter_mut().find(|c| c.currency == currency) {
+        Some(c) => {
+            c.orders += orders;
+            c.revenue += revenue;
+        }
+        None => f.by_currency.push(CurrencyFigures {
+            currency: currency.to_owned(),
+            orders,
+            revenue,
+        }),
     }
 }
 

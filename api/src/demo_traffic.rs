@@ -1,5 +1,6 @@
 //! Demo apps and ~90 days of plausible traffic, sent through the SDK's own code path
-//! (`crate::sdk`), so that a fresh back office has live devices, users and charts.
+//! (`crate::sdk`), so that a fresh back office has live devices, users and charts (and, for
+//! Standard apps, orders and quote requests: `crate::demo_commerce`).
 
 use chrono::{Duration, NaiveDateTime, Timelike};
 use rand::rngs::StdRng;
@@ -87,6 +88,7 @@ pub fn seed_app(
     )?;
     let start = now - Duration::days(DAYS);
     let mut batch = Vec::new();
+    let mut installations = Vec::new();
     for n in 0..spec.devices {
         // Installs grow over time: later days get more of them.
         let day = (f64::from(rng.gen_range(0_u32..1000)) / 1000.0).sqrt() * DAYS as f64;
@@ -123,6 +125,7 @@ pub fn seed_app(
             installed_at: Some(installed_at.and_utc()),
         };
         sdk::register_device(conn, &app, &report, now)?;
+        installations.push(installation_id.clone());
 
         // Each device is used less as time goes on; some stop altogether.
         let engagement = rng.gen_range(0.15..0.6);
@@ -183,6 +186,10 @@ pub fn seed_app(
     }
     if spec.kind == AppKind::Standalone {
         seed_mobile_users(conn, &app, &mut rng, spec.devices / 3)?;
+    }
+    if spec.edition == AppEdition::Standard {
+        let orders = spec.devices / 2;
+        crate::demo_commerce::seed(conn, &app, owner_id, &installations, orders, &mut rng, now)?;
     }
     Ok(app)
 }

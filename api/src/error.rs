@@ -23,6 +23,11 @@ pub struct AppError {
 }
 
 impl AppError {
+    /// The stable `code` clients see.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
         Self {
             status,
@@ -230,6 +235,16 @@ const UNIQUE_VIOLATIONS: &[UniqueIndex] = &[
         "mobile_users_email_key",
         "mobile_users.app_id, mobile_users.email",
         mobile_user_email_taken,
+    ),
+    (
+        "orders_app_id_order_number_key",
+        "orders.app_id, orders.order_number",
+        crate::orders::order_number_taken,
+    ),
+    (
+        "orders_quote_id_key",
+        "orders.quote_id",
+        crate::orders::quote_already_ordered,
     ),
 ];
 

@@ -26,7 +26,12 @@ use crate::error::PROBLEM_JSON;
             `/me/tokens`. Text never contains NUL (`\\u0000`) characters: they are refused.",
         license(name = "AGPL-3.0-or-later")
     ),
-    components(schemas(types::Problem, types::FieldError, types::rules::Country)),
+    components(schemas(
+        types::Problem,
+        types::FieldError,
+        types::rules::Country,
+        types::rules::Currency
+    )),
     tags(
         (name = "auth", description = "Sign-up, activation, sign-in and sessions"),
         (name = "me", description = "The signed-in account and its API tokens"),
@@ -36,6 +41,8 @@ use crate::error::PROBLEM_JSON;
         (name = "devices", description = "The devices an app is installed on"),
         (name = "mobile users", description = "Users of stand-alone apps"),
         (name = "analytics", description = "An app's figures over time"),
+        (name = "orders", description = "Orders placed in Standard apps, and their trace"),
+        (name = "quote requests", description = "Requests for pricing from Standard apps' users, and the owner's offers"),
         (name = "sdk", description = "What mobile apps send, with their `X-App-Key`"),
         (name = "audit", description = "The audit log"),
         (name = "outbox", description = "Outgoing email (admin only)"),

@@ -68,7 +68,10 @@ impl FromRequest for SdkApp {
 }
 
 /// A time a device reports must lie within what it can plausibly know.
-fn check_reported_time(at: NaiveDateTime, now: NaiveDateTime) -> Result<(), &'static str> {
+pub(crate) fn check_reported_time(
+    at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Result<(), &'static str> {
     if at > now + Duration::seconds(MAX_CLOCK_SKEW_SECS) {
         Err("must not be in the future")
     } else if at < now - Duration::days(MAX_REPORT_AGE_DAYS) {

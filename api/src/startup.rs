@@ -4,7 +4,6 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_files::Files;
 use actix_web::dev::Server;
 use actix_web::http::header;
 use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
@@ -12,6 +11,7 @@ use actix_web::{web, App, HttpServer};
 use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
+use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::routes::fallback::{not_found_or_not_allowed, RouteTable, WebDist};
@@ -22,6 +22,7 @@ use crate::state::AppState;
 pub struct Application {
     port: u16,
     server: Server,
+    clock: Clock,
 }
 
 impl Application {
@@ -40,10 +41,12 @@ impl Application {
             // database is back, and the next start migrates.
             Err(e) => tracing::error!(error = %e, "could not migrate the database at start-up"),
         }
-        let state = web::Data::new(AppState::new(settings.clone(), db.clone())?);
+        let clock = Clock::default();
+        let state = web::Data::new(AppState::new(settings.clone(), db.clone(), clock.clone())?);
         if state.mailer.delivers() {
-            tokio::spawn(state.mailer.clone().run(db));
+            tokio::spawn(state.mailer.clone().run(db.clone()));
         }
+        tokio::spawn(crate::quotes::run_expiry(db, clock.clone()));
 
         let listener = TcpListener::bind(&settings.bind_addr)?;
         let port = listener.local_addr()?.port();
@@ -81,7 +84,8 @@ impl Application {
                                 "public, max-age=31536000, immutable",
                             )),
                         )
-                        .service(Files::new("", web_dist.0.join("assets"))),
+                        .route("/{file}", web::get().to(crate::routes::assets::asset))
+                        .route("/{file}", web::head().to(crate::routes::assets::asset)),
                 )
                 .default_service(web::to(not_found_or_not_allowed))
                 .wrap(Compress::default())
@@ -101,11 +105,17 @@ impl Application {
         Ok(Self {
             port,
             server: server.run(),
+            clock,
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The server's clock (tests move it forward).
+    pub fn clock(&self) -> Clock {
+        self.clock.clone()
     }
 
     /// Serves until SIGTERM / SIGINT, then finishes in-flight requests (graceful shutdown).

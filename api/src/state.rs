@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::rate_limit::RateLimiter;
+use crate::clock::Clock;
 use crate::db::Db;
 use crate::mailer::Mailer;
 use crate::metrics::Metrics;
@@ -12,6 +13,8 @@ use crate::settings::Settings;
 
 pub struct AppState {
     pub db: Db,
+    /// What "now" is for time-dependent rules and jobs.
+    pub clock: Clock,
     pub settings: Arc<Settings>,
     pub jwt: JwtKeys,
     pub mailer: Mailer,
@@ -25,7 +28,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(settings: Arc<Settings>, db: Db) -> anyhow::Result<Self> {
+    pub fn new(settings: Arc<Settings>, db: Db, clock: Clock) -> anyhow::Result<Self> {
         let secret = settings
             .jwt_secret
             .clone()
@@ -39,6 +42,7 @@ impl AppState {
             login_by_email: RateLimiter::new(settings.login_rate_limit, minute),
             sdk_by_key: RateLimiter::new(settings.sdk_rate_limit, minute),
             db,
+            clock,
             settings,
         })
     }

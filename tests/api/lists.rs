@@ -81,7 +81,16 @@ both_backends! {
         for list in ["customers", "apps", "audit-events"] {
             assert_pages_alike(&app, &partner, list).await;
         }
-        for list in ["devices", "mobile-users"] {
+        // Orders placed at the same instant: the id breaks the tie, in both walks.
+        let placed_at = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339();
+        for n in 0..5 {
+            let mut order = crate::orders::order(&format!("L-{n}"));
+            order["placed_at"] = json!(placed_at);
+            app.sdk("orders", &app_key, order).await.assert_status(StatusCode::CREATED);
+            app.sdk("quote-requests", &app_key, json!({"lines": [{"sku": "S", "name": "S", "quantity": 1}],
+                "contact_name": "Q", "contact_email": "q@mail.example"})).await.assert_status(StatusCode::CREATED);
+        }
+        for list in ["devices", "mobile-users", "orders", "quote-requests"] {
             assert_pages_alike(&app, &partner, &format!("apps/{app_id}/{list}")).await;
         }
     }

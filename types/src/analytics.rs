@@ -44,9 +44,23 @@ pub struct Figures {
     pub avg_session_secs: f64,
     /// Push messages opened.
     pub push_opens: i64,
-    /// Orders placed (zero until the app takes orders).
+    /// Orders placed and not canceled, in every currency (Standard apps; zero otherwise).
     pub orders: i64,
-    /// Their value, in minor units of `currency`.
+    /// The value of the orders in `currency` (the app's main one), less refunds, in its minor
+    /// units; other currencies are in `by_currency`.
+    pub revenue: i64,
+    /// Orders and revenue per currency, most orders first (empty without orders).
+    #[serde(default)]
+    pub by_currency: Vec<CurrencyFigures>,
+}
+
+/// Orders and their value, less refunds, in one currency.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CurrencyFigures {
+    /// ISO 4217.
+    pub currency: String,
+    pub orders: i64,
+    /// In minor units of `currency`.
     pub revenue: i64,
 }
 
@@ -65,7 +79,8 @@ pub struct Analytics {
     pub to: NaiveDate,
     pub interval: Interval,
     pub tz: String,
-    /// ISO 4217 currency of `revenue` (absent until the app takes orders).
+    /// ISO 4217 currency of `revenue`: the one with the most orders in the range (absent without
+    /// orders).
     pub currency: Option<String>,
     pub buckets: Vec<Bucket>,
     /// The whole range: `active_devices` counts each device once.

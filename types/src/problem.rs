@@ -60,8 +60,14 @@ fn collect(errors: &validator::ValidationErrors, prefix: &str, out: &mut Vec<Fie
         };
         match kind {
             ValidationErrorsKind::Field(errs) => out.extend(errs.iter().map(|e| {
+                // A rule on several fields (`#[validate(schema(…))]`) names the one it reports on.
+                let named = e.params.get("field").and_then(|f| f.as_str());
                 FieldError {
-                    field: path.clone(),
+                    field: match named {
+                        Some(name) if field == "__all__" && prefix.is_empty() => name.to_owned(),
+                        Some(name) if field == "__all__" => format!("{prefix}.{name}"),
+                        _ => path.clone(),
+                    },
                     message: e
                         .message
                         .as_ref()

@@ -109,6 +109,52 @@ pub fn country_code(code: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// The `Currency` schema: an ISO 4217 code of a currency in circulation, one of `CURRENCIES`.
+/// Amounts beside it are integers in its minor unit (cents for `EUR`, yen for `JPY`).
+pub struct Currency;
+
+impl utoipa::PartialSchema for Currency {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(CURRENCIES.iter().copied()))
+            .description(Some(
+                "ISO 4217 currency code; amounts beside it are integers in its minor unit",
+            ))
+            .examples([serde_json::json!("EUR")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Currency {}
+
+/// ISO 4217 codes of the currencies in circulation (no funds, metals or test codes; withdrawn
+/// codes such as `HRK`, `SLL` or `ZWL` are refused).
+pub const CURRENCIES: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BHD",
+    "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF",
+    "CLP", "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN",
+    "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD",
+    "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES",
+    "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL",
+    "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN",
+    "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP",
+    "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK",
+    "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT",
+    "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VED", "VES",
+    "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG",
+];
+
+/// `currency` must be an ISO 4217 code in capitals (`EUR`, `USD`, `JPY`).
+pub fn currency_code(code: &str) -> Result<(), ValidationError> {
+    if CURRENCIES.binary_search(&code).is_ok() {
+        Ok(())
+    } else {
+        Err(ValidationError::new("currency")
+            .with_message("must be an ISO 4217 currency code such as EUR or USD".into()))
+    }
+}
+
 /// A phone number: digits, spaces and `+ - ( ) .`, with 6 to 20 digits.
 pub fn phone_number(phone: &str) -> Result<(), ValidationError> {
     let allowed = phone
@@ -194,8 +240,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn country_list_is_sorted_so_binary_search_works() {
+    fn country_and_currency_lists_are_sorted_so_binary_search_works() {
         assert!(COUNTRIES.windows(2).all(|w| w[0] < w[1]));
+        assert!(CURRENCIES.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

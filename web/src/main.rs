@@ -4,6 +4,7 @@ mod api;
 mod app;
 mod charts;
 mod components;
+mod money;
 mod pages;
 mod session;
 

@@ -155,6 +155,16 @@ impl DeviceRow {
         Ok((id, true))
     }
 
+    /// The app's device with this id, if any.
+    pub fn find(conn: &mut DbConn, app_id: i64, id: i64) -> AppResult<Option<Self>> {
+        Ok(devices::table
+            .filter(devices::app_id.eq(app_id))
+            .filter(devices::id.eq(id))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
     pub fn id_of(conn: &mut DbConn, app_id: i64, installation_id: &str) -> AppResult<Option<i64>> {
         Ok(devices::table
             .filter(devices::app_id.eq(app_id))

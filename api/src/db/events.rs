@@ -3,7 +3,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer};
+use diesel::sql_types::{BigInt, Integer, Text};
 
 use super::schema::events;
 use super::DbConn;
@@ -85,6 +85,18 @@ impl Buckets<'_> {
     /// answers a row, empty ones included. The bounds are times we computed, written as literals
     /// in the format both backends compare correctly (SQLite compares the text).
     fn per_bucket(&self, select: &str, from_where: &str, column: &str) -> String {
+        self.per_bucket_grouped(select, from_where, column, "")
+    }
+
+    /// [`per_bucket`](Self::per_bucket) with a `GROUP BY` in each bucket (empty groups answer no
+    /// row).
+    fn per_bucket_grouped(
+        &self,
+        select: &str,
+        from_where: &str,
+        column: &str,
+        group_by: &str,
+    ) -> String {
         let ends = self.starts.iter().skip(1).chain([&self.end]);
         self.starts
             .iter()
@@ -93,7 +105,7 @@ impl Buckets<'_> {
             .map(|(i, (&start, &end))| {
                 format!(
                     "SELECT {i} AS bucket, {select} FROM {from_where} \
-                     AND {column} >= '{}' AND {column} < '{}'",
+                     AND {column} >= '{}' AND {column} < '{}'{group_by}",
                     sql_time(start),
                     sql_time(end)
                 )
@@ -153,6 +165,35 @@ pub fn installs_by_bucket(
     load(
         conn,
         &buckets.per_bucket("COUNT(*) AS n", &from_where, "first_seen_at"),
+    )
+}
+
+/// One bucket's orders in one currency.
+#[derive(Debug, QueryableByName)]
+pub struct OrderFigures {
+    #[diesel(sql_type = Integer)]
+    pub bucket: i32,
+    #[diesel(sql_type = Text)]
+    pub currency: String,
+    #[diesel(sql_type = BigInt)]
+    pub orders: i64,
+    #[diesel(sql_type = BigInt)]
+    pub revenue: i64,
+}
+
+/// Orders placed and not canceled, and their value less refunds, per bucket and currency (from
+/// `orders_app_placed`).
+pub fn orders_by_bucket(
+    conn: &mut DbConn,
+    app_id: i64,
+    buckets: &Buckets<'_>,
+) -> AppResult<Vec<OrderFigures>> {
+    let select = "currency, COUNT(*) AS orders, \
+                  CAST(COALESCE(SUM(total - refunded_amount), 0) AS BIGINT) AS revenue";
+    let from_where = format!("orders WHERE app_id = {app_id} AND status <> 'canceled'");
+    load(
+        conn,
+        &buckets.per_bucket_grouped(select, &from_where, "placed_at", " GROUP BY currency"),
     )
 }
 

@@ -8,7 +8,9 @@ pub mod devices;
 pub mod emails;
 pub mod events;
 pub mod mobile_users;
+pub mod orders;
 pub mod page;
+pub mod quotes;
 pub mod schema;
 pub mod stored;
 pub mod tokens;
@@ -237,10 +239,34 @@ pub fn migrate(conn: &mut DbConn) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Inserts `rows` into `table`: one multi-row `INSERT` on PostgreSQL, one per row on SQLite
+/// (diesel's SQLite batch insert needs `DEFAULT` for skipped columns, which SQLite lacks; inside
+/// a transaction the rows cost little apart). The number inserted.
+#[macro_export]
+macro_rules! insert_many {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let rows = $rows;
+        match $conn {
+            $crate::db::DbConn::Postgres(c) => diesel::insert_into($table).values(rows).execute(c),
+            $crate::db::DbConn::Sqlite(c) => rows.iter().try_fold(0, |n, row| {
+                diesel::insert_into($table)
+                    .values(row)
+                    .execute(c)
+                    .map(|m| n + m)
+            }),
+        }
+    }};
+}
+
 /// Now, in UTC, at microsecond precision (what both backends store).
 pub fn now() -> NaiveDateTime {
-    let now = Utc::now().naive_utc();
-    now - Duration::from_nanos(u64::from(now.and_utc().timestamp_subsec_nanos() % 1000))
+    micros(Utc::now().naive_utc())
+}
+
+/// `t` cut to microseconds: PostgreSQL keeps no more, and SQLite compares times as text, so a
+/// time a client sent with nanoseconds must be cut before it is stored or compared.
+pub fn micros(t: NaiveDateTime) -> NaiveDateTime {
+    t - Duration::from_nanos(u64::from(t.and_utc().timestamp_subsec_nanos() % 1000))
 }
 
 /// Database times are UTC without an offset; the wire carries RFC 3339.

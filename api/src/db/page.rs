@@ -153,8 +153,17 @@ pub type CreatedBefore = SqlLiteral<
 /// `(<table>.created_at, <table>.id) < (at, id)`: a row-value comparison, which both databases
 /// answer from a `(created_at, id)` index; the equivalent `a < x OR (a = x AND b < y)` makes
 /// PostgreSQL scan. `table` is a trusted constant, never input.
-pub fn created_before(table: &'static str, (at, id): (NaiveDateTime, i64)) -> CreatedBefore {
-    diesel::dsl::sql::<Bool>(&format!("({table}.created_at, {table}.id) < ("))
+pub fn created_before(table: &'static str, key: (NaiveDateTime, i64)) -> CreatedBefore {
+    time_before(table, "created_at", key)
+}
+
+/// [`created_before`] for a list ordered by another time column (`orders.placed_at`).
+pub fn time_before(
+    table: &'static str,
+    column: &'static str,
+    (at, id): (NaiveDateTime, i64),
+) -> CreatedBefore {
+    diesel::dsl::sql::<Bool>(&format!("({table}.{column}, {table}.id) < ("))
         .bind::<Timestamp, _>(at)
         .sql(", ")
         .bind::<BigInt, _>(id)

@@ -161,6 +161,112 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    quote_requests (id) {
+        id -> BigInt,
+        app_id -> BigInt,
+        status -> Text,
+        message -> Nullable<Text>,
+        contact_name -> Text,
+        contact_email -> Text,
+        contact_phone -> Nullable<Text>,
+        mobile_user_id -> Nullable<BigInt>,
+        valid_until -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    quote_lines (id) {
+        id -> BigInt,
+        quote_id -> BigInt,
+        position -> Integer,
+        sku -> Text,
+        name -> Text,
+        quantity -> BigInt,
+    }
+}
+
+diesel::table! {
+    quote_responses (id) {
+        id -> BigInt,
+        quote_id -> BigInt,
+        currency -> Text,
+        total -> BigInt,
+        message -> Nullable<Text>,
+        valid_until -> Timestamp,
+        responder_id -> Nullable<BigInt>,
+        responder_email -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    quote_response_lines (id) {
+        id -> BigInt,
+        response_id -> BigInt,
+        sku -> Text,
+        unit_price -> BigInt,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> BigInt,
+        app_id -> BigInt,
+        order_number -> Text,
+        status -> Text,
+        currency -> Text,
+        placed_at -> Timestamp,
+        subtotal -> BigInt,
+        shipping -> BigInt,
+        tax -> BigInt,
+        discount -> BigInt,
+        total -> BigInt,
+        refunded_amount -> BigInt,
+        line_count -> BigInt,
+        mobile_user_id -> Nullable<BigInt>,
+        buyer_email -> Nullable<Text>,
+        buyer_name -> Nullable<Text>,
+        guest -> Bool,
+        installation_id -> Nullable<Text>,
+        device_id -> Nullable<BigInt>,
+        quote_id -> Nullable<BigInt>,
+        content_hash -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    order_lines (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        position -> Integer,
+        sku -> Text,
+        name -> Text,
+        quantity -> BigInt,
+        unit_price -> BigInt,
+    }
+}
+
+diesel::table! {
+    order_events (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        status -> Text,
+        actor_id -> Nullable<BigInt>,
+        actor_email -> Nullable<Text>,
+        impersonator_id -> Nullable<BigInt>,
+        note -> Nullable<Text>,
+        refunded_amount -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> accounts (account_id));
 diesel::joinable!(api_tokens -> accounts (account_id));
 diesel::joinable!(one_time_tokens -> accounts (account_id));
@@ -168,6 +274,13 @@ diesel::joinable!(apps -> accounts (owner_id));
 diesel::joinable!(devices -> apps (app_id));
 diesel::joinable!(events -> devices (device_id));
 diesel::joinable!(mobile_users -> apps (app_id));
+diesel::joinable!(quote_requests -> apps (app_id));
+diesel::joinable!(quote_lines -> quote_requests (quote_id));
+diesel::joinable!(quote_responses -> quote_requests (quote_id));
+diesel::joinable!(quote_response_lines -> quote_responses (response_id));
+diesel::joinable!(orders -> apps (app_id));
+diesel::joinable!(order_lines -> orders (order_id));
+diesel::joinable!(order_events -> orders (order_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     refresh_tokens,
@@ -179,4 +292,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     devices,
     events,
     mobile_users,
+    quote_requests,
+    quote_lines,
+    quote_responses,
+    quote_response_lines,
+    orders,
+    order_lines,
+    order_events,
 );

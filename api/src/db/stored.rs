@@ -45,6 +45,8 @@ stored_enums!(
     types::mobile_users::MobileUserStatus,
     types::outbox::EmailStatus,
     types::devices::Platform,
+    types::orders::OrderStatus,
+    types::quotes::QuoteStatus,
 );
 
 #[cfg(test)]

@@ -3,16 +3,20 @@
 
 pub mod analytics;
 pub mod apps;
+pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod csv;
 pub mod customers;
 pub mod devices;
 pub mod fallback;
 pub mod health;
 pub mod me;
 pub mod mobile_users;
+pub mod orders;
 pub mod outbox;
 pub mod partners;
+pub mod quotes;
 pub mod sdk;
 
 use actix_web::dev::Payload;
@@ -35,6 +39,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     apps::configure(cfg);
     devices::configure(cfg);
     mobile_users::configure(cfg);
+    orders::configure(cfg);
+    quotes::configure(cfg);
     analytics::configure(cfg);
     sdk::configure(cfg);
     audit::configure(cfg);

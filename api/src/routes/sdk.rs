@@ -1,12 +1,17 @@
 //! The SDK API: what mobile apps send, authenticated by the app's public key in `X-App-Key`
 //! (no user token). Rate limited per key.
 
-use actix_web::{post, web, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use types::mobile_users::{CreateMobileUser, MobileUser};
+use types::orders::{CreateOrder, Order};
+use types::quotes::{CreateQuoteRequest, QuoteRequest};
 use types::sdk::{DeviceRegistered, EventBatch, EventsAccepted, RegisterDevice};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::error::AppResult;
+use crate::db::parse_id;
+use crate::error::{AppError, AppResult};
+use crate::orders::{self, Intake};
+use crate::quotes;
 use crate::routes::Valid;
 use crate::sdk::{self, SdkApp};
 use crate::state::AppState;
@@ -14,7 +19,12 @@ use crate::state::AppState;
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(register_device)
         .service(record_events)
-        .service(register_mobile_user);
+        .service(register_mobile_user)
+        .service(report_order)
+        .service(send_quote_request)
+        .service(read_quote_request)
+        .service(accept_offer)
+        .service(decline_by_app);
 }
 
 /// Registers the device the app runs on, or updates it (same `installation_id`): call it on
@@ -103,4 +113,212 @@ async fn register_mobile_user(
         .transaction(move |conn| sdk::create_mobile_user(conn, &app.0, &body.0))
         .await?;
     Ok(HttpResponse::Created().json(user.to_wire()))
+}
+
+/// Reports an order placed in the app (Standard apps). Idempotent by `order_number`: the same
+/// order sent again answers 200 with the stored one and stores nothing; another order with a
+/// number already used is 409. The order starts `pending`, with the app as the first step of its
+/// trace. With `quote_id`, it takes up an accepted quote and must hold its offer.
+#[utoipa::path(
+    tag = "sdk",
+    security(("app_key" = [])),
+    request_body = CreateOrder,
+    responses(
+        (status = 201, description = "Stored", body = Order),
+        (status = 200, description = "This very order was already stored: nothing new was stored", body = Order),
+        (status = 401, description = "`invalid_app_key`: missing, unknown or rotated key"),
+        (status = 403, description = "`edition_required`: a Basic app"),
+        (status = 409, description = "`order_number_taken`: another order has this number; `quote_not_accepted`, `quote_mismatch` or `quote_already_ordered` for a `quote_id`"),
+        (status = 422, description = "`validation_failed`: e.g. `total` does not add up, an unknown `currency`"),
+        (status = 429, description = "`rate_limited`: too many requests for this key"),
+    )
+)]
+#[post("/sdk/orders")]
+async fn report_order(
+    state: web::Data<AppState>,
+    app: SdkApp,
+    body: Valid<CreateOrder>,
+) -> AppResult<HttpResponse> {
+    let now = state.clock.now();
+    let app = app.0;
+    let order = std::sync::Arc::new(body.0);
+    let stored = {
+        let (app, order) = (app.clone(), order.clone());
+        state
+            .db
+            .transaction(move |conn| {
+                let intake = orders::take_order(conn, &app, &order, now)?;
+                let (created, row) = match intake {
+                    Intake::Created(row) => (true, row),
+                    Intake::Known(row) => (false, row),
+                };
+                Ok((created, orders::detail(conn, &row)?))
+            })
+            .await
+    };
+    let (created, detail) = match stored {
+        // The same order sent twice at once: the other request stored it first.
+        Err(e) if e.code() == "order_number_taken" => {
+            state
+                .db
+                .run(move |conn| match orders::known_order(conn, &app, &order)? {
+                    Some(row) => Ok((false, orders::detail(conn, &row)?)),
+                    None => Err(e),
+                })
+                .await?
+        }
+        other => other?,
+    };
+    Ok(if created {
+        HttpResponse::Created().json(detail)
+    } else {
+        HttpResponse::Ok().json(detail)
+    })
+}
+
+/// Sends the owner a quote request for products whose price the app does not show (Standard
+/// apps). It starts `new`.
+#[utoipa::path(
+    tag = "sdk",
+    security(("app_key" = [])),
+    request_body = CreateQuoteRequest,
+    responses(
+        (status = 201, description = "Sent", body = QuoteRequest),
+        (status = 401, description = "`invalid_app_key`: missing, unknown or rotated key"),
+        (status = 403, description = "`edition_required`: a Basic app"),
+        (status = 422, description = "`validation_failed`"),
+        (status = 429, description = "`rate_limited`: too many requests for this key"),
+    )
+)]
+#[post("/sdk/quote-requests")]
+async fn send_quote_request(
+    state: web::Data<AppState>,
+    app: SdkApp,
+    body: Valid<CreateQuoteRequest>,
+) -> AppResult<HttpResponse> {
+    let now = state.clock.now();
+    let detail = state
+        .db
+        .transaction(move |conn| {
+            let quote = quotes::take_request(conn, &app.0, &body.0, now)?;
+            single(quotes::to_wire(
+                conn,
+                std::slice::from_ref(&quote),
+                quotes::View::App,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(detail))
+}
+
+fn single(mut details: Vec<QuoteRequest>) -> AppResult<QuoteRequest> {
+    details
+        .pop()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("quote request vanished")))
+}
+
+/// Reads one of the app's quote requests with the owner's offers (another app's is 404).
+#[utoipa::path(
+    tag = "sdk",
+    security(("app_key" = [])),
+    params(("id" = String, Path, description = "The quote request's id")),
+    responses(
+        (status = 200, description = "The quote request", body = QuoteRequest),
+        (status = 401, description = "`invalid_app_key`: missing, unknown or rotated key"),
+        (status = 403, description = "`edition_required`: a Basic app"),
+        (status = 404, description = "No such quote request of this app"),
+        (status = 429, description = "`rate_limited`: too many requests for this key"),
+    )
+)]
+#[get("/sdk/quote-requests/{id}")]
+async fn read_quote_request(
+    state: web::Data<AppState>,
+    app: SdkApp,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let now = state.clock.now();
+    let detail = state
+        .db
+        .run(move |conn| {
+            orders::require_standard(&app.0)?;
+            let quote = quotes::find(conn, app.0.id, id, now)?;
+            single(quotes::to_wire(
+                conn,
+                std::slice::from_ref(&quote),
+                quotes::View::App,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(detail))
+}
+
+async fn answer_quote(
+    state: web::Data<AppState>,
+    app: SdkApp,
+    id: &str,
+    accept: bool,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(id)?;
+    let now = state.clock.now();
+    let detail = state
+        .db
+        .transaction(move |conn| {
+            orders::require_standard(&app.0)?;
+            let quote = quotes::find(conn, app.0.id, id, now)?;
+            let quote = quotes::answer(conn, &quote, accept, now)?;
+            single(quotes::to_wire(
+                conn,
+                std::slice::from_ref(&quote),
+                quotes::View::App,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(detail))
+}
+
+/// The mobile user accepts the offer in force; the app may then order it (`quote_id`).
+#[utoipa::path(
+    tag = "sdk",
+    security(("app_key" = [])),
+    params(("id" = String, Path, description = "The quote request's id")),
+    responses(
+        (status = 200, description = "Accepted", body = QuoteRequest),
+        (status = 401, description = "`invalid_app_key`: missing, unknown or rotated key"),
+        (status = 403, description = "`edition_required`: a Basic app"),
+        (status = 404, description = "No such quote request of this app"),
+        (status = 409, description = "`quote_expired`: the offer ran out; `illegal_transition`: no offer yet, or already settled"),
+        (status = 429, description = "`rate_limited`: too many requests for this key"),
+    )
+)]
+#[post("/sdk/quote-requests/{id}/accept")]
+async fn accept_offer(
+    state: web::Data<AppState>,
+    app: SdkApp,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    answer_quote(state, app, &path, true).await
+}
+
+/// The mobile user declines the request (with or without an offer).
+#[utoipa::path(
+    tag = "sdk",
+    security(("app_key" = [])),
+    params(("id" = String, Path, description = "The quote request's id")),
+    responses(
+        (status = 200, description = "Declined", body = QuoteRequest),
+        (status = 401, description = "`invalid_app_key`: missing, unknown or rotated key"),
+        (status = 403, description = "`edition_required`: a Basic app"),
+        (status = 404, description = "No such quote request of this app"),
+        (status = 409, description = "`quote_expired`: the offer ran out; `illegal_transition`: already settled"),
+        (status = 429, description = "`rate_limited`: too many requests for this key"),
+    )
+)]
+#[post("/sdk/quote-requests/{id}/decline")]
+async fn decline_by_app(
+    state: web::Data<AppState>,
+    app: SdkApp,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    answer_quote(state, app, &path, false).await
 }

@@ -52,6 +52,8 @@ macro_rules! both_backends {
 pub struct TestApp {
     pub address: String,
     pub db: Db,
+    /// The server's clock: `app.clock.advance(…)` makes it later for the server.
+    pub clock: api::clock::Clock,
     pub settings: Settings,
     pub client: reqwest::Client,
 }
@@ -163,11 +165,13 @@ impl TestApp {
         }
         let app = Application::build(settings.clone()).expect("server builds");
         let port = app.port();
+        let clock = app.clock();
         tokio::spawn(app.run_until_stopped());
         let db = Db::new(&settings.database_url, 2, std::time::Duration::from_secs(5)).expect("db");
         Self {
             address: format!("http://127.0.0.1:{port}"),
             db,
+            clock,
             settings,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())

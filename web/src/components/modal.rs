@@ -36,6 +36,9 @@ fn active_element() -> Option<web_sys::HtmlElement> {
 pub fn Modal(
     title: String,
     #[prop(into)] on_close: Callback<()>,
+    /// For a record's detail: a wider dialog.
+    #[prop(optional)]
+    wide: bool,
     children: Children,
 ) -> impl IntoView {
     let id = NEXT_ID.with(|n| {
@@ -94,7 +97,7 @@ pub fn Modal(
     view! {
         <div class="modal-backdrop" on:click=move |_| on_close.run(())>
             <div
-                class="modal"
+                class=if wide { "modal modal-wide" } else { "modal" }
                 role="dialog"
                 aria-modal="true"
                 aria-labelledby=title_id

@@ -1,10 +1,11 @@
 //! One app: its header with the SDK key, key figures of the last 30 days, and the tabs
-//! Analytics, Devices and Mobile users (`/apps/:id/:tab`).
+//! Analytics, Devices, Mobile users and, for Standard apps, Orders and Quote requests
+//! (`/apps/:id/:tab`).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use types::analytics::Analytics;
-use types::apps::{App, AppKind};
+use types::apps::{App, AppEdition, AppKind};
 use types::devices::DeviceSummary;
 
 use crate::api;
@@ -13,6 +14,8 @@ use crate::components::{
 };
 use crate::pages::app_analytics::AnalyticsTab;
 use crate::pages::app_devices::DevicesTab;
+use crate::pages::app_orders::OrdersTab;
+use crate::pages::app_quotes::QuotesTab;
 use crate::pages::app_users::MobileUsersTab;
 
 #[component]
@@ -38,6 +41,7 @@ pub fn AppPage() -> impl IntoView {
                         view! { <a href=href aria-current=move || (tab() == slug).then_some("page")>{label}</a> }
                     };
                     let for_tabs = app.clone();
+                    let standard = app.edition == AppEdition::Standard;
                     view! {
                         <div class="page-head">
                             <div class="app-head">
@@ -56,16 +60,32 @@ pub fn AppPage() -> impl IntoView {
                             {tab_link("analytics", "Analytics")}
                             {tab_link("devices", "Devices")}
                             {tab_link("users", "Mobile users")}
+                            {standard.then(|| tab_link("orders", "Orders"))}
+                            {standard.then(|| tab_link("quotes", "Quote requests"))}
                         </nav>
                         {move || match tab().as_str() {
                             "devices" => view! { <DevicesTab app_id=for_tabs.id.clone()/> }.into_any(),
                             "users" => view! { <MobileUsersTab app=for_tabs.clone()/> }.into_any(),
+                            "orders" | "quotes" if !standard => view! { <StandardOnly/> }.into_any(),
+                            "orders" => view! { <OrdersTab app_id=for_tabs.id.clone()/> }.into_any(),
+                            "quotes" => view! { <QuotesTab app_id=for_tabs.id.clone()/> }.into_any(),
                             _ => view! { <AnalyticsTab app_id=for_tabs.id.clone()/> }.into_any(),
                         }}
                     }.into_any()
                 }
             })}
         </Suspense>
+    }
+}
+
+/// What a Basic app shows at an orders or quote requests address.
+#[component]
+fn StandardOnly() -> impl IntoView {
+    view! {
+        <section class="card notice" role="note">
+            <h2>"Orders and quote requests need the Standard edition"</h2>
+            <p class="muted">"This is a Basic app: it does not take orders or quote requests. Switch it to the Standard edition (Edit app) to trace mobile purchases and answer requests for prices."</p>
+        </section>
     }
 }
 

@@ -131,7 +131,7 @@ fn charts(a: Analytics) -> impl IntoView {
 /// Minor units as an amount: `12345` EUR as "EUR 123.45"; without a currency, "0".
 fn money(minor: i64, currency: Option<&str>) -> String {
     match currency {
-        Some(c) => format!("{c} {}.{:02}", minor / 100, (minor % 100).abs()),
+        Some(c) => crate::money::format(minor, c),
         None => minor.to_string(),
     }
 }

@@ -5,6 +5,8 @@ pub mod api_tokens;
 pub mod app;
 pub mod app_analytics;
 pub mod app_devices;
+pub mod app_orders;
+pub mod app_quotes;
 pub mod app_users;
 pub mod apps;
 pub mod dashboard;

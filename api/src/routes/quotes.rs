@@ -1,0 +1,248 @@
+//! "Manage Quote requests" of Standard apps: `/apps/{id}/quote-requests…`, the owner's inbox and
+//! answers. A Basic app answers 403 `edition_required` on every route.
+
+use actix_web::{get, post, web, HttpResponse};
+use chrono::NaiveDateTime;
+use types::quotes::{CreateQuoteResponse, QuoteCounts, QuoteFilter, QuoteRequest};
+use types::{Page, PageQuery};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::AuthUser;
+use crate::db::page::Paging;
+use crate::db::parse_id;
+use crate::db::quotes::{self as rows, QuoteRow};
+use crate::error::{AppError, AppResult};
+use crate::quotes;
+use crate::routes::orders::standard_app;
+use crate::routes::{json_with_etag, valid_query, Valid};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(list_quotes)
+        .service(count_quotes)
+        .service(get_quote)
+        .service(respond_to_quote)
+        .service(decline_quote);
+}
+
+fn respond(quote: &QuoteRow, detail: &QuoteRequest) -> HttpResponse {
+    json_with_etag(HttpResponse::Ok(), &quote.etag(), detail)
+}
+
+fn only(mut details: Vec<QuoteRequest>) -> AppResult<QuoteRequest> {
+    details
+        .pop()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("quote request vanished")))
+}
+
+/// The inbox: the app's quote requests, newest first, each with its lines and the offer in
+/// force; filters by status, text and date. Page by `cursor` for any depth.
+#[utoipa::path(
+    tag = "quote requests",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The app's id"), PageQuery, QuoteFilter),
+    responses(
+        (status = 200, description = "One page of quote requests", body = Page<QuoteRequest>),
+        (status = 403, description = "`edition_required`: a Basic app"),
+        (status = 404, description = "No such app of yours"),
+    )
+)]
+#[get("/apps/{id}/quote-requests")]
+async fn list_quotes(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    page: web::Query<PageQuery>,
+    filter: web::Query<QuoteFilter>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let filter = valid_query(filter)?;
+    let paging = Paging::<(NaiveDateTime, i64)>::new(&valid_query(page)?)?;
+    let now = state.clock.now();
+    let page = state
+        .db
+        .run(move |conn| {
+            let app = standard_app(conn, &user, id)?;
+            rows::expire(conn, Some(app.id), now)?;
+            let (rows, total) = QuoteRow::list(conn, app.id, &filter, &paging)?;
+            let details = quotes::to_wire(conn, &rows, quotes::View::List)?;
+            let items: Vec<_> = rows.iter().map(QuoteRow::key).zip(details).collect();
+            Ok(paging.answer(items, total, |(key, _)| *key, |(_, d)| d.clone()))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// How many of the app's quote requests are in each status (the inbox's tabs).
+#[utoipa::path(
+    tag = "quote requests",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The app's id")),
+    responses(
+        (status = 200, description = "Counts per status", body = QuoteCounts),
+        (status = 403, description = "`edition_required`: a Basic app"),
+        (status = 404, description = "No such app of yours"),
+    )
+)]
+#[get("/apps/{id}/quote-requests/counts")]
+async fn count_quotes(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let now = state.clock.now();
+    let counts = state
+        .db
+        .run(move |conn| {
+            let app = standard_app(conn, &user, id)?;
+            rows::expire(conn, Some(app.id), now)?;
+            QuoteRow::counts(conn, app.id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(counts))
+}
+
+/// One quote request with every response (oldest first) and, once ordered, its order.
+#[utoipa::path(
+    tag = "quote requests",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The app's id"),
+        ("quote_id" = String, Path, description = "The quote request's id"),
+    ),
+    responses(
+        (status = 200, description = "The quote request", body = QuoteRequest,
+            headers(("ETag" = String, description = "Version"))),
+        (status = 403, description = "`edition_required`: a Basic app"),
+        (status = 404, description = "No such quote request in an app of yours"),
+    )
+)]
+#[get("/apps/{id}/quote-requests/{quote_id}")]
+async fn get_quote(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (id, quote_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
+    let now = state.clock.now();
+    let (quote, detail) = state
+        .db
+        .run(move |conn| {
+            let app = standard_app(conn, &user, id)?;
+            let quote = quotes::find(conn, app.id, quote_id, now)?;
+            let detail = only(quotes::to_wire(
+                conn,
+                std::slice::from_ref(&quote),
+                quotes::View::Detail,
+            )?)?;
+            Ok((quote, detail))
+        })
+        .await?;
+    Ok(respond(&quote, &detail))
+}
+
+/// Answers a request with an offer: a `unit_price` for every requested sku, or a `total` for
+/// the whole request, and `valid_until`. Allowed while the request is `new` or `quoted` (a new
+/// response replaces the offer in force; all stay in the history). The request becomes
+/// `quoted`; audited.
+#[utoipa::path(
+    tag = "quote requests",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The app's id"),
+        ("quote_id" = String, Path, description = "The quote request's id"),
+    ),
+    request_body = CreateQuoteResponse,
+    responses(
+        (status = 201, description = "Answered", body = QuoteRequest,
+            headers(("ETag" = String, description = "Version"))),
+        (status = 403, description = "`edition_required`: a Basic app"),
+        (status = 404, description = "No such quote request in an app of yours"),
+        (status = 409, description = "`quote_expired`, or `illegal_transition`: the request is accepted or declined"),
+        (status = 422, description = "`validation_failed`: e.g. a requested sku without a price, or `valid_until` in the past"),
+    )
+)]
+#[post("/apps/{id}/quote-requests/{quote_id}/responses")]
+async fn respond_to_quote(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+    body: Valid<CreateQuoteResponse>,
+) -> AppResult<HttpResponse> {
+    let (id, quote_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
+    let now = state.clock.now();
+    let (quote, detail) = state
+        .db
+        .transaction(move |conn| {
+            let app = standard_app(conn, &user, id)?;
+            let quote = quotes::find(conn, app.id, quote_id, now)?;
+            let actor = user.actor();
+            let quote = quotes::respond(conn, &quote, &body.0, &actor, now)?;
+            actor.record(
+                conn,
+                "quote_request.respond",
+                "quote_request",
+                Some(quote.id.to_string()),
+            )?;
+            let detail = only(quotes::to_wire(
+                conn,
+                std::slice::from_ref(&quote),
+                quotes::View::Detail,
+            )?)?;
+            Ok((quote, detail))
+        })
+        .await?;
+    Ok(json_with_etag(
+        HttpResponse::Created(),
+        &quote.etag(),
+        &detail,
+    ))
+}
+
+/// Declines a request that is `new` or `quoted` (the offer is withdrawn); audited.
+#[utoipa::path(
+    tag = "quote requests",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The app's id"),
+        ("quote_id" = String, Path, description = "The quote request's id"),
+    ),
+    responses(
+        (status = 200, description = "Declined", body = QuoteRequest,
+            headers(("ETag" = String, description = "Version"))),
+        (status = 403, description = "`edition_required`: a Basic app"),
+        (status = 404, description = "No such quote request in an app of yours"),
+        (status = 409, description = "`quote_expired`, or `illegal_transition`: already accepted or declined"),
+    )
+)]
+#[post("/apps/{id}/quote-requests/{quote_id}/decline")]
+async fn decline_quote(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (id, quote_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
+    let now = state.clock.now();
+    let (quote, detail) = state
+        .db
+        .transaction(move |conn| {
+            let app = standard_app(conn, &user, id)?;
+            let quote = quotes::find(conn, app.id, quote_id, now)?;
+            let quote = quotes::decline_by_owner(conn, &quote, now)?;
+            user.actor().record(
+                conn,
+                "quote_request.decline",
+                "quote_request",
+                Some(quote.id.to_string()),
+            )?;
+            let detail = only(quotes::to_wire(
+                conn,
+                std::slice::from_ref(&quote),
+                quotes::View::Detail,
+            )?)?;
+            Ok((quote, detail))
+        })
+        .await?;
+    Ok(respond(&quote, &detail))
+}

@@ -1,0 +1,83 @@
+//! How the api serves the built SPA: page addresses get `index.html`, hashed assets are sent
+//! precompressed by `Accept-Encoding` and cached for a year.
+
+use crate::helpers::{Backend, TestApp};
+
+/// A `web/dist` with an index and one asset in its three forms (the contents tell them apart).
+fn dist() -> std::path::PathBuf {
+    let dir = std::env::temp_dir()
+        .join("backoffice-tests")
+        .join(format!("dist-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("assets")).expect("dist dir");
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>SPA</title>").expect("index");
+    for (name, body) in [
+        ("app-0123.js", "plain"),
+        ("app-0123.js.gz", "gzip form"),
+        ("app-0123.js.br", "brotli form"),
+        ("style-0123.css", "plain css"),
+    ] {
+        std::fs::write(dir.join("assets").join(name), body).expect("asset");
+    }
+    dir
+}
+
+async fn fetch(app: &TestApp, path: &str, accept_encoding: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(path))
+        .header("accept-encoding", accept_encoding)
+        .send()
+        .await
+        .expect("request sent")
+}
+
+#[tokio::test]
+async fn assets_are_sent_in_the_smallest_encoding_the_browser_accepts() {
+    let dir = dist();
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| s.web_dist = dir.clone())
+        .await
+        .expect("sqlite");
+    for (accept, body, encoding) in [
+        ("gzip, deflate, br, zstd", "brotli form", Some("br")),
+        ("gzip", "gzip form", Some("gzip")),
+        ("gzip, br;q=0", "gzip form", Some("gzip")),
+        ("identity", "plain", None),
+    ] {
+        let response = fetch(&app, "/assets/app-0123.js", accept).await;
+        assert_eq!(response.status(), 200, "{accept}");
+        let headers = response.headers().clone();
+        assert_eq!(
+            headers
+                .get("content-encoding")
+                .and_then(|v| v.to_str().ok()),
+            encoding,
+            "{accept}"
+        );
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .is_ok_and(|t| t.contains("javascript")),
+            "{accept}: {headers:?}"
+        );
+        assert_eq!(headers["vary"], "accept-encoding");
+        assert_eq!(
+            headers["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(response.text().await.expect("body"), body, "{accept}");
+    }
+
+    // An asset without compressed forms is sent as it is.
+    let css = fetch(&app, "/assets/style-0123.css", "br").await;
+    assert_eq!(css.status(), 200);
+    assert!(css.headers().get("content-encoding").is_none());
+    assert_eq!(css.text().await.expect("body"), "plain css");
+
+    // Unknown names and attempts to leave the folder are 404s.
+    for path in [
+        "/assets/app-9999.js",
+        "/assets/..%2Findex.html",
+        "/assets/.hidden",
+    ] {
+        assert_eq!(fetch(&app, path, "br").await.status(), 404, "{path}");
+    }
+}
