@@ -8,9 +8,10 @@ use types::{Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthUser;
+use crate::db::audit::Actor;
 use crate::db::page::Paging;
-use crate::db::parse_id;
 use crate::db::quotes::{self as rows, QuoteRow};
+use crate::db::{parse_id, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::quotes;
 use crate::routes::orders::standard_app;
@@ -170,21 +171,39 @@ async fn respond_to_quote(
     path: web::Path<(String, String)>,
     body: Valid<CreateQuoteResponse>,
 ) -> AppResult<HttpResponse> {
+    let response = act(
+        state,
+        user,
+        &path,
+        "quote_request.respond",
+        move |conn, quote, actor, now| quotes::respond(conn, quote, &body.0, actor, now),
+    );
+    response
+        .await
+        .map(|(quote, detail)| json_with_etag(HttpResponse::Created(), &quote.etag(), &detail))
+}
+
+/// Runs the owner's `change` on the quote request of `path` in one transaction, records it in
+/// the audit log as `action`, and gives the request as it is after.
+async fn act(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: &(String, String),
+    action: &'static str,
+    change: impl FnOnce(&mut DbConn, &QuoteRow, &Actor, NaiveDateTime) -> AppResult<QuoteRow>
+        + Send
+        + 'static,
+) -> AppResult<(QuoteRow, QuoteRequest)> {
     let (id, quote_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
     let now = state.clock.now();
-    let (quote, detail) = state
+    state
         .db
         .transaction(move |conn| {
             let app = standard_app(conn, &user, id)?;
             let quote = quotes::find(conn, app.id, quote_id, now)?;
             let actor = user.actor();
-            let quote = quotes::respond(conn, &quote, &body.0, &actor, now)?;
-            actor.record(
-                conn,
-                "quote_request.respond",
-                "quote_request",
-                Some(quote.id.to_string()),
-            )?;
+            let quote = change(conn, &quote, &actor, now)?;
+            actor.record(conn, action, "quote_request", Some(quote.id.to_string()))?;
             let detail = only(quotes::to_wire(
                 conn,
                 std::slice::from_ref(&quote),
@@ -192,12 +211,7 @@ async fn respond_to_quote(
             )?)?;
             Ok((quote, detail))
         })
-        .await?;
-    Ok(json_with_etag(
-        HttpResponse::Created(),
-        &quote.etag(),
-        &detail,
-    ))
+        .await
 }
 
 /// Declines a request that is `new` or `quoted` (the offer is withdrawn); audited.
@@ -222,27 +236,14 @@ async fn decline_quote(
     user: AuthUser,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let (id, quote_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
-    let now = state.clock.now();
-    let (quote, detail) = state
-        .db
-        .transaction(move |conn| {
-            let app = standard_app(conn, &user, id)?;
-            let quote = quotes::find(conn, app.id, quote_id, now)?;
-            let quote = quotes::decline_by_owner(conn, &quote, now)?;
-            user.actor().record(
-                conn,
-                "quote_request.decline",
-                "quote_request",
-                Some(quote.id.to_string()),
-            )?;
-            let detail = only(quotes::to_wire(
-                conn,
-                std::slice::from_ref(&quote),
-                quotes::View::Detail,
-            )?)?;
-            Ok((quote, detail))
-        })
-        .await?;
-    Ok(respond(&quote, &detail))
+    let response = act(
+        state,
+        user,
+        &path,
+        "quote_request.decline",
+        |conn, quote, _, now| quotes::decline_by_owner(conn, quote, now),
+    );
+    response
+        .await
+        .map(|(quote, detail)| respond(&quote, &detail))
 }
