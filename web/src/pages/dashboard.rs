@@ -178,6 +178,7 @@ fn AppsAtAGlance(apps: Vec<(App, AppFigures)>, total: i64, show_owner: bool) -> 
                                 <th scope="col">"App"</th><th scope="col">"Kind"</th>
                                 <th scope="col" class="num">"New installs"</th><th scope="col" class="num">"Active devices"</th>
                                 <th scope="col" class="num">"Sessions"</th><th scope="col" class="num">"Push opens"</th>
+                                <th scope="col" class="num">"Orders"</th><th scope="col" class="num">"Revenue"</th>
                             </tr></thead>
                             <tbody>
                                 {apps.into_iter().map(|(app, figures)| view! {
@@ -191,6 +192,9 @@ fn AppsAtAGlance(apps: Vec<(App, AppFigures)>, total: i64, show_owner: bool) -> 
                                         <td class="num">{figures.active_devices}</td>
                                         <td class="num">{figures.sessions}</td>
                                         <td class="num">{figures.push_opens}</td>
+                                        <td class="num">{figures.orders}</td>
+                                        <td class="num nowrap">{figures.by_currency.first()
+                                            .map_or_else(|| "—".to_owned(), |c| crate::money::format(c.revenue, &c.currency))}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
