@@ -19,24 +19,52 @@ use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::orders::{self, Intake};
 
-/// (sku, name, unit price in cents).
-const PRODUCTS: [(&str, &str, i64); 8] = [
-    ("CHAIN-11S", "Chain, 11-speed", 3495),
-    ("TYRE-700-28", "Road tyre 700×28", 4250),
-    ("BRAKE-PADS", "Disc brake pads", 1895),
-    ("SADDLE-PRO", "Saddle, carbon rails", 12900),
-    ("LIGHT-SET", "Front and rear light set", 5995),
-    ("TUBE-700", "Inner tube 700c", 795),
-    ("CASSETTE-11", "Cassette 11-32", 6950),
-    ("BOTTLE-750", "Water bottle 750 ml", 895),
-];
-/// Products sold only on request (quote requests).
-const ON_REQUEST: [(&str, &str); 4] = [
-    ("FRAME-CUSTOM", "Custom-built frame"),
-    ("WHEELSET-CARBON", "Carbon wheelset"),
-    ("FLEET-SERVICE", "Fleet service contract"),
-    ("EBIKE-KIT", "E-bike conversion kit"),
-];
+/// A shop's catalogue: (sku, name, unit price in cents), and what it sells only on request.
+struct Catalogue {
+    prefix: &'static str,
+    products: [(&'static str, &'static str, i64); 8],
+    on_request: [(&'static str, &'static str); 4],
+}
+
+const FASHION: Catalogue = Catalogue {
+    prefix: "TF",
+    products: [
+        ("TEE-WHT-M", "T-shirt, white, M", 1995),
+        ("JEANS-SLIM-32", "Slim jeans, 32", 7995),
+        ("DRESS-FLR-S", "Floral dress, S", 5995),
+        ("SNEAKER-42", "Canvas sneakers, 42", 6495),
+        ("SCARF-WOOL", "Wool scarf", 2995),
+        ("BELT-LTHR", "Leather belt", 3495),
+        ("SOCKS-3P", "Socks, 3 pairs", 1295),
+        ("JACKET-RAIN", "Rain jacket", 11995),
+    ],
+    on_request: [
+        ("BRIDAL-CUSTOM", "Made-to-measure bridal dress"),
+        ("SUIT-TAILORED", "Tailored suit"),
+        ("UNIFORM-STAFF", "Staff uniforms"),
+        ("EMBROIDERY-LOGO", "Logo embroidery"),
+    ],
+};
+
+const BIKE_PARTS: Catalogue = Catalogue {
+    prefix: "BP",
+    products: [
+        ("CHAIN-11S", "Chain, 11-speed", 3495),
+        ("TYRE-700-28", "Road tyre 700×28", 4250),
+        ("BRAKE-PADS", "Disc brake pads", 1895),
+        ("SADDLE-PRO", "Saddle, carbon rails", 12900),
+        ("LIGHT-SET", "Front and rear light set", 5995),
+        ("TUBE-700", "Inner tube 700c", 795),
+        ("CASSETTE-11", "Cassette 11-32", 6950),
+        ("BOTTLE-750", "Water bottle 750 ml", 895),
+    ],
+    on_request: [
+        ("FRAME-CUSTOM", "Custom-built frame"),
+        ("WHEELSET-CARBON", "Carbon wheelset"),
+        ("FLEET-SERVICE", "Fleet service contract"),
+        ("EBIKE-KIT", "E-bike conversion kit"),
+    ],
+};
 
 /// Seeds `orders` orders and a handful of quote requests into a Standard `app` owned by
 /// `owner_id`; `installations` are the app's demo devices.
@@ -49,6 +77,11 @@ pub fn seed(
     rng: &mut StdRng,
     now: NaiveDateTime,
 ) -> AppResult<()> {
+    let catalogue = if app.name.contains("Bike") {
+        &BIKE_PARTS
+    } else {
+        &FASHION
+    };
     let owner = AccountRow::find(conn, owner_id)?.ok_or_else(AppError::not_found)?;
     let actor = Actor::for_account(&owner, None, None);
     let (users, _) = MobileUserRow::list(
@@ -63,7 +96,7 @@ pub fn seed(
         let placed_at = (now - Duration::minutes((days_ago * 1440.0) as i64))
             .with_nanosecond(0)
             .unwrap_or(now);
-        let order = demo_order(rng, n, placed_at, installations, &users);
+        let order = demo_order(catalogue, rng, n, placed_at, installations, &users);
         let Intake::Created(mut stored) = orders::take_order(conn, app, &order, placed_at)? else {
             continue;
         };
@@ -104,10 +137,11 @@ pub fn seed(
             stored = orders::move_order(conn, &stored, &change, &actor, at.min(now))?;
         }
     }
-    seed_quotes(conn, app, &actor, installations, rng, now)
+    seed_quotes(conn, app, catalogue, &actor, installations, rng, now)
 }
 
 fn demo_order(
+    catalogue: &Catalogue,
     rng: &mut StdRng,
     n: u32,
     placed_at: NaiveDateTime,
@@ -116,7 +150,7 @@ fn demo_order(
 ) -> CreateOrder {
     let mut lines: Vec<NewOrderLine> = Vec::new();
     for _ in 0..rng.gen_range(1..=3) {
-        let (sku, name, price) = PRODUCTS[rng.gen_range(0..PRODUCTS.len())];
+        let (sku, name, price) = catalogue.products[rng.gen_range(0..catalogue.products.len())];
         if lines.iter().any(|l| l.sku == sku) {
             continue;
         }
@@ -134,7 +168,7 @@ fn demo_order(
     let user =
         (!users.is_empty() && rng.gen_bool(0.6)).then(|| &users[rng.gen_range(0..users.len())]);
     CreateOrder {
-        order_number: format!("BP-{:06}", 100_000 + n),
+        order_number: format!("{}-{:06}", catalogue.prefix, 100_000 + n),
         placed_at: placed_at.and_utc(),
         currency: "EUR".into(),
         total: subtotal + shipping + tax - discount,
@@ -155,6 +189,7 @@ fn demo_order(
 fn seed_quotes(
     conn: &mut DbConn,
     app: &AppRow,
+    catalogue: &Catalogue,
     actor: &Actor,
     installations: &[String],
     rng: &mut StdRng,
@@ -179,7 +214,8 @@ fn seed_quotes(
     ];
     for ((days, fate), (name, email)) in plan.into_iter().zip(contacts) {
         let sent_at = now - Duration::days(days) - Duration::hours(rng.gen_range(0..8));
-        let wanted: Vec<QuoteLine> = ON_REQUEST
+        let wanted: Vec<QuoteLine> = catalogue
+            .on_request
             .iter()
             .take(rng.gen_range(1..=2))
             .map(|(sku, name)| QuoteLine {
@@ -216,7 +252,7 @@ fn seed_quotes(
             currency: "EUR".into(),
             lines: Some(prices.clone()),
             total: None,
-            message: Some("Including delivery and assembly.".into()),
+            message: Some("Delivery included.".into()),
             valid_until: (answered_at + Duration::days(14)).and_utc(),
         };
         let quote = crate::quotes::respond(conn, &quote, &offer, actor, answered_at)?;
@@ -236,7 +272,7 @@ fn seed_quotes(
                     .collect();
                 let subtotal: i64 = lines.iter().map(|l| l.quantity * l.unit_price).sum();
                 let order = CreateOrder {
-                    order_number: format!("BP-Q{}", quote.id),
+                    order_number: format!("{}-Q{}", catalogue.prefix, quote.id),
                     placed_at: (accepted_at + Duration::hours(1)).and_utc(),
                     currency: "EUR".into(),
                     lines,
