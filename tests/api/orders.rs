@@ -68,10 +68,16 @@ both_backends! {
         assert_eq!(first.body["lines"][0]["line_total"], 2000);
         assert_eq!(first.body["history"][0]["actor"]["type"], "app");
 
-        // The answer was lost; the app sends the very same order again.
+        // The owner starts on it; the answer was lost, and the app sends the very same order again.
+        let path = format!("apps/{app_id}/orders/{}", first.body["id"].as_str().expect("id"));
+        move_to(&app, &customer, &path, json!({"status": "processing"})).await.assert_status(StatusCode::OK);
         let again = app.sdk("orders", &key, body.clone()).await;
         again.assert_status(StatusCode::OK);
         assert_eq!(again.body["id"], first.body["id"]);
+        assert_eq!(again.body["status"], "processing");
+        // The app sees the trace, not who in the back office moved the order.
+        assert_eq!(again.body["history"][1]["actor"]["type"], "account");
+        assert!(again.body["history"][1]["actor"]["email"].is_null());
         // Another order under the same number is refused.
         let other = app.sdk("orders", &key, with(body, json!({"shipping": 0, "total": 2875}))).await;
         other.assert_problem(StatusCode::CONFLICT, "order_number_taken");

@@ -169,11 +169,22 @@ async fn report_order(
         }
         other => other?,
     };
+    let detail = for_app(detail);
     Ok(if created {
         HttpResponse::Created().json(detail)
     } else {
         HttpResponse::Ok().json(detail)
     })
+}
+
+/// What the app may see of an order: its trace without who in the back office moved it.
+fn for_app(mut order: Order) -> Order {
+    for step in order.history.iter_mut().flatten() {
+        step.actor.account_id = None;
+        step.actor.email = None;
+        step.actor.impersonator_id = None;
+    }
+    order
 }
 
 /// Sends the owner a quote request for products whose price the app does not show (Standard
