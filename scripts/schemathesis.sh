@@ -3,6 +3,9 @@
 # with a fixed seed so that a run is repeatable (SCHEMATHESIS_SEED=<n> tries another).
 # NUL characters are not generated: the API refuses them in all text (PostgreSQL cannot store
 # them), which tests/api/errors.rs checks.
+# One worker: with two threads, hypothesis sometimes fails inside CPython 3.11's `ast.parse`
+# ("AST constructor recursion depth mismatch", a per-interpreter counter fixed only in later
+# Pythons) — a failure of the tool, not of the API, that would make the test command flaky.
 # Usage: scripts/schemathesis.sh <backoffice binary> <database url>
 set -euo pipefail
 bin=$1
@@ -22,6 +25,6 @@ done
 token=$(curl -fs -X POST "http://127.0.0.1:$port/api/v1/auth/login" -H 'content-type: application/json' \
   -d '{"email":"admin@demo.test","password":"demo-password-1"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 "$root/.tools/venv/bin/schemathesis" --config-file "$root/scripts/schemathesis.toml" run "http://127.0.0.1:$port/api/v1/openapi.json" \
-  --checks all -H "Authorization: Bearer $token" --workers 2 --max-examples 60 \
+  --checks all -H "Authorization: Bearer $token" --workers 1 --max-examples 45 \
   --seed "${SCHEMATHESIS_SEED:-20261123}" \
   --warnings off --generation-allow-x00 false "${@:3}"
