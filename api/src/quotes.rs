@@ -96,13 +96,11 @@ pub fn to_wire(conn: &mut DbConn, rows: &[QuoteRow], view: View) -> AppResult<Ve
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut lines = QuoteRow::lines_of(conn, &ids)?;
     let mut offers = QuoteRow::offers_of(conn, &ids)?;
+    let ordered = OrderRow::ids_for_quotes(conn, &ids)?;
     rows.iter()
         .map(|row| {
             let offers = offers.remove(&row.id).unwrap_or_default();
-            let order_id = match row.status {
-                QuoteStatus::Accepted => OrderRow::id_for_quote(conn, row.id)?,
-                _ => None,
-            };
+            let order_id = ordered.get(&row.id);
             let responses: Vec<_> = offers
                 .iter()
                 .map(|o| o.to_wire(view == View::Detail))

@@ -160,11 +160,22 @@ impl OrderRow {
 
     /// The order that took up a quote, if any.
     pub fn id_for_quote(conn: &mut DbConn, quote_id: i64) -> AppResult<Option<i64>> {
-        Ok(orders::table
-            .filter(orders::quote_id.eq(quote_id))
-            .select(orders::id)
-            .first(conn)
-            .optional()?)
+        Ok(Self::ids_for_quotes(conn, &[quote_id])?.remove(&quote_id))
+    }
+
+    /// The orders that took up any of `quote_ids`, by quote: one query for a page of quotes.
+    pub fn ids_for_quotes(
+        conn: &mut DbConn,
+        quote_ids: &[i64],
+    ) -> AppResult<std::collections::HashMap<i64, i64>> {
+        let pairs: Vec<(Option<i64>, i64)> = orders::table
+            .filter(orders::quote_id.eq_any(quote_ids))
+            .select((orders::quote_id, orders::id))
+            .load(conn)?;
+        Ok(pairs
+            .into_iter()
+            .filter_map(|(quote, order)| quote.map(|q| (q, order)))
+            .collect())
     }
 
     /// Stores an order with its lines and the first step of its trace (`pending`, by the app).

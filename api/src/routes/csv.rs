@@ -92,3 +92,15 @@ where
 pub fn next_key<T, K>(rows: &[T], key: impl Fn(&T) -> K) -> Option<K> {
     rows.last().filter(|_| rows.len() as i64 == CHUNK).map(key)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::safe_cell;
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_as_formulas_are_defused() {
+        assert_eq!(safe_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(safe_cell("+31 20 123"), "'+31 20 123");
+        assert_eq!(safe_cell("jane@example.com"), "jane@example.com");
+    }
+}

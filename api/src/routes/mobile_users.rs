@@ -13,8 +13,8 @@ use crate::db::apps::AppRow;
 use crate::db::mobile_users::{MobileUserChanges, MobileUserRow};
 use crate::db::page::Paging;
 use crate::db::{parse_id, DbConn};
-use crate::error::{managed_by_magento, mobile_user_email_taken, AppError, AppResult};
-use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
+use crate::error::{managed_by_magento, mobile_user_email_taken, AppResult};
+use crate::routes::{check_etag, csv, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
@@ -71,15 +71,6 @@ async fn list_mobile_users(
     Ok(HttpResponse::Ok().json(paging.answer(rows, total, |r| r.id, MobileUserRow::to_wire)))
 }
 
-/// A spreadsheet cell that cannot run as a formula when opened (CSV injection).
-fn safe_cell(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    }
-}
-
 /// The users matching the filters as CSV (UTF-8, a header row, newest first).
 #[utoipa::path(
     tag = "mobile users",
@@ -98,58 +89,45 @@ async fn export_mobile_users(
     path: web::Path<String>,
     filter: web::Query<MobileUserFilter>,
 ) -> AppResult<HttpResponse> {
-    const CHUNK: i64 = 1000;
     let id = parse_id(&path)?;
     let filter = valid_query(filter)?;
-    let csv = state
+    let app = state
         .db
-        .run(move |conn| {
-            let app = standalone_app(conn, &user, id)?;
-            let mut out = csv::Writer::from_writer(Vec::new());
-            let mut write = |record: &[&str]| {
-                out.write_record(record.iter().map(|v| safe_cell(v)))
-                    .map_err(AppError::internal)
-            };
-            write(&[
-                "id",
-                "email",
-                "first_name",
-                "last_name",
-                "phone",
-                "status",
-                "created_at",
-            ])?;
-            let mut after = None;
-            loop {
-                let (rows, _) =
-                    MobileUserRow::list(conn, app.id, &filter, &Paging::chunk(after, CHUNK))?;
-                for u in &rows {
-                    write(&[
-                        &u.id.to_string(),
-                        &u.email,
-                        &u.first_name,
-                        &u.last_name,
-                        u.phone.as_deref().unwrap_or(""),
-                        u.status.as_str(),
-                        &crate::db::utc(u.created_at).to_rfc3339(),
-                    ])?;
-                }
-                match rows.last() {
-                    Some(last) if rows.len() as i64 == CHUNK => after = Some(last.id),
-                    _ => break,
-                }
-            }
-            out.into_inner()
-                .map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))
-        })
+        .run(move |conn| standalone_app(conn, &user, id))
         .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"app-{id}-mobile-users.csv\""),
-        ))
-        .body(csv))
+    let header = [
+        "id",
+        "email",
+        "first_name",
+        "last_name",
+        "phone",
+        "status",
+        "created_at",
+    ];
+    csv::stream(
+        state.db.clone(),
+        &format!("app-{id}-mobile-users.csv"),
+        &header,
+        move |conn, after| {
+            let (rows, _) =
+                MobileUserRow::list(conn, app.id, &filter, &Paging::chunk(after, csv::CHUNK))?;
+            let records = rows
+                .iter()
+                .map(|u| {
+                    vec![
+                        u.id.to_string(),
+                        u.email.clone(),
+                        u.first_name.clone(),
+                        u.last_name.clone(),
+                        u.phone.clone().unwrap_or_default(),
+                        u.status.as_str().to_owned(),
+                        crate::db::utc(u.created_at).to_rfc3339(),
+                    ]
+                })
+                .collect();
+            Ok((records, csv::next_key(&rows, |u| u.id)))
+        },
+    )
 }
 
 /// Adds a user to the app.
@@ -337,16 +315,4 @@ async fn delete_mobile_user(
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_cell;
-
-    #[test]
-    fn cells_that_a_spreadsheet_would_run_as_formulas_are_defused() {
-        assert_eq!(safe_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(safe_cell("+31 20 123"), "'+31 20 123");
-        assert_eq!(safe_cell("jane@example.com"), "jane@example.com");
-    }
 }
