@@ -40,6 +40,15 @@ impl AppError {
         }
     }
 
+    /// The same error, naming the request field it is about in `errors`.
+    pub fn on_field(mut self, field: &str) -> Self {
+        self.errors.push(FieldError {
+            field: field.to_owned(),
+            message: self.detail.clone(),
+        });
+        self
+    }
+
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
     }

@@ -3,12 +3,14 @@
 
 pub mod analytics;
 pub mod auth;
+pub mod billing;
 pub mod cli;
 pub mod clock;
 pub mod db;
 pub mod demo_commerce;
 pub mod demo_traffic;
 pub mod error;
+pub mod idempotency;
 pub mod mailer;
 pub mod metrics;
 pub mod middleware;

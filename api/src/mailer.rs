@@ -13,9 +13,24 @@ use crate::settings::Settings;
 
 /// The emails the back office sends.
 pub enum Email<'a> {
-    Activation { name: &'a str, token: &'a str },
-    SetPassword { name: &'a str, token: &'a str },
-    PasswordReset { name: &'a str, token: &'a str },
+    Activation {
+        name: &'a str,
+        token: &'a str,
+    },
+    SetPassword {
+        name: &'a str,
+        token: &'a str,
+    },
+    PasswordReset {
+        name: &'a str,
+        token: &'a str,
+    },
+    /// About a subscription or payment: a subject and a paragraph, with a link to Billing.
+    Billing {
+        name: &'a str,
+        subject: &'a str,
+        text: &'a str,
+    },
 }
 
 #[derive(Clone)]
@@ -82,6 +97,14 @@ impl Mailer {
                      within an hour. If you did not ask for it, ignore this email: your password \
                      stays as it is.\n"
                 ),
+            ),
+            Email::Billing {
+                name,
+                subject,
+                text,
+            } => (
+                (*subject).to_owned(),
+                format!("Hello {name},\n\n{text}\n\nBilling: {url}/billing\n"),
             ),
         }
     }

@@ -12,6 +12,11 @@ pub enum Environment {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PaymentProviderKind {
+    Test,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
     Pretty,
     Json,
@@ -116,6 +121,47 @@ pub struct Settings {
     /// HTTP worker threads (default: one per CPU).
     #[arg(long, env = "WORKERS", global = true)]
     pub workers: Option<usize>,
+
+    /// Who charges subscriptions: `test` (no money moves; Stripe's test payment method ids
+    /// decide the outcome).
+    #[arg(
+        long,
+        env = "PAYMENT_PROVIDER",
+        value_enum,
+        default_value = "test",
+        global = true
+    )]
+    pub payment_provider: PaymentProviderKind,
+
+    /// The seller named on invoices.
+    #[arg(
+        long,
+        env = "SELLER_NAME",
+        default_value = "Mobile Back Office",
+        global = true
+    )]
+    pub seller_name: String,
+
+    /// The seller's postal address on invoices (`\n` separates lines).
+    #[arg(
+        long,
+        env = "SELLER_ADDRESS",
+        default_value = "1 Example Street\n75001 Paris\nFrance",
+        global = true
+    )]
+    pub seller_address: String,
+
+    /// The seller's VAT identification number, printed on invoices.
+    #[arg(long, env = "SELLER_VAT_ID", global = true)]
+    pub seller_vat_id: Option<String>,
+
+    /// The seller's country (ISO 3166-1 alpha-2): decides which buyers pay VAT (see README).
+    #[arg(long, env = "SELLER_COUNTRY", default_value = "FR", global = true)]
+    pub seller_country: String,
+
+    /// The VAT rate charged, in basis points (2000 = 20 %).
+    #[arg(long, env = "VAT_RATE_BP", default_value_t = 2000, global = true)]
+    pub vat_rate_bp: i32,
 }
 
 impl Settings {

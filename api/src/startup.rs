@@ -46,6 +46,11 @@ impl Application {
         if state.mailer.delivers() {
             tokio::spawn(state.mailer.clone().run(db.clone()));
         }
+        tokio::spawn(crate::billing::renewal::run(
+            db.clone(),
+            clock.clone(),
+            state.billing.clone(),
+        ));
         tokio::spawn(crate::quotes::run_expiry(db, clock.clone()));
 
         let listener = TcpListener::bind(&settings.bind_addr)?;

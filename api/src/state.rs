@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::rate_limit::RateLimiter;
+use crate::billing::Billing;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::mailer::Mailer;
@@ -18,6 +19,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub jwt: JwtKeys,
     pub mailer: Mailer,
+    /// The payment provider and the seller on invoices.
+    pub billing: Billing,
     pub metrics: Metrics,
     /// Sign-in attempts per client IP.
     pub login_by_ip: RateLimiter,
@@ -37,6 +40,7 @@ impl AppState {
         Ok(Self {
             jwt: JwtKeys::new(&secret),
             mailer: Mailer::new(&settings),
+            billing: Billing::new(&settings, Mailer::new(&settings)),
             metrics: Metrics::new()?,
             login_by_ip: RateLimiter::new(settings.login_rate_limit, minute),
             login_by_email: RateLimiter::new(settings.login_rate_limit, minute),

@@ -9,6 +9,7 @@ pub mod analytics;
 pub mod apps;
 pub mod audit;
 pub mod auth;
+pub mod billing;
 pub mod customers;
 pub mod devices;
 pub mod mobile_users;

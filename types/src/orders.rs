@@ -190,7 +190,7 @@ fn order_adds_up(order: &CreateOrder) -> Result<(), ValidationError> {
 }
 
 /// A rule on several fields, reported on the one that `field` names.
-fn field_error(field: &'static str, message: String) -> ValidationError {
+pub(crate) fn field_error(field: &'static str, message: String) -> ValidationError {
     let mut e = ValidationError::new("invalid").with_message(message.into());
     e.add_param("field".into(), &field);
     e

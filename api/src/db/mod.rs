@@ -7,12 +7,16 @@ pub mod audit;
 pub mod devices;
 pub mod emails;
 pub mod events;
+pub mod idempotency;
+pub mod invoices;
 pub mod mobile_users;
 pub mod orders;
 pub mod page;
+pub mod plans;
 pub mod quotes;
 pub mod schema;
 pub mod stored;
+pub mod subscriptions;
 pub mod tokens;
 
 use std::time::Duration;
@@ -185,17 +189,24 @@ impl Db {
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(move |conn| match conn {
-            DbConn::Postgres(_) => conn.transaction(f),
-            DbConn::Sqlite(_) => sqlite_immediate(conn, f),
-        })
-        .await
+        self.run(move |conn| write_transaction(conn, f)).await
     }
 
     /// Applies the pending migrations of this backend.
     pub fn migrate(&self) -> anyhow::Result<()> {
         let mut conn = self.pool.get()?;
         migrate(&mut conn)
+    }
+}
+
+/// `f` in one transaction that will write: on SQLite `BEGIN IMMEDIATE` (see `Db::transaction`).
+pub fn write_transaction<T>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> AppResult<T>,
+) -> AppResult<T> {
+    match conn {
+        DbConn::Postgres(_) => conn.transaction(f),
+        DbConn::Sqlite(_) => sqlite_immediate(conn, f),
     }
 }
 

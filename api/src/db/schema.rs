@@ -17,6 +17,9 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        billing_name -> Nullable<Text>,
+        billing_address -> Nullable<Text>,
+        vat_id -> Nullable<Text>,
     }
 }
 
@@ -267,6 +270,170 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    plans (id) {
+        id -> BigInt,
+        name -> Text,
+        edition -> Text,
+        billing_interval -> Text,
+        price -> BigInt,
+        currency -> Text,
+        trial_days -> Integer,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    coupons (id) {
+        id -> BigInt,
+        code -> Text,
+        code_key -> Text,
+        partner_id -> Nullable<BigInt>,
+        percent_off -> Nullable<Integer>,
+        amount_off -> Nullable<BigInt>,
+        currency -> Nullable<Text>,
+        duration -> Text,
+        duration_in_months -> Nullable<Integer>,
+        redeem_by -> Nullable<Timestamp>,
+        max_redemptions -> Nullable<Integer>,
+        times_redeemed -> Integer,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    coupon_plans (coupon_id, plan_id) {
+        coupon_id -> BigInt,
+        plan_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    subscriptions (id) {
+        id -> BigInt,
+        app_id -> Nullable<BigInt>,
+        owner_id -> Nullable<BigInt>,
+        app_name -> Text,
+        plan_id -> BigInt,
+        next_plan_id -> Nullable<BigInt>,
+        status -> Text,
+        billing_anchor -> Timestamp,
+        current_period_start -> Timestamp,
+        current_period_end -> Timestamp,
+        trial_end -> Nullable<Timestamp>,
+        cancel_at_period_end -> Bool,
+        canceled_at -> Nullable<Timestamp>,
+        ended_at -> Nullable<Timestamp>,
+        payment_method -> Nullable<Text>,
+        coupon_id -> Nullable<BigInt>,
+        discount_code -> Nullable<Text>,
+        discount_percent_off -> Nullable<Integer>,
+        discount_amount_off -> Nullable<BigInt>,
+        discount_currency -> Nullable<Text>,
+        discount_duration -> Nullable<Text>,
+        discount_start -> Nullable<Timestamp>,
+        discount_end -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invoices (id) {
+        id -> BigInt,
+        subscription_id -> BigInt,
+        app_id -> Nullable<BigInt>,
+        owner_id -> Nullable<BigInt>,
+        number -> Nullable<Text>,
+        status -> Text,
+        currency -> Text,
+        period_start -> Timestamp,
+        period_end -> Timestamp,
+        subtotal -> BigInt,
+        discount -> BigInt,
+        discount_code -> Nullable<Text>,
+        tax -> BigInt,
+        total -> BigInt,
+        amount_paid -> BigInt,
+        reverse_charge -> Bool,
+        customer_name -> Text,
+        customer_email -> Text,
+        customer_address -> Nullable<Text>,
+        customer_country -> Nullable<Text>,
+        customer_vat_id -> Nullable<Text>,
+        seller_name -> Text,
+        seller_address -> Text,
+        seller_vat_id -> Nullable<Text>,
+        attempt_count -> Integer,
+        next_payment_attempt -> Nullable<Timestamp>,
+        issued_at -> Nullable<Timestamp>,
+        paid_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invoice_lines (id) {
+        id -> BigInt,
+        invoice_id -> BigInt,
+        description -> Text,
+        quantity -> BigInt,
+        unit_price -> BigInt,
+        amount -> BigInt,
+        vat_rate -> Integer,
+        period_start -> Timestamp,
+        period_end -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invoice_counters (year) {
+        year -> Integer,
+        last_number -> BigInt,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> BigInt,
+        invoice_id -> BigInt,
+        invoice_number -> Text,
+        subscription_id -> BigInt,
+        app_id -> Nullable<BigInt>,
+        app_name -> Text,
+        owner_id -> Nullable<BigInt>,
+        amount -> BigInt,
+        currency -> Text,
+        status -> Text,
+        payment_method -> Text,
+        failure_code -> Nullable<Text>,
+        failure_message -> Nullable<Text>,
+        provider -> Text,
+        provider_reference -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        idem_key -> Text,
+        request_hash -> Text,
+        response_status -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        completed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> accounts (account_id));
 diesel::joinable!(api_tokens -> accounts (account_id));
 diesel::joinable!(one_time_tokens -> accounts (account_id));
@@ -281,6 +448,12 @@ diesel::joinable!(quote_response_lines -> quote_responses (response_id));
 diesel::joinable!(orders -> apps (app_id));
 diesel::joinable!(order_lines -> orders (order_id));
 diesel::joinable!(order_events -> orders (order_id));
+diesel::joinable!(subscriptions -> apps (app_id));
+diesel::joinable!(invoices -> subscriptions (subscription_id));
+diesel::joinable!(invoice_lines -> invoices (invoice_id));
+diesel::joinable!(payments -> invoices (invoice_id));
+diesel::joinable!(payments -> subscriptions (subscription_id));
+diesel::joinable!(coupon_plans -> coupons (coupon_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     refresh_tokens,
@@ -299,4 +472,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     orders,
     order_lines,
     order_events,
+    plans,
+    coupons,
+    coupon_plans,
+    subscriptions,
+    invoices,
+    invoice_lines,
+    invoice_counters,
+    payments,
+    idempotency_keys,
 );

@@ -47,6 +47,11 @@ stored_enums!(
     types::devices::Platform,
     types::orders::OrderStatus,
     types::quotes::QuoteStatus,
+    types::billing::BillingInterval,
+    types::billing::SubscriptionStatus,
+    types::billing::CouponDuration,
+    types::billing::InvoiceStatus,
+    types::billing::PaymentStatus,
 );
 
 #[cfg(test)]

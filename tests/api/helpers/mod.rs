@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use api::db::Db;
 use api::onboarding::{create_account, AccountSpec};
-use api::settings::{Environment, LogFormat, Settings};
+use api::settings::{Environment, LogFormat, PaymentProviderKind, Settings};
 use api::startup::Application;
 use diesel::{Connection, RunQueryDsl};
 use reqwest::{Method, StatusCode};
@@ -137,6 +137,12 @@ pub fn test_settings(database_url: String) -> Settings {
         body_limit_bytes: 256 * 1024,
         trust_proxy: false,
         workers: Some(2),
+        payment_provider: PaymentProviderKind::Test,
+        seller_name: "Mobile Back Office SAS".into(),
+        seller_address: "1 Example Street\n75001 Paris\nFrance".into(),
+        seller_vat_id: Some("FR40303265045".into()),
+        seller_country: "FR".into(),
+        vat_rate_bp: 2000,
     }
 }
 

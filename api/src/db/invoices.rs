@@ -1,0 +1,408 @@
+//! Invoices, their lines, their yearly numbering, and the payments made against them. Neither
+//! invoices nor payments are ever deleted.
+
+use chrono::{Datelike, NaiveDateTime};
+use diesel::prelude::*;
+use types::billing::{InvoiceStatus, InvoiceSummary, Payment, PaymentFilter, PaymentStatus};
+
+use super::page::{created_before, Paging};
+use super::schema::{invoice_counters, invoice_lines, invoices, payments};
+use super::stored::Stored;
+use super::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::policy::Scope;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = invoices)]
+pub struct InvoiceRow {
+    pub id: i64,
+    pub subscription_id: i64,
+    pub app_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub number: Option<String>,
+    #[diesel(deserialize_as = Stored<InvoiceStatus>)]
+    pub status: InvoiceStatus,
+    pub currency: String,
+    pub period_start: NaiveDateTime,
+    pub period_end: NaiveDateTime,
+    pub subtotal: i64,
+    pub discount: i64,
+    pub discount_code: Option<String>,
+    pub tax: i64,
+    pub total: i64,
+    pub amount_paid: i64,
+    pub reverse_charge: bool,
+    pub customer_name: String,
+    pub customer_email: String,
+    pub customer_address: Option<String>,
+    pub customer_country: Option<String>,
+    pub customer_vat_id: Option<String>,
+    pub seller_name: String,
+    pub seller_address: String,
+    pub seller_vat_id: Option<String>,
+    pub attempt_count: i32,
+    pub next_payment_attempt: Option<NaiveDateTime>,
+    pub issued_at: Option<NaiveDateTime>,
+    pub paid_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = invoices)]
+pub struct NewInvoice {
+    pub subscription_id: i64,
+    pub app_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub status: &'static str,
+    pub currency: String,
+    pub period_start: NaiveDateTime,
+    pub period_end: NaiveDateTime,
+    pub subtotal: i64,
+    pub discount: i64,
+    pub discount_code: Option<String>,
+    pub tax: i64,
+    pub total: i64,
+    pub reverse_charge: bool,
+    pub customer_name: String,
+    pub customer_email: String,
+    pub customer_address: Option<String>,
+    pub customer_country: Option<String>,
+    pub customer_vat_id: Option<String>,
+    pub seller_name: String,
+    pub seller_address: String,
+    pub seller_vat_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = invoice_lines)]
+pub struct InvoiceLineRow {
+    #[diesel(skip_insertion)]
+    pub id: i64,
+    pub invoice_id: i64,
+    pub description: String,
+    pub quantity: i64,
+    pub unit_price: i64,
+    pub amount: i64,
+    /// Basis points: 2000 is 20 %.
+    pub vat_rate: i32,
+    pub period_start: NaiveDateTime,
+    pub period_end: NaiveDateTime,
+}
+
+/// A change of an invoice's collection state; `None` fields stay as they are.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = invoices)]
+pub struct InvoiceChanges {
+    pub status: Option<&'static str>,
+    pub amount_paid: Option<i64>,
+    pub attempt_count: Option<i32>,
+    pub next_payment_attempt: Option<Option<NaiveDateTime>>,
+    pub paid_at: Option<NaiveDateTime>,
+}
+
+impl InvoiceRow {
+    pub fn find(conn: &mut DbConn, id: i64) -> AppResult<Self> {
+        invoices::table
+            .find(id)
+            .select(Self::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(AppError::not_found)
+    }
+
+    /// Stores a draft with its lines.
+    pub fn insert(
+        conn: &mut DbConn,
+        new: &NewInvoice,
+        lines: Vec<InvoiceLineRow>,
+    ) -> AppResult<Self> {
+        let id: i64 = diesel::insert_into(invoices::table)
+            .values(new)
+            .returning(invoices::id)
+            .get_result(conn)?;
+        let lines: Vec<InvoiceLineRow> = lines
+            .into_iter()
+            .map(|l| InvoiceLineRow {
+                invoice_id: id,
+                ..l
+            })
+            .collect();
+        crate::insert_many!(conn, invoice_lines::table, &lines)?;
+        Self::find(conn, id)
+    }
+
+    /// Finalises a draft: gives it the next number of `now`'s year and opens it (or marks it
+    /// paid when nothing is due). The counter row is updated in the caller's transaction, so
+    /// concurrent finalisations queue on it and a rolled-back number is given again: no gap, no
+    /// duplicate.
+    pub fn finalise(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> AppResult<Self> {
+        let number = next_number(conn, now.year())?;
+        let draft = Self::find(conn, id)?;
+        let (status, paid_at) = if draft.total == 0 {
+            (InvoiceStatus::Paid, Some(now))
+        } else {
+            (InvoiceStatus::Open, None)
+        };
+        diesel::update(invoices::table.find(id))
+            .set((
+                invoices::number.eq(number),
+                invoices::status.eq(status.as_str()),
+                invoices::issued_at.eq(now),
+                invoices::paid_at.eq(paid_at),
+                invoices::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        Self::find(conn, id)
+    }
+
+    pub fn update(
+        conn: &mut DbConn,
+        id: i64,
+        changes: &InvoiceChanges,
+        now: NaiveDateTime,
+    ) -> AppResult<Self> {
+        diesel::update(invoices::table.find(id))
+            .set((changes, invoices::updated_at.eq(now)))
+            .execute(conn)?;
+        Self::find(conn, id)
+    }
+
+    /// The subscription's oldest open invoice.
+    pub fn open_for(conn: &mut DbConn, subscription_id: i64) -> AppResult<Option<Self>> {
+        Ok(invoices::table
+            .filter(invoices::subscription_id.eq(subscription_id))
+            .filter(invoices::status.eq(InvoiceStatus::Open.as_str()))
+            .order(invoices::id.asc())
+            .select(Self::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    /// Voids every open invoice of the subscription (it was canceled now or never paid).
+    pub fn void_open(conn: &mut DbConn, subscription_id: i64, now: NaiveDateTime) -> AppResult<()> {
+        diesel::update(
+            invoices::table
+                .filter(invoices::subscription_id.eq(subscription_id))
+                .filter(invoices::status.eq(InvoiceStatus::Open.as_str())),
+        )
+        .set((
+            invoices::status.eq(InvoiceStatus::Void.as_str()),
+            invoices::next_payment_attempt.eq(None::<NaiveDateTime>),
+            invoices::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        Ok(())
+    }
+
+    /// The oldest open invoice whose collection attempt is due: (subscription, invoice).
+    pub fn next_due(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<Option<(i64, i64)>> {
+        Ok(invoices::table
+            .filter(invoices::status.eq(InvoiceStatus::Open.as_str()))
+            .filter(invoices::next_payment_attempt.le(now))
+            .order(invoices::next_payment_attempt.asc())
+            .select((invoices::subscription_id, invoices::id))
+            .first(conn)
+            .optional()?)
+    }
+
+    pub fn lines(conn: &mut DbConn, id: i64) -> AppResult<Vec<InvoiceLineRow>> {
+        Ok(invoice_lines::table
+            .filter(invoice_lines::invoice_id.eq(id))
+            .order(invoice_lines::id.asc())
+            .select(InvoiceLineRow::as_select())
+            .load(conn)?)
+    }
+
+    pub fn summary(&self) -> InvoiceSummary {
+        InvoiceSummary {
+            id: self.id.to_string(),
+            number: self.number.clone(),
+            status: self.status,
+            total: self.total,
+            amount_due: match self.status {
+                InvoiceStatus::Draft | InvoiceStatus::Open => self.total - self.amount_paid,
+                _ => 0,
+            },
+            currency: self.currency.clone(),
+            period_start: super::utc(self.period_start),
+            period_end: super::utc(self.period_end),
+            issued_at: self.issued_at.map(super::utc),
+            next_payment_attempt: self.next_payment_attempt.map(super::utc),
+        }
+    }
+}
+
+/// The next invoice number of `year`: `YYYY-NNNNNN`. One upsert that returns the new count.
+fn next_number(conn: &mut DbConn, year: i32) -> AppResult<String> {
+    // A macro, not a value: the upsert is typed by the backend it runs on.
+    macro_rules! take {
+        () => {
+            diesel::insert_into(invoice_counters::table)
+                .values((
+                    invoice_counters::year.eq(year),
+                    invoice_counters::last_number.eq(1_i64),
+                ))
+                .on_conflict(invoice_counters::year)
+                .do_update()
+                .set(invoice_counters::last_number.eq(invoice_counters::last_number + 1))
+                .returning(invoice_counters::last_number)
+        };
+    }
+    let n: i64 = match conn {
+        DbConn::Postgres(pg) => take!().get_result(pg)?,
+        DbConn::Sqlite(sqlite) => take!().get_result(sqlite)?,
+    };
+    Ok(format!("{year}-{n:06}"))
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = payments)]
+pub struct PaymentRow {
+    pub id: i64,
+    pub invoice_id: i64,
+    pub invoice_number: String,
+    pub subscription_id: i64,
+    pub app_id: Option<i64>,
+    pub app_name: String,
+    pub owner_id: Option<i64>,
+    pub amount: i64,
+    pub currency: String,
+    #[diesel(deserialize_as = Stored<PaymentStatus>)]
+    pub status: PaymentStatus,
+    pub payment_method: String,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
+    pub provider: String,
+    pub provider_reference: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = payments)]
+pub struct NewPayment {
+    pub invoice_id: i64,
+    pub invoice_number: String,
+    pub subscription_id: i64,
+    pub app_id: Option<i64>,
+    pub app_name: String,
+    pub owner_id: Option<i64>,
+    pub amount: i64,
+    pub currency: String,
+    pub status: &'static str,
+    pub payment_method: String,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
+    pub provider: &'static str,
+    pub provider_reference: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+type PaymentQuery<'a> = payments::BoxedQuery<'a, <DbConn as diesel::Connection>::Backend>;
+
+impl PaymentRow {
+    pub fn insert(conn: &mut DbConn, new: &NewPayment) -> AppResult<Self> {
+        let id: i64 = diesel::insert_into(payments::table)
+            .values(new)
+            .returning(payments::id)
+            .get_result(conn)?;
+        Self::find(conn, Scope::All, id)
+    }
+
+    fn filtered(
+        scope: Scope,
+        subscription: Option<i64>,
+        filter: &PaymentFilter,
+    ) -> PaymentQuery<'static> {
+        let mut q = payments::table.into_boxed();
+        if let Some(owners) = scope.account_ids() {
+            q = q.filter(payments::owner_id.assume_not_null().eq_any(owners));
+        }
+        if let Some(sub) = subscription {
+            q = q.filter(payments::subscription_id.eq(sub));
+        }
+        if let Some(app) = filter.app_id.as_deref().and_then(|a| a.parse::<i64>().ok()) {
+            q = q.filter(payments::app_id.eq(app));
+        }
+        if let Some(status) = filter.status {
+            q = q.filter(payments::status.eq(status.as_str()));
+        }
+        if let Some(from) = filter.from {
+            q = q.filter(payments::created_at.ge(super::micros(from.naive_utc())));
+        }
+        if let Some(to) = filter.to {
+            q = q.filter(payments::created_at.lt(super::micros(to.naive_utc())));
+        }
+        q
+    }
+
+    /// The payment `id` within `scope`, else 404.
+    pub fn find(conn: &mut DbConn, scope: Scope, id: i64) -> AppResult<Self> {
+        Self::filtered(scope, None, &PaymentFilter::default())
+            .filter(payments::id.eq(id))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(AppError::not_found)
+    }
+
+    /// Newest first, and the total.
+    pub fn list(
+        conn: &mut DbConn,
+        scope: Scope,
+        subscription: Option<i64>,
+        filter: &PaymentFilter,
+        paging: &Paging<(NaiveDateTime, i64)>,
+    ) -> AppResult<(Vec<Self>, i64)> {
+        let total = Self::filtered(scope, subscription, filter)
+            .count()
+            .get_result::<i64>(conn)?;
+        Ok((
+            Self::page(conn, scope, subscription, filter, paging)?,
+            total,
+        ))
+    }
+
+    /// One page without the count (the CSV export walks the list in chunks).
+    pub fn page(
+        conn: &mut DbConn,
+        scope: Scope,
+        subscription: Option<i64>,
+        filter: &PaymentFilter,
+        paging: &Paging<(NaiveDateTime, i64)>,
+    ) -> AppResult<Vec<Self>> {
+        let mut q = Self::filtered(scope, subscription, filter);
+        if let Some(after) = paging.after {
+            q = q.filter(created_before("payments", after));
+        }
+        Ok(q.order((payments::created_at.desc(), payments::id.desc()))
+            .limit(paging.limit)
+            .offset(paging.offset)
+            .select(Self::as_select())
+            .load(conn)?)
+    }
+
+    pub fn key(&self) -> (NaiveDateTime, i64) {
+        (self.created_at, self.id)
+    }
+
+    pub fn to_wire(&self) -> Payment {
+        Payment {
+            id: self.id.to_string(),
+            subscription_id: self.subscription_id.to_string(),
+            app_id: self.app_id.map(|a| a.to_string()),
+            app_name: self.app_name.clone(),
+            invoice_id: self.invoice_id.to_string(),
+            invoice_number: self.invoice_number.clone(),
+            amount: self.amount,
+            currency: self.currency.clone(),
+            status: self.status,
+            payment_method: self.payment_method.clone(),
+            failure_code: self.failure_code.clone(),
+            failure_message: self.failure_message.clone(),
+            created_at: super::utc(self.created_at),
+        }
+    }
+}

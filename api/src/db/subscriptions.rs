@@ -1,0 +1,279 @@
+//! Subscriptions: one live per app, with the discount in force copied from its coupon.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use types::billing::{CouponDuration, SubscriptionFilter, SubscriptionStatus};
+
+use super::page::{created_before, Paging};
+use super::schema::subscriptions;
+use super::stored::Stored;
+use super::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::policy::Scope;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = subscriptions)]
+pub struct SubscriptionRow {
+    pub id: i64,
+    pub app_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub app_name: String,
+    pub plan_id: i64,
+    pub next_plan_id: Option<i64>,
+    #[diesel(deserialize_as = Stored<SubscriptionStatus>)]
+    pub status: SubscriptionStatus,
+    pub billing_anchor: NaiveDateTime,
+    pub current_period_start: NaiveDateTime,
+    pub current_period_end: NaiveDateTime,
+    pub trial_end: Option<NaiveDateTime>,
+    pub cancel_at_period_end: bool,
+    pub canceled_at: Option<NaiveDateTime>,
+    pub ended_at: Option<NaiveDateTime>,
+    pub payment_method: Option<String>,
+    pub coupon_id: Option<i64>,
+    pub discount_code: Option<String>,
+    pub discount_percent_off: Option<i32>,
+    pub discount_amount_off: Option<i64>,
+    pub discount_currency: Option<String>,
+    /// Read with [`SubscriptionRow::discount_duration`].
+    pub discount_duration: Option<String>,
+    pub discount_start: Option<NaiveDateTime>,
+    pub discount_end: Option<NaiveDateTime>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = subscriptions)]
+pub struct NewSubscription {
+    pub app_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub app_name: String,
+    pub plan_id: i64,
+    pub status: &'static str,
+    pub billing_anchor: NaiveDateTime,
+    pub current_period_start: NaiveDateTime,
+    pub current_period_end: NaiveDateTime,
+    pub trial_end: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A change of a subscription's state; `None` fields stay as they are.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = subscriptions)]
+pub struct SubscriptionChanges {
+    pub status: Option<&'static str>,
+    pub plan_id: Option<i64>,
+    pub next_plan_id: Option<Option<i64>>,
+    pub current_period_start: Option<NaiveDateTime>,
+    pub current_period_end: Option<NaiveDateTime>,
+    pub cancel_at_period_end: Option<bool>,
+    pub canceled_at: Option<Option<NaiveDateTime>>,
+    pub ended_at: Option<NaiveDateTime>,
+    pub payment_method: Option<String>,
+    pub discount_end: Option<Option<NaiveDateTime>>,
+}
+
+/// The discount terms copied from a coupon when it is redeemed.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = subscriptions, treat_none_as_null = true)]
+pub struct DiscountTerms {
+    pub coupon_id: Option<i64>,
+    pub discount_code: Option<String>,
+    pub discount_percent_off: Option<i32>,
+    pub discount_amount_off: Option<i64>,
+    pub discount_currency: Option<String>,
+    pub discount_duration: Option<&'static str>,
+    pub discount_start: Option<NaiveDateTime>,
+    pub discount_end: Option<NaiveDateTime>,
+}
+
+type Filtered<'a> = subscriptions::BoxedQuery<'a, <DbConn as diesel::Connection>::Backend>;
+
+impl SubscriptionRow {
+    /// How long the discount lasts (the column holds a `CouponDuration` when set).
+    pub fn discount_duration(&self) -> Option<CouponDuration> {
+        self.discount_duration
+            .as_deref()
+            .and_then(|d| d.parse().ok())
+    }
+
+    pub fn etag(&self) -> String {
+        format!("\"subscription-{}-{}\"", self.id, self.version)
+    }
+
+    /// Within `scope` (its billed account), else 404.
+    pub fn find(conn: &mut DbConn, scope: Scope, id: i64) -> AppResult<Self> {
+        let mut q = subscriptions::table
+            .filter(subscriptions::id.eq(id))
+            .into_boxed();
+        if let Some(owners) = scope.account_ids() {
+            q = q.filter(subscriptions::owner_id.assume_not_null().eq_any(owners));
+        }
+        q.select(Self::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(AppError::not_found)
+    }
+
+    /// By id, locked until the transaction ends on PostgreSQL (SQLite write transactions run one
+    /// at a time): payments, coupons and renewals of one subscription never interleave.
+    pub fn lock(conn: &mut DbConn, id: i64) -> AppResult<Self> {
+        macro_rules! one {
+            () => {
+                subscriptions::table
+                    .filter(subscriptions::id.eq(id))
+                    .select(Self::as_select())
+            };
+        }
+        let row = match conn {
+            DbConn::Postgres(pg) => one!().for_update().first(pg).optional()?,
+            DbConn::Sqlite(sqlite) => one!().first(sqlite).optional()?,
+        };
+        row.ok_or_else(AppError::not_found)
+    }
+
+    /// The app's live subscription, if any.
+    pub fn live_for_app(conn: &mut DbConn, app_id: i64) -> AppResult<Option<Self>> {
+        Ok(subscriptions::table
+            .filter(subscriptions::app_id.eq(app_id))
+            .filter(subscriptions::status.ne_all(["canceled", "incomplete_expired"]))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    /// Whether any app of `owner` (or the app `app_id`) has a subscription it pays for now.
+    pub fn has_paid(conn: &mut DbConn, app_id: Option<i64>, owner: Option<i64>) -> AppResult<bool> {
+        let mut q = subscriptions::table
+            .filter(subscriptions::status.eq_any(["active", "past_due", "trialing"]))
+            .into_boxed();
+        if let Some(app) = app_id {
+            q = q.filter(subscriptions::app_id.eq(app));
+        }
+        if let Some(owner) = owner {
+            q = q.filter(subscriptions::owner_id.eq(owner));
+        }
+        Ok(q.count().get_result::<i64>(conn)? > 0)
+    }
+
+    pub fn insert(conn: &mut DbConn, new: &NewSubscription) -> AppResult<Self> {
+        let id: i64 = diesel::insert_into(subscriptions::table)
+            .values(new)
+            .returning(subscriptions::id)
+            .get_result(conn)?;
+        Self::find(conn, Scope::All, id)
+    }
+
+    pub fn update(
+        conn: &mut DbConn,
+        id: i64,
+        changes: &SubscriptionChanges,
+        now: NaiveDateTime,
+    ) -> AppResult<Self> {
+        diesel::update(subscriptions::table.find(id))
+            .set((
+                changes,
+                subscriptions::version.eq(subscriptions::version + 1),
+                subscriptions::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        Self::find(conn, Scope::All, id)
+    }
+
+    pub fn set_discount(
+        conn: &mut DbConn,
+        id: i64,
+        terms: &DiscountTerms,
+        now: NaiveDateTime,
+    ) -> AppResult<Self> {
+        diesel::update(subscriptions::table.find(id))
+            .set((
+                terms,
+                subscriptions::version.eq(subscriptions::version + 1),
+                subscriptions::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        Self::find(conn, Scope::All, id)
+    }
+
+    fn filtered(scope: Scope, filter: &SubscriptionFilter) -> Filtered<'static> {
+        let mut q = subscriptions::table.into_boxed();
+        if let Some(owners) = scope.account_ids() {
+            q = q.filter(subscriptions::owner_id.assume_not_null().eq_any(owners));
+        }
+        if let Some(status) = filter.status {
+            q = q.filter(subscriptions::status.eq(status.as_str()));
+        }
+        if let Some(app) = filter.app_id.as_deref().and_then(|a| a.parse::<i64>().ok()) {
+            q = q.filter(subscriptions::app_id.eq(app));
+        }
+        if let Some(plan) = filter
+            .plan_id
+            .as_deref()
+            .and_then(|p| p.parse::<i64>().ok())
+        {
+            q = q.filter(subscriptions::plan_id.eq(plan));
+        }
+        q
+    }
+
+    /// Newest first, and the total.
+    pub fn list(
+        conn: &mut DbConn,
+        scope: Scope,
+        filter: &SubscriptionFilter,
+        paging: &Paging<(NaiveDateTime, i64)>,
+    ) -> AppResult<(Vec<Self>, i64)> {
+        let total = Self::filtered(scope, filter)
+            .count()
+            .get_result::<i64>(conn)?;
+        let mut q = Self::filtered(scope, filter);
+        if let Some(after) = paging.after {
+            q = q.filter(created_before("subscriptions", after));
+        }
+        let rows = q
+            .order((subscriptions::created_at.desc(), subscriptions::id.desc()))
+            .limit(paging.limit)
+            .offset(paging.offset)
+            .select(Self::as_select())
+            .load(conn)?;
+        Ok((rows, total))
+    }
+
+    pub fn key(&self) -> (NaiveDateTime, i64) {
+        (self.created_at, self.id)
+    }
+
+    /// Claims the next subscription with work due at `now` — a period that has ended (trialing,
+    /// active, past_due whose renewal is not yet billed) or an `incomplete` one older than
+    /// `incomplete_before` — locking it for the caller's transaction. On PostgreSQL `SKIP
+    /// LOCKED` lets replicas take different rows; on SQLite the write transaction is exclusive.
+    pub fn claim_due(
+        conn: &mut DbConn,
+        now: NaiveDateTime,
+        incomplete_before: NaiveDateTime,
+    ) -> AppResult<Option<Self>> {
+        macro_rules! due {
+            () => {
+                subscriptions::table
+                    .filter(
+                        subscriptions::status
+                            .eq_any(["trialing", "active"])
+                            .and(subscriptions::current_period_end.le(now))
+                            .or(subscriptions::status
+                                .eq("incomplete")
+                                .and(subscriptions::created_at.le(incomplete_before))),
+                    )
+                    .order(subscriptions::current_period_end.asc())
+                    .select(Self::as_select())
+            };
+        }
+        Ok(match conn {
+            DbConn::Postgres(pg) => due!().for_update().skip_locked().first(pg).optional()?,
+            DbConn::Sqlite(sqlite) => due!().first(sqlite).optional()?,
+        })
+    }
+}

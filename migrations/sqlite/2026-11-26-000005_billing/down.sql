@@ -1,0 +1,12 @@
+DROP TABLE idempotency_keys;
+DROP TABLE payments;
+DROP TABLE invoice_counters;
+DROP TABLE invoice_lines;
+DROP TABLE invoices;
+DROP TABLE subscriptions;
+DROP TABLE coupon_plans;
+DROP TABLE coupons;
+DROP TABLE plans;
+ALTER TABLE accounts DROP COLUMN vat_id;
+ALTER TABLE accounts DROP COLUMN billing_address;
+ALTER TABLE accounts DROP COLUMN billing_name;
