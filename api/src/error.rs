@@ -49,6 +49,16 @@ impl AppError {
         self
     }
 
+    /// The same error, its field `from` named `to` (a rule shared by two requests).
+    pub fn renamed_field(mut self, from: &str, to: &str) -> Self {
+        for e in &mut self.errors {
+            if e.field == from {
+                e.field = to.to_owned();
+            }
+        }
+        self
+    }
+
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
     }
@@ -255,7 +265,20 @@ const UNIQUE_VIOLATIONS: &[UniqueIndex] = &[
         "orders.quote_id",
         crate::orders::quote_already_ordered,
     ),
+    ("coupons_code_key", "coupons.code_key", coupon_code_taken),
+    (
+        "subscriptions_app_id_key",
+        "subscriptions.app_id",
+        crate::billing::subscription_exists,
+    ),
 ];
+
+pub fn coupon_code_taken() -> AppError {
+    AppError::conflict(
+        "coupon_code_taken",
+        "A coupon with this code exists (codes are compared whatever their case).",
+    )
+}
 
 fn unique_violation(constraint: Option<&str>, message: &str) -> Option<fn() -> AppError> {
     // SQLite: "UNIQUE constraint failed: mobile_users.app_id, mobile_users.email".

@@ -43,6 +43,7 @@ use crate::error::PROBLEM_JSON;
         (name = "analytics", description = "An app's figures over time"),
         (name = "orders", description = "Orders placed in Standard apps, and their trace"),
         (name = "quote requests", description = "Requests for pricing from Standard apps' users, and the owner's offers"),
+        (name = "billing", description = "Plans, subscriptions, coupons, payments and invoices"),
         (name = "sdk", description = "What mobile apps send, with their `X-App-Key`"),
         (name = "audit", description = "The audit log"),
         (name = "outbox", description = "Outgoing email (admin only)"),

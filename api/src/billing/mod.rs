@@ -724,6 +724,29 @@ pub fn apply_coupon(
     )
 }
 
+/// Refuses to delete an app (or an account) with a paid subscription running: 409
+/// `has_active_subscription`. Otherwise ends the app's unpaid live subscription (trialing or
+/// awaiting payment), so nothing is billed for a deleted app; its records stay.
+pub fn before_deleting(
+    conn: &mut DbConn,
+    app_id: Option<i64>,
+    owner: Option<i64>,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    if SubscriptionRow::has_paid(conn, app_id, owner)? {
+        return Err(AppError::conflict(
+            "has_active_subscription",
+            "A paid subscription is running: cancel it first (its invoices and payments are kept).",
+        ));
+    }
+    if let Some(app) = app_id {
+        if let Some(live) = SubscriptionRow::live_for_app(conn, app)? {
+            end(conn, &live, now, "subscription.ended")?;
+        }
+    }
+    Ok(())
+}
+
 pub fn subscription_ended() -> AppError {
     AppError::conflict(
         "subscription_ended",

@@ -145,10 +145,11 @@ impl SubscriptionRow {
             .optional()?)
     }
 
-    /// Whether any app of `owner` (or the app `app_id`) has a subscription it pays for now.
+    /// Whether the app `app_id` (or any app of `owner`) has a paid subscription running
+    /// (`active`, or `past_due` while its payment is retried).
     pub fn has_paid(conn: &mut DbConn, app_id: Option<i64>, owner: Option<i64>) -> AppResult<bool> {
         let mut q = subscriptions::table
-            .filter(subscriptions::status.eq_any(["active", "past_due", "trialing"]))
+            .filter(subscriptions::status.eq_any(["active", "past_due"]))
             .into_boxed();
         if let Some(app) = app_id {
             q = q.filter(subscriptions::app_id.eq(app));

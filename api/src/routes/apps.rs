@@ -207,7 +207,9 @@ async fn update_app(
     Ok(respond(HttpResponse::Ok(), &updated))
 }
 
-/// Deletes an app with everything it holds: devices, analytics events and mobile users.
+/// Deletes an app with everything it holds: devices, analytics events and mobile users. An app
+/// with a paid subscription running is 409 `has_active_subscription`; an unpaid one (trial,
+/// awaiting payment) ends with it. Its invoices and payments are kept.
 #[utoipa::path(
     tag = "apps",
     security(("bearer" = [])),
@@ -218,6 +220,7 @@ async fn update_app(
     responses(
         (status = 204, description = "Deleted"),
         (status = 404, description = "No such app of yours"),
+        (status = 409, description = "`has_active_subscription`"),
         (status = 412, description = "`stale_version`"),
     )
 )]
@@ -230,11 +233,13 @@ async fn delete_app(
 ) -> AppResult<HttpResponse> {
     let id = parse_id(&path)?;
     let if_match = if_match_of(&req);
+    let now = state.clock.now();
     state
         .db
         .transaction(move |conn| {
             let (current, _) = user.scope().find_app(conn, id)?;
             check_etag(if_match.as_deref(), &current.etag())?;
+            crate::billing::before_deleting(conn, Some(id), None, now)?;
             AppRow::delete(conn, id)?;
             user.actor()
                 .record(conn, "app.delete", "app", Some(id.to_string()))

@@ -16,8 +16,11 @@ pub mod mobile_users;
 pub mod orders;
 pub mod outbox;
 pub mod partners;
+pub mod payments;
+pub mod plans;
 pub mod quotes;
 pub mod sdk;
+pub mod subscriptions;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -42,6 +45,9 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     orders::configure(cfg);
     quotes::configure(cfg);
     analytics::configure(cfg);
+    plans::configure(cfg);
+    subscriptions::configure(cfg);
+    payments::configure(cfg);
     sdk::configure(cfg);
     audit::configure(cfg);
     outbox::configure(cfg);

@@ -260,7 +260,7 @@ async fn update_customer(
         (status = 204, description = "Deleted"),
         (status = 403, description = "`partners_only`"),
         (status = 404, description = "No such customer of yours"),
-        (status = 409, description = "`customer_has_apps`"),
+        (status = 409, description = "`has_active_subscription`, `customer_has_apps`"),
         (status = 412, description = "`stale_version`"),
     )
 )]
@@ -278,6 +278,7 @@ async fn delete_customer(
         .transaction(move |conn| {
             let current = manager.0.scope().find_customer(conn, id)?;
             check_etag(if_match.as_deref(), &current.etag())?;
+            crate::billing::before_deleting(conn, None, Some(id), crate::db::now())?;
             ensure_owns_no_apps(conn, id, "customer_has_apps")?;
             AccountRow::delete(conn, id)?;
             manager

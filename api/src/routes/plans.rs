@@ -1,0 +1,467 @@
+//! The price list (`/plans`, written by administrators, read by everyone signed in) and coupons
+//! (`/coupons`: administrators' for every customer, partners' for their own customers).
+
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use types::accounts::Role;
+use types::billing::{
+    Coupon, CreateCoupon, CreatePlan, Plan, PlanFilter, UpdateCoupon, UpdatePlan,
+};
+use types::{Page, PageQuery};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::{Admin, AuthUser, Manager};
+use crate::db::page::Paging;
+use crate::db::plans::{CouponChanges, CouponRow, NewCoupon, NewPlan, PlanChanges, PlanRow};
+use crate::db::{micros, parse_id};
+use crate::error::{AppError, AppResult};
+use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(list_plans)
+        .service(create_plan)
+        .service(get_plan)
+        .service(update_plan)
+        .service(delete_plan)
+        .service(list_coupons)
+        .service(create_coupon)
+        .service(get_coupon)
+        .service(update_coupon)
+        .service(delete_coupon);
+}
+
+fn plan_in_use() -> AppError {
+    AppError::conflict(
+        "plan_in_use",
+        "Subscriptions use this plan: its edition, interval, price and currency are fixed and it \
+         cannot be deleted. Archive it (`active: false`) and create a new plan instead.",
+    )
+}
+
+/// The plans, cheapest first. Administrators see archived plans too (filter with `active`).
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(PageQuery, PlanFilter),
+    responses((status = 200, description = "One page of plans", body = Page<Plan>))
+)]
+#[get("/plans")]
+async fn list_plans(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    page: web::Query<PageQuery>,
+    filter: web::Query<PlanFilter>,
+) -> AppResult<HttpResponse> {
+    let filter = valid_query(filter)?;
+    let paging = Paging::<i64>::new(&valid_query(page)?)?;
+    let only_active = user.role() != Role::Admin;
+    let (rows, total) = state
+        .db
+        .run(move |conn| PlanRow::list(conn, &filter, only_active, &paging))
+        .await?;
+    Ok(HttpResponse::Ok().json(paging.answer(rows, total, |p| p.id, PlanRow::to_wire)))
+}
+
+/// Adds a plan (administrators).
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    request_body = CreatePlan,
+    responses(
+        (status = 201, description = "Created", body = Plan,
+            headers(("ETag" = String, description = "Version, for `If-Match`"))),
+        (status = 403, description = "`admin_only`"),
+        (status = 422, description = "`validation_failed`"),
+    )
+)]
+#[post("/plans")]
+async fn create_plan(
+    state: web::Data<AppState>,
+    Admin(user): Admin,
+    body: Valid<CreatePlan>,
+) -> AppResult<HttpResponse> {
+    let plan = state
+        .db
+        .transaction(move |conn| {
+            let now = crate::db::now();
+            let b = &body.0;
+            let plan = PlanRow::insert(
+                conn,
+                &NewPlan {
+                    name: b.name.trim(),
+                    edition: b.edition.as_str(),
+                    billing_interval: b.interval.as_str(),
+                    price: b.price,
+                    currency: &b.currency,
+                    trial_days: b.trial_days,
+                    active: b.active.unwrap_or(true),
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            user.actor()
+                .record(conn, "plan.create", "plan", Some(plan.id.to_string()))?;
+            Ok(plan)
+        })
+        .await?;
+    Ok(json_with_etag(
+        HttpResponse::Created(),
+        &plan.etag(),
+        &plan.to_wire(),
+    ))
+}
+
+/// One plan (an archived one for administrators only).
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The plan's id")),
+    responses(
+        (status = 200, description = "The plan", body = Plan,
+            headers(("ETag" = String, description = "Version, for `If-Match`"))),
+        (status = 404, description = "No such plan"),
+    )
+)]
+#[get("/plans/{id}")]
+async fn get_plan(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let plan = state.db.run(move |conn| PlanRow::find(conn, id)).await?;
+    if !plan.active && user.role() != Role::Admin {
+        return Err(AppError::not_found());
+    }
+    Ok(json_with_etag(
+        HttpResponse::Ok(),
+        &plan.etag(),
+        &plan.to_wire(),
+    ))
+}
+
+/// Changes a plan (administrators). Name, trial days and `active` always; edition, interval,
+/// price and currency only while no subscription uses it (else 409 `plan_in_use`).
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The plan's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag read with the plan"),
+    ),
+    request_body = UpdatePlan,
+    responses(
+        (status = 200, description = "Changed", body = Plan,
+            headers(("ETag" = String, description = "The new version"))),
+        (status = 403, description = "`admin_only`"),
+        (status = 404, description = "No such plan"),
+        (status = 409, description = "`plan_in_use`"),
+        (status = 412, description = "`precondition_failed`"),
+        (status = 422, description = "`validation_failed`"),
+    )
+)]
+#[patch("/plans/{id}")]
+async fn update_plan(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Admin(user): Admin,
+    path: web::Path<String>,
+    body: Valid<UpdatePlan>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let if_match = if_match_of(&req);
+    let plan = state
+        .db
+        .transaction(move |conn| {
+            let plan = PlanRow::find(conn, id)?;
+            check_etag(if_match.as_deref(), &plan.etag())?;
+            let b = &body.0;
+            let terms_change = b.edition.is_some_and(|e| e != plan.edition)
+                || b.interval.is_some_and(|i| i != plan.billing_interval)
+                || b.price.is_some_and(|p| p != plan.price)
+                || b.currency.as_deref().is_some_and(|c| c != plan.currency);
+            if terms_change && PlanRow::in_use(conn, id)? {
+                return Err(plan_in_use());
+            }
+            let plan = PlanRow::update(
+                conn,
+                id,
+                &PlanChanges {
+                    name: b.name.as_deref().map(str::trim),
+                    edition: b.edition.map(|e| e.as_str()),
+                    billing_interval: b.interval.map(|i| i.as_str()),
+                    price: b.price,
+                    currency: b.currency.as_deref(),
+                    trial_days: b.trial_days,
+                    active: b.active,
+                },
+            )?;
+            user.actor()
+                .record(conn, "plan.update", "plan", Some(id.to_string()))?;
+            Ok(plan)
+        })
+        .await?;
+    Ok(json_with_etag(
+        HttpResponse::Ok(),
+        &plan.etag(),
+        &plan.to_wire(),
+    ))
+}
+
+/// Deletes a plan no subscription has used (administrators); a used plan is 409 `plan_in_use`:
+/// archive it instead.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The plan's id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "`admin_only`"),
+        (status = 404, description = "No such plan"),
+        (status = 409, description = "`plan_in_use`"),
+    )
+)]
+#[delete("/plans/{id}")]
+async fn delete_plan(
+    state: web::Data<AppState>,
+    Admin(user): Admin,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    state
+        .db
+        .transaction(move |conn| {
+            PlanRow::find(conn, id)?;
+            if PlanRow::in_use(conn, id)? {
+                return Err(plan_in_use());
+            }
+            PlanRow::delete(conn, id)?;
+            user.actor()
+                .record(conn, "plan.delete", "plan", Some(id.to_string()))
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Whose coupons a manager manages: a partner its own, an administrator all (`None`).
+fn coupon_owner(user: &AuthUser) -> Option<i64> {
+    (user.role() == Role::Partner).then(|| user.id())
+}
+
+/// Coupons, newest first: an administrator's view holds all, a partner's its own.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses(
+        (status = 200, description = "One page of coupons", body = Page<Coupon>),
+        (status = 403, description = "`partners_only`: customers do not manage coupons"),
+    )
+)]
+#[get("/coupons")]
+async fn list_coupons(
+    state: web::Data<AppState>,
+    Manager(user): Manager,
+    page: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    let paging = Paging::<i64>::new(&valid_query(page)?)?;
+    let owner = coupon_owner(&user);
+    let (rows, total) = state
+        .db
+        .run(move |conn| CouponRow::list(conn, owner, &paging))
+        .await?;
+    let now = state.clock.now();
+    Ok(HttpResponse::Ok().json(paging.answer(
+        rows,
+        total,
+        |(c, _)| c.id,
+        |(c, plans)| c.to_wire(plans, now),
+    )))
+}
+
+/// Creates a coupon: an administrator's applies to any customer, a partner's to its own
+/// customers only. Codes are unique whatever their case (409 `coupon_code_taken`).
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    request_body = CreateCoupon,
+    responses(
+        (status = 201, description = "Created", body = Coupon,
+            headers(("ETag" = String, description = "Version, for `If-Match`"))),
+        (status = 403, description = "`partners_only`"),
+        (status = 409, description = "`coupon_code_taken`"),
+        (status = 422, description = "`validation_failed`: e.g. both `percent_off` and `amount_off`, or a plan id that names no plan"),
+    )
+)]
+#[post("/coupons")]
+async fn create_coupon(
+    state: web::Data<AppState>,
+    Manager(user): Manager,
+    body: Valid<CreateCoupon>,
+) -> AppResult<HttpResponse> {
+    let owner = coupon_owner(&user);
+    let now = state.clock.now();
+    let (coupon, plans) = state
+        .db
+        .transaction(move |conn| {
+            let b = &body.0;
+            let plan_ids: Vec<i64> = b
+                .plan_ids
+                .iter()
+                .map(|p| p.parse::<i64>().ok())
+                .collect::<Option<_>>()
+                .unwrap_or_default();
+            let found = PlanRow::by_ids(conn, &plan_ids)?;
+            if plan_ids.len() != b.plan_ids.len() || plan_ids.iter().any(|p| !found.contains_key(p))
+            {
+                return Err(AppError::invalid_field(
+                    "plan_ids",
+                    "names a plan that does not exist",
+                ));
+            }
+            let created = CouponRow::insert(
+                conn,
+                &NewCoupon {
+                    code: &b.code,
+                    code_key: b.code.to_lowercase(),
+                    partner_id: owner,
+                    percent_off: b.percent_off,
+                    amount_off: b.amount_off,
+                    currency: b.currency.as_deref(),
+                    duration: b.duration.as_str(),
+                    duration_in_months: b.duration_in_months,
+                    redeem_by: b.redeem_by.map(|t| micros(t.naive_utc())),
+                    max_redemptions: b.max_redemptions,
+                    created_at: now,
+                    updated_at: now,
+                },
+                &plan_ids,
+            )?;
+            user.actor().record(
+                conn,
+                "coupon.create",
+                "coupon",
+                Some(created.0.id.to_string()),
+            )?;
+            Ok(created)
+        })
+        .await?;
+    Ok(json_with_etag(
+        HttpResponse::Created(),
+        &coupon.etag(),
+        &coupon.to_wire(&plans, now),
+    ))
+}
+
+/// One coupon.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The coupon's id")),
+    responses(
+        (status = 200, description = "The coupon", body = Coupon,
+            headers(("ETag" = String, description = "Version, for `If-Match`"))),
+        (status = 403, description = "`partners_only`"),
+        (status = 404, description = "No such coupon of yours"),
+    )
+)]
+#[get("/coupons/{id}")]
+async fn get_coupon(
+    state: web::Data<AppState>,
+    Manager(user): Manager,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let owner = coupon_owner(&user);
+    let (coupon, plans) = state
+        .db
+        .run(move |conn| CouponRow::find(conn, id, owner))
+        .await?;
+    Ok(json_with_etag(
+        HttpResponse::Ok(),
+        &coupon.etag(),
+        &coupon.to_wire(&plans, state.clock.now()),
+    ))
+}
+
+/// Changes a coupon's limits (`redeem_by`, `max_redemptions`); its terms are fixed.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The coupon's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag read with the coupon"),
+    ),
+    request_body = UpdateCoupon,
+    responses(
+        (status = 200, description = "Changed", body = Coupon,
+            headers(("ETag" = String, description = "The new version"))),
+        (status = 403, description = "`partners_only`"),
+        (status = 404, description = "No such coupon of yours"),
+        (status = 412, description = "`precondition_failed`"),
+        (status = 422, description = "`validation_failed`"),
+    )
+)]
+#[patch("/coupons/{id}")]
+async fn update_coupon(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Manager(user): Manager,
+    path: web::Path<String>,
+    body: Valid<UpdateCoupon>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let owner = coupon_owner(&user);
+    let if_match = if_match_of(&req);
+    let (coupon, plans) = state
+        .db
+        .transaction(move |conn| {
+            let (coupon, _) = CouponRow::find(conn, id, owner)?;
+            check_etag(if_match.as_deref(), &coupon.etag())?;
+            let changes = CouponChanges {
+                redeem_by: body.0.redeem_by.map(|by| by.map(|t| micros(t.naive_utc()))),
+                max_redemptions: body.0.max_redemptions,
+            };
+            let updated = CouponRow::update(conn, id, &changes)?;
+            user.actor()
+                .record(conn, "coupon.update", "coupon", Some(id.to_string()))?;
+            Ok(updated)
+        })
+        .await?;
+    Ok(json_with_etag(
+        HttpResponse::Ok(),
+        &coupon.etag(),
+        &coupon.to_wire(&plans, state.clock.now()),
+    ))
+}
+
+/// Deletes a coupon: it can no longer be redeemed; discounts already given keep their terms.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The coupon's id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "`partners_only`"),
+        (status = 404, description = "No such coupon of yours"),
+    )
+)]
+#[delete("/coupons/{id}")]
+async fn delete_coupon(
+    state: web::Data<AppState>,
+    Manager(user): Manager,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let owner = coupon_owner(&user);
+    state
+        .db
+        .transaction(move |conn| {
+            CouponRow::find(conn, id, owner)?;
+            CouponRow::delete(conn, id)?;
+            user.actor()
+                .record(conn, "coupon.delete", "coupon", Some(id.to_string()))
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
