@@ -7,6 +7,7 @@ mod analytics;
 mod apps;
 mod audit;
 mod auth;
+mod billing;
 mod customers;
 mod errors;
 mod jwt;

@@ -53,6 +53,15 @@ pub struct Account {
     pub country: Option<String>,
     /// For a customer: the partner that manages it.
     pub partner_id: Option<String>,
+    /// The name invoices are addressed to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_name: Option<String>,
+    /// The postal address on invoices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_address: Option<String>,
+    /// VAT identification number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// During "log in as": the partner or admin acting as this account.
@@ -105,6 +114,34 @@ pub struct UpdateProfile {
     #[schema(schema_with = rules::country_schema)]
     #[validate(custom(function = "rules::country_code"))]
     pub country: Option<Option<String>>,
+    /// The name invoices are addressed to (the company, else the person, when absent).
+    #[serde(
+        default,
+        deserialize_with = "crate::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>, max_length = 200)]
+    #[validate(length(max = 200))]
+    pub billing_name: Option<Option<String>>,
+    /// The postal address on invoices (several lines).
+    #[serde(
+        default,
+        deserialize_with = "crate::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>, max_length = 500)]
+    #[validate(length(max = 500))]
+    pub billing_address: Option<Option<String>>,
+    /// VAT identification number (an EU business outside the seller's country is invoiced
+    /// without VAT, under the reverse charge).
+    #[serde(
+        default,
+        deserialize_with = "crate::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>, max_length = 20, pattern = "^[A-Za-z0-9]{4,20}$")]
+    #[validate(custom(function = "rules::vat_id"))]
+    pub vat_id: Option<Option<String>>,
 }
 
 /// A partner (agency or reseller), as the admin sees it.

@@ -155,6 +155,17 @@ pub fn currency_code(code: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// A VAT identification number: 4 to 20 letters and digits (spaces and dots are not kept).
+pub fn vat_id(id: &str) -> Result<(), ValidationError> {
+    if (4..=20).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("vat_id").with_message(
+            "must be a VAT number: 4 to 20 letters and digits, such as DE123456789".into(),
+        ))
+    }
+}
+
 /// A phone number: digits, spaces and `+ - ( ) .`, with 6 to 20 digits.
 pub fn phone_number(phone: &str) -> Result<(), ValidationError> {
     let allowed = phone

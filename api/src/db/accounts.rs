@@ -38,6 +38,9 @@ pub struct AccountRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub billing_name: Option<String>,
+    pub billing_address: Option<String>,
+    pub vat_id: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -69,6 +72,9 @@ pub struct AccountChanges {
     pub country: Option<Option<String>>,
     pub status: Option<String>,
     pub password_hash: Option<Option<String>>,
+    pub billing_name: Option<Option<String>>,
+    pub billing_address: Option<Option<String>>,
+    pub vat_id: Option<Option<String>>,
 }
 
 /// Filters of account lists, already parsed.
@@ -247,6 +253,9 @@ impl AccountRow {
             phone: self.phone.clone(),
             country: self.country.clone(),
             partner_id: self.partner_id.map(|id| id.to_string()),
+            billing_name: self.billing_name.clone(),
+            billing_address: self.billing_address.clone(),
+            vat_id: self.vat_id.clone(),
             created_at: super::utc(self.created_at),
             updated_at: super::utc(self.updated_at),
             impersonated_by: None,
@@ -254,6 +263,11 @@ impl AccountRow {
             read_only: false,
         }
     }
+}
+
+/// A clearable text field as stored: trimmed, and blank is cleared.
+pub fn trimmed(value: Option<Option<String>>) -> Option<Option<String>> {
+    value.map(|v| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()))
 }
 
 /// Makes `%`, `_` and `\` in user input match themselves in a `LIKE … ESCAPE '\'`.

@@ -10,6 +10,7 @@ use crate::auth::extractor::API_TOKEN_PREFIX;
 use crate::auth::password::{self, hash_off_thread as hash_password};
 use crate::auth::sessions::{start_session, SessionKind};
 use crate::auth::{secrets, AuthUser};
+use crate::db::accounts::trimmed;
 use crate::db::accounts::{AccountChanges, AccountRow};
 use crate::db::tokens::{ApiTokenRow, NewApiToken, RefreshTokenRow};
 use crate::error::{AppError, AppResult};
@@ -73,6 +74,9 @@ async fn update_me(
                 company: body.company,
                 phone: body.phone,
                 country: body.country,
+                billing_name: trimmed(body.billing_name),
+                billing_address: trimmed(body.billing_address),
+                vat_id: body.vat_id.map(|v| v.map(|v| v.to_uppercase())),
                 ..AccountChanges::default()
             };
             let account = AccountRow::update(conn, id, &changes)?;

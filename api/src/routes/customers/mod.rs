@@ -15,6 +15,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::password::hash_off_thread as hash_password;
 use crate::auth::Manager;
+use crate::db::accounts::trimmed;
 use crate::db::accounts::{AccountChanges, AccountQuery, AccountRow};
 use crate::db::page::Paging;
 use crate::db::parse_id;
@@ -231,6 +232,9 @@ async fn update_customer(
                 company: body.company,
                 phone: body.phone,
                 country: body.country,
+                billing_name: trimmed(body.billing_name),
+                billing_address: trimmed(body.billing_address),
+                vat_id: body.vat_id.map(|v| v.map(|v| v.to_uppercase())),
                 ..AccountChanges::default()
             };
             update_account(
