@@ -6,7 +6,7 @@
 #   - node_modules (npm ci): binaryen's wasm-opt for the SPA; Playwright + axe-core for browser tests;
 #     redocly for the OpenAPI lint
 #   - .tools/venv: schemathesis and the Compose v2 binary (PyPI), for the test command only
-#   - Chromium (Debian), for the browser tests only
+#   - Chromium (Debian), for the browser tests only; poppler-utils (pdftotext), for the invoice tests
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -56,6 +56,16 @@ setup_chromium() {
     if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  fi
+}
+
+# pdftotext (Debian poppler-utils): the tests read the text of invoice PDFs with it.
+setup_pdftotext() {
+  if ! command -v pdftotext >/dev/null; then
+    say "installing poppler-utils (pdftotext) for the invoice tests"
+    if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq poppler-utils >/dev/null
   fi
 }
 

@@ -16,6 +16,9 @@ setup_python_tools
 if ! command -v chromium >/dev/null; then
   if [ "$(id -u)" -eq 0 ] || $ci_env; then setup_chromium || true; fi
 fi
+if ! command -v pdftotext >/dev/null; then
+  if [ "$(id -u)" -eq 0 ] || $ci_env; then setup_pdftotext || true; fi
+fi
 
 ci=$ci_env
 export TEST_POSTGRES_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}

@@ -303,10 +303,81 @@ pub fn seed_demo(db: &Db, settings: &Settings) -> anyhow::Result<()> {
         for (seed, (owner, app)) in (1_u64..).zip(owners.into_iter().zip(&DEMO_APPS)) {
             demo_traffic::seed_app(conn, owner, app, seed, now)?;
         }
+        seed_billing(conn, settings, &mailer, now)?;
         Actor::default().record(conn, "demo.seed", "installation", None)?;
         Ok(())
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
+}
+
+/// The price list, and the first Standard app on the yearly plan, paid with Stripe's test card.
+fn seed_billing(
+    conn: &mut crate::db::DbConn,
+    settings: &Settings,
+    mailer: &Mailer,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    use crate::db::plans::{NewPlan, PlanRow};
+    use diesel::prelude::*;
+    let plans = [
+        ("Basic monthly", "basic", "month", 1_900, 0),
+        ("Standard monthly", "standard", "month", 4_900, 14),
+        ("Standard yearly", "standard", "year", 49_000, 0),
+    ]
+    .map(|(name, edition, interval, price, trial_days)| {
+        PlanRow::insert(
+            conn,
+            &NewPlan {
+                name,
+                edition,
+                billing_interval: interval,
+                price,
+                currency: "EUR",
+                trial_days,
+                active: true,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+    });
+    let [_, _, yearly] = plans;
+    let yearly = yearly?;
+    let standard: Option<i64> = crate::db::schema::apps::table
+        .filter(crate::db::schema::apps::edition.eq("standard"))
+        .order(crate::db::schema::apps::id.asc())
+        .select(crate::db::schema::apps::id)
+        .first(conn)
+        .optional()?;
+    let Some((app, _)) = standard
+        .map(|id| crate::db::apps::AppRow::find_with_owner(conn, id))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(());
+    };
+    let billing = crate::billing::Billing::new(settings, mailer.clone());
+    let sub = crate::billing::subscribe(conn, &billing, &app, &yearly, None, now)?;
+    let sub = crate::db::subscriptions::SubscriptionRow::update(
+        conn,
+        sub.id,
+        &crate::db::subscriptions::SubscriptionChanges {
+            payment_method: Some("pm_card_visa".into()),
+            ..Default::default()
+        },
+        now,
+    )?;
+    if let Some(invoice) = crate::db::invoices::InvoiceRow::open_for(conn, sub.id)? {
+        crate::billing::charge(
+            conn,
+            &billing,
+            &sub,
+            &invoice,
+            Some("pm_card_visa"),
+            &Actor::default(),
+            now,
+        )?;
+    }
     Ok(())
 }
 

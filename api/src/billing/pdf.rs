@@ -87,7 +87,7 @@ pub fn money(minor: i64, currency: &str) -> String {
     let whole = (minor.abs() / unit).to_string();
     let mut grouped = String::new();
     for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);

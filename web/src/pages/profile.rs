@@ -36,6 +36,7 @@ pub fn Profile() -> impl IntoView {
             company: opt(company),
             phone: opt(phone),
             country: opt(country).map(|c| c.map(|c| c.to_uppercase())),
+            ..UpdateProfile::default()
         };
         if !details.check(&body) {
             return;

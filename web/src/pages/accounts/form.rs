@@ -147,6 +147,9 @@ impl Fields {
                     phone: Some(Self::opt(self.phone)),
                     country: Some(self.country()),
                     status,
+                    billing_name: None,
+                    billing_address: None,
+                    vat_id: None,
                 };
                 form.check(&b)
                     .then(|| serde_json::to_value(b).ok())
