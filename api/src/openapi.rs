@@ -173,6 +173,12 @@ const SHARED: &[SharedResponse] = &[
         )],
     ),
     (
+        "PaymentRequired",
+        "402",
+        "`card_declined`: the charge was refused; `detail` gives the reason",
+        &[],
+    ),
+    (
         "Forbidden",
         "403",
         "Signed in, but not allowed to do this; `code` says why",
