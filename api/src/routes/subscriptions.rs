@@ -380,7 +380,7 @@ async fn apply_coupon(
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "The subscription's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Any unique string (a UUID): retries with it never charge twice. Kept 24 hours."),
+        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]{1,255}$", description = "1 to 255 visible ASCII characters, unique per request (a UUID): retries with it never charge twice. Kept 24 hours."),
     ),
     request_body = PaySubscription,
     responses(
