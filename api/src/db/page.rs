@@ -92,6 +92,20 @@ impl<K: CursorKey> Paging<K> {
         })
     }
 
+    /// Paging by `page` only, for a short list in an order no cursor can continue (plans,
+    /// cheapest first): a `cursor` is refused on its field, and pages carry no `next_cursor`.
+    pub fn offset_only(query: &PageQuery) -> AppResult<Self> {
+        if query.cursor.is_some() {
+            return Err(AppError::invalid_field(
+                "cursor",
+                "this list pages by `page` only",
+            ));
+        }
+        let mut paging = Self::new(query)?;
+        paging.keyset_order = false;
+        Ok(paging)
+    }
+
     /// `limit` rows after `after`, for walking a whole list in chunks (an export).
     pub fn chunk(after: Option<K>, limit: i64) -> Self {
         Self {

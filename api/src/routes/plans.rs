@@ -43,7 +43,10 @@ fn plan_in_use() -> AppError {
     tag = "billing",
     security(("bearer" = [])),
     params(PageQuery, PlanFilter),
-    responses((status = 200, description = "One page of plans", body = Page<Plan>))
+    responses(
+        (status = 200, description = "One page of plans", body = Page<Plan>),
+        (status = 422, description = "`validation_failed`: e.g. a `cursor` (this list pages by `page` only)"),
+    )
 )]
 #[get("/plans")]
 async fn list_plans(
@@ -53,7 +56,7 @@ async fn list_plans(
     filter: web::Query<PlanFilter>,
 ) -> AppResult<HttpResponse> {
     let filter = valid_query(filter)?;
-    let paging = Paging::<i64>::new(&valid_query(page)?)?;
+    let paging = Paging::<i64>::offset_only(&valid_query(page)?)?;
     let only_active = user.role() != Role::Admin;
     let (rows, total) = state
         .db
@@ -305,14 +308,14 @@ async fn create_coupon(
         .db
         .transaction(move |conn| {
             let b = &body.0;
-            let plan_ids: Vec<i64> = b
-                .plan_ids
-                .iter()
-                .map(|p| p.parse::<i64>().ok())
-                .collect::<Option<_>>()
-                .unwrap_or_default();
+            // Each named plan must exist; naming one twice is naming it once.
+            let mut plan_ids: Vec<i64> = b.plan_ids.iter().filter_map(|p| p.parse().ok()).collect();
+            plan_ids.sort_unstable();
+            plan_ids.dedup();
             let found = PlanRow::by_ids(conn, &plan_ids)?;
-            if plan_ids.len() != b.plan_ids.len() || plan_ids.iter().any(|p| !found.contains_key(p))
+            if b.plan_ids
+                .iter()
+                .any(|p| !p.parse().is_ok_and(|p| found.contains_key(&p)))
             {
                 return Err(AppError::invalid_field(
                     "plan_ids",
