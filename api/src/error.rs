@@ -49,16 +49,6 @@ impl AppError {
         self
     }
 
-    /// The same error, its field `from` named `to` (a rule shared by two requests).
-    pub fn renamed_field(mut self, from: &str, to: &str) -> Self {
-        for e in &mut self.errors {
-            if e.field == from {
-                e.field = to.to_owned();
-            }
-        }
-        self
-    }
-
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
     }

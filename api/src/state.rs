@@ -20,7 +20,7 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub mailer: Mailer,
     /// The payment provider and the seller on invoices.
-    pub billing: Billing,
+    pub billing: Arc<Billing>,
     pub metrics: Metrics,
     /// Sign-in attempts per client IP.
     pub login_by_ip: RateLimiter,
@@ -37,10 +37,11 @@ impl AppState {
             .clone()
             .ok_or_else(|| anyhow::anyhow!("JWT secret not resolved"))?;
         let minute = Duration::from_secs(60);
+        let mailer = Mailer::new(&settings);
         Ok(Self {
             jwt: JwtKeys::new(&secret),
-            mailer: Mailer::new(&settings),
-            billing: Billing::new(&settings, Mailer::new(&settings)),
+            billing: Arc::new(Billing::new(&settings, mailer.clone())),
+            mailer,
             metrics: Metrics::new()?,
             login_by_ip: RateLimiter::new(settings.login_rate_limit, minute),
             login_by_email: RateLimiter::new(settings.login_rate_limit, minute),

@@ -19,13 +19,14 @@ use types::billing::{
     SubscriptionStatus, UpcomingCharge,
 };
 
+use crate::db::accounts::AccountRow;
 use crate::db::apps::AppRow;
 use crate::db::audit::Actor;
 use crate::db::invoices::{
     InvoiceChanges, InvoiceLineRow, InvoiceRow, NewInvoice, NewPayment, PaymentRow,
 };
 use crate::db::plans::{CouponRow, PlanRow};
-use crate::db::schema::{accounts, apps, invoices};
+use crate::db::schema::{accounts, apps};
 use crate::db::subscriptions::{
     DiscountTerms, NewSubscription, SubscriptionChanges, SubscriptionRow,
 };
@@ -358,6 +359,27 @@ fn set_edition(conn: &mut DbConn, app_id: Option<i64>, edition: AppEdition) -> A
     Ok(())
 }
 
+/// The subscription is paid for: `active`, and the app takes `edition` (its plan's).
+fn activate(
+    conn: &mut DbConn,
+    sub: &SubscriptionRow,
+    edition: AppEdition,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    if sub.status != SubscriptionStatus::Active {
+        SubscriptionRow::update(
+            conn,
+            sub.id,
+            &SubscriptionChanges {
+                status: Some(SubscriptionStatus::Active.as_str()),
+                ..Default::default()
+            },
+            now,
+        )?;
+    }
+    set_edition(conn, sub.app_id, edition)
+}
+
 /// Emails the billed account about its subscription (in the caller's transaction).
 fn notify(
     conn: &mut DbConn,
@@ -380,14 +402,13 @@ fn notify(
     Ok(())
 }
 
-/// What a charge attempt did: the payment row, or why nothing could be charged.
+const NO_METHOD: &str = "No payment method is saved for this subscription.";
+
+/// What a charge attempt did: the payment made, or why it failed (the failed attempt, when
+/// there was one, is recorded as a payment too).
 pub enum Charged {
-    Paid(PaymentRow),
-    Failed {
-        payment: Option<PaymentRow>,
-        code: String,
-        message: String,
-    },
+    Paid(Box<PaymentRow>),
+    Failed { code: String, message: String },
 }
 
 /// Charges `invoice` to `payment_method` (or the saved one) and records the outcome on the
@@ -404,13 +425,11 @@ pub fn charge(
 ) -> AppResult<Charged> {
     let due = invoice.total - invoice.amount_paid;
     let Some(method) = payment_method.or(sub.payment_method.as_deref()) else {
-        let failed = Charged::Failed {
-            payment: None,
+        after_failure(conn, billing, sub, invoice, NO_METHOD, now)?;
+        return Ok(Charged::Failed {
             code: "no_payment_method".into(),
-            message: "No payment method is saved for this subscription.".into(),
-        };
-        after_failure(conn, billing, sub, invoice, &failed, now)?;
-        return Ok(failed);
+            message: NO_METHOD.into(),
+        });
     };
     let description = format!("Invoice {}", invoice.number.as_deref().unwrap_or("draft"));
     let outcome = billing.provider.charge(&ChargeRequest {
@@ -455,17 +474,12 @@ pub fn charge(
         None => {
             actor.record(conn, "payment.succeeded", "payment", subject)?;
             after_payment(conn, billing, sub, invoice, now)?;
-            Ok(Charged::Paid(payment))
+            Ok(Charged::Paid(Box::new(payment)))
         }
         Some((code, message)) => {
             actor.record(conn, "payment.failed", "payment", subject)?;
-            let failed = Charged::Failed {
-                payment: Some(payment),
-                code,
-                message,
-            };
-            after_failure(conn, billing, sub, invoice, &failed, now)?;
-            Ok(failed)
+            after_failure(conn, billing, sub, invoice, &message, now)?;
+            Ok(Charged::Failed { code, message })
         }
     }
 }
@@ -490,18 +504,7 @@ fn after_payment(
         now,
     )?;
     let plan = PlanRow::find(conn, sub.plan_id)?;
-    if sub.status != SubscriptionStatus::Active {
-        SubscriptionRow::update(
-            conn,
-            sub.id,
-            &SubscriptionChanges {
-                status: Some(SubscriptionStatus::Active.as_str()),
-                ..Default::default()
-            },
-            now,
-        )?;
-    }
-    set_edition(conn, sub.app_id, plan.edition)?;
+    activate(conn, sub, plan.edition, now)?;
     notify(
         conn,
         billing,
@@ -524,12 +527,9 @@ fn after_failure(
     billing: &Billing,
     sub: &SubscriptionRow,
     invoice: &InvoiceRow,
-    failed: &Charged,
+    message: &str,
     now: NaiveDateTime,
 ) -> AppResult<()> {
-    let Charged::Failed { message, .. } = failed else {
-        return Ok(());
-    };
     // Only renewals are dunned: an `incomplete` subscription's first invoice just expires.
     if sub.status == SubscriptionStatus::Incomplete {
         return Ok(());
@@ -635,39 +635,37 @@ fn end(
     Ok(ended)
 }
 
-fn coupon_error(code: &'static str, detail: &str) -> AppError {
-    AppError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail).on_field("code")
+fn coupon_error(field: &str, code: &'static str, detail: &str) -> AppError {
+    AppError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail).on_field(field)
 }
 
-/// Redeems `code` on the subscription, with Stripe's refusals. A discount in force is never
-/// dropped silently: another coupon is 409 `coupon_already_applied` unless `replace`.
+/// Redeems `code` (sent as the request's `field`) on the subscription, with Stripe's refusals.
+/// A discount in force is never dropped silently: another coupon is 409
+/// `coupon_already_applied` unless `replace`.
 pub fn apply_coupon(
     conn: &mut DbConn,
     sub: &SubscriptionRow,
-    code: &str,
+    (field, code): (&str, &str),
     replace: bool,
     now: NaiveDateTime,
 ) -> AppResult<SubscriptionRow> {
     if !sub.status.is_live() {
         return Err(subscription_ended());
     }
-    let owner_partner: Option<Option<i64>> = match sub.owner_id {
-        Some(owner) => accounts::table
-            .find(owner)
-            .select(accounts::partner_id)
-            .first(conn)
-            .optional()?,
+    let owner_partner = match sub.owner_id {
+        Some(owner) => AccountRow::find(conn, owner)?.and_then(|a| a.partner_id),
         None => None,
     };
     // A partner's coupon is for that partner's customers (and the partner itself) only.
     let (coupon, plans) = CouponRow::find_by_code(conn, code)?
         .filter(|(c, _)| match c.partner_id {
             None => true,
-            Some(p) => sub.owner_id == Some(p) || owner_partner == Some(Some(p)),
+            Some(p) => sub.owner_id == Some(p) || owner_partner == Some(p),
         })
-        .ok_or_else(|| coupon_error("coupon_not_found", "No such coupon."))?;
+        .ok_or_else(|| coupon_error(field, "coupon_not_found", "No such coupon."))?;
     if coupon.redeem_by.is_some_and(|by| now > by) {
         return Err(coupon_error(
+            field,
             "coupon_expired",
             "This coupon can no longer be redeemed.",
         ));
@@ -675,6 +673,7 @@ pub fn apply_coupon(
     let plan = PlanRow::find(conn, sub.next_plan_id.unwrap_or(sub.plan_id))?;
     if !plans.is_empty() && !plans.contains(&plan.id) {
         return Err(coupon_error(
+            field,
             "coupon_not_applicable",
             "This coupon does not apply to the subscription's plan.",
         ));
@@ -685,6 +684,7 @@ pub fn apply_coupon(
         .is_some_and(|c| !c.eq_ignore_ascii_case(&plan.currency))
     {
         return Err(coupon_error(
+            field,
             "coupon_currency_mismatch",
             "This coupon takes off an amount in another currency than the plan's.",
         ));
@@ -697,6 +697,7 @@ pub fn apply_coupon(
     }
     if !CouponRow::redeem(conn, coupon.id)? {
         return Err(coupon_error(
+            field,
             "coupon_exhausted",
             "This coupon has been redeemed as many times as it may be.",
         ));
@@ -806,7 +807,7 @@ pub fn subscribe(
         },
     )?;
     if let Some(code) = coupon {
-        sub = apply_coupon(conn, &sub, code, false, now)?;
+        sub = apply_coupon(conn, &sub, ("coupon_code", code), false, now)?;
     }
     if status == SubscriptionStatus::Trialing {
         set_edition(conn, Some(app.id), plan.edition)?;
@@ -814,16 +815,7 @@ pub fn subscribe(
     }
     let invoice = invoice_period(conn, billing, &sub, plan, (now, period_end), now)?;
     if invoice.status == InvoiceStatus::Paid {
-        sub = SubscriptionRow::update(
-            conn,
-            sub.id,
-            &SubscriptionChanges {
-                status: Some(SubscriptionStatus::Active.as_str()),
-                ..Default::default()
-            },
-            now,
-        )?;
-        set_edition(conn, Some(app.id), plan.edition)?;
+        activate(conn, &sub, plan.edition, now)?;
     }
     SubscriptionRow::find(conn, crate::policy::Scope::All, sub.id)
 }
@@ -927,18 +919,7 @@ pub fn renew(
     )?;
     let invoice = invoice_period(conn, billing, &rolled, &plan, (start, end_at), now)?;
     if invoice.status == InvoiceStatus::Paid {
-        if rolled.status != SubscriptionStatus::Active {
-            SubscriptionRow::update(
-                conn,
-                sub.id,
-                &SubscriptionChanges {
-                    status: Some(SubscriptionStatus::Active.as_str()),
-                    ..Default::default()
-                },
-                now,
-            )?;
-        }
-        return set_edition(conn, rolled.app_id, plan.edition);
+        return activate(conn, &rolled, plan.edition, now);
     }
     let rolled = SubscriptionRow::find(conn, crate::policy::Scope::All, sub.id)?;
     charge(
@@ -991,18 +972,7 @@ pub fn to_wire(
     let owners: Vec<i64> = rows.iter().filter_map(|r| r.owner_id).collect();
     let bill_to = BillTo::load(conn, &owners)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let open: Vec<InvoiceRow> = invoices::table
-        .filter(invoices::subscription_id.eq_any(&ids))
-        .filter(invoices::status.eq(InvoiceStatus::Open.as_str()))
-        .order(invoices::id.asc())
-        .select(InvoiceRow::as_select())
-        .load(conn)?;
-    let mut open_by_sub: HashMap<i64, InvoiceRow> = HashMap::new();
-    for invoice in open {
-        open_by_sub
-            .entry(invoice.subscription_id)
-            .or_insert(invoice);
-    }
+    let open_by_sub = InvoiceRow::open_of(conn, &ids)?;
     rows.iter()
         .map(|row| {
             let plan = plans.get(&row.plan_id).ok_or_else(AppError::not_found)?;

@@ -3,6 +3,7 @@
 //! process; each subscription is handled in its own transaction with its row locked (`FOR
 //! UPDATE SKIP LOCKED` on PostgreSQL), so replicas share the work and never bill twice.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
@@ -46,7 +47,7 @@ pub fn run_due(conn: &mut DbConn, billing: &Billing, now: NaiveDateTime) -> AppR
 }
 
 /// Runs [`run_due`] every [`PERIOD`] until the server stops.
-pub async fn run(db: Db, clock: Clock, billing: Billing) {
+pub async fn run(db: Db, clock: Clock, billing: Arc<Billing>) {
     let mut ticker = tokio::time::interval(PERIOD);
     loop {
         ticker.tick().await;

@@ -172,13 +172,22 @@ impl InvoiceRow {
 
     /// The subscription's oldest open invoice.
     pub fn open_for(conn: &mut DbConn, subscription_id: i64) -> AppResult<Option<Self>> {
-        Ok(invoices::table
-            .filter(invoices::subscription_id.eq(subscription_id))
+        Ok(Self::open_of(conn, &[subscription_id])?.remove(&subscription_id))
+    }
+
+    /// The oldest open invoice of each of `subscription_ids` that has one: one query for a page.
+    pub fn open_of(
+        conn: &mut DbConn,
+        subscription_ids: &[i64],
+    ) -> AppResult<std::collections::HashMap<i64, Self>> {
+        let rows: Vec<Self> = invoices::table
+            .filter(invoices::subscription_id.eq_any(subscription_ids))
             .filter(invoices::status.eq(InvoiceStatus::Open.as_str()))
-            .order(invoices::id.asc())
+            .order(invoices::id.desc())
             .select(Self::as_select())
-            .first(conn)
-            .optional()?)
+            .load(conn)?;
+        // Newest first, so the oldest of each subscription is inserted last and stays.
+        Ok(rows.into_iter().map(|i| (i.subscription_id, i)).collect())
     }
 
     /// Voids every open invoice of the subscription (it was canceled now or never paid).

@@ -152,20 +152,19 @@ async fn payment_invoice(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let id = parse_id(&path)?;
-    let (invoice, lines) = state
+    // Drawn on the blocking pool with the reads, not on an HTTP worker.
+    let (name, bytes) = state
         .db
         .run(move |conn| {
             let payment = PaymentRow::find(conn, user.scope(), id)?;
             let invoice = InvoiceRow::find(conn, payment.invoice_id)?;
             let lines = InvoiceRow::lines(conn, invoice.id)?;
-            Ok((invoice, lines))
+            Ok((
+                format!("invoice-{}.pdf", payment.invoice_number),
+                pdf::render(&invoice, &lines),
+            ))
         })
         .await?;
-    let bytes = pdf::render(&invoice, &lines);
-    let name = format!(
-        "invoice-{}.pdf",
-        invoice.number.as_deref().unwrap_or("draft")
-    );
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((

@@ -12,7 +12,7 @@ use types::{Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthUser;
-use crate::billing::{self, Charged};
+use crate::billing::{self, Billing, Charged};
 use crate::db::invoices::{InvoiceRow, PaymentRow};
 use crate::db::page::Paging;
 use crate::db::plans::PlanRow;
@@ -43,6 +43,34 @@ fn locked(conn: &mut DbConn, user: &AuthUser, id: i64) -> AppResult<Subscription
 
 fn respond(status: StatusCode, sub: &SubscriptionRow, wire: &Subscription) -> HttpResponse {
     json_with_etag(HttpResponse::build(status), &sub.etag(), wire)
+}
+
+/// Runs `change` on the subscription of `path` (within reach, locked) in one transaction,
+/// records it in the audit log as `action`, and answers with the subscription as it is after.
+async fn act(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: &str,
+    action: &'static str,
+    change: impl FnOnce(&mut DbConn, &Billing, &SubscriptionRow, NaiveDateTime) -> AppResult<SubscriptionRow>
+        + Send
+        + 'static,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(path)?;
+    let now = state.clock.now();
+    let billing = state.billing.clone();
+    let (sub, wire) = state
+        .db
+        .transaction(move |conn| {
+            let sub = locked(conn, &user, id)?;
+            let sub = change(conn, &billing, &sub, now)?;
+            user.actor()
+                .record(conn, action, "subscription", Some(id.to_string()))?;
+            let wire = billing::one_to_wire(conn, &billing, &sub, now)?;
+            Ok((sub, wire))
+        })
+        .await?;
+    Ok(respond(StatusCode::OK, &sub, &wire))
 }
 
 /// Subscribes the app to a plan, optionally with a coupon. With a trial it is `trialing` (and
@@ -85,13 +113,7 @@ async fn subscribe(
                 &plan,
                 body.0.coupon_code.as_deref(),
                 now,
-            )
-            .map_err(|e| match e.code() {
-                code if code.starts_with("coupon_") && code != "coupon_already_applied" => {
-                    e.renamed_field("code", "coupon_code")
-                }
-                _ => e,
-            })?;
+            )?;
             user.actor().record(
                 conn,
                 "subscription.create",
@@ -233,13 +255,12 @@ async fn update_subscription(
     path: web::Path<String>,
     body: Valid<UpdateSubscription>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&path)?;
-    let now = state.clock.now();
-    let billing = state.billing.clone();
-    let (sub, wire) = state
-        .db
-        .transaction(move |conn| {
-            let sub = locked(conn, &user, id)?;
+    act(
+        state,
+        user,
+        &path,
+        "subscription.update",
+        move |conn, _, sub, now| {
             if !sub.status.is_live() {
                 return Err(billing::subscription_ended());
             }
@@ -262,7 +283,7 @@ async fn update_subscription(
                     .ok_or_else(|| {
                         AppError::invalid_field("plan_id", "names no plan taking subscriptions")
                     })?;
-                let discount_currency = billing::discount_of(&sub, now)
+                let discount_currency = billing::discount_of(sub, now)
                     .and_then(|d| d.currency)
                     .filter(|c| !c.eq_ignore_ascii_case(&plan.currency));
                 if discount_currency.is_some() {
@@ -273,18 +294,10 @@ async fn update_subscription(
                 }
                 changes.next_plan_id = Some((plan.id != sub.plan_id).then_some(plan.id));
             }
-            let sub = SubscriptionRow::update(conn, id, &changes, now)?;
-            user.actor().record(
-                conn,
-                "subscription.update",
-                "subscription",
-                Some(id.to_string()),
-            )?;
-            let wire = billing::one_to_wire(conn, &billing, &sub, now)?;
-            Ok((sub, wire))
-        })
-        .await?;
-    Ok(respond(StatusCode::OK, &sub, &wire))
+            SubscriptionRow::update(conn, sub.id, &changes, now)
+        },
+    )
+    .await
 }
 
 /// Cancels: at the end of the period (it runs and keeps its edition until then), or now (open
@@ -307,25 +320,16 @@ async fn cancel_subscription(
     path: web::Path<String>,
     body: Valid<CancelSubscription>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&path)?;
-    let now = state.clock.now();
-    let billing = state.billing.clone();
-    let (sub, wire) = state
-        .db
-        .transaction(move |conn| {
-            let sub = locked(conn, &user, id)?;
-            let sub = billing::cancel(conn, &billing, &sub, body.0.at_period_end, now)?;
-            user.actor().record(
-                conn,
-                "subscription.cancel",
-                "subscription",
-                Some(id.to_string()),
-            )?;
-            let wire = billing::one_to_wire(conn, &billing, &sub, now)?;
-            Ok((sub, wire))
-        })
-        .await?;
-    Ok(respond(StatusCode::OK, &sub, &wire))
+    act(
+        state,
+        user,
+        &path,
+        "subscription.cancel",
+        move |conn, billing, sub, now| {
+            billing::cancel(conn, billing, sub, body.0.at_period_end, now)
+        },
+    )
+    .await
 }
 
 /// Redeems a coupon: its discount applies to the invoices of periods that start while it lasts
@@ -350,25 +354,16 @@ async fn apply_coupon(
     path: web::Path<String>,
     body: Valid<ApplyCoupon>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&path)?;
-    let now = state.clock.now();
-    let billing = state.billing.clone();
-    let (sub, wire) = state
-        .db
-        .transaction(move |conn| {
-            let sub = locked(conn, &user, id)?;
-            let sub = billing::apply_coupon(conn, &sub, &body.0.code, body.0.replace, now)?;
-            user.actor().record(
-                conn,
-                "subscription.coupon",
-                "subscription",
-                Some(id.to_string()),
-            )?;
-            let wire = billing::one_to_wire(conn, &billing, &sub, now)?;
-            Ok((sub, wire))
-        })
-        .await?;
-    Ok(respond(StatusCode::OK, &sub, &wire))
+    act(
+        state,
+        user,
+        &path,
+        "subscription.coupon",
+        move |conn, _, sub, now| {
+            billing::apply_coupon(conn, sub, ("code", &body.0.code), body.0.replace, now)
+        },
+    )
+    .await
 }
 
 /// Pays the open invoice with a payment method and saves the method for renewals (with nothing
@@ -431,7 +426,7 @@ async fn pay(
             None => None,
             Some(invoice) => {
                 match billing::charge(conn, &billing, &sub, &invoice, Some(&method), &actor, now)? {
-                    Charged::Paid(payment) => Some(payment),
+                    Charged::Paid(payment) => Some(*payment),
                     Charged::Failed { code, message, .. } => {
                         let declined = AppError::new(
                             StatusCode::PAYMENT_REQUIRED,
