@@ -299,6 +299,35 @@ both_backends! {
         }
     }
 
+    async fn a_subscription_is_priced_before_it_is_made(app) {
+        let admin = app.admin().await;
+        let plan_id = plan(&app, &admin, json!({"price": 10000, "trial_days": 14})).await;
+        app.post("coupons", Some(&admin), json!({"code": "QUARTER", "percent_off": 25, "duration": "once"}))
+            .await.assert_status(StatusCode::CREATED);
+        let (_, customer, app_id) = customer_app(&app, 1).await;
+        let path = |query: &str| format!("apps/{app_id}/subscription/preview?{query}");
+        let priced = app.get(&path(&format!("plan_id={plan_id}&coupon_code=quarter")), &customer).await;
+        priced.assert_status(StatusCode::OK);
+        assert_eq!((priced.body["discount"].clone(), priced.body["tax"].clone(), priced.body["total"].clone()),
+            (json!(2500), json!(1500), json!(9000)));
+        let at = priced.body["at"].as_str().expect("at").parse::<chrono::DateTime<chrono::Utc>>().expect("time");
+        assert!(at > chrono::Utc::now() + chrono::Duration::days(13), "charged after the trial");
+        let refused = app.get(&path(&format!("plan_id={plan_id}&coupon_code=NOPE")), &customer).await;
+        refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "coupon_not_found");
+        assert_eq!(refused.error_fields(), ["coupon_code"]);
+        assert_eq!(app.get(&path("plan_id=999"), &customer).await.error_fields(), ["plan_id"]);
+        // An EU business elsewhere than the seller pays no VAT (reverse charge).
+        app.patch("me", &customer, json!({"country": "DE", "vat_id": "DE123456789"})).await
+            .assert_status(StatusCode::OK);
+        let business = app.get(&path(&format!("plan_id={plan_id}")), &customer).await;
+        assert_eq!((business.body["tax"].clone(), business.body["total"].clone()), (json!(0), json!(10000)));
+        // Nothing was stored, and another tenant's app is not found.
+        assert_eq!(app.get("subscriptions", &customer).await.body["total"], 0);
+        let (_, other, _) = customer_app(&app, 2).await;
+        app.get(&format!("apps/{app_id}/subscription/preview?plan_id={plan_id}"), &other).await
+            .assert_status(StatusCode::NOT_FOUND);
+    }
+
     async fn coupons_are_refused_with_a_reason(app) {
         let admin = app.admin().await;
         let eur = plan(&app, &admin, json!({})).await;

@@ -392,6 +392,19 @@ pub struct CreateSubscription {
     pub coupon_code: Option<String>,
 }
 
+/// What to price with `GET apps/{id}/subscription/preview`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct PreviewQuery {
+    #[validate(custom(function = "rules::numeric_id"))]
+    #[param(example = "1")]
+    pub plan_id: String,
+    /// A coupon to check and price in.
+    #[validate(length(min = 1, max = 40))]
+    #[param(min_length = 1, max_length = 40)]
+    pub coupon_code: Option<String>,
+}
+
 /// Changes to a subscription: a change of plan takes effect at the next period; setting
 /// `cancel_at_period_end` to `false` keeps a subscription that was to end.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema, Validate)]

@@ -639,20 +639,17 @@ fn coupon_error(field: &str, code: &'static str, detail: &str) -> AppError {
     AppError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail).on_field(field)
 }
 
-/// Redeems `code` (sent as the request's `field`) on the subscription, with Stripe's refusals.
-/// A discount in force is never dropped silently: another coupon is 409
-/// `coupon_already_applied` unless `replace`.
-pub fn apply_coupon(
+/// The coupon `code` (sent as the request's `field`) if the account `owner` may redeem it on
+/// `plan` at `now`, else why not: 422 `coupon_not_found` (unknown, or another partner's),
+/// `coupon_expired`, `coupon_not_applicable`, `coupon_currency_mismatch`, `coupon_exhausted`.
+fn usable_coupon(
     conn: &mut DbConn,
-    sub: &SubscriptionRow,
+    owner: Option<i64>,
+    plan: &PlanRow,
     (field, code): (&str, &str),
-    replace: bool,
     now: NaiveDateTime,
-) -> AppResult<SubscriptionRow> {
-    if !sub.status.is_live() {
-        return Err(subscription_ended());
-    }
-    let owner_partner = match sub.owner_id {
+) -> AppResult<CouponRow> {
+    let owner_partner = match owner {
         Some(owner) => AccountRow::find(conn, owner)?.and_then(|a| a.partner_id),
         None => None,
     };
@@ -660,7 +657,7 @@ pub fn apply_coupon(
     let (coupon, plans) = CouponRow::find_by_code(conn, code)?
         .filter(|(c, _)| match c.partner_id {
             None => true,
-            Some(p) => sub.owner_id == Some(p) || owner_partner == Some(p),
+            Some(p) => owner == Some(p) || owner_partner == Some(p),
         })
         .ok_or_else(|| coupon_error(field, "coupon_not_found", "No such coupon."))?;
     if coupon.redeem_by.is_some_and(|by| now > by) {
@@ -670,7 +667,6 @@ pub fn apply_coupon(
             "This coupon can no longer be redeemed.",
         ));
     }
-    let plan = PlanRow::find(conn, sub.next_plan_id.unwrap_or(sub.plan_id))?;
     if !plans.is_empty() && !plans.contains(&plan.id) {
         return Err(coupon_error(
             field,
@@ -689,18 +685,79 @@ pub fn apply_coupon(
             "This coupon takes off an amount in another currency than the plan's.",
         ));
     }
+    if !coupon.valid_at(now) {
+        return Err(exhausted(field));
+    }
+    Ok(coupon)
+}
+
+fn exhausted(field: &str) -> AppError {
+    coupon_error(
+        field,
+        "coupon_exhausted",
+        "This coupon has been redeemed as many times as it may be.",
+    )
+}
+
+/// What subscribing `app` to `plan` (with a coupon) would charge first, and when: the coupon
+/// checked as subscribing checks it, VAT as the owner's invoice will have it. Nothing is stored.
+pub fn preview(
+    conn: &mut DbConn,
+    billing: &Billing,
+    app: &AppRow,
+    plan: &PlanRow,
+    coupon: Option<&str>,
+    now: NaiveDateTime,
+) -> AppResult<UpcomingCharge> {
+    let coupon = coupon
+        .map(|code| usable_coupon(conn, Some(app.owner_id), plan, ("coupon_code", code), now))
+        .transpose()?;
+    let bill_to = BillTo::one(conn, Some(app.owner_id))?;
+    let (vat_rate, _) = vat_for(
+        &billing.seller,
+        bill_to.as_ref().and_then(|b| b.country.as_deref()),
+        bill_to.as_ref().and_then(|b| b.vat_id.as_deref()),
+    );
+    let a = amounts(
+        plan.price,
+        coupon.as_ref().and_then(|c| c.percent_off),
+        coupon.as_ref().and_then(|c| c.amount_off),
+        vat_rate,
+    );
+    Ok(UpcomingCharge {
+        at: crate::db::utc(now + Duration::days(i64::from(plan.trial_days))),
+        subtotal: a.subtotal,
+        discount: a.discount,
+        tax: a.tax,
+        total: a.total,
+        currency: plan.currency.clone(),
+    })
+}
+
+/// Redeems `code` (sent as the request's `field`) on the subscription, with Stripe's refusals.
+/// A discount in force is never dropped silently: another coupon is 409
+/// `coupon_already_applied` unless `replace`.
+pub fn apply_coupon(
+    conn: &mut DbConn,
+    sub: &SubscriptionRow,
+    (field, code): (&str, &str),
+    replace: bool,
+    now: NaiveDateTime,
+) -> AppResult<SubscriptionRow> {
+    if !sub.status.is_live() {
+        return Err(subscription_ended());
+    }
+    let plan = PlanRow::find(conn, sub.next_plan_id.unwrap_or(sub.plan_id))?;
+    let coupon = usable_coupon(conn, sub.owner_id, &plan, (field, code), now)?;
     if discount_of(sub, now).is_some() && !replace {
         return Err(AppError::conflict(
             "coupon_already_applied",
             "The subscription already has a discount. Send `replace: true` to replace it with this one.",
         ));
     }
+    // The count is checked again as it is taken: two redemptions at once never exceed it.
     if !CouponRow::redeem(conn, coupon.id)? {
-        return Err(coupon_error(
-            field,
-            "coupon_exhausted",
-            "This coupon has been redeemed as many times as it may be.",
-        ));
+        return Err(exhausted(field));
     }
     let end = match coupon.duration {
         CouponDuration::Repeating => coupon

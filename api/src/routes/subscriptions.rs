@@ -6,7 +6,8 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 use types::billing::{
     ApplyCoupon, CancelSubscription, CreateSubscription, PayResult, PaySubscription, Payment,
-    PaymentFilter, Subscription, SubscriptionFilter, UpdateSubscription,
+    PaymentFilter, PreviewQuery, Subscription, SubscriptionFilter, UpcomingCharge,
+    UpdateSubscription,
 };
 use types::{Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -26,6 +27,7 @@ use crate::state::AppState;
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(subscribe)
         .service(app_subscription)
+        .service(preview)
         .service(list_subscriptions)
         .service(get_subscription)
         .service(update_subscription)
@@ -125,6 +127,54 @@ async fn subscribe(
         })
         .await?;
     Ok(respond(StatusCode::CREATED, &sub, &wire))
+}
+
+/// Prices a subscription before it is made: the first charge (after the trial, if the plan has
+/// one) with the coupon and the VAT the app owner's invoice will have. The coupon is checked as
+/// subscribing checks it, so a form can tell at once why a code is refused. Nothing is stored.
+#[utoipa::path(
+    tag = "billing",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The app's id"), PreviewQuery),
+    responses(
+        (status = 200, description = "The first charge", body = UpcomingCharge),
+        (status = 404, description = "No such app of yours"),
+        (status = 422, description = "`validation_failed` (`plan_id` names no plan taking subscriptions); `coupon_not_found`, `coupon_expired`, `coupon_exhausted`, `coupon_not_applicable`, `coupon_currency_mismatch` on `coupon_code`"),
+    )
+)]
+#[get("/apps/{id}/subscription/preview")]
+async fn preview(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<PreviewQuery>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let query = valid_query(query)?;
+    let now = state.clock.now();
+    let billing = state.billing.clone();
+    let charge = state
+        .db
+        .run(move |conn| {
+            let (app, _) = user.scope().find_app(conn, id)?;
+            let plan = parse_id(&query.plan_id)
+                .and_then(|p| PlanRow::find(conn, p))
+                .ok()
+                .filter(|p| p.active)
+                .ok_or_else(|| {
+                    AppError::invalid_field("plan_id", "names no plan taking subscriptions")
+                })?;
+            billing::preview(
+                conn,
+                &billing,
+                &app,
+                &plan,
+                query.coupon_code.as_deref(),
+                now,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(charge))
 }
 
 /// The app's live subscription (404 `no_subscription` when it has none).
