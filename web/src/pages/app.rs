@@ -17,6 +17,7 @@ use crate::pages::app_devices::DevicesTab;
 use crate::pages::app_orders::OrdersTab;
 use crate::pages::app_quotes::QuotesTab;
 use crate::pages::app_users::MobileUsersTab;
+use crate::pages::billing::BillingTab;
 
 #[component]
 pub fn AppPage() -> impl IntoView {
@@ -62,6 +63,7 @@ pub fn AppPage() -> impl IntoView {
                             {tab_link("users", "Mobile users")}
                             {standard.then(|| tab_link("orders", "Orders"))}
                             {standard.then(|| tab_link("quotes", "Quote requests"))}
+                            {tab_link("billing", "Billing")}
                         </nav>
                         {move || match tab().as_str() {
                             "devices" => view! { <DevicesTab app_id=for_tabs.id.clone()/> }.into_any(),
@@ -69,6 +71,8 @@ pub fn AppPage() -> impl IntoView {
                             "orders" | "quotes" if !standard => view! { <StandardOnly/> }.into_any(),
                             "orders" => view! { <OrdersTab app_id=for_tabs.id.clone()/> }.into_any(),
                             "quotes" => view! { <QuotesTab app_id=for_tabs.id.clone()/> }.into_any(),
+                            "billing" => view! { <BillingTab app_id=for_tabs.id.clone()
+                                on_change=Callback::new(move |()| version.update(|v| *v += 1))/> }.into_any(),
                             _ => view! { <AnalyticsTab app_id=for_tabs.id.clone()/> }.into_any(),
                         }}
                     }.into_any()

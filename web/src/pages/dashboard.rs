@@ -123,6 +123,7 @@ pub fn Dashboard() -> impl IntoView {
                 <p class="muted">"Here is what is happening in your back office."</p>
             </div>
         </div>
+        <crate::pages::billing::PastDue/>
         <Suspense fallback=|| view! { <Loading/> }>
             {move || figures.get().map(|result| match result {
                 Err(e) => view! { <ErrorBox message=e.message()/> }.into_any(),

@@ -9,6 +9,7 @@ pub mod app_orders;
 pub mod app_quotes;
 pub mod app_users;
 pub mod apps;
+pub mod billing;
 pub mod dashboard;
 pub mod impersonate;
 pub mod login;

@@ -22,6 +22,9 @@ pub fn Profile() -> impl IntoView {
     let company = field(|a| a.company.clone());
     let phone = field(|a| a.phone.clone());
     let country = field(|a| a.country.clone());
+    let billing_name = field(|a| a.billing_name.clone());
+    let billing_address = field(|a| a.billing_address.clone());
+    let vat_id = field(|a| a.vat_id.clone());
     let details = FormState::new();
     let opt = |s: RwSignal<String>| {
         Some(Some(s.get_untracked().trim().to_owned()).filter(|v| !v.is_empty()))
@@ -36,7 +39,9 @@ pub fn Profile() -> impl IntoView {
             company: opt(company),
             phone: opt(phone),
             country: opt(country).map(|c| c.map(|c| c.to_uppercase())),
-            ..UpdateProfile::default()
+            billing_name: opt(billing_name),
+            billing_address: opt(billing_address),
+            vat_id: opt(vat_id).map(|v| v.map(|v| v.replace([' ', '.', '-'], "").to_uppercase())),
         };
         if !details.check(&body) {
             return;
@@ -106,6 +111,13 @@ pub fn Profile() -> impl IntoView {
                     <TextField form=details label="Company" name="company" value=company wide=true/>
                     <TextField form=details label="Phone" name="phone" kind="tel" value=phone/>
                     <TextField form=details label="Country (ISO code)" name="country" value=country maxlength=2/>
+                    <TextField form=details label="Name on invoices" name="billing_name" value=billing_name wide=true placeholder="Company name, else yours" maxlength=200/>
+                    <label class="field span-2"><span>"Billing address"</span>
+                        <textarea name="billing_address" rows="3" maxlength="500" bind:value=billing_address
+                            aria-invalid=move || details.message("billing_address").is_some().to_string()
+                            aria-describedby=move || details.message("billing_address").map(|_| "billing_address-error")></textarea>
+                        {details.error_line("billing_address")}</label>
+                    <TextField form=details label="VAT number" name="vat_id" value=vat_id placeholder="DE123456789" maxlength=20/>
                 </div>
                 <footer class="modal-actions"><button class="button button-primary" type="submit">"Save"</button></footer>
             </form>
