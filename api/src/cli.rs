@@ -40,6 +40,9 @@ pub enum Command {
     },
     /// Fill the database with demo accounts (idempotent) and print their logins.
     SeedDemo,
+    /// Run the billing job once, now: bill ended periods, retry failed charges, expire unpaid new
+    /// subscriptions; print what it did. Every `serve` process also runs it every 30 seconds.
+    BillingRun,
     /// Print the OpenAPI document (or write it to a file).
     Openapi {
         /// Write to this file instead of standard output.

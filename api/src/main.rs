@@ -57,6 +57,23 @@ fn main() -> anyhow::Result<()> {
             seed::print_logins(&settings.public_url());
             Ok(())
         }
+        Command::BillingRun => {
+            let db = open_db(&settings)?;
+            db.migrate()?;
+            let billing =
+                api::billing::Billing::new(&settings, api::mailer::Mailer::new(&settings));
+            let started = std::time::Instant::now();
+            let mut conn = db.get()?;
+            let report = api::billing::renewal::run_due(&mut conn, &billing, api::db::now())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "billing run: {} subscriptions rolled, {} charges retried, in {:.2} s",
+                report.rolled,
+                report.retried,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Openapi { output } => {
             let json = openapi::spec_json();
             match output {

@@ -27,19 +27,37 @@ pub struct Report {
     pub retried: usize,
 }
 
-/// Does all the work due at `now`.
+/// Does all the work due at `now`. Each list is walked once in order (a keyset), so a run costs
+/// in proportion to the work it does; a subscription catching up several periods is met again
+/// further along.
 pub fn run_due(conn: &mut DbConn, billing: &Billing, now: NaiveDateTime) -> AppResult<Report> {
     let mut report = Report::default();
-    while write_transaction(conn, |conn| {
-        match SubscriptionRow::claim_due(conn, now, now - INCOMPLETE_FOR)? {
-            Some(sub) => renew(conn, billing, &sub, now).map(|()| true),
-            None => Ok(false),
-        }
+    let mut after = None;
+    while let Some(sub) = write_transaction(conn, |conn| {
+        let Some(sub) = SubscriptionRow::claim_ended(conn, now, after)? else {
+            return Ok(None);
+        };
+        renew(conn, billing, &sub, now)?;
+        Ok(Some(sub))
     })? {
+        after = Some((sub.current_period_end, sub.id));
         report.rolled += 1;
     }
-    while let Some(due) = InvoiceRow::next_due(conn, now)? {
-        write_transaction(conn, |conn| retry(conn, billing, due, now))?;
+    let mut after = None;
+    while let Some(sub) = write_transaction(conn, |conn| {
+        let Some(sub) = SubscriptionRow::claim_unpaid(conn, now - INCOMPLETE_FOR, after)? else {
+            return Ok(None);
+        };
+        renew(conn, billing, &sub, now)?;
+        Ok(Some(sub))
+    })? {
+        after = Some((sub.created_at, sub.id));
+        report.rolled += 1;
+    }
+    let mut after = None;
+    while let Some((sub, invoice, at)) = InvoiceRow::next_due(conn, now, after)? {
+        write_transaction(conn, |conn| retry(conn, billing, (sub, invoice), now))?;
+        after = Some((at, invoice));
         report.retried += 1;
     }
     write_transaction(conn, |conn| idempotency::purge(conn, now))?;

@@ -206,13 +206,31 @@ impl InvoiceRow {
         Ok(())
     }
 
-    /// The oldest open invoice whose collection attempt is due: (subscription, invoice).
-    pub fn next_due(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<Option<(i64, i64)>> {
+    /// The next open invoice (by next attempt, after `after`) whose collection attempt is due:
+    /// `(subscription, invoice, next attempt)`. The status test is literal SQL, to match the
+    /// partial index `invoices_collection`.
+    pub fn next_due(
+        conn: &mut DbConn,
+        now: NaiveDateTime,
+        after: Option<(NaiveDateTime, i64)>,
+    ) -> AppResult<Option<(i64, i64, NaiveDateTime)>> {
+        let after = after.unwrap_or((chrono::DateTime::UNIX_EPOCH.naive_utc(), 0));
         Ok(invoices::table
-            .filter(invoices::status.eq(InvoiceStatus::Open.as_str()))
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "invoices.status = 'open'",
+            ))
             .filter(invoices::next_payment_attempt.le(now))
-            .order(invoices::next_payment_attempt.asc())
-            .select((invoices::subscription_id, invoices::id))
+            .filter(super::page::time_after(
+                "invoices",
+                "next_payment_attempt",
+                after,
+            ))
+            .order((invoices::next_payment_attempt.asc(), invoices::id.asc()))
+            .select((
+                invoices::subscription_id,
+                invoices::id,
+                invoices::next_payment_attempt.assume_not_null(),
+            ))
             .first(conn)
             .optional()?)
     }

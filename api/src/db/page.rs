@@ -175,9 +175,27 @@ pub fn created_before(table: &'static str, key: (NaiveDateTime, i64)) -> Created
 pub fn time_before(
     table: &'static str,
     column: &'static str,
+    key: (NaiveDateTime, i64),
+) -> CreatedBefore {
+    compare(table, column, "<", key)
+}
+
+/// `(<table>.<column>, <table>.id) > (at, id)`: for walking a list oldest first (the jobs).
+pub fn time_after(
+    table: &'static str,
+    column: &'static str,
+    key: (NaiveDateTime, i64),
+) -> CreatedBefore {
+    compare(table, column, ">", key)
+}
+
+fn compare(
+    table: &'static str,
+    column: &'static str,
+    op: &'static str,
     (at, id): (NaiveDateTime, i64),
 ) -> CreatedBefore {
-    diesel::dsl::sql::<Bool>(&format!("({table}.{column}, {table}.id) < ("))
+    diesel::dsl::sql::<Bool>(&format!("({table}.{column}, {table}.id) {op} ("))
         .bind::<Timestamp, _>(at)
         .sql(", ")
         .bind::<BigInt, _>(id)

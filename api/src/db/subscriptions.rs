@@ -248,33 +248,60 @@ impl SubscriptionRow {
         (self.created_at, self.id)
     }
 
-    /// Claims the next subscription with work due at `now` — a period that has ended (trialing,
-    /// active, past_due whose renewal is not yet billed) or an `incomplete` one older than
-    /// `incomplete_before` — locking it for the caller's transaction. On PostgreSQL `SKIP
-    /// LOCKED` lets replicas take different rows; on SQLite the write transaction is exclusive.
-    pub fn claim_due(
+    /// Claims the next running subscription (oldest period end first, after `after`) whose period
+    /// has ended at `now`, locking it for the caller's transaction. On PostgreSQL `SKIP LOCKED`
+    /// lets replicas take different rows; on SQLite the write transaction is exclusive. The
+    /// status test is literal SQL so that it matches the partial index `subscriptions_renewal`
+    /// (a bound parameter would not prove it).
+    pub fn claim_ended(
         conn: &mut DbConn,
         now: NaiveDateTime,
-        incomplete_before: NaiveDateTime,
+        after: Option<(NaiveDateTime, i64)>,
     ) -> AppResult<Option<Self>> {
-        macro_rules! due {
+        let running = diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "subscriptions.status IN ('trialing', 'active')",
+        );
+        Self::claim_next(conn, running, "current_period_end", now, after)
+    }
+
+    /// Claims the next `incomplete` subscription created at or before `before` (its first invoice
+    /// unpaid too long), after `after` by `(created_at, id)`.
+    pub fn claim_unpaid(
+        conn: &mut DbConn,
+        before: NaiveDateTime,
+        after: Option<(NaiveDateTime, i64)>,
+    ) -> AppResult<Option<Self>> {
+        let unpaid =
+            diesel::dsl::sql::<diesel::sql_types::Bool>("subscriptions.status = 'incomplete'");
+        Self::claim_next(conn, unpaid, "created_at", before, after)
+    }
+
+    fn claim_next(
+        conn: &mut DbConn,
+        state: diesel::expression::SqlLiteral<diesel::sql_types::Bool>,
+        column: &'static str,
+        until: NaiveDateTime,
+        after: Option<(NaiveDateTime, i64)>,
+    ) -> AppResult<Option<Self>> {
+        let time =
+            diesel::dsl::sql::<diesel::sql_types::Timestamp>(&format!("subscriptions.{column}"));
+        // Every time here is after 1970: the start of the walk.
+        let after = after.unwrap_or((chrono::DateTime::UNIX_EPOCH.naive_utc(), 0));
+        // A macro, not a value: the locking query is typed by the backend it runs on.
+        macro_rules! next {
             () => {
                 subscriptions::table
-                    .filter(
-                        subscriptions::status
-                            .eq_any(["trialing", "active"])
-                            .and(subscriptions::current_period_end.le(now))
-                            .or(subscriptions::status
-                                .eq("incomplete")
-                                .and(subscriptions::created_at.le(incomplete_before))),
-                    )
-                    .order(subscriptions::current_period_end.asc())
+                    .filter(state.clone())
+                    .filter(time.clone().le(until))
+                    .filter(super::page::time_after("subscriptions", column, after))
+                    .order((time.clone().asc(), subscriptions::id.asc()))
+                    .limit(1)
                     .select(Self::as_select())
             };
         }
         Ok(match conn {
-            DbConn::Postgres(pg) => due!().for_update().skip_locked().first(pg).optional()?,
-            DbConn::Sqlite(sqlite) => due!().first(sqlite).optional()?,
+            DbConn::Postgres(pg) => next!().for_update().skip_locked().first(pg).optional()?,
+            DbConn::Sqlite(sqlite) => next!().first(sqlite).optional()?,
         })
     }
 }

@@ -89,8 +89,10 @@ CREATE TABLE subscriptions (
 CREATE UNIQUE INDEX subscriptions_app_id_key ON subscriptions (app_id) WHERE status NOT IN ('canceled', 'incomplete_expired');
 CREATE INDEX subscriptions_owner ON subscriptions (owner_id, created_at, id);
 CREATE INDEX subscriptions_created ON subscriptions (created_at, id);
--- The renewal job: periods that have ended.
-CREATE INDEX subscriptions_due ON subscriptions (status, current_period_end);
+-- The renewal job walks these in order: periods that end (of running subscriptions), and unpaid
+-- new subscriptions by age.
+CREATE INDEX subscriptions_renewal ON subscriptions (current_period_end, id) WHERE status IN ('trialing', 'active');
+CREATE INDEX subscriptions_unpaid ON subscriptions (created_at, id) WHERE status = 'incomplete';
 
 CREATE TABLE invoices (
     id                   INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -129,8 +131,8 @@ CREATE TABLE invoices (
 );
 CREATE UNIQUE INDEX invoices_number_key ON invoices (number);
 CREATE INDEX invoices_subscription ON invoices (subscription_id, id);
--- Dunning: open invoices whose next attempt is due.
-CREATE INDEX invoices_collection ON invoices (status, next_payment_attempt);
+-- Dunning: open invoices by their next attempt.
+CREATE INDEX invoices_collection ON invoices (next_payment_attempt, id) WHERE status = 'open';
 
 CREATE TABLE invoice_lines (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
