@@ -142,6 +142,10 @@ both_backends! {
         assert_eq!(paid.body["payment"]["amount"], 5880);
         assert_eq!(paid.body["subscription"]["upcoming"]["total"], 5880);
         assert_eq!(edition(&app, &customer, &app_id).await, "standard");
+        app.patch(&format!("apps/{app_id}"), &customer, json!({"edition": "basic"})).await
+            .assert_problem(StatusCode::CONFLICT, "edition_follows_plan");
+        app.patch(&format!("apps/{app_id}"), &customer, json!({"name": "Shop 1", "edition": "standard"})).await
+            .assert_status(StatusCode::OK);
 
         let list = app.get("payments", &customer).await;
         assert_eq!(list.body["total"], 1);

@@ -93,6 +93,30 @@ both_backends! {
         for list in ["devices", "mobile-users", "orders", "quote-requests"] {
             assert_pages_alike(&app, &partner, &format!("apps/{app_id}/{list}")).await;
         }
+
+        // Billing: a subscription per app, paid after two declined attempts; and coupons.
+        let plan = app.post("plans", Some(&admin), json!({"name": "P", "edition": "basic", "interval": "month",
+            "price": 1000, "currency": "EUR"})).await.body["id"].as_str().unwrap_or_default().to_owned();
+        let apps = app.get("apps", &partner).await;
+        let mut last = String::new();
+        for a in apps.body["items"].as_array().into_iter().flatten() {
+            let id = a["id"].as_str().unwrap_or_default();
+            let sub = app.post(&format!("apps/{id}/subscription"), Some(&partner), json!({"plan_id": plan})).await;
+            last = sub.body["id"].as_str().unwrap_or_default().to_owned();
+            for pm in ["pm_card_chargeDeclined", "pm_card_chargeDeclined", "pm_card_visa"] {
+                app.post(&format!("subscriptions/{last}/pay"), Some(&partner), json!({"payment_method": pm})).await;
+            }
+        }
+        for n in 0..3 {
+            app.post("coupons", Some(&partner), json!({"code": format!("LIST-{n}"), "percent_off": 5,
+                "duration": "once"})).await.assert_status(StatusCode::CREATED);
+        }
+        for token in [&admin, &partner] {
+            for list in ["subscriptions", "payments", "payments?status=failed", "coupons"] {
+                assert_pages_alike(&app, token, list).await;
+            }
+        }
+        assert_pages_alike(&app, &partner, &format!("subscriptions/{last}/payments")).await;
     }
 
     async fn a_cursor_of_one_list_is_refused_by_another(app) {

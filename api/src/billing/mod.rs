@@ -805,6 +805,18 @@ pub fn before_deleting(
     Ok(())
 }
 
+/// An app's edition is its plan's while a subscription runs for it (trial, paid, or being
+/// retried): changing it by hand is 409 `edition_follows_plan`.
+pub fn ensure_edition_is_free(conn: &mut DbConn, app_id: i64) -> AppResult<()> {
+    match SubscriptionRow::live_for_app(conn, app_id)? {
+        Some(sub) if sub.status != SubscriptionStatus::Incomplete => Err(AppError::conflict(
+            "edition_follows_plan",
+            "The app's edition is its subscription plan's: change the plan to change it.",
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub fn subscription_ended() -> AppError {
     AppError::conflict(
         "subscription_ended",

@@ -154,7 +154,8 @@ async fn get_app(
 }
 
 /// Edits an app (not its kind or owner). Send `If-Match` to get 412 instead of overwriting
-/// someone else's change.
+/// someone else's change. While a subscription pays for the app its edition is its plan's:
+/// changing it is 409 `edition_follows_plan` (change the plan instead).
 #[utoipa::path(
     tag = "apps",
     security(("bearer" = [])),
@@ -167,6 +168,7 @@ async fn get_app(
         (status = 200, description = "The updated app", body = App,
             headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such app of yours"),
+        (status = 409, description = "`edition_follows_plan`"),
         (status = 412, description = "`stale_version`"),
     )
 )]
@@ -188,6 +190,9 @@ async fn update_app(
             check_etag(if_match.as_deref(), &current.etag())?;
             if current.kind() == AppKind::Magento && body.store_url == Some(None) {
                 return Err(store_url_required());
+            }
+            if body.edition.is_some_and(|e| e != current.edition()) {
+                crate::billing::ensure_edition_is_free(conn, id)?;
             }
             let changes = AppChanges {
                 name: body.name.map(|n| n.trim().to_owned()),
