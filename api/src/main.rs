@@ -61,7 +61,7 @@ fn main() -> anyhow::Result<()> {
             let db = open_db(&settings)?;
             db.migrate()?;
             let billing =
-                api::billing::Billing::new(&settings, api::mailer::Mailer::new(&settings));
+                api::billing::Billing::new(&settings, api::mailer::Mailer::new(&settings))?;
             let started = std::time::Instant::now();
             let mut conn = db.get()?;
             let report = api::billing::renewal::run_due(&mut conn, &billing, api::db::now())

@@ -356,7 +356,13 @@ fn seed_billing(
     else {
         return Ok(());
     };
-    let billing = crate::billing::Billing::new(settings, mailer.clone());
+    // Demo data moves no money, whichever provider the installation uses.
+    let test_provider = crate::settings::Settings {
+        payment_provider: crate::settings::PaymentProviderKind::Test,
+        ..settings.clone()
+    };
+    let billing = crate::billing::Billing::new(&test_provider, mailer.clone())
+        .map_err(AppError::internal)?;
     let sub = crate::billing::subscribe(conn, &billing, &app, &yearly, None, now)?;
     let sub = crate::db::subscriptions::SubscriptionRow::update(
         conn,

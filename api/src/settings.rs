@@ -14,6 +14,7 @@ pub enum Environment {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum PaymentProviderKind {
     Test,
+    Stripe,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -123,7 +124,7 @@ pub struct Settings {
     pub workers: Option<usize>,
 
     /// Who charges subscriptions: `test` (no money moves; Stripe's test payment method ids
-    /// decide the outcome).
+    /// decide the outcome) or `stripe` (needs `STRIPE_SECRET_KEY` and `STRIPE_WEBHOOK_SECRET`).
     #[arg(
         long,
         env = "PAYMENT_PROVIDER",
@@ -132,6 +133,24 @@ pub struct Settings {
         global = true
     )]
     pub payment_provider: PaymentProviderKind,
+
+    /// Stripe's secret API key (`sk_live_…`, `sk_test_…`), for `PAYMENT_PROVIDER=stripe`.
+    #[arg(long, env = "STRIPE_SECRET_KEY", global = true, hide_env_values = true)]
+    pub stripe_secret_key: Option<String>,
+
+    /// The signing secret (`whsec_…`) of the Stripe webhook endpoint pointed at
+    /// `/api/v1/webhooks/stripe`.
+    #[arg(long, env = "STRIPE_WEBHOOK_SECRET", global = true, hide_env_values = true)]
+    pub stripe_webhook_secret: Option<String>,
+
+    /// Stripe's API address (tests point it at a local fake).
+    #[arg(
+        long,
+        env = "STRIPE_API_BASE",
+        default_value = "https://api.stripe.com",
+        global = true
+    )]
+    pub stripe_api_base: String,
 
     /// The seller named on invoices.
     #[arg(
@@ -165,6 +184,25 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The Stripe settings when `PAYMENT_PROVIDER=stripe`; an error names what is missing.
+    pub fn stripe(&self) -> anyhow::Result<Option<crate::billing::stripe::StripeConfig>> {
+        if self.payment_provider != PaymentProviderKind::Stripe {
+            return Ok(None);
+        }
+        let (Some(secret_key), Some(webhook_secret)) =
+            (&self.stripe_secret_key, &self.stripe_webhook_secret)
+        else {
+            anyhow::bail!(
+                "PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET"
+            );
+        };
+        Ok(Some(crate::billing::stripe::StripeConfig {
+            secret_key: secret_key.clone(),
+            api_base: self.stripe_api_base.clone(),
+            webhook_secret: webhook_secret.clone(),
+        }))
+    }
+
     pub fn public_url(&self) -> String {
         self.public_url
             .clone()

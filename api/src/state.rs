@@ -40,7 +40,7 @@ impl AppState {
         let mailer = Mailer::new(&settings);
         Ok(Self {
             jwt: JwtKeys::new(&secret),
-            billing: Arc::new(Billing::new(&settings, mailer.clone())),
+            billing: Arc::new(Billing::new(&settings, mailer.clone())?),
             mailer,
             metrics: Metrics::new()?,
             login_by_ip: RateLimiter::new(settings.login_rate_limit, minute),

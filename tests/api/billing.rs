@@ -10,7 +10,7 @@ use crate::both_backends;
 use crate::helpers::{Reply, TestApp};
 
 /// A plan created by the administrator; its id.
-async fn plan(app: &TestApp, admin: &str, body: Value) -> String {
+pub(crate) async fn plan(app: &TestApp, admin: &str, body: Value) -> String {
     let mut plan = json!({"name": "Standard monthly", "edition": "standard", "interval": "month",
         "price": 4900, "currency": "EUR"});
     if let (Some(plan), Some(extra)) = (plan.as_object_mut(), body.as_object()) {
@@ -22,7 +22,7 @@ async fn plan(app: &TestApp, admin: &str, body: Value) -> String {
 }
 
 /// A partner's customer with a Basic app: (partner token, customer token, app id).
-async fn customer_app(app: &TestApp, n: u32) -> (String, String, String) {
+pub(crate) async fn customer_app(app: &TestApp, n: u32) -> (String, String, String) {
     let (partner_id, partner) = app.partner(&format!("agency{n}@example.com")).await;
     let (_, customer) = app
         .customer(&format!("shop{n}@example.com"), Some(partner_id))
@@ -37,16 +37,16 @@ async fn customer_app(app: &TestApp, n: u32) -> (String, String, String) {
     )
 }
 
-async fn subscribe(app: &TestApp, token: &str, app_id: &str, body: Value) -> Reply {
+pub(crate) async fn subscribe(app: &TestApp, token: &str, app_id: &str, body: Value) -> Reply {
     app.post(&format!("apps/{app_id}/subscription"), Some(token), body)
         .await
 }
 
-fn id(reply: &Reply) -> String {
+pub(crate) fn id(reply: &Reply) -> String {
     reply.body["id"].as_str().expect("id").to_owned()
 }
 
-async fn pay_with_key(app: &TestApp, token: &str, sub: &str, pm: &str, key: Option<&str>) -> Reply {
+pub(crate) async fn pay_with_key(app: &TestApp, token: &str, sub: &str, pm: &str, key: Option<&str>) -> Reply {
     let mut req = app
         .client
         .post(app.url(&format!("subscriptions/{sub}/pay")))
@@ -58,17 +58,18 @@ async fn pay_with_key(app: &TestApp, token: &str, sub: &str, pm: &str, key: Opti
     Reply::from(req.send().await.expect("sent")).await
 }
 
-async fn pay(app: &TestApp, token: &str, sub: &str, pm: &str) -> Reply {
+pub(crate) async fn pay(app: &TestApp, token: &str, sub: &str, pm: &str) -> Reply {
     pay_with_key(app, token, sub, pm, None).await
 }
 
 /// Moves the server's clock by `days` and runs the renewal job once at that time.
-async fn later(app: &TestApp, days: i64) -> api::billing::renewal::Report {
+pub(crate) async fn later(app: &TestApp, days: i64) -> api::billing::renewal::Report {
     app.clock.advance(chrono::Duration::days(days));
     let now = app.clock.now();
     let (db, settings) = (app.db.clone(), app.settings.clone());
     tokio::task::spawn_blocking(move || {
-        let billing = api::billing::Billing::new(&settings, api::mailer::Mailer::new(&settings));
+        let billing = api::billing::Billing::new(&settings, api::mailer::Mailer::new(&settings))
+            .expect("billing");
         let mut conn = db.get().expect("connection");
         api::billing::renewal::run_due(&mut conn, &billing, now)
     })
@@ -77,7 +78,7 @@ async fn later(app: &TestApp, days: i64) -> api::billing::renewal::Report {
     .expect("renewals")
 }
 
-async fn payments(app: &TestApp, token: &str, sub: &str) -> Vec<Value> {
+pub(crate) async fn payments(app: &TestApp, token: &str, sub: &str) -> Vec<Value> {
     let list = app
         .get(&format!("subscriptions/{sub}/payments"), token)
         .await;

@@ -25,3 +25,4 @@ mod quotes;
 mod schema;
 mod sdk;
 mod spa;
+mod stripe;

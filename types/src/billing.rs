@@ -78,8 +78,10 @@ crate::string_enum! {
 }
 
 crate::string_enum! {
-    /// Whether a charge went through.
+    /// Whether a charge went through. `pending`: the provider answers later (a bank debit still
+    /// processing); its signed webhook settles the payment.
     pub enum PaymentStatus {
+        Pending = "pending",
         Succeeded = "succeeded",
         Failed = "failed",
     }
@@ -526,6 +528,9 @@ pub struct Payment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_message: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// When a `pending` payment was settled by the provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled_at: Option<DateTime<Utc>>,
 }
 
 /// Filters of the payments list and its CSV export.

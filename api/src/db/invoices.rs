@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use types::billing::{InvoiceStatus, InvoiceSummary, Payment, PaymentFilter, PaymentStatus};
 
 use super::page::{created_before, Paging};
-use super::schema::{invoice_counters, invoice_lines, invoices, payments};
+use super::schema::{invoice_counters, invoice_lines, invoices, payments, provider_customers};
 use super::stored::Stored;
 use super::DbConn;
 use crate::error::{AppError, AppResult};
@@ -305,6 +305,7 @@ pub struct PaymentRow {
     pub provider: String,
     pub provider_reference: Option<String>,
     pub created_at: NaiveDateTime,
+    pub settled_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Insertable)]
@@ -430,6 +431,85 @@ impl PaymentRow {
             failure_code: self.failure_code.clone(),
             failure_message: self.failure_message.clone(),
             created_at: super::utc(self.created_at),
+            settled_at: self.settled_at.map(super::utc),
         }
     }
+
+    /// The payment a provider knows by `reference` (its PaymentIntent id).
+    pub fn by_reference(
+        conn: &mut DbConn,
+        provider: &str,
+        reference: &str,
+    ) -> AppResult<Option<Self>> {
+        Ok(payments::table
+            .filter(payments::provider.eq(provider))
+            .filter(payments::provider_reference.eq(reference))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    /// Whether a charge of `invoice` is waiting for the provider's answer.
+    pub fn pending_for(conn: &mut DbConn, invoice_id: i64) -> AppResult<bool> {
+        Ok(diesel::select(diesel::dsl::exists(
+            payments::table
+                .filter(payments::invoice_id.eq(invoice_id))
+                .filter(payments::status.eq(PaymentStatus::Pending.as_str())),
+        ))
+        .get_result(conn)?)
+    }
+
+    /// Settles a `pending` payment: `failure` is `(code, message)` when it failed.
+    pub fn settle(
+        conn: &mut DbConn,
+        id: i64,
+        failure: Option<(String, String)>,
+        now: NaiveDateTime,
+    ) -> AppResult<Self> {
+        let status = match failure {
+            None => PaymentStatus::Succeeded,
+            Some(_) => PaymentStatus::Failed,
+        };
+        let (code, message) = failure.unzip();
+        diesel::update(payments::table.find(id))
+            .set((
+                payments::status.eq(status.as_str()),
+                payments::failure_code.eq(code),
+                payments::failure_message.eq(message),
+                payments::settled_at.eq(now),
+            ))
+            .execute(conn)?;
+        Self::find(conn, Scope::All, id)
+    }
+}
+
+/// An account's customer record at a payment provider (Stripe's `cus_…`).
+pub fn provider_customer(
+    conn: &mut DbConn,
+    account_id: i64,
+    provider: &str,
+) -> AppResult<Option<String>> {
+    Ok(provider_customers::table
+        .find((account_id, provider))
+        .select(provider_customers::reference)
+        .first(conn)
+        .optional()?)
+}
+
+pub fn save_provider_customer(
+    conn: &mut DbConn,
+    account_id: i64,
+    provider: &str,
+    reference: &str,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::insert_into(provider_customers::table)
+        .values((
+            provider_customers::account_id.eq(account_id),
+            provider_customers::provider.eq(provider),
+            provider_customers::reference.eq(reference),
+            provider_customers::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
 }

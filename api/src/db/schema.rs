@@ -418,6 +418,16 @@ diesel::table! {
         provider -> Text,
         provider_reference -> Nullable<Text>,
         created_at -> Timestamp,
+        settled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    provider_customers (account_id, provider) {
+        account_id -> BigInt,
+        provider -> Text,
+        reference -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -454,6 +464,7 @@ diesel::joinable!(invoice_lines -> invoices (invoice_id));
 diesel::joinable!(payments -> invoices (invoice_id));
 diesel::joinable!(payments -> subscriptions (subscription_id));
 diesel::joinable!(coupon_plans -> coupons (coupon_id));
+diesel::joinable!(provider_customers -> accounts (account_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     refresh_tokens,
@@ -480,5 +491,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     invoice_lines,
     invoice_counters,
     payments,
+    provider_customers,
     idempotency_keys,
 );

@@ -2,18 +2,19 @@
 //! as CSV. Payments and invoices are never deleted (there is no DELETE: 405).
 
 use actix_web::http::header;
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 use types::billing::{Payment, PaymentFilter};
 use types::{Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthUser;
-use crate::billing::pdf;
+use crate::billing::provider::WebhookError;
+use crate::billing::{self, pdf};
 use crate::db::invoices::{InvoiceRow, PaymentRow};
 use crate::db::page::Paging;
-use crate::db::{parse_id, utc};
-use crate::error::AppResult;
+use crate::db::{parse_id, utc, write_transaction};
+use crate::error::{AppError, AppResult};
 use crate::routes::{csv, valid_query};
 use crate::state::AppState;
 
@@ -21,7 +22,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(list_payments)
         .service(export_payments)
         .service(get_payment)
-        .service(payment_invoice);
+        .service(payment_invoice)
+        .service(stripe_webhook);
 }
 
 /// The payments within reach (a customer's, a partner's and its customers', all for
@@ -172,4 +174,53 @@ async fn payment_invoice(
             format!("attachment; filename=\"{name}\""),
         ))
         .body(bytes))
+}
+
+/// Stripe's webhook endpoint (with `PAYMENT_PROVIDER=stripe`): settles payments that were
+/// `pending` when made (`payment_intent.succeeded`, `payment_intent.payment_failed`); other event
+/// types are acknowledged and ignored. The `Stripe-Signature` header must sign the raw body with
+/// the endpoint's secret (`STRIPE_WEBHOOK_SECRET`) within five minutes of the server's clock.
+/// Deliveries repeated or out of order change nothing twice.
+#[utoipa::path(
+    tag = "billing",
+    params(
+        ("Stripe-Signature" = String, Header, description = "`t=<unix time>,v1=<hex HMAC-SHA256 of \"t.body\">`, as Stripe sends it"),
+    ),
+    request_body(content = Object, content_type = "application/json", description = "A Stripe event"),
+    responses(
+        (status = 204, description = "Received"),
+        (status = 400, description = "`invalid_signature`: missing, stale or not matching the body; `invalid_event`: not a Stripe event"),
+        (status = 404, description = "This installation does not take payments through Stripe"),
+    )
+)]
+#[post("/webhooks/stripe")]
+async fn stripe_webhook(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let signature = req
+        .headers()
+        .get("Stripe-Signature")
+        .and_then(|v| v.to_str().ok());
+    let now = state.clock.now();
+    let settlement = state
+        .billing
+        .provider
+        .read_webhook(signature, &body, now.and_utc().timestamp())
+        .map_err(|e| match e {
+            WebhookError::NotConfigured => AppError::not_found(),
+            WebhookError::BadSignature(why) => AppError::bad_request("invalid_signature", why),
+            WebhookError::Malformed => AppError::bad_request("invalid_event", e.to_string()),
+        })?;
+    if let Some(settlement) = settlement {
+        let billing = state.billing.clone();
+        state
+            .db
+            .run(move |conn| {
+                write_transaction(conn, |conn| billing::settle(conn, &billing, &settlement, now))
+            })
+            .await?;
+    }
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -419,7 +419,9 @@ async fn apply_coupon(
 /// Pays the open invoice with a payment method and saves the method for renewals (with nothing
 /// owed, only saves it). Send an `Idempotency-Key` to retry safely: the same key and body replay
 /// the first answer (`Idempotent-Replayed: true`) and charge nothing more. A declined card is
-/// 402 `card_declined` (the failed attempt is recorded, and replayed like a success).
+/// 402 `card_declined` (the failed attempt is recorded, and replayed like a success). With the
+/// `stripe` provider a payment may come back `pending` (a bank debit processing): Stripe's
+/// webhook settles it later, and paying again meanwhile is 409 `payment_pending`.
 #[utoipa::path(
     tag = "billing",
     security(("bearer" = [])),
@@ -433,8 +435,9 @@ async fn apply_coupon(
         (status = 400, description = "`invalid_idempotency_key`"),
         (status = 402, description = "`card_declined`: the detail gives the bank's reason"),
         (status = 404, description = "No such subscription of yours"),
-        (status = 409, description = "`subscription_ended`; `idempotency_key_in_use`: a request with this key is still running"),
+        (status = 409, description = "`subscription_ended`; `idempotency_key_in_use`: a request with this key is still running; `payment_pending`: an earlier payment is still processing"),
         (status = 422, description = "`validation_failed` (a `payment_method` the provider does not know); `idempotency_key_reused`: the key came with another request"),
+        (status = 503, description = "`payment_provider_unavailable`: the provider did not answer, nothing was recorded, retry (with the same key); `database_unavailable`"),
     )
 )]
 #[post("/subscriptions/{id}/pay")]
@@ -462,6 +465,18 @@ async fn pay(
                 "is not a payment method the payment provider knows",
             ));
         }
+        let open = InvoiceRow::open_for(conn, id)?;
+        if let Some(invoice) = &open {
+            if PaymentRow::pending_for(conn, invoice.id)? {
+                return Err(AppError::new(
+                    StatusCode::CONFLICT,
+                    "payment_pending",
+                    "A payment of this invoice is still being processed by the payment \
+                     provider; its result will show here when it arrives.",
+                ));
+            }
+        }
+        let method = billing::save_method(conn, &billing, &sub, &method, now)?;
         let sub = SubscriptionRow::update(
             conn,
             id,
@@ -472,11 +487,11 @@ async fn pay(
             now,
         )?;
         let actor = user.actor();
-        let payment = match InvoiceRow::open_for(conn, id)? {
+        let payment = match open {
             None => None,
             Some(invoice) => {
                 match billing::charge(conn, &billing, &sub, &invoice, Some(&method), &actor, now)? {
-                    Charged::Paid(payment) => Some(*payment),
+                    Charged::Paid(payment) | Charged::Pending(payment) => Some(*payment),
                     Charged::Failed { code, message, .. } => {
                         let declined = AppError::new(
                             StatusCode::PAYMENT_REQUIRED,

@@ -12,6 +12,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use types::accounts::{AccountStatus, Role};
 
+pub mod fake_stripe;
 mod reply;
 pub use reply::Reply;
 
@@ -138,6 +139,9 @@ pub fn test_settings(database_url: String) -> Settings {
         trust_proxy: false,
         workers: Some(2),
         payment_provider: PaymentProviderKind::Test,
+        stripe_secret_key: None,
+        stripe_webhook_secret: None,
+        stripe_api_base: "http://127.0.0.1:9".into(),
         seller_name: "Mobile Back Office SAS".into(),
         seller_address: "1 Example Street\n75001 Paris\nFrance".into(),
         seller_vat_id: Some("FR40303265045".into()),

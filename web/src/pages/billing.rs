@@ -46,6 +46,10 @@ pub fn subscription_badge(status: SubscriptionStatus) -> impl IntoView {
 fn payment_badge(p: &Payment) -> impl IntoView {
     match p.status {
         PaymentStatus::Succeeded => view! { <span class="badge badge-success">"Paid"</span> }.into_any(),
+        PaymentStatus::Pending => view! {
+            <span class="badge badge-warning" title="The payment provider has not confirmed it yet">"Processing"</span>
+        }
+        .into_any(),
         PaymentStatus::Failed => view! {
             <span class="badge badge-danger" title=p.failure_message.clone()>
                 {format!("Failed: {}", p.failure_code.clone().unwrap_or_default().replace('_', " "))}
@@ -222,7 +226,7 @@ fn Payments(subscription: Option<String>) -> impl IntoView {
             <div class="card-head"><h2 id="payments-title">"Payments"</h2></div>
             {all.then(|| view! {
                 <div class="filters">
-                    <FilterSelect label="Status" value=status page=page options=&[("", "All"), ("succeeded", "Paid"), ("failed", "Failed")]/>
+                    <FilterSelect label="Status" value=status page=page options=&[("", "All"), ("succeeded", "Paid"), ("pending", "Processing"), ("failed", "Failed")]/>
                     <label class="field"><span>"From"</span><input type="date" on:change=move |ev| { page.set(1); from.set(event_target_value(&ev)); }/></label>
                     <label class="field"><span>"To"</span><input type="date" on:change=move |ev| { page.set(1); to.set(event_target_value(&ev)); }/></label>
                     <button class="button" type="button" on:click=csv>"Download CSV"</button>
@@ -456,6 +460,10 @@ fn PayDialog(sub: Subscription, on_close: Callback<bool>) -> impl IntoView {
             {
                 Ok(reply) => {
                     let text = match reply.body.payment {
+                        Some(p) if p.status == PaymentStatus::Pending => format!(
+                            "Payment of {} sent; the bank confirms it in a few days.",
+                            money::format(p.amount, &p.currency)
+                        ),
                         Some(p) => format!("Paid {}.", money::format(p.amount, &p.currency)),
                         None => "Payment method saved for renewals.".to_owned(),
                     };
