@@ -361,8 +361,8 @@ fn seed_billing(
         payment_provider: crate::settings::PaymentProviderKind::Test,
         ..settings.clone()
     };
-    let billing = crate::billing::Billing::new(&test_provider, mailer.clone())
-        .map_err(AppError::internal)?;
+    let billing =
+        crate::billing::Billing::new(&test_provider, mailer.clone()).map_err(AppError::internal)?;
     let sub = crate::billing::subscribe(conn, &billing, &app, &yearly, None, now)?;
     let sub = crate::db::subscriptions::SubscriptionRow::update(
         conn,

@@ -46,7 +46,13 @@ pub(crate) fn id(reply: &Reply) -> String {
     reply.body["id"].as_str().expect("id").to_owned()
 }
 
-pub(crate) async fn pay_with_key(app: &TestApp, token: &str, sub: &str, pm: &str, key: Option<&str>) -> Reply {
+pub(crate) async fn pay_with_key(
+    app: &TestApp,
+    token: &str,
+    sub: &str,
+    pm: &str,
+    key: Option<&str>,
+) -> Reply {
     let mut req = app
         .client
         .post(app.url(&format!("subscriptions/{sub}/pay")))

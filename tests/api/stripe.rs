@@ -53,7 +53,10 @@ macro_rules! with_stripe {
 fn stripe_signature(secret: &str, body: &str, timestamp: i64) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("key");
     mac.update(format!("{timestamp}.{body}").as_bytes());
-    format!("t={timestamp},v1={}", hex::encode(mac.finalize().into_bytes()))
+    format!(
+        "t={timestamp},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
 }
 
 fn event(kind: &str, intent: &str, failure: Option<(&str, &str)>) -> String {
@@ -276,8 +279,13 @@ async fn the_stripe_webhook_is_404_without_the_stripe_provider() {
     let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite");
     let body = event("payment_intent.succeeded", "pi_1", None);
     let now = app.clock.now().and_utc().timestamp();
-    deliver(&app, &body, Some(stripe_signature(WEBHOOK_SECRET, &body, now))).await
-        .assert_status(StatusCode::NOT_FOUND);
+    deliver(
+        &app,
+        &body,
+        Some(stripe_signature(WEBHOOK_SECRET, &body, now)),
+    )
+    .await
+    .assert_status(StatusCode::NOT_FOUND);
 }
 
 #[test]

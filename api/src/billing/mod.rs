@@ -36,7 +36,9 @@ use crate::error::{AppError, AppResult};
 use crate::mailer::{Email, Mailer};
 use crate::settings::Settings;
 use pdf::money;
-use provider::{ChargeOutcome, ChargeRequest, Payer, PaymentProvider, ProviderError, Settlement, TestProvider};
+use provider::{
+    ChargeOutcome, ChargeRequest, Payer, PaymentProvider, ProviderError, Settlement, TestProvider,
+};
 
 /// An `incomplete` subscription whose first invoice stays unpaid this long expires (Stripe: 23 h).
 pub const INCOMPLETE_FOR: Duration = Duration::hours(23);
@@ -439,9 +441,7 @@ fn provider_customer(
     sub: &SubscriptionRow,
 ) -> AppResult<Option<String>> {
     match sub.owner_id {
-        Some(owner) => {
-            crate::db::invoices::provider_customer(conn, owner, billing.provider.name())
-        }
+        Some(owner) => crate::db::invoices::provider_customer(conn, owner, billing.provider.name()),
         None => Ok(None),
     }
 }
@@ -612,13 +612,23 @@ pub fn settle(
                 after_payment(conn, billing, &sub, &invoice, now)?;
             } else {
                 // Voided meanwhile (the subscription was canceled now): the money came anyway.
-                tracing::warn!(payment = payment.id, "a payment succeeded for a closed invoice; refund it at the provider");
+                tracing::warn!(
+                    payment = payment.id,
+                    "a payment succeeded for a closed invoice; refund it at the provider"
+                );
             }
         }
         Some((_, message)) => {
             actor.record(conn, "payment.failed", "payment", subject)?;
             if open {
-                after_failure(conn, billing, &sub, &invoice, (invoice.attempt_count, &message), now)?;
+                after_failure(
+                    conn,
+                    billing,
+                    &sub,
+                    &invoice,
+                    (invoice.attempt_count, &message),
+                    now,
+                )?;
             }
         }
     }

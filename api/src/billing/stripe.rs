@@ -97,8 +97,7 @@ impl StripeProvider {
         let error = body.get("error").cloned().unwrap_or(Value::Null);
         let kind = error["type"].as_str().unwrap_or_default();
         // Ours or Stripe's trouble, not the payer's: try the same attempt again later.
-        if matches!(status, 401 | 403 | 409 | 429) || status >= 500 || kind == "idempotency_error"
-        {
+        if matches!(status, 401 | 403 | 409 | 429) || status >= 500 || kind == "idempotency_error" {
             let message = error["message"].as_str().unwrap_or("no message");
             return Err(unavailable(path, &format!("{status} {kind}: {message}")));
         }
@@ -116,7 +115,10 @@ impl StripeProvider {
             Answer::Object(customer) => id_of(&customer, "/v1/customers"),
             Answer::Error { status, error } => Err(unavailable(
                 "/v1/customers",
-                &format!("{status}: {}", error["message"].as_str().unwrap_or("refused")),
+                &format!(
+                    "{status}: {}",
+                    error["message"].as_str().unwrap_or("refused")
+                ),
             )),
         }
     }
@@ -308,7 +310,10 @@ pub fn sign(secret: &str, body: &[u8], timestamp: i64) -> String {
         Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
     mac.update(format!("{timestamp}.").as_bytes());
     mac.update(body);
-    format!("t={timestamp},v1={}", hex::encode(mac.finalize().into_bytes()))
+    format!(
+        "t={timestamp},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
 }
 
 #[cfg(test)]

@@ -218,7 +218,9 @@ async fn stripe_webhook(
         state
             .db
             .run(move |conn| {
-                write_transaction(conn, |conn| billing::settle(conn, &billing, &settlement, now))
+                write_transaction(conn, |conn| {
+                    billing::settle(conn, &billing, &settlement, now)
+                })
             })
             .await?;
     }

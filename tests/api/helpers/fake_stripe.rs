@@ -111,7 +111,11 @@ fn error(status: u16, kind: &str, code: &str, message: &str) -> (u16, Value) {
     )
 }
 
-async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<Mutex<State>>) -> HttpResponse {
+async fn handle(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<Mutex<State>>,
+) -> HttpResponse {
     let reply = |(status, body): (u16, Value)| {
         HttpResponse::build(actix_web::http::StatusCode::from_u16(status).expect("status"))
             .json(body)
@@ -123,13 +127,23 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<Mutex<State
             .map(str::to_owned)
     };
     if header("Authorization").as_deref() != Some(&format!("Bearer {SECRET_KEY}")) {
-        return reply(error(401, "invalid_request_error", "", "Invalid API Key provided."));
+        return reply(error(
+            401,
+            "invalid_request_error",
+            "",
+            "Invalid API Key provided.",
+        ));
     }
     if header("Content-Type").as_deref() != Some("application/x-www-form-urlencoded") {
         return reply(error(400, "invalid_request_error", "", "Send a form body."));
     }
     let Some(key) = header("Idempotency-Key") else {
-        return reply(error(400, "invalid_request_error", "", "The client always sends a key."));
+        return reply(error(
+            400,
+            "invalid_request_error",
+            "",
+            "The client always sends a key.",
+        ));
     };
     let form: Vec<(String, String)> = match serde_urlencoded::from_bytes(&body) {
         Ok(form) => form,
@@ -144,7 +158,12 @@ async fn handle(req: HttpRequest, body: web::Bytes, state: web::Data<Mutex<State
     });
     if state.outage > 0 {
         state.outage -= 1;
-        return reply(error(500, "api_error", "", "Something went wrong on Stripe's end."));
+        return reply(error(
+            500,
+            "api_error",
+            "",
+            "Something went wrong on Stripe's end.",
+        ));
     }
     // Stripe replays the first answer to a key; another request under it is refused.
     let answer = match state.answers.get(&key) {
@@ -176,7 +195,10 @@ fn act(state: &mut State, path: &str, form: &HashMap<String, String>) -> (u16, V
     if path == "/v1/customers" {
         let id = format!("cus_fake{}", state.customers.len() + 1);
         state.customers.push(id.clone());
-        return (200, json!({"id": id, "object": "customer", "email": field("email")}));
+        return (
+            200,
+            json!({"id": id, "object": "customer", "email": field("email")}),
+        );
     }
     if let Some(pm) = path
         .strip_prefix("/v1/payment_methods/")
@@ -184,13 +206,19 @@ fn act(state: &mut State, path: &str, form: &HashMap<String, String>) -> (u16, V
     {
         let customer = field("customer");
         if !state.customers.contains(&customer) {
-            return error(404, "invalid_request_error", "resource_missing", "No such customer.");
+            return error(
+                404,
+                "invalid_request_error",
+                "resource_missing",
+                "No such customer.",
+            );
         }
         let (id, made_from) = match state.attached.get(pm) {
             Some((_, made_from)) => (pm.to_owned(), made_from.clone()),
-            None if pm.starts_with("pm_card_") || pm == "pm_usBankAccount" => {
-                (format!("pm_fake{}", state.attached.len() + 1), pm.to_owned())
-            }
+            None if pm.starts_with("pm_card_") || pm == "pm_usBankAccount" => (
+                format!("pm_fake{}", state.attached.len() + 1),
+                pm.to_owned(),
+            ),
             None => {
                 return error(
                     404,
@@ -200,13 +228,23 @@ fn act(state: &mut State, path: &str, form: &HashMap<String, String>) -> (u16, V
                 )
             }
         };
-        state.attached.insert(id.clone(), (customer.clone(), made_from));
-        return (200, json!({"id": id, "object": "payment_method", "customer": customer}));
+        state
+            .attached
+            .insert(id.clone(), (customer.clone(), made_from));
+        return (
+            200,
+            json!({"id": id, "object": "payment_method", "customer": customer}),
+        );
     }
     if path == "/v1/payment_intents" {
         let pm = field("payment_method");
         let Some((owner, made_from)) = state.attached.get(&pm).cloned() else {
-            return error(404, "invalid_request_error", "resource_missing", "No such PaymentMethod.");
+            return error(
+                404,
+                "invalid_request_error",
+                "resource_missing",
+                "No such PaymentMethod.",
+            );
         };
         if owner != field("customer") {
             return error(
@@ -234,7 +272,11 @@ fn act(state: &mut State, path: &str, form: &HashMap<String, String>) -> (u16, V
         };
         let status = match made_from.as_str() {
             "pm_card_chargeDeclined" => {
-                return declined("generic_decline", "card_declined", "Your card was declined.")
+                return declined(
+                    "generic_decline",
+                    "card_declined",
+                    "Your card was declined.",
+                )
             }
             "pm_card_chargeDeclinedInsufficientFunds" => {
                 return declined(
@@ -262,5 +304,10 @@ fn act(state: &mut State, path: &str, form: &HashMap<String, String>) -> (u16, V
                 "currency": field("currency"), "customer": field("customer")}),
         );
     }
-    error(404, "invalid_request_error", "", "Unrecognized request URL.")
+    error(
+        404,
+        "invalid_request_error",
+        "",
+        "Unrecognized request URL.",
+    )
 }
