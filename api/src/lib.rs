@@ -18,6 +18,7 @@ pub mod onboarding;
 pub mod openapi;
 pub mod orders;
 pub mod policy;
+pub mod publishing;
 pub mod quotes;
 pub mod request_id;
 pub mod routes;

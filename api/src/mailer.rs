@@ -31,6 +31,13 @@ pub enum Email<'a> {
         subject: &'a str,
         text: &'a str,
     },
+    /// A publish request moved (reviewed, published, rejected…).
+    Publishing {
+        name: &'a str,
+        subject: &'a str,
+        text: &'a str,
+        app_id: i64,
+    },
 }
 
 #[derive(Clone)]
@@ -105,6 +112,15 @@ impl Mailer {
             } => (
                 (*subject).to_owned(),
                 format!("Hello {name},\n\n{text}\n\nBilling: {url}/billing\n"),
+            ),
+            Email::Publishing {
+                name,
+                subject,
+                text,
+                app_id,
+            } => (
+                (*subject).to_owned(),
+                format!("Hello {name},\n\n{text}\n\nPublishing: {url}/apps/{app_id}/publish\n"),
             ),
         }
     }

@@ -44,6 +44,7 @@ use crate::error::PROBLEM_JSON;
         (name = "orders", description = "Orders placed in Standard apps, and their trace"),
         (name = "quote requests", description = "Requests for pricing from Standard apps' users, and the owner's offers"),
         (name = "billing", description = "Plans, subscriptions, coupons, payments and invoices"),
+        (name = "publishing", description = "Publish requests to the App Store and Google Play, the review queue, store assets"),
         (name = "sdk", description = "What mobile apps send, with their `X-App-Key`"),
         (name = "audit", description = "The audit log"),
         (name = "outbox", description = "Outgoing email (admin only)"),
@@ -63,6 +64,7 @@ pub fn spec() -> Spec {
     CommonResponses.modify(&mut spec);
     document_pages_once(&mut spec);
     declare_public_operations(&mut spec);
+    describe_files_as_binary(&mut spec);
     spec.servers = Some(vec![Server::new("/")]);
     if let Some(license) = spec.info.license.as_mut() {
         license.identifier = Some("AGPL-3.0-or-later".into());
@@ -96,6 +98,41 @@ fn declare_public_operations(spec: &mut Spec) {
         ];
         for op in ops.into_iter().flatten() {
             op.security.get_or_insert_with(Vec::new);
+        }
+    }
+}
+
+/// Files (`Vec<u8>` bodies: PDFs, images) are binary strings, not arrays of numbers.
+fn describe_files_as_binary(spec: &mut Spec) {
+    use utoipa::openapi::schema::{KnownFormat, SchemaFormat, Type};
+    let binary = || {
+        RefOr::T(Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                .build(),
+        ))
+    };
+    let is_file = |media: &str| media.starts_with("image/") || media == "application/pdf";
+    for item in spec.paths.paths.values_mut() {
+        let ops = [&mut item.get, &mut item.post];
+        for op in ops.into_iter().flatten() {
+            if let Some(body) = op.request_body.as_mut() {
+                for (media, content) in &mut body.content {
+                    if is_file(media) {
+                        content.schema = Some(binary());
+                    }
+                }
+            }
+            for response in op.responses.responses.values_mut() {
+                if let RefOr::T(response) = response {
+                    for (media, content) in &mut response.content {
+                        if is_file(media) {
+                            content.schema = Some(binary());
+                        }
+                    }
+                }
+            }
         }
     }
 }

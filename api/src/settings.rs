@@ -140,7 +140,12 @@ pub struct Settings {
 
     /// The signing secret (`whsec_…`) of the Stripe webhook endpoint pointed at
     /// `/api/v1/webhooks/stripe`.
-    #[arg(long, env = "STRIPE_WEBHOOK_SECRET", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "STRIPE_WEBHOOK_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
     pub stripe_webhook_secret: Option<String>,
 
     /// Stripe's API address (tests point it at a local fake).
@@ -177,6 +182,14 @@ pub struct Settings {
     /// The seller's country (ISO 3166-1 alpha-2): decides which buyers pay VAT (see README).
     #[arg(long, env = "SELLER_COUNTRY", default_value = "FR", global = true)]
     pub seller_country: String,
+
+    /// Where uploaded store assets are kept (content-addressed files).
+    #[arg(long, env = "ASSETS_DIR", default_value = "data/assets", global = true)]
+    pub assets_dir: String,
+
+    /// Hours after which a publish request waiting at the store raises an alert.
+    #[arg(long, env = "PUBLISH_ALERT_HOURS", default_value_t = 72, global = true)]
+    pub publish_alert_hours: i64,
 
     /// The VAT rate charged, in basis points (2000 = 20 %).
     #[arg(long, env = "VAT_RATE_BP", default_value_t = 2000, global = true)]

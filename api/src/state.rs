@@ -21,6 +21,8 @@ pub struct AppState {
     pub mailer: Mailer,
     /// The payment provider and the seller on invoices.
     pub billing: Arc<Billing>,
+    /// Uploaded store assets.
+    pub assets: Arc<dyn crate::publishing::storage::AssetStore>,
     pub metrics: Metrics,
     /// Sign-in attempts per client IP.
     pub login_by_ip: RateLimiter,
@@ -41,6 +43,9 @@ impl AppState {
         Ok(Self {
             jwt: JwtKeys::new(&secret),
             billing: Arc::new(Billing::new(&settings, mailer.clone())?),
+            assets: Arc::new(crate::publishing::storage::DiskStore::new(
+                &settings.assets_dir,
+            )),
             mailer,
             metrics: Metrics::new()?,
             login_by_ip: RateLimiter::new(settings.login_rate_limit, minute),

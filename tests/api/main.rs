@@ -21,6 +21,7 @@ mod outage;
 mod outbox;
 mod partners;
 mod password_reset;
+mod publishing;
 mod quotes;
 mod schema;
 mod sdk;

@@ -17,6 +17,7 @@ pub mod orders;
 pub mod outbox;
 pub mod page;
 pub mod problem;
+pub mod publishing;
 pub mod quotes;
 pub mod rules;
 pub mod sdk;

@@ -13,6 +13,7 @@ pub mod mobile_users;
 pub mod orders;
 pub mod page;
 pub mod plans;
+pub mod publishing;
 pub mod quotes;
 pub mod schema;
 pub mod stored;

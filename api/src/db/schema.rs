@@ -444,6 +444,54 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    assets (id) {
+        id -> BigInt,
+        app_id -> BigInt,
+        kind -> Text,
+        sha256 -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        width -> Integer,
+        height -> Integer,
+        file_name -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    publish_requests (id) {
+        id -> BigInt,
+        app_id -> BigInt,
+        store -> Text,
+        version_name -> Text,
+        build_number -> BigInt,
+        release_notes -> Text,
+        listing -> Text,
+        status -> Text,
+        revision -> Integer,
+        review_note -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        decided_at -> Nullable<Timestamp>,
+        created_by -> Nullable<BigInt>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    publish_events (id) {
+        id -> BigInt,
+        request_id -> BigInt,
+        status -> Text,
+        revision -> Integer,
+        note -> Nullable<Text>,
+        actor_email -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> accounts (account_id));
 diesel::joinable!(api_tokens -> accounts (account_id));
 diesel::joinable!(one_time_tokens -> accounts (account_id));
@@ -465,6 +513,9 @@ diesel::joinable!(payments -> invoices (invoice_id));
 diesel::joinable!(payments -> subscriptions (subscription_id));
 diesel::joinable!(coupon_plans -> coupons (coupon_id));
 diesel::joinable!(provider_customers -> accounts (account_id));
+diesel::joinable!(assets -> apps (app_id));
+diesel::joinable!(publish_requests -> apps (app_id));
+diesel::joinable!(publish_events -> publish_requests (request_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     refresh_tokens,
@@ -493,4 +544,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     payments,
     provider_customers,
     idempotency_keys,
+    assets,
+    publish_requests,
+    publish_events,
 );

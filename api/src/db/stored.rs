@@ -52,6 +52,9 @@ stored_enums!(
     types::billing::CouponDuration,
     types::billing::InvoiceStatus,
     types::billing::PaymentStatus,
+    types::publishing::Store,
+    types::publishing::PublishStatus,
+    types::publishing::AssetKind,
 );
 
 #[cfg(test)]

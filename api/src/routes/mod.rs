@@ -2,6 +2,7 @@
 //! through utoipa-actix-web, so everything that is served is also in the OpenAPI spec.
 
 pub mod analytics;
+pub mod app_assets;
 pub mod apps;
 pub mod assets;
 pub mod audit;
@@ -18,6 +19,7 @@ pub mod outbox;
 pub mod partners;
 pub mod payments;
 pub mod plans;
+pub mod publishing;
 pub mod quotes;
 pub mod sdk;
 pub mod subscriptions;
@@ -48,6 +50,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     plans::configure(cfg);
     subscriptions::configure(cfg);
     payments::configure(cfg);
+    publishing::configure(cfg);
+    app_assets::configure(cfg);
     sdk::configure(cfg);
     audit::configure(cfg);
     outbox::configure(cfg);

@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use types::accounts::{AccountStatus, Role};
 
 pub mod fake_stripe;
+pub mod png;
 mod reply;
 pub use reply::Reply;
 
@@ -142,6 +143,12 @@ pub fn test_settings(database_url: String) -> Settings {
         stripe_secret_key: None,
         stripe_webhook_secret: None,
         stripe_api_base: "http://127.0.0.1:9".into(),
+        assets_dir: std::env::temp_dir()
+            .join("backoffice-tests")
+            .join(format!("assets-{}", unique_name()))
+            .display()
+            .to_string(),
+        publish_alert_hours: 72,
         seller_name: "Mobile Back Office SAS".into(),
         seller_address: "1 Example Street\n75001 Paris\nFrance".into(),
         seller_vat_id: Some("FR40303265045".into()),

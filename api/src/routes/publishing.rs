@@ -1,0 +1,535 @@
+//! "Publish app": an app's publish requests and store status (`/apps/{id}/publish-requests…`,
+//! `/apps/{id}/publishing`), and the review queue (`/publish-requests…`: everyone reads what is
+//! within reach; administrators move requests along).
+
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::NaiveDateTime;
+use types::publishing::{
+    AppPublishing, CancelPublishRequest, CreatePublishRequest, PublishFilter, PublishRequest,
+    PublishStatus, ReviewPublishRequest, StoreStatus, SubmitPublishRequest, UpdatePublishRequest,
+};
+use types::{Page, PageQuery};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::{Admin, AuthUser};
+use crate::db::page::Paging;
+use crate::db::publishing::{NewPublish, PublishChanges, PublishRow};
+use crate::db::subscriptions::SubscriptionRow;
+use crate::db::{parse_id, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::policy::Scope;
+use crate::publishing::{self, Content};
+use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
+use crate::state::AppState;
+use types::billing::SubscriptionStatus;
+
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(create_request)
+        .service(list_app_requests)
+        .service(get_app_request)
+        .service(update_request)
+        .service(submit_request)
+        .service(cancel_request)
+        .service(app_publishing)
+        .service(list_requests)
+        .service(get_request)
+        .service(review_request);
+}
+
+/// The wire form of one request (with its timeline) and its ETag.
+fn one(
+    conn: &mut DbConn,
+    row: &PublishRow,
+    alert: (i64, NaiveDateTime),
+) -> AppResult<(String, PublishRequest)> {
+    let wire = publishing::to_wire(conn, std::slice::from_ref(row), true, alert)?
+        .pop()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("publish request vanished")))?;
+    Ok((row.etag(), wire))
+}
+
+fn respond((etag, wire): (String, PublishRequest)) -> HttpResponse {
+    json_with_etag(HttpResponse::Ok(), &etag, &wire)
+}
+
+/// One page of requests in their wire form.
+fn page_of(
+    conn: &mut DbConn,
+    scope: Scope,
+    filter: &PublishFilter,
+    paging: &Paging<(NaiveDateTime, i64)>,
+    (alert_hours, now): (i64, NaiveDateTime),
+) -> AppResult<Page<PublishRequest>> {
+    let hours = match (filter.overdue, filter.waiting_hours) {
+        (Some(true), _) => Some(alert_hours),
+        (_, Some(hours)) => Some(hours),
+        _ => None,
+    };
+    let since = hours.map(|h| now - chrono::Duration::hours(h));
+    let (rows, total) = PublishRow::list(conn, scope, filter, since, paging)?;
+    let wire = publishing::to_wire(conn, &rows, false, (alert_hours, now))?;
+    let items: Vec<_> = rows.iter().map(PublishRow::key).zip(wire).collect();
+    Ok(paging.answer(items, total, |(key, _)| *key, |(_, w)| w.clone()))
+}
+
+/// Asks for a version of the app to be published on one store: a `draft` to complete and
+/// submit. The version must be newer than the one live on that store; assets named in the
+/// listing must be the app's uploads.
+#[utoipa::path(
+    tag = "publishing",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The app's id")),
+    request_body = CreatePublishRequest,
+    responses(
+        (status = 201, description = "Created (a draft)", body = PublishRequest,
+            headers(("ETag" = String, description = "Version, for `If-Match`"))),
+        (status = 404, description = "No such app of yours"),
+        (status = 422, description = "`validation_failed`: a field, an older version than the live one, an asset not of this app, a release note too long for the store"),
+    )
+)]
+#[post("/apps/{id}/publish-requests")]
+async fn create_request(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: Valid<CreatePublishRequest>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let now = state.clock.now();
+    let alert = state.settings.publish_alert_hours;
+    let made = state
+        .db
+        .transaction(move |conn| {
+            let (app, _) = user.scope().find_app(conn, id)?;
+            let b = body.0;
+            let content = Content {
+                release_notes: b.release_notes,
+                listing: b.listing,
+            };
+            publishing::check_content(conn, app.id, b.store, &content)?;
+            publishing::check_version(conn, app.id, b.store, (&b.version_name, b.build_number))?;
+            let row = PublishRow::insert(
+                conn,
+                &NewPublish {
+                    app_id: app.id,
+                    store: b.store.as_str(),
+                    version_name: b.version_name,
+                    build_number: b.build_number,
+                    release_notes: Content::notes_json(&content.release_notes)?,
+                    listing: Content::listing_json(&content.listing)?,
+                    status: PublishStatus::Draft.as_str(),
+                    created_by: Some(user.id()),
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            let actor = user.actor();
+            row.record(conn, None, actor.email.as_deref(), now)?;
+            actor.record(
+                conn,
+                "publish_request.created",
+                "publish_request",
+                Some(row.id.to_string()),
+            )?;
+            one(conn, &row, (alert, now))
+        })
+        .await?;
+    Ok(json_with_etag(HttpResponse::Created(), &made.0, &made.1))
+}
+
+/// The app's publish requests, newest first, with filters. Page by `cursor` for any depth.
+#[utoipa::path(
+    tag = "publishing",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The app's id"), PageQuery, PublishFilter),
+    responses(
+        (status = 200, description = "One page of requests", body = Page<PublishRequest>),
+        (status = 404, description = "No such app of yours"),
+    )
+)]
+#[get("/apps/{id}/publish-requests")]
+async fn list_app_requests(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    page: web::Query<PageQuery>,
+    filter: web::Query<PublishFilter>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let mut filter = valid_query(filter)?;
+    let paging = Paging::<(NaiveDateTime, i64)>::new(&valid_query(page)?)?;
+    let alert = (state.settings.publish_alert_hours, state.clock.now());
+    let page = state
+        .db
+        .run(move |conn| {
+            let (app, _) = user.scope().find_app(conn, id)?;
+            filter.app_id = Some(app.id.to_string());
+            page_of(conn, Scope::All, &filter, &paging, alert)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One of the app's requests with its timeline.
+#[utoipa::path(
+    tag = "publishing",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The app's id"),
+        ("req_id" = String, Path, description = "The request's id"),
+    ),
+    responses(
+        (status = 200, description = "The request", body = PublishRequest,
+            headers(("ETag" = String, description = "Version"))),
+        (status = 404, description = "No such request in an app of yours"),
+    )
+)]
+#[get("/apps/{id}/publish-requests/{req_id}")]
+async fn get_app_request(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (id, req_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
+    let alert = (state.settings.publish_alert_hours, state.clock.now());
+    let found = state
+        .db
+        .run(move |conn| {
+            let (app, _) = user.scope().find_app(conn, id)?;
+            let row = PublishRow::find(conn, Scope::All, req_id)?;
+            if row.app_id != app.id {
+                return Err(AppError::not_found());
+            }
+            one(conn, &row, alert)
+        })
+        .await?;
+    Ok(respond(found))
+}
+
+/// Runs `f` on the app's request `req_id`, locked, in a transaction; answers it with its ETag.
+async fn act<F>(
+    state: &web::Data<AppState>,
+    user: AuthUser,
+    (id, req_id): (&str, &str),
+    f: F,
+) -> AppResult<HttpResponse>
+where
+    F: FnOnce(&mut DbConn, &AuthUser, &PublishRow, NaiveDateTime) -> AppResult<PublishRow>
+        + Send
+        + 'static,
+{
+    let (id, req_id) = (parse_id(id)?, parse_id(req_id)?);
+    let now = state.clock.now();
+    let alert = state.settings.publish_alert_hours;
+    let done = state
+        .db
+        .transaction(move |conn| {
+            let (app, _) = user.scope().find_app(conn, id)?;
+            let row = PublishRow::lock(conn, app.id, req_id)?;
+            let row = f(conn, &user, &row, now)?;
+            one(conn, &row, (alert, now))
+        })
+        .await?;
+    Ok(respond(done))
+}
+
+/// Changes a `draft` or `rejected` request (what is left out stays; `listing` is replaced
+/// whole). Send the ETag you read in `If-Match`: another change since is 412.
+#[utoipa::path(
+    tag = "publishing",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The app's id"),
+        ("req_id" = String, Path, description = "The request's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag read with the request"),
+    ),
+    request_body = UpdatePublishRequest,
+    responses(
+        (status = 200, description = "Changed", body = PublishRequest,
+            headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such request in an app of yours"),
+        (status = 409, description = "`illegal_transition`: only a draft or a rejected request can change"),
+        (status = 412, description = "`precondition_failed`"),
+        (status = 422, description = "`validation_failed`"),
+    )
+)]
+#[patch("/apps/{id}/publish-requests/{req_id}")]
+async fn update_request(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+    body: Valid<UpdatePublishRequest>,
+) -> AppResult<HttpResponse> {
+    let if_match = if_match_of(&req);
+    act(&state, user, (&path.0, &path.1), move |conn, user, row, now| {
+        check_etag(if_match.as_deref(), &row.etag())?;
+        if !row.status.is_editable() {
+            return Err(AppError::conflict(
+                "illegal_transition",
+                "Only a draft or a rejected request can be changed: withdraw it and make a new one.",
+            ));
+        }
+        let b = body.0;
+        let old = Content::of(row)?;
+        let content = Content {
+            release_notes: b.release_notes.unwrap_or(old.release_notes),
+            listing: b.listing.unwrap_or(old.listing),
+        };
+        let version_name = b.version_name.unwrap_or_else(|| row.version_name.clone());
+        let build_number = b.build_number.unwrap_or(row.build_number);
+        publishing::check_content(conn, row.app_id, row.store, &content)?;
+        publishing::check_version(conn, row.app_id, row.store, (&version_name, build_number))?;
+        let changed = PublishRow::update(
+            conn,
+            row.id,
+            &PublishChanges {
+                version_name: Some(version_name),
+                build_number: Some(build_number),
+                release_notes: Some(Content::notes_json(&content.release_notes)?),
+                listing: Some(Content::listing_json(&content.listing)?),
+                ..Default::default()
+            },
+            now,
+        )?;
+        user.actor().record(
+            conn,
+            "publish_request.updated",
+            "publish_request",
+            Some(row.id.to_string()),
+        )?;
+        Ok(changed)
+    })
+    .await
+}
+
+/// Submits the request to its store (a rejected one as its next revision). Needs the complete
+/// listing (422 `listing_incomplete` names what is missing), a version newer than the live one,
+/// the terms accepted and the app's subscription `active` (409 `subscription_required`). A
+/// request already waiting for the store is 409 `request_in_flight`, unless `replace` withdraws
+/// it in the same step.
+#[utoipa::path(
+    tag = "publishing",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The app's id"),
+        ("req_id" = String, Path, description = "The request's id"),
+    ),
+    request_body = SubmitPublishRequest,
+    responses(
+        (status = 200, description = "Submitted", body = PublishRequest,
+            headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such request in an app of yours"),
+        (status = 409, description = "`subscription_required`: subscribe or pay in Billing first; `request_in_flight`: another request waits for this store; `illegal_transition`"),
+        (status = 422, description = "`listing_incomplete`: `errors` names what is missing; `validation_failed` (terms not accepted, an older version)"),
+    )
+)]
+#[post("/apps/{id}/publish-requests/{req_id}/submit")]
+async fn submit_request(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+    body: Valid<SubmitPublishRequest>,
+) -> AppResult<HttpResponse> {
+    act(
+        &state,
+        user,
+        (&path.0, &path.1),
+        move |conn, user, row, now| {
+            if !body.0.accept_terms {
+                return Err(AppError::invalid_field(
+                    "accept_terms",
+                    "must be true: the publishing terms must be accepted",
+                ));
+            }
+            publishing::submit(conn, row, body.0.replace, &user.actor(), now)
+        },
+    )
+    .await
+}
+
+/// Withdraws a request waiting at the store, or discards a draft or a rejected one.
+#[utoipa::path(
+    tag = "publishing",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The app's id"),
+        ("req_id" = String, Path, description = "The request's id"),
+    ),
+    request_body = CancelPublishRequest,
+    responses(
+        (status = 200, description = "Canceled", body = PublishRequest,
+            headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such request in an app of yours"),
+        (status = 409, description = "`illegal_transition`: published and canceled requests stay as they are"),
+    )
+)]
+#[post("/apps/{id}/publish-requests/{req_id}/cancel")]
+async fn cancel_request(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+    body: Valid<CancelPublishRequest>,
+) -> AppResult<HttpResponse> {
+    act(
+        &state,
+        user,
+        (&path.0, &path.1),
+        move |conn, user, row, now| {
+            publishing::cancel(conn, row, body.0.reason, &user.actor(), now)
+        },
+    )
+    .await
+}
+
+/// The app on each store: the version live there, the request waiting and for how long, and
+/// whether the app's subscription lets it submit.
+#[utoipa::path(
+    tag = "publishing",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The app's id")),
+    responses(
+        (status = 200, description = "Per store", body = AppPublishing),
+        (status = 404, description = "No such app of yours"),
+    )
+)]
+#[get("/apps/{id}/publishing")]
+async fn app_publishing(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let (alert_hours, now) = (state.settings.publish_alert_hours, state.clock.now());
+    let status = state
+        .db
+        .run(move |conn| {
+            let (app, _) = user.scope().find_app(conn, id)?;
+            let mut stores = Vec::new();
+            for &store in types::publishing::Store::ALL {
+                let live = PublishRow::live(conn, app.id, store)?;
+                let waiting = PublishRow::waiting(conn, app.id, store)?;
+                let rows: Vec<PublishRow> = live.iter().chain(waiting.iter()).cloned().collect();
+                let mut wire = publishing::to_wire(conn, &rows, false, (alert_hours, now))?;
+                let in_flight = waiting.as_ref().and_then(|_| wire.pop());
+                let live = live.as_ref().and_then(|_| wire.pop());
+                stores.push(StoreStatus {
+                    store,
+                    live,
+                    waiting_hours: waiting
+                        .and_then(|w| w.submitted_at)
+                        .map(|at| (now - at).num_hours()),
+                    in_flight,
+                });
+            }
+            let can_submit = SubscriptionRow::live_for_app(conn, app.id)?
+                .is_some_and(|s| s.status == SubscriptionStatus::Active);
+            Ok(AppPublishing {
+                stores,
+                can_submit,
+                alert_after_hours: alert_hours,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(status))
+}
+
+/// The publish requests within reach, newest first: for administrators the review queue (all
+/// apps), for others their apps'. `overdue=true` keeps those waiting longer than the alert time.
+#[utoipa::path(
+    tag = "publishing",
+    security(("bearer" = [])),
+    params(PageQuery, PublishFilter),
+    responses((status = 200, description = "One page of requests", body = Page<PublishRequest>))
+)]
+#[get("/publish-requests")]
+async fn list_requests(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    page: web::Query<PageQuery>,
+    filter: web::Query<PublishFilter>,
+) -> AppResult<HttpResponse> {
+    let filter = valid_query(filter)?;
+    let paging = Paging::<(NaiveDateTime, i64)>::new(&valid_query(page)?)?;
+    let alert = (state.settings.publish_alert_hours, state.clock.now());
+    let page = state
+        .db
+        .run(move |conn| page_of(conn, user.scope(), &filter, &paging, alert))
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One request within reach, with its timeline.
+#[utoipa::path(
+    tag = "publishing",
+    security(("bearer" = [])),
+    params(("req_id" = String, Path, description = "The request's id")),
+    responses(
+        (status = 200, description = "The request", body = PublishRequest,
+            headers(("ETag" = String, description = "Version"))),
+        (status = 404, description = "No such request within reach"),
+    )
+)]
+#[get("/publish-requests/{req_id}")]
+async fn get_request(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let req_id = parse_id(&path)?;
+    let alert = (state.settings.publish_alert_hours, state.clock.now());
+    let found = state
+        .db
+        .run(move |conn| {
+            let row = PublishRow::find(conn, user.scope(), req_id)?;
+            one(conn, &row, alert)
+        })
+        .await?;
+    Ok(respond(found))
+}
+
+/// Records what the store did (administrators): `submitted` → `in_review` → `published` /
+/// `rejected` (`submitted` → `rejected` too), with a note (a rejection needs the store's reason).
+/// Any other move is 409 `illegal_transition`. The owner is emailed.
+#[utoipa::path(
+    tag = "publishing",
+    security(("bearer" = [])),
+    params(
+        ("req_id" = String, Path, description = "The request's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag read with the request"),
+    ),
+    request_body = ReviewPublishRequest,
+    responses(
+        (status = 200, description = "Moved", body = PublishRequest,
+            headers(("ETag" = String, description = "The new version"))),
+        (status = 403, description = "`admin_only`"),
+        (status = 404, description = "No such request"),
+        (status = 409, description = "`illegal_transition`"),
+        (status = 412, description = "`precondition_failed`"),
+        (status = 422, description = "`validation_failed`: a rejection without its `note`"),
+    )
+)]
+#[patch("/publish-requests/{req_id}")]
+async fn review_request(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Admin(user): Admin,
+    path: web::Path<String>,
+    body: Valid<ReviewPublishRequest>,
+) -> AppResult<HttpResponse> {
+    let req_id = parse_id(&path)?;
+    let if_match = if_match_of(&req);
+    let (alert_hours, now) = (state.settings.publish_alert_hours, state.clock.now());
+    let mailer = state.mailer.clone();
+    let done = state
+        .db
+        .transaction(move |conn| {
+            let found = PublishRow::find(conn, Scope::All, req_id)?;
+            let row = PublishRow::lock(conn, found.app_id, req_id)?;
+            check_etag(if_match.as_deref(), &row.etag())?;
+            let row = publishing::review(conn, &mailer, &row, &body.0, &user.actor(), now)?;
+            one(conn, &row, (alert_hours, now))
+        })
+        .await?;
+    Ok(respond(done))
+}

@@ -1,0 +1,3 @@
+DROP TABLE publish_events;
+DROP TABLE publish_requests;
+DROP TABLE assets;
