@@ -152,6 +152,17 @@ async fn fetch(
     body: Option<&str>,
     extra: &[(&str, &str)],
 ) -> Result<Response, ApiError> {
+    let json = body.map(|b| (JsValue::from_str(b), "application/json"));
+    fetch_body(method, path, json.as_ref().map(|(b, t)| (b, *t)), extra).await
+}
+
+/// [`fetch`] with any body (a JSON text, a file) and its content type.
+async fn fetch_body(
+    method: &str,
+    path: &str,
+    body: Option<(&JsValue, &str)>,
+    extra: &[(&str, &str)],
+) -> Result<Response, ApiError> {
     let init = RequestInit::new();
     init.set_method(method);
     init.set_credentials(RequestCredentials::SameOrigin);
@@ -167,11 +178,11 @@ async fn fetch(
     for (name, value) in extra {
         headers.set(name, value).map_err(js_error)?;
     }
-    if let Some(body) = body {
+    if let Some((body, content_type)) = body {
         headers
-            .set("Content-Type", "application/json")
+            .set("Content-Type", content_type)
             .map_err(js_error)?;
-        init.set_body(&JsValue::from_str(body));
+        init.set_body(body);
     }
     init.set_headers(&headers);
     let request =
@@ -331,9 +342,9 @@ pub async fn get_text(path: &str) -> Result<String, ApiError> {
     exchange("GET", path, None, &[]).await.map(|raw| raw.text)
 }
 
-/// Downloads a binary file the API serves at `path` (an invoice PDF) under `file_name`, with the
-/// same session handling as `call`.
-pub async fn download_file(path: &str, file_name: &str) -> Result<(), ApiError> {
+/// A binary answer of the API (an invoice PDF, an uploaded image), with the same session
+/// handling as `call`.
+async fn get_blob(path: &str) -> Result<web_sys::Blob, ApiError> {
     let mut response = fetch("GET", path, None, &[]).await?;
     if response.status() == 401 {
         if refresh_session().await {
@@ -350,15 +361,51 @@ pub async fn download_file(path: &str, file_name: &str) -> Result<(), ApiError> 
         };
         return Err(problem_of(&raw));
     }
-    let blob: web_sys::Blob = JsFuture::from(response.blob().map_err(js_error)?)
+    JsFuture::from(response.blob().map_err(js_error)?)
         .await
         .map_err(js_error)?
         .dyn_into()
-        .map_err(js_error)?;
+        .map_err(js_error)
+}
+
+/// Downloads a binary file the API serves at `path` (an invoice PDF) under `file_name`.
+pub async fn download_file(path: &str, file_name: &str) -> Result<(), ApiError> {
+    let blob = get_blob(path).await?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_error)?;
     click_link(&url, file_name);
     let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
+}
+
+/// A `blob:` address of a binary the API serves (an image to show); revoke it when done.
+pub async fn object_url(path: &str) -> Result<String, ApiError> {
+    let blob = get_blob(path).await?;
+    web_sys::Url::create_object_url_with_blob(&blob).map_err(js_error)
+}
+
+/// Sends a file as the request body (an upload) and reads the JSON answer.
+pub async fn upload<T: DeserializeOwned>(path: &str, file: &web_sys::File) -> Result<T, ApiError> {
+    let content_type = file.type_();
+    let body: &JsValue = file.as_ref();
+    let send_file = || fetch_body("POST", path, Some((body, content_type.as_str())), &[]);
+    let mut response = send_file().await?;
+    if response.status() == 401 {
+        if refresh_session().await {
+            response = send_file().await?;
+        } else {
+            session_expired();
+        }
+    }
+    let raw = Raw {
+        status: response.status(),
+        text: text_of(&response).await?,
+        etag: None,
+    };
+    if !(200..300).contains(&raw.status) {
+        return Err(problem_of(&raw));
+    }
+    serde_json::from_str(&raw.text)
+        .map_err(|e| ApiError::network(format!("unexpected response: {e}")))
 }
 
 fn click_link(href: &str, file_name: &str) {

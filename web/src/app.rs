@@ -30,6 +30,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("billing") view=pages::billing::Billing/>
                     <Route path=path!("plans") view=pages::billing::Plans/>
                     <Route path=path!("coupons") view=pages::billing::Coupons/>
+                    <Route path=path!("publishing") view=pages::publishing::Publishing/>
                     <Route path=path!("activity") view=pages::activity::Activity/>
                     <Route path=path!("profile") view=pages::profile::Profile/>
                 </ParentRoute>
@@ -92,6 +93,7 @@ fn Sidebar() -> impl IntoView {
                 {(role != Some(Role::Customer)).then(|| view! { <li><A href="/customers">"Customers"</A></li> })}
                 <li><A href="/apps">"Apps"</A></li>
                 <li><A href="/billing">"Billing"</A></li>
+                <li><A href="/publishing">"Publishing"</A></li>
                 {(role == Some(Role::Admin)).then(|| view! { <li><A href="/plans">"Plans"</A></li> })}
                 {(role != Some(Role::Customer)).then(|| view! { <li><A href="/coupons">"Coupons"</A></li> })}
                 <li><A href="/activity">"Activity"</A></li>

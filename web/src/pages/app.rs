@@ -64,6 +64,7 @@ pub fn AppPage() -> impl IntoView {
                             {standard.then(|| tab_link("orders", "Orders"))}
                             {standard.then(|| tab_link("quotes", "Quote requests"))}
                             {tab_link("billing", "Billing")}
+                            {tab_link("publish", "Publish")}
                         </nav>
                         {move || match tab().as_str() {
                             "devices" => view! { <DevicesTab app_id=for_tabs.id.clone()/> }.into_any(),
@@ -73,6 +74,7 @@ pub fn AppPage() -> impl IntoView {
                             "quotes" => view! { <QuotesTab app_id=for_tabs.id.clone()/> }.into_any(),
                             "billing" => view! { <BillingTab app_id=for_tabs.id.clone()
                                 on_change=Callback::new(move |()| version.update(|v| *v += 1))/> }.into_any(),
+                            "publish" => view! { <crate::pages::publishing::PublishTab app_id=for_tabs.id.clone()/> }.into_any(),
                             _ => view! { <AnalyticsTab app_id=for_tabs.id.clone()/> }.into_any(),
                         }}
                     }.into_any()

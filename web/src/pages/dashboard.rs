@@ -124,6 +124,7 @@ pub fn Dashboard() -> impl IntoView {
             </div>
         </div>
         <crate::pages::billing::PastDue/>
+        <crate::pages::publishing::WaitingTooLong/>
         <Suspense fallback=|| view! { <Loading/> }>
             {move || figures.get().map(|result| match result {
                 Err(e) => view! { <ErrorBox message=e.message()/> }.into_any(),

@@ -15,3 +15,4 @@ pub mod impersonate;
 pub mod login;
 pub mod not_found;
 pub mod profile;
+pub mod publishing;
