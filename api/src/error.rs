@@ -261,6 +261,11 @@ const UNIQUE_VIOLATIONS: &[UniqueIndex] = &[
         "subscriptions.app_id",
         crate::billing::subscription_exists,
     ),
+    (
+        "publish_requests_one_waiting",
+        "publish_requests.app_id, publish_requests.store",
+        crate::publishing::request_in_flight,
+    ),
 ];
 
 pub fn coupon_code_taken() -> AppError {

@@ -294,6 +294,29 @@ both_backends! {
         assert_eq!(list.body["total"], 2);
     }
 
+    async fn two_requests_submitted_at_once_for_one_store_leave_one_waiting(app) {
+        let (_, _, customer, app_id) = paid_app(&app, 1).await;
+        let listing = complete_listing(&app, &customer, &app_id).await;
+        let mut drafts = Vec::new();
+        for build in [1, 2] {
+            let made = create(&app, &customer, &app_id,
+                request_body("app_store", &format!("1.{build}"), build, listing.clone())).await;
+            drafts.push(id(&made));
+        }
+        let body = json!({"accept_terms": true});
+        let (a, b) = tokio::join!(
+            submit(&app, &customer, &app_id, &drafts[0], body.clone()),
+            submit(&app, &customer, &app_id, &drafts[1], body.clone()),
+        );
+        let mut statuses = [a.status, b.status];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "{} / {}", a.text, b.text);
+        let refused = if a.status == StatusCode::CONFLICT { &a } else { &b };
+        refused.assert_problem(StatusCode::CONFLICT, "request_in_flight");
+        let waiting = app.get(&format!("apps/{app_id}/publish-requests?status=submitted"), &customer).await;
+        assert_eq!(waiting.body["total"], 1);
+    }
+
     async fn a_request_waiting_too_long_raises_an_alert(app) {
         let (admin, _, customer, app_id) = paid_app(&app, 1).await;
         let req = submitted(&app, &customer, &app_id, "app_store", 1).await;

@@ -343,6 +343,16 @@ pub fn check_version(
     }
 }
 
+/// Another request of the app already waits for the store (the unique index's answer when two
+/// submissions race).
+pub fn request_in_flight() -> AppError {
+    AppError::conflict(
+        "request_in_flight",
+        "Another request of this app is already waiting for this store: withdraw it, or submit \
+         with \"replace\": true to withdraw and replace it in one step.",
+    )
+}
+
 pub fn illegal(from: PublishStatus, to: PublishStatus) -> AppError {
     AppError::conflict(
         "illegal_transition",

@@ -38,6 +38,9 @@ CREATE INDEX publish_requests_created ON publish_requests (created_at, id);
 -- The review queue and the alerts read requests waiting at the stores.
 CREATE INDEX publish_requests_waiting ON publish_requests (submitted_at, id)
     WHERE status IN ('submitted', 'in_review');
+-- One request waits per app and store, even when two are submitted at once.
+CREATE UNIQUE INDEX publish_requests_one_waiting ON publish_requests (app_id, store)
+    WHERE status IN ('submitted', 'in_review');
 
 CREATE TABLE publish_events (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
