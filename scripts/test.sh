@@ -116,9 +116,10 @@ fi
 rm -rf "$st_dir"
 
 # The budget was 480 KB until the billing pages (subscribe, pay, payments, plans, coupons: +73 KB
-# gzipped, one bundle) came in; it comes back down with code splitting (lazy-loaded pages, issue
-# "Speed and footprint"), which every page added from now on makes more pressing.
-spa_budget_kb=560
+# gzipped, one bundle) and the publishing pages (wizard, uploads, queue: +61 KB) came in; it comes
+# back down with code splitting (lazy-loaded pages, issue "Speed and footprint"), which every page
+# added from now on makes more pressing.
+spa_budget_kb=620
 stage "SPA: release build and size budget ($spa_budget_kb KB gzipped)"
 set +e
 build_web

@@ -373,6 +373,9 @@ both_backends! {
         let listing = json!({"icon_asset_id": asset});
         let wrong = create(&app, &customer, &app_id, request_body("app_store", "1.0", 1, listing)).await;
         assert_eq!(wrong.error_fields(), ["listing.icon_asset_id"]);
+        // A listing is an object, not its fields in a row.
+        let array = create(&app, &customer, &app_id, request_body("app_store", "1.0", 1, json!([null, null]))).await;
+        array.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     }
 
     async fn another_tenants_requests_and_assets_are_not_found(app) {

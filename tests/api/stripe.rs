@@ -211,6 +211,7 @@ with_stripe! {
         let body = event("payment_intent.succeeded", &intent, None);
         let now = app.clock.now().and_utc().timestamp();
         deliver(&app, &body, None).await.assert_problem(StatusCode::BAD_REQUEST, "invalid_signature");
+        deliver(&app, &body, Some(String::new())).await.assert_problem(StatusCode::BAD_REQUEST, "invalid_signature");
         deliver(&app, &body, Some(stripe_signature("whsec_other", &body, now))).await
             .assert_problem(StatusCode::BAD_REQUEST, "invalid_signature");
         deliver(&app, &body, Some(stripe_signature(WEBHOOK_SECRET, &body, now - 301))).await

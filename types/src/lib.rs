@@ -95,3 +95,33 @@ where
         )))
     }
 }
+
+/// Reads a nested struct only from a JSON object: serde would also take an array of its fields
+/// in order (`[null, null]`), which the schema does not allow.
+pub fn object<'de, T, D>(deserializer: D) -> Result<T, D::Error>
+where
+    T: serde::de::DeserializeOwned,
+    D: serde::Deserializer<'de>,
+{
+    use serde::de::Error;
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde::Deserialize::deserialize(deserializer)?;
+    T::deserialize(serde_json::Value::Object(map)).map_err(D::Error::custom)
+}
+
+/// [`object`] for an optional field (absent or `null`: `None`).
+pub fn optional_object<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    T: serde::de::DeserializeOwned,
+    D: serde::Deserializer<'de>,
+{
+    use serde::de::Error;
+    let map: Option<serde_json::Map<String, serde_json::Value>> =
+        serde::Deserialize::deserialize(deserializer)?;
+    match map {
+        None => Ok(None),
+        Some(map) => T::deserialize(serde_json::Value::Object(map))
+            .map(Some)
+            .map_err(D::Error::custom),
+    }
+}

@@ -240,7 +240,7 @@ pub struct CreatePublishRequest {
     #[serde(default)]
     pub release_notes: Vec<ReleaseNote>,
     #[validate(nested)]
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::object")]
     pub listing: Listing,
 }
 
@@ -258,6 +258,7 @@ pub struct UpdatePublishRequest {
     pub release_notes: Option<Vec<ReleaseNote>>,
     /// Replaces the whole listing.
     #[validate(nested)]
+    #[serde(default, deserialize_with = "crate::optional_object")]
     pub listing: Option<Listing>,
 }
 

@@ -203,6 +203,12 @@ async fn stripe_webhook(
         .headers()
         .get("Stripe-Signature")
         .and_then(|v| v.to_str().ok());
+    if signature.is_none() {
+        return Err(AppError::bad_request(
+            "invalid_signature",
+            "The Stripe-Signature header is missing.",
+        ));
+    }
     let now = state.clock.now();
     let settlement = state
         .billing

@@ -59,3 +59,28 @@ pub fn date(t: &chrono::DateTime<chrono::Utc>) -> String {
 pub fn date_time(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.format("%-d %b %Y %H:%M UTC").to_string()
 }
+
+/// A dashboard alert: "`count` `what`" with a lead text, up to five links to the items, and a link
+/// to the whole list. Nothing when `count` is 0.
+#[component]
+pub fn ListAlert(
+    id: &'static str,
+    count: i64,
+    /// Singular and plural: ("subscription past due", "subscriptions past due").
+    what: (&'static str, &'static str),
+    lead: &'static str,
+    links: Vec<(Option<String>, String)>,
+    all: (&'static str, &'static str),
+) -> impl IntoView {
+    (count > 0).then(|| view! {
+        <section class="alert alert-error past-due" role="status" aria-labelledby=id>
+            <strong id=id>{format!("{count} {}", if count == 1 { what.0 } else { what.1 })}</strong>
+            <span>{lead}</span>
+            {links.into_iter().map(|(href, text)| match href {
+                Some(href) => view! { <a href=href>{text}</a>" " }.into_any(),
+                None => view! { <span>{text}" "</span> }.into_any(),
+            }).collect_view()}
+            <a href=all.0>{all.1}</a>
+        </section>
+    })
+}

@@ -13,7 +13,7 @@ use types::Page;
 use crate::api;
 use crate::components::{
     date, date_time, use_toasts, Confirm, Empty, ErrorBox, FilterSelect, FormAlerts, FormState,
-    Loading, Modal, Pager, TextField, Tone,
+    ListAlert, Loading, Modal, Pager, TextField, Tone,
 };
 use crate::money;
 
@@ -279,20 +279,14 @@ pub fn PastDue() -> impl IntoView {
         api::get::<Page<Subscription>>("subscriptions?status=past_due&per_page=5").await
     });
     move || {
-        list.get().and_then(Result::ok).filter(|p| p.total > 0).map(|p| view! {
-        <section class="alert alert-error past-due" role="status" aria-labelledby="past-due-title">
-            <strong id="past-due-title">{format!("{} subscription{} past due", p.total, if p.total == 1 { "" } else { "s" })}</strong>
-            <span>" — the last charge failed and is being retried: "</span>
-            {p.items.into_iter().map(|s| {
+        list.get().and_then(Result::ok).map(|p| {
+            let links = p.items.into_iter().map(|s| {
                 let due = s.open_invoice.as_ref().map(|i| format!(" ({})", money::format(i.amount_due, &i.currency))).unwrap_or_default();
-                match s.app_id.clone() {
-                    Some(id) => view! { <a href=format!("/apps/{id}/billing")>{format!("{}{due}", s.app_name)}</a>" " }.into_any(),
-                    None => view! { <span>{s.app_name.clone()}" "</span> }.into_any(),
-                }
-            }).collect_view()}
-            <a href="/billing?status=past_due">"See billing"</a>
-        </section>
-    })
+                (s.app_id.map(|id| format!("/apps/{id}/billing")), format!("{}{due}", s.app_name))
+            }).collect();
+            view! { <ListAlert id="past-due-title" count=p.total what=("subscription past due", "subscriptions past due") lead=" — the last charge failed and is being retried: "
+                links=links all=("/billing?status=past_due", "See billing")/> }
+        })
     }
 }
 

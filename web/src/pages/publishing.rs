@@ -13,8 +13,8 @@ use types::Page;
 
 use crate::api;
 use crate::components::{
-    date, date_time, use_toasts, Empty, ErrorBox, FilterSelect, FormAlerts, FormState, Loading,
-    Modal, Pager, TextField, Tone,
+    date, date_time, use_toasts, Empty, ErrorBox, FilterSelect, FormAlerts, FormState, ListAlert,
+    Loading, Modal, Pager, TextField, Tone,
 };
 
 const PER_PAGE: u32 = 20;
@@ -721,15 +721,12 @@ pub fn WaitingTooLong() -> impl IntoView {
         api::get::<Page<PublishRequest>>("publish-requests?overdue=true&per_page=5").await
     });
     move || {
-        list.get().and_then(Result::ok).filter(|p| p.total > 0).map(|p| view! {
-            <section class="alert alert-error past-due" role="status" aria-labelledby="waiting-title">
-                <strong id="waiting-title">{format!("{} publish request{} waiting too long", p.total, if p.total == 1 { "" } else { "s" })}</strong>
-                <span>" — the store has not answered: "</span>
-                {p.items.into_iter().map(|r| view! {
-                    <a href=format!("/apps/{}/publish", r.app_id)>{format!("{} on {}", r.app_name, r.store.label())}</a>" "
-                }).collect_view()}
-                <a href="/publishing?overdue=true">"See the queue"</a>
-            </section>
+        list.get().and_then(Result::ok).map(|p| {
+            let links = p.items.into_iter().map(|r| {
+                (Some(format!("/apps/{}/publish", r.app_id)), format!("{} on {}", r.app_name, r.store.label()))
+            }).collect();
+            view! { <ListAlert id="waiting-title" count=p.total what=("publish request waiting too long", "publish requests waiting too long") lead=" — the store has not answered: "
+                links=links all=("/publishing?overdue=true", "See the queue")/> }
         })
     }
 }
