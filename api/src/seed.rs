@@ -336,6 +336,7 @@ fn seed_billing(
                 currency: "EUR",
                 trial_days,
                 active: true,
+                publish_in_trial: trial_days > 0,
                 created_at: now,
                 updated_at: now,
             },

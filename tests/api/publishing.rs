@@ -220,6 +220,14 @@ both_backends! {
             .assert_problem(StatusCode::CONFLICT, "subscription_required");
         let status = app.get(&format!("apps/{app_id}/publishing"), &customer).await;
         assert_eq!(status.body["can_submit"], false);
+        // A plan may allow publishing during its trial.
+        let plan = app.patch(&format!("plans/{trial}"), &admin, json!({"publish_in_trial": true})).await;
+        plan.assert_status(StatusCode::OK);
+        assert_eq!(plan.body["publish_in_trial"], true);
+        let status = app.get(&format!("apps/{app_id}/publishing"), &customer).await;
+        assert_eq!(status.body["can_submit"], true);
+        submit(&app, &customer, &app_id, &req, json!({"accept_terms": true})).await
+            .assert_status(StatusCode::OK);
     }
 
     async fn only_the_allowed_transitions_happen(app) {
@@ -265,6 +273,7 @@ both_backends! {
         again.assert_status(StatusCode::OK);
         assert_eq!(again.body["revision"], 2);
         assert_eq!(again.body["build_number"], 8);
+        assert!(again.body.get("review_note").is_none(), "the answer was about revision 1");
         assert_eq!(statuses(&again), ["draft", "submitted", "in_review", "rejected", "submitted"]);
         let rejection = &again.body["timeline"][3];
         assert_eq!(rejection["revision"], 1);

@@ -1,6 +1,7 @@
 // Publishing as people use it: a customer takes a paid app through the wizard (stores → listing
 // with uploaded icon and screenshots → billing → terms) and submits it; an administrator works the
-// queue (review, publish); the owner then sees the version live. Desktop and phone.
+// queue and rejects it with the store's reason; the owner fixes it and resubmits; the administrator
+// publishes it and the owner sees the version live. Desktop and phone.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { deflateSync } from "node:zlib";
@@ -113,24 +114,49 @@ describe("publishing", () => {
     const row = admin.locator("tbody tr").filter({ hasText: "Tulip Fashion" });
     await row.getByRole("button", { name: "Start review" }).click();
     await admin.getByText("Tulip Fashion 2.0.0: in review.").waitFor();
+    await row.getByRole("button", { name: "Publish" }).waitFor();
     await shot(admin, "52-publishing-queue");
     await assertAccessible(admin, "the publishing queue");
+    await row.getByRole("button", { name: "Reject" }).click();
+    const reject = admin.getByRole("dialog", { name: /^Reject Tulip Fashion/ });
+    await reject.getByLabel("The store's reason").fill("Metadata: the screenshots show another app.");
+    await assertAccessible(admin, "the reject dialog");
+    await reject.getByRole("button", { name: "Reject" }).click();
+    await admin.getByText("Rejected; the owner is told why.").waitFor();
+
+    // The owner reads why, fixes the request and submits it again (its second revision).
+    await page.reload();
+    const rejected = page.locator(".request").filter({ hasText: "Google Play 2.0.0 (200)" });
+    await rejected.getByText("Metadata: the screenshots show another app.").first().waitFor();
+    await rejected.getByRole("button", { name: "Fix and resubmit" }).click();
+    await page.getByLabel("Build number").fill("201");
+    for (let i = 0; i < 3; i++) await page.getByRole("button", { name: "Next" }).click();
+    await page.getByRole("checkbox", { name: "I accept the publishing terms" }).check();
+    await page.getByRole("button", { name: "Submit for publishing" }).click();
+    await page.getByText("Submitted to the store.").waitFor();
+    const resubmitted = page.locator(".request").filter({ hasText: "Google Play 2.0.0 (201)" });
+    await resubmitted.getByText("revision 2").waitFor();
+
+    await admin.reload();
+    await row.getByRole("button", { name: "Start review" }).click();
+    await admin.getByText("Tulip Fashion 2.0.0: in review.").waitFor();
     await row.getByRole("button", { name: "Publish" }).click();
     await admin.getByText("Tulip Fashion 2.0.0: published.").waitFor();
     assert.deepEqual(admin.errors, []);
 
-    // The owner sees the version live, and the request's timeline.
+    // The owner sees the version live, and the request's timeline with every step.
     await page.reload();
-    await page.getByRole("region", { name: "Google Play" }).getByText(/^2\.0\.0 \(200\) since/).waitFor();
-    await request.getByText("Published", { exact: true }).first().waitFor();
-    await request.locator(".timeline li").nth(3).waitFor();
+    await page.getByRole("region", { name: "Google Play" }).getByText(/^2\.0\.0 \(201\) since/).waitFor();
+    await resubmitted.getByText("Published", { exact: true }).first().waitFor();
+    await resubmitted.locator(".timeline li").nth(5).waitFor();
+    await shot(page, "54-publish-published");
 
     const phone = await newPage(env, PHONE);
     await phone.goto(`${env.server.url}/apps`);
     await signIn(phone, CUSTOMER);
     await phone.getByRole("link", { name: "Tulip Fashion", exact: true }).click();
     await phone.getByRole("navigation", { name: "App sections" }).getByRole("link", { name: "Publish" }).click();
-    await phone.getByText(/^2\.0\.0 \(200\) since/).waitFor();
+    await phone.getByText(/^2\.0\.0 \(201\) since/).waitFor();
     await shot(phone, "53-publish-phone");
     await assertAccessible(phone, "an app's publish tab on a phone");
   });

@@ -106,6 +106,8 @@ pub struct Plan {
     pub trial_days: i32,
     /// Inactive (archived) plans keep their subscribers but take no new ones.
     pub active: bool,
+    /// Apps in their trial may submit publish requests (else only paid, `active` ones).
+    pub publish_in_trial: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -137,6 +139,9 @@ pub struct CreatePlan {
     /// Defaults to `true`.
     #[serde(default)]
     pub active: Option<bool>,
+    /// Defaults to `false`.
+    #[serde(default)]
+    pub publish_in_trial: Option<bool>,
 }
 
 /// Changes to a plan. Edition, interval, price and currency are fixed once a subscription uses
@@ -158,6 +163,7 @@ pub struct UpdatePlan {
     #[schema(minimum = 0, maximum = 365)]
     pub trial_days: Option<i32>,
     pub active: Option<bool>,
+    pub publish_in_trial: Option<bool>,
 }
 
 /// Filters of the plans list.

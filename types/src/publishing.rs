@@ -354,7 +354,8 @@ pub struct StoreStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AppPublishing {
     pub stores: Vec<StoreStatus>,
-    /// Whether the app's subscription lets it submit (`active`).
+    /// Whether the app's subscription lets it submit (`active`, or `trialing` on a plan that
+    /// allows publishing during the trial).
     pub can_submit: bool,
     /// Hours after which a waiting request raises an alert.
     pub alert_after_hours: i64,

@@ -26,6 +26,7 @@ pub struct PlanRow {
     pub currency: String,
     pub trial_days: i32,
     pub active: bool,
+    pub publish_in_trial: bool,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -41,6 +42,7 @@ pub struct NewPlan<'a> {
     pub currency: &'a str,
     pub trial_days: i32,
     pub active: bool,
+    pub publish_in_trial: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -55,6 +57,7 @@ pub struct PlanChanges<'a> {
     pub currency: Option<&'a str>,
     pub trial_days: Option<i32>,
     pub active: Option<bool>,
+    pub publish_in_trial: Option<bool>,
 }
 
 impl PlanRow {
@@ -155,6 +158,7 @@ impl PlanRow {
             currency: self.currency.clone(),
             trial_days: self.trial_days,
             active: self.active,
+            publish_in_trial: self.publish_in_trial,
             created_at: super::utc(self.created_at),
             updated_at: super::utc(self.updated_at),
         }

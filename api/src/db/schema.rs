@@ -280,6 +280,7 @@ diesel::table! {
         currency -> Text,
         trial_days -> Integer,
         active -> Bool,
+        publish_in_trial -> Bool,
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,

@@ -18,6 +18,7 @@ use types::FieldError;
 
 use crate::db::apps::AppRow;
 use crate::db::audit::Actor;
+use crate::db::plans::PlanRow;
 use crate::db::publishing::{app_names, AssetRow, NewAsset, PublishChanges, PublishRow};
 use crate::db::schema::{accounts, apps};
 use crate::db::subscriptions::SubscriptionRow;
@@ -364,6 +365,19 @@ pub fn illegal(from: PublishStatus, to: PublishStatus) -> AppError {
     )
 }
 
+/// Whether the app's subscription lets it submit: `active`, or `trialing` on a plan that allows
+/// publishing during the trial.
+pub fn may_submit(conn: &mut DbConn, app_id: i64) -> AppResult<bool> {
+    let Some(sub) = SubscriptionRow::live_for_app(conn, app_id)? else {
+        return Ok(false);
+    };
+    Ok(match sub.status {
+        SubscriptionStatus::Active => true,
+        SubscriptionStatus::Trialing => PlanRow::find(conn, sub.plan_id)?.publish_in_trial,
+        _ => false,
+    })
+}
+
 /// Submits a `draft` (or a `rejected` request, as its next revision) to its store: the listing
 /// must be complete, the version newer than the live one, the app's subscription `active`, and
 /// another request waiting for that store is refused unless `replace` withdraws it.
@@ -412,14 +426,12 @@ pub fn submit(
         row.store,
         (&row.version_name, row.build_number),
     )?;
-    let paid = SubscriptionRow::live_for_app(conn, row.app_id)?
-        .is_some_and(|s| s.status == SubscriptionStatus::Active);
-    if !paid {
+    if !may_submit(conn, row.app_id)? {
         return Err(AppError::conflict(
             "subscription_required",
             format!(
-                "Publishing needs an active subscription for this app: subscribe or pay in \
-                 Billing (/apps/{}/billing).",
+                "Publishing needs an active subscription for this app (or a trial of a plan \
+                 that allows publishing): subscribe or pay in Billing (/apps/{}/billing).",
                 row.app_id
             ),
         ));
@@ -462,6 +474,8 @@ pub fn submit(
         &PublishChanges {
             status: Some(PublishStatus::Submitted.as_str()),
             revision: Some(row.revision + 1),
+            // The last answer concerned the previous revision; the timeline keeps it.
+            review_note: Some(None),
             submitted_at: Some(Some(now)),
             decided_at: Some(None),
             ..Default::default()

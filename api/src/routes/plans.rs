@@ -98,6 +98,7 @@ async fn create_plan(
                     currency: &b.currency,
                     trial_days: b.trial_days,
                     active: b.active.unwrap_or(true),
+                    publish_in_trial: b.publish_in_trial.unwrap_or(false),
                     created_at: now,
                     updated_at: now,
                 },
@@ -197,6 +198,7 @@ async fn update_plan(
                     currency: b.currency.as_deref(),
                     trial_days: b.trial_days,
                     active: b.active,
+                    publish_in_trial: b.publish_in_trial,
                 },
             )?;
             user.actor()

@@ -14,14 +14,12 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::{Admin, AuthUser};
 use crate::db::page::Paging;
 use crate::db::publishing::{NewPublish, PublishChanges, PublishRow};
-use crate::db::subscriptions::SubscriptionRow;
 use crate::db::{parse_id, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::policy::Scope;
 use crate::publishing::{self, Content};
 use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
-use types::billing::SubscriptionStatus;
 
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(create_request)
@@ -422,8 +420,7 @@ async fn app_publishing(
                     in_flight,
                 });
             }
-            let can_submit = SubscriptionRow::live_for_app(conn, app.id)?
-                .is_some_and(|s| s.status == SubscriptionStatus::Active);
+            let can_submit = publishing::may_submit(conn, app.id)?;
             Ok(AppPublishing {
                 stores,
                 can_submit,

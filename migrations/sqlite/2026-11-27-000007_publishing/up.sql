@@ -1,3 +1,6 @@
+-- A plan may let apps in their trial submit publish requests (else only `active` ones may).
+ALTER TABLE plans ADD COLUMN publish_in_trial BOOLEAN NOT NULL DEFAULT FALSE;
+
 -- Publishing: uploaded store assets (content-addressed files; the rows say which app owns which),
 -- publish requests per store with their review state, and each request's timeline.
 CREATE TABLE assets (

@@ -822,6 +822,7 @@ fn PlanForm(plan: Option<Plan>, on_close: Callback<bool>) -> impl IntoView {
             .map_or("0".to_owned(), |p| p.trial_days.to_string()),
     );
     let active = RwSignal::new(p.as_ref().is_none_or(|p| p.active));
+    let publish_in_trial = RwSignal::new(p.as_ref().is_some_and(|p| p.publish_in_trial));
     let id = StoredValue::new(plan.as_ref().map(|p| p.id.clone()));
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -847,6 +848,7 @@ fn PlanForm(plan: Option<Plan>, on_close: Callback<bool>) -> impl IntoView {
             currency: currency.get_untracked().trim().to_uppercase(),
             trial_days: trial.get_untracked().trim().parse().unwrap_or(-1),
             active: Some(active.get_untracked()),
+            publish_in_trial: Some(publish_in_trial.get_untracked()),
         };
         if !form.check(&create) {
             return;
@@ -863,6 +865,7 @@ fn PlanForm(plan: Option<Plan>, on_close: Callback<bool>) -> impl IntoView {
                         currency: Some(create.currency.clone()),
                         trial_days: Some(create.trial_days),
                         active: create.active,
+                        publish_in_trial: create.publish_in_trial,
                     };
                     api::call::<Plan>("PATCH", &format!("plans/{id}"), Some(&update), &[])
                         .await
@@ -900,6 +903,8 @@ fn PlanForm(plan: Option<Plan>, on_close: Callback<bool>) -> impl IntoView {
                     <TextField form=form label="Free trial (days)" name="trial_days" value=trial kind="number"/>
                     <label class="choice"><input type="checkbox" prop:checked=move || active.get()
                         on:change=move |ev| active.set(event_target_checked(&ev))/>"Takes new subscriptions"</label>
+                    <label class="choice"><input type="checkbox" prop:checked=move || publish_in_trial.get()
+                        on:change=move |ev| publish_in_trial.set(event_target_checked(&ev))/>"Apps may publish during the trial"</label>
                 </div>
                 <p class="muted small">"Edition, interval, price and currency are fixed once an app subscribes: archive the plan and add a new one."</p>
                 <div class="modal-actions">
