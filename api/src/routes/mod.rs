@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod partners;
 pub mod payments;
 pub mod plans;
+pub mod publish_queue;
 pub mod publishing;
 pub mod quotes;
 pub mod sdk;

@@ -1,23 +1,23 @@
 //! "Publish app": an app's publish requests and store status (`/apps/{id}/publish-requests…`,
-//! `/apps/{id}/publishing`), and the review queue (`/publish-requests…`: everyone reads what is
-//! within reach; administrators move requests along).
+//! `/apps/{id}/publishing`); the review queue is in [`super::publish_queue`].
 
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 use types::publishing::{
     AppPublishing, CancelPublishRequest, CreatePublishRequest, PublishFilter, PublishRequest,
-    PublishStatus, ReviewPublishRequest, StoreStatus, SubmitPublishRequest, UpdatePublishRequest,
+    PublishStatus, StoreStatus, SubmitPublishRequest, UpdatePublishRequest,
 };
 use types::{Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::{Admin, AuthUser};
+use crate::auth::AuthUser;
 use crate::db::page::Paging;
 use crate::db::publishing::{NewPublish, PublishChanges, PublishRow};
 use crate::db::{parse_id, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::policy::Scope;
 use crate::publishing::{self, Content};
+use crate::routes::publish_queue;
 use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
 
@@ -28,14 +28,12 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(update_request)
         .service(submit_request)
         .service(cancel_request)
-        .service(app_publishing)
-        .service(list_requests)
-        .service(get_request)
-        .service(review_request);
+        .service(app_publishing);
+    publish_queue::configure(cfg);
 }
 
 /// The wire form of one request (with its timeline) and its ETag.
-fn one(
+pub(crate) fn one(
     conn: &mut DbConn,
     row: &PublishRow,
     alert: (i64, NaiveDateTime),
@@ -46,12 +44,12 @@ fn one(
     Ok((row.etag(), wire))
 }
 
-fn respond((etag, wire): (String, PublishRequest)) -> HttpResponse {
+pub(crate) fn respond((etag, wire): (String, PublishRequest)) -> HttpResponse {
     json_with_etag(HttpResponse::Ok(), &etag, &wire)
 }
 
 /// One page of requests in their wire form.
-fn page_of(
+pub(crate) fn page_of(
     conn: &mut DbConn,
     scope: Scope,
     filter: &PublishFilter,
@@ -429,104 +427,4 @@ async fn app_publishing(
         })
         .await?;
     Ok(HttpResponse::Ok().json(status))
-}
-
-/// The publish requests within reach, newest first: for administrators the review queue (all
-/// apps), for others their apps'. `overdue=true` keeps those waiting longer than the alert time.
-#[utoipa::path(
-    tag = "publishing",
-    security(("bearer" = [])),
-    params(PageQuery, PublishFilter),
-    responses((status = 200, description = "One page of requests", body = Page<PublishRequest>))
-)]
-#[get("/publish-requests")]
-async fn list_requests(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    page: web::Query<PageQuery>,
-    filter: web::Query<PublishFilter>,
-) -> AppResult<HttpResponse> {
-    let filter = valid_query(filter)?;
-    let paging = Paging::<(NaiveDateTime, i64)>::new(&valid_query(page)?)?;
-    let alert = (state.settings.publish_alert_hours, state.clock.now());
-    let page = state
-        .db
-        .run(move |conn| page_of(conn, user.scope(), &filter, &paging, alert))
-        .await?;
-    Ok(HttpResponse::Ok().json(page))
-}
-
-/// One request within reach, with its timeline.
-#[utoipa::path(
-    tag = "publishing",
-    security(("bearer" = [])),
-    params(("req_id" = String, Path, description = "The request's id")),
-    responses(
-        (status = 200, description = "The request", body = PublishRequest,
-            headers(("ETag" = String, description = "Version"))),
-        (status = 404, description = "No such request within reach"),
-    )
-)]
-#[get("/publish-requests/{req_id}")]
-async fn get_request(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    path: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let req_id = parse_id(&path)?;
-    let alert = (state.settings.publish_alert_hours, state.clock.now());
-    let found = state
-        .db
-        .run(move |conn| {
-            let row = PublishRow::find(conn, user.scope(), req_id)?;
-            one(conn, &row, alert)
-        })
-        .await?;
-    Ok(respond(found))
-}
-
-/// Records what the store did (administrators): `submitted` → `in_review` → `published` /
-/// `rejected` (`submitted` → `rejected` too), with a note (a rejection needs the store's reason).
-/// Any other move is 409 `illegal_transition`. The owner is emailed.
-#[utoipa::path(
-    tag = "publishing",
-    security(("bearer" = [])),
-    params(
-        ("req_id" = String, Path, description = "The request's id"),
-        ("If-Match" = Option<String>, Header, description = "The ETag read with the request"),
-    ),
-    request_body = ReviewPublishRequest,
-    responses(
-        (status = 200, description = "Moved", body = PublishRequest,
-            headers(("ETag" = String, description = "The new version"))),
-        (status = 403, description = "`admin_only`"),
-        (status = 404, description = "No such request"),
-        (status = 409, description = "`illegal_transition`"),
-        (status = 412, description = "`precondition_failed`"),
-        (status = 422, description = "`validation_failed`: a rejection without its `note`"),
-    )
-)]
-#[patch("/publish-requests/{req_id}")]
-async fn review_request(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    Admin(user): Admin,
-    path: web::Path<String>,
-    body: Valid<ReviewPublishRequest>,
-) -> AppResult<HttpResponse> {
-    let req_id = parse_id(&path)?;
-    let if_match = if_match_of(&req);
-    let (alert_hours, now) = (state.settings.publish_alert_hours, state.clock.now());
-    let mailer = state.mailer.clone();
-    let done = state
-        .db
-        .transaction(move |conn| {
-            let found = PublishRow::find(conn, Scope::All, req_id)?;
-            let row = PublishRow::lock(conn, found.app_id, req_id)?;
-            check_etag(if_match.as_deref(), &row.etag())?;
-            let row = publishing::review(conn, &mailer, &row, &body.0, &user.actor(), now)?;
-            one(conn, &row, (alert_hours, now))
-        })
-        .await?;
-    Ok(respond(done))
 }
