@@ -224,7 +224,7 @@ impl PublishRow {
             .optional()?)
     }
 
-    /// The timeline of each of `ids`, oldest first.
+    /// The request's timeline, oldest first.
     pub fn events(conn: &mut DbConn, id: i64) -> AppResult<Vec<EventRow>> {
         Ok(publish_events::table
             .filter(publish_events::request_id.eq(id))
