@@ -89,8 +89,8 @@ impl Application {
                                 "public, max-age=31536000, immutable",
                             )),
                         )
-                        .route("/{file}", web::get().to(crate::routes::assets::asset))
-                        .route("/{file}", web::head().to(crate::routes::assets::asset)),
+                        .route("/{file:.+}", web::get().to(crate::routes::assets::asset))
+                        .route("/{file:.+}", web::head().to(crate::routes::assets::asset)),
                 )
                 .default_service(web::to(not_found_or_not_allowed))
                 .wrap(Compress::default())

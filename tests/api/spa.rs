@@ -15,8 +15,14 @@ fn dist() -> std::path::PathBuf {
         ("app-0123.js.gz", "gzip form"),
         ("app-0123.js.br", "brotli form"),
         ("style-0123.css", "plain css"),
+        // A build's modules, which import each other by relative names, share a directory.
+        ("0a1b2c/chunk_1.wasm", "plain chunk"),
+        ("0a1b2c/chunk_1.wasm.br", "brotli chunk"),
+        ("0a1b2c/.hidden", "hidden"),
     ] {
-        std::fs::write(dir.join("assets").join(name), body).expect("asset");
+        let path = dir.join("assets").join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("build dir");
+        std::fs::write(path, body).expect("asset");
     }
     dir
 }
@@ -72,11 +78,26 @@ async fn assets_are_sent_in_the_smallest_encoding_the_browser_accepts() {
     assert!(css.headers().get("content-encoding").is_none());
     assert_eq!(css.text().await.expect("body"), "plain css");
 
+    let chunk = fetch(&app, "/assets/0a1b2c/chunk_1.wasm", "gzip, br").await;
+    assert_eq!(chunk.status(), 200);
+    assert_eq!(chunk.headers()["content-type"], "application/wasm");
+    assert_eq!(chunk.headers()["content-encoding"], "br");
+    assert_eq!(
+        chunk.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(chunk.text().await.expect("body"), "brotli chunk");
+
     // Unknown names and attempts to leave the folder are 404s.
     for path in [
         "/assets/app-9999.js",
         "/assets/..%2Findex.html",
         "/assets/.hidden",
+        "/assets/0a1b2c/.hidden",
+        "/assets/0a1b2c/..%2F..%2Findex.html",
+        "/assets/0a1b2c/chunk_1.wasm/x",
+        "/assets/0a1b2c//chunk_1.wasm",
+        "/assets/0a1b2c",
     ] {
         assert_eq!(fetch(&app, path, "br").await.status(), 404, "{path}");
     }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_location;
-use leptos_router::path;
+use leptos_router::{lazy_route, path, Lazy, LazyRoute};
 use types::accounts::Role;
 
 use crate::components::{provide_toasts, Loading, ToastHost};
@@ -22,22 +22,54 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/impersonate") view=pages::impersonate::Impersonate/>
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=pages::dashboard::Dashboard/>
-                    <Route path=path!("partners") view=pages::accounts::Partners/>
-                    <Route path=path!("customers") view=pages::accounts::Customers/>
-                    <Route path=path!("apps") view=pages::apps::Apps/>
-                    <Route path=path!("apps/:id") view=pages::app::AppPage/>
-                    <Route path=path!("apps/:id/:tab") view=pages::app::AppPage/>
-                    <Route path=path!("billing") view=pages::billing::Billing/>
-                    <Route path=path!("plans") view=pages::billing::Plans/>
-                    <Route path=path!("coupons") view=pages::billing::Coupons/>
-                    <Route path=path!("publishing") view=pages::publishing::Publishing/>
-                    <Route path=path!("activity") view=pages::activity::Activity/>
-                    <Route path=path!("profile") view=pages::profile::Profile/>
+                    <Route path=path!("partners") view={Lazy::<PartnersPage>::new()}/>
+                    <Route path=path!("customers") view={Lazy::<CustomersPage>::new()}/>
+                    <Route path=path!("apps") view={Lazy::<AppsPage>::new()}/>
+                    <Route path=path!("apps/:id") view={Lazy::<AppPage>::new()}/>
+                    <Route path=path!("apps/:id/:tab") view={Lazy::<AppPage>::new()}/>
+                    <Route path=path!("billing") view={Lazy::<BillingPage>::new()}/>
+                    <Route path=path!("plans") view={Lazy::<PlansPage>::new()}/>
+                    <Route path=path!("coupons") view={Lazy::<CouponsPage>::new()}/>
+                    <Route path=path!("publishing") view={Lazy::<PublishingPage>::new()}/>
+                    <Route path=path!("activity") view={Lazy::<ActivityPage>::new()}/>
+                    <Route path=path!("profile") view={Lazy::<ProfilePage>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>
         <ToastHost/>
     }
+}
+
+/// Pages whose code is split off the main wasm: each is fetched (a few KB to a few dozen) the
+/// first time it opens, so signing in and the dashboard do not wait for the whole back office.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:path),* $(,)?) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    PartnersPage => pages::accounts::Partners,
+    CustomersPage => pages::accounts::Customers,
+    AppsPage => pages::apps::Apps,
+    AppPage => pages::app::AppPage,
+    BillingPage => pages::billing::Billing,
+    PlansPage => pages::billing::Plans,
+    CouponsPage => pages::billing::Coupons,
+    PublishingPage => pages::publishing::Publishing,
+    ActivityPage => pages::activity::Activity,
+    ProfilePage => pages::profile::Profile,
 }
 
 /// Everything behind sign-in. Signed-out visitors go to `/login?next=<where they were going>`.

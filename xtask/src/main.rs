@@ -1,9 +1,11 @@
 //! `cargo xtask web [--dev] [--watch]`: builds the SPA into `web/dist`.
 //!
-//! wasm32 build of the `web` crate → wasm-bindgen (as a library pinned to the exact version of the
-//! `wasm-bindgen` crate in Cargo.lock, so the two can never disagree) → wasm-opt -Oz when a working
-//! one is installed (`npm ci` puts binaryen 132 in node_modules) → content-hashed file names under
-//! `assets/`, written into `index.html`. No downloads, no CDN.
+//! wasm32 build of the `web` crate → split into the main module and the chunks of the lazy pages
+//! (wasm_split_cli_support, the splitter leptos's `#[lazy]` is made for) → wasm-bindgen on the
+//! main module (as a library pinned to the exact version of the `wasm-bindgen` crate in
+//! Cargo.lock, so the two can never disagree) → wasm-opt -Oz when a working one is installed
+//! (`npm ci` puts binaryen 132 in node_modules) → one content-hashed directory under `assets/`
+//! named in `index.html`, with `.br` and `.gz` beside each file. No downloads, no CDN.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -67,27 +69,70 @@ fn build_web(dev: bool) -> Result<()> {
 
     let staging = root.join("target/web-staging");
     let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir_all(&staging)?;
+    let bundle = staging.join("bundle");
+    std::fs::create_dir_all(&bundle)?;
+
+    // Code splitting: every `#[lazy]` function (each page, each app tab) and what only it uses go
+    // to a chunk of their own, fetched the first time that page opens. The splitter needs the
+    // linker's relocations (`--emit-relocs`, set in .cargo/config.toml for wasm32) and runs
+    // before wasm-bindgen, which then processes the main module alone.
+    let input = std::fs::read(&wasm).with_context(|| format!("reading {}", wasm.display()))?;
+    let main_wasm = staging.join("main.wasm");
+    let split = wasm_split_cli_support::transform({
+        let mut opts = wasm_split_cli_support::Options::new(&input);
+        opts.output_dir = &bundle;
+        opts.main_out_path = &main_wasm;
+        opts.link_name = "./split.js";
+        opts.main_module = "./app.js";
+        opts
+    })
+    .map_err(|e| anyhow::anyhow!("wasm-split: {e:#}"))?;
     wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&wasm)
+        .input_path(&main_wasm)
         .web(true)?
         .typescript(false)
+        // The chunks import the function table from the main module.
+        .keep_lld_exports(true)
         .out_name("app")
-        .generate(&staging)
+        .generate(&bundle)
         .context("wasm-bindgen")?;
 
-    let bindgen_wasm = staging.join("app_bg.wasm");
+    let bindgen_wasm = bundle.join("app_bg.wasm");
     if !dev {
         // Kept with its function names, for profiling: `twiggy top target/web-staging/names.wasm`.
         std::fs::copy(&bindgen_wasm, staging.join("names.wasm"))?;
-        optimise(&root, &bindgen_wasm)?;
+        if let Some(wasm_opt) = find_wasm_opt(&root) {
+            optimise(&wasm_opt, &bindgen_wasm)?;
+        }
     }
 
+    // The chunks carry the function names (half their size): dropped. Running wasm-opt on each
+    // of them as well would take two minutes (binaryen's npm build starts slowly) for 8 % less.
+    for chunk in &split.split_modules {
+        strip_custom_sections(chunk)?;
+    }
     let dist = root.join("web/dist");
     let _ = std::fs::remove_dir_all(&dist);
     std::fs::create_dir_all(dist.join("assets"))?;
-    let js = publish(&staging.join("app.js"), &dist, "app", "js")?;
-    let wasm = publish(&bindgen_wasm, &dist, "app_bg", "wasm")?;
+    // The modules refer to each other by relative names (`./app.js`, `./split.js`, the chunks), so
+    // they are published together in a directory named by the hash of them all.
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&bundle)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()?;
+    files.sort();
+    let mut hasher = Sha256::new();
+    for file in &files {
+        hasher.update(file.file_name().unwrap_or_default().as_encoded_bytes());
+        hasher.update(std::fs::read(file)?);
+    }
+    let build = hex(&hasher.finalize()[..8]);
+    let published = dist.join("assets").join(&build);
+    std::fs::create_dir_all(&published)?;
+    for file in &files {
+        std::fs::copy(file, published.join(file.file_name().unwrap_or_default()))?;
+    }
+    let js = format!("/assets/{build}/app.js");
+    let wasm = format!("/assets/{build}/app_bg.wasm");
     let css_source = std::fs::read_to_string(root.join("web/style.css"))?;
     std::fs::write(staging.join("style.css"), compact_css(&css_source))?;
     let css = publish(&staging.join("style.css"), &dist, "style", "css")?;
@@ -102,36 +147,64 @@ fn build_web(dev: bool) -> Result<()> {
 
     // Compressed once here, at the highest levels, instead of on every request: the api serves
     // `<file>.br` or `<file>.gz` by the browser's Accept-Encoding.
-    let mut sizes = (0, 0, 0);
-    for asset in [&js, &wasm, &css, &favicon] {
+    let first_load = [
+        js.clone(),
+        wasm.clone(),
+        format!("/assets/{build}/split.js"),
+        css.clone(),
+    ];
+    let mut chunks: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            f.file_name()?
+                .to_str()
+                .map(|n| format!("/assets/{build}/{n}"))
+        })
+        .filter(|asset| !first_load.contains(asset))
+        .collect();
+    chunks.sort();
+    let mut first = (0, 0, 0);
+    let mut lazy = (0, 0, 0);
+    println!("web/dist built ({profile}):");
+    for asset in first_load.iter().chain(&chunks).chain([&favicon]) {
         let path = dist.join(asset.trim_start_matches('/'));
         let bytes = std::fs::read(&path)?;
-        let (gz, br) = (gzip(&bytes)?, brotli(&bytes)?);
+        // A dev build is five times larger: quicker levels there.
+        let (gz, br) = if dev {
+            (gzip(&bytes, 6)?, brotli(&bytes, 5)?)
+        } else {
+            (gzip(&bytes, 9)?, brotli(&bytes, 11)?)
+        };
+        let sum = if first_load.contains(asset) {
+            &mut first
+        } else {
+            &mut lazy
+        };
         if asset != &favicon {
-            sizes = (
-                sizes.0 + bytes.len(),
-                sizes.1 + gz.len(),
-                sizes.2 + br.len(),
+            *sum = (sum.0 + bytes.len(), sum.1 + gz.len(), sum.2 + br.len());
+            println!(
+                "  {asset:<58} {:>9} bytes {:>8} gzipped {:>8} brotli",
+                bytes.len(),
+                gz.len(),
+                br.len()
             );
         }
         std::fs::write(with_suffix(&path, "gz"), gz)?;
         std::fs::write(with_suffix(&path, "br"), br)?;
     }
+    let kb = |n: usize| n as f64 / 1024.0;
     println!(
-        "web/dist built ({profile}): {js} {wasm} {css}\n  js + wasm + css: {:.1} KB, {:.1} KB gzipped, {:.1} KB brotli",
-        sizes.0 as f64 / 1024.0,
-        sizes.1 as f64 / 1024.0,
-        sizes.2 as f64 / 1024.0
+        "  first load (js + wasm + css): {:.1} KB, {:.1} KB gzipped, {:.1} KB brotli\n  pages loaded on demand ({} chunks): {:.1} KB, {:.1} KB gzipped, {:.1} KB brotli",
+        kb(first.0), kb(first.1), kb(first.2), chunks.len(), kb(lazy.0), kb(lazy.1), kb(lazy.2)
     );
     Ok(())
 }
 
-/// Runs wasm-opt -Oz in place when a working wasm-opt is found (node_modules, then PATH).
-/// Debian's binaryen 108 is skipped: it breaks modules from current wasm-bindgen.
-fn optimise(root: &Path, wasm: &Path) -> Result<()> {
+/// A working wasm-opt (node_modules, then PATH), if there is one. Debian's binaryen 108 is
+/// skipped: it breaks modules from current wasm-bindgen.
+fn find_wasm_opt(root: &Path) -> Option<String> {
     let local = root.join("node_modules/.bin/wasm-opt");
-    let candidates = [local.display().to_string(), "wasm-opt".to_owned()];
-    for candidate in candidates {
+    for candidate in [local.display().to_string(), "wasm-opt".to_owned()] {
         let Ok(out) = Command::new(&candidate).arg("--version").output() else {
             continue;
         };
@@ -141,35 +214,51 @@ fn optimise(root: &Path, wasm: &Path) -> Result<()> {
             .find(|s| !s.is_empty())
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
-        if number < 116 {
-            eprintln!(
-                "warning: skipping {candidate} ({}): too old",
-                version.trim()
-            );
-            continue;
+        if number >= 116 {
+            return Some(candidate);
         }
-        let status = Command::new(&candidate)
-            .args([
-                "-Oz",
-                "--enable-bulk-memory",
-                "--enable-nontrapping-float-to-int",
-                "--enable-sign-ext",
-            ])
-            .args([
-                "--enable-mutable-globals",
-                "--enable-reference-types",
-                "--enable-multivalue",
-            ])
-            .arg(wasm)
-            .arg("-o")
-            .arg(wasm)
-            .status()?;
-        if !status.success() {
-            bail!("wasm-opt failed");
-        }
-        return Ok(());
+        eprintln!(
+            "warning: skipping {candidate} ({}): too old",
+            version.trim()
+        );
     }
     eprintln!("warning: no working wasm-opt (run `npm ci`): the wasm is not size-optimised");
+    None
+}
+
+/// Rewrites a wasm module without its custom sections (names, producers, target features).
+fn strip_custom_sections(path: &Path) -> Result<()> {
+    let bytes = std::fs::read(path)?;
+    let mut module = wasm_encoder::Module::new();
+    for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
+        if let Some((id, range)) = payload?.as_section() {
+            if id != 0 {
+                let range = usize::try_from(range.start)?..usize::try_from(range.end)?;
+                module.section(&wasm_encoder::RawSection {
+                    id,
+                    data: &bytes[range],
+                });
+            }
+        }
+    }
+    std::fs::write(path, module.finish())?;
+    Ok(())
+}
+
+/// Runs `wasm-opt -Oz` on the module, in place.
+fn optimise(wasm_opt: &str, wasm: &Path) -> Result<()> {
+    let status = Command::new(wasm_opt)
+        .args(["-Oz", "--enable-bulk-memory"])
+        .args(["--enable-nontrapping-float-to-int", "--enable-sign-ext"])
+        .args(["--enable-mutable-globals", "--enable-reference-types"])
+        .arg("--enable-multivalue")
+        .arg(wasm)
+        .arg("-o")
+        .arg(wasm)
+        .status()?;
+    if !status.success() {
+        bail!("wasm-opt failed");
+    }
     Ok(())
 }
 
@@ -208,17 +297,17 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
+fn gzip(bytes: &[u8], level: u32) -> Result<Vec<u8>> {
     use std::io::Write;
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
     encoder.write_all(bytes)?;
     Ok(encoder.finish()?)
 }
 
-fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
+fn brotli(bytes: &[u8], quality: i32) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
+        quality,
         lgwin: 22,
         ..Default::default()
     };

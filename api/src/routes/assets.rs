@@ -1,4 +1,5 @@
-//! The SPA's hashed assets (`/assets/<name>-<hash>.<ext>`), sent precompressed: `cargo xtask web`
+//! The SPA's hashed assets (`/assets/<name>-<hash>.<ext>`, and the wasm modules of one build in
+//! `/assets/<build hash>/`, which import each other by relative names), sent precompressed: `cargo xtask web`
 //! writes `<file>.br` and `<file>.gz` beside each file at the highest levels, and a request gets
 //! the smallest one its `Accept-Encoding` allows (else the file itself, which the `Compress`
 //! middleware may still compress on the fly).
@@ -22,7 +23,13 @@ pub async fn asset(
     dist: web::Data<WebDist>,
 ) -> AppResult<HttpResponse> {
     let name = name.into_inner();
-    if name.starts_with('.') || name.contains(['/', '\\']) {
+    // A file, or a file in a build's directory: nothing hidden, nothing above `assets/`.
+    let parts: Vec<&str> = name.split('/').collect();
+    if parts.len() > 2
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || p.starts_with('.') || p.contains('\\'))
+    {
         return Err(AppError::not_found());
     }
     let path = dist.0.join("assets").join(&name);
@@ -38,7 +45,7 @@ pub async fn asset(
             continue;
         }
         let compressed = dist.0.join("assets").join(format!("{name}.{suffix}"));
-        if let Ok(file) = NamedFile::open_async(&compressed).await {
+        if let Some(file) = open_file(&compressed).await {
             let mut response = file
                 .set_content_type(mime.clone())
                 .set_content_encoding(encoding)
@@ -48,12 +55,18 @@ pub async fn asset(
             return Ok(response);
         }
     }
-    let file = NamedFile::open_async(&path)
-        .await
-        .map_err(|_| AppError::not_found())?;
+    let file = open_file(&path).await.ok_or_else(AppError::not_found)?;
     let mut response = file.disable_content_disposition().into_response(&req);
     vary(&mut response);
     Ok(response)
+}
+
+/// The file at `path`, if there is one (a build's directory is not a file to send).
+async fn open_file(path: &std::path::Path) -> Option<NamedFile> {
+    NamedFile::open_async(path)
+        .await
+        .ok()
+        .filter(|file| file.metadata().is_file())
 }
 
 fn vary(response: &mut HttpResponse) {

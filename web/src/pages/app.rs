@@ -18,6 +18,7 @@ use crate::pages::app_orders::OrdersTab;
 use crate::pages::app_quotes::QuotesTab;
 use crate::pages::app_users::MobileUsersTab;
 use crate::pages::billing::BillingTab;
+use crate::pages::publishing::PublishTab;
 
 #[component]
 pub fn AppPage() -> impl IntoView {
@@ -67,21 +68,65 @@ pub fn AppPage() -> impl IntoView {
                             {tab_link("publish", "Publish")}
                         </nav>
                         {move || match tab().as_str() {
-                            "devices" => view! { <DevicesTab app_id=for_tabs.id.clone()/> }.into_any(),
-                            "users" => view! { <MobileUsersTab app=for_tabs.clone()/> }.into_any(),
+                            "devices" => lazily(devices_tab(for_tabs.id.clone())),
+                            "users" => lazily(users_tab(for_tabs.clone())),
                             "orders" | "quotes" if !standard => view! { <StandardOnly/> }.into_any(),
-                            "orders" => view! { <OrdersTab app_id=for_tabs.id.clone()/> }.into_any(),
-                            "quotes" => view! { <QuotesTab app_id=for_tabs.id.clone()/> }.into_any(),
-                            "billing" => view! { <BillingTab app_id=for_tabs.id.clone()
-                                on_change=Callback::new(move |()| version.update(|v| *v += 1))/> }.into_any(),
-                            "publish" => view! { <crate::pages::publishing::PublishTab app_id=for_tabs.id.clone()/> }.into_any(),
-                            _ => view! { <AnalyticsTab app_id=for_tabs.id.clone()/> }.into_any(),
+                            "orders" => lazily(orders_tab(for_tabs.id.clone())),
+                            "quotes" => lazily(quotes_tab(for_tabs.id.clone())),
+                            "billing" => lazily(billing_tab(
+                                for_tabs.id.clone(),
+                                Callback::new(move |()| version.update(|v| *v += 1)),
+                            )),
+                            "publish" => lazily(publish_tab(for_tabs.id.clone())),
+                            _ => lazily(analytics_tab(for_tabs.id.clone())),
                         }}
                     }.into_any()
                 }
             })}
         </Suspense>
     }
+}
+
+/// A tab whose code is split off (below): "Loading…" while its chunk is fetched, the first time.
+fn lazily(tab: impl std::future::Future<Output = AnyView> + Send + 'static) -> AnyView {
+    view! { <Suspense fallback=|| view! { <Loading/> }>{Suspend::new(tab)}</Suspense> }.into_any()
+}
+
+// Each tab's code is a chunk of its own (`#[lazy]`), fetched the first time the tab opens.
+
+#[lazy]
+fn analytics_tab(app_id: String) -> AnyView {
+    view! { <AnalyticsTab app_id/> }.into_any()
+}
+
+#[lazy]
+fn devices_tab(app_id: String) -> AnyView {
+    view! { <DevicesTab app_id/> }.into_any()
+}
+
+#[lazy]
+fn users_tab(app: App) -> AnyView {
+    view! { <MobileUsersTab app/> }.into_any()
+}
+
+#[lazy]
+fn orders_tab(app_id: String) -> AnyView {
+    view! { <OrdersTab app_id/> }.into_any()
+}
+
+#[lazy]
+fn quotes_tab(app_id: String) -> AnyView {
+    view! { <QuotesTab app_id/> }.into_any()
+}
+
+#[lazy]
+fn billing_tab(app_id: String, on_change: Callback<()>) -> AnyView {
+    view! { <BillingTab app_id on_change/> }.into_any()
+}
+
+#[lazy]
+fn publish_tab(app_id: String) -> AnyView {
+    view! { <PublishTab app_id/> }.into_any()
 }
 
 /// What a Basic app shows at an orders or quote requests address.
