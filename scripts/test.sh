@@ -2,8 +2,8 @@
 # Runs every test: formatting, clippy, the OpenAPI lint, unit tests, the black-box API tests on
 # SQLite and PostgreSQL (with the schema comparison of the two), schemathesis against the live spec
 # (fixed seed; SCHEMATHESIS_SEED=<n> for another), the SPA's size budget and browser tests in
-# headless Chromium, and the Compose file check. Prints each stage's duration. Exits non-zero on
-# any failure.
+# headless Chromium (schemathesis and the browser tests side by side), and the Compose file check.
+# Prints each stage's duration. Exits non-zero on any failure.
 # With CI=true, PostgreSQL and Chromium are required; elsewhere their tests are skipped (loudly)
 # when they are absent.
 set -euo pipefail
@@ -11,6 +11,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 ci_env=false
 case "${CI:-}" in true | 1) ci_env=true ;; esac
+# A fresh clone builds everything once: incremental compilation's bookkeeping would only cost time.
+if $ci_env; then export CARGO_INCREMENTAL=0; fi
 source scripts/setup.sh
 setup_python_tools
 if ! command -v chromium >/dev/null; then
@@ -91,30 +93,6 @@ count=$(grep -Eo '^test result: .* ([0-9]+) passed' "$log" | grep -Eo '[0-9]+ pa
 record "$status" "$count"
 drop_test_databases
 
-stage "schemathesis against the live spec (SQLite)"
-st_dir=$(mktemp -d)
-set +e
-scripts/schemathesis.sh target/debug/backoffice "$st_dir/schemathesis.db"
-record $?
-set -e
-if $postgres; then
-  if command -v psql >/dev/null; then
-    stage "schemathesis against the live spec (PostgreSQL)"
-    db=bo_test_schemathesis_$$
-    psql_admin "CREATE DATABASE $db"
-    set +e
-    scripts/schemathesis.sh target/debug/backoffice "${TEST_POSTGRES_URL%/*}/$db"
-    record $?
-    set -e
-  elif $ci; then
-    echo "CI=true but psql is missing: cannot create the schemathesis database" >&2
-    record 1
-  else
-    printf '\033[1;33m!!! psql is missing: schemathesis on PostgreSQL SKIPPED.\033[0m\n'
-  fi
-fi
-rm -rf "$st_dir"
-
 # What a browser downloads before the first page shows: the main wasm module, its JS glue, the
 # split loader and the stylesheet. Every other page is split off (leptos `#[lazy]`), fetched the first
 # time it opens, and does not count here: a new page must be lazy, or trim something to fit.
@@ -144,21 +122,64 @@ else
   record 1
 fi
 
-stage "browser tests (headless Chromium)"
+# Three long runs that each keep about one core busy (schemathesis is single-threaded Python, the
+# browser test files run one after another) go side by side: each one's output is shown when it
+# ends, with its own duration.
+stage "side by side: schemathesis (SQLite$($postgres && echo ', PostgreSQL')), browser tests (headless Chromium)"
+jobs_dir=$(mktemp -d)
+jobs=()
+# job <name> <command…>: runs in the background, output and "<status> <seconds>" kept for report.
+job() {
+  local name=$1
+  shift
+  jobs+=("$name")
+  (
+    start=$SECONDS
+    set +e
+    "$@" >"$jobs_dir/$name.log" 2>&1
+    echo "$? $((SECONDS - start))" >"$jobs_dir/$name.status"
+  ) &
+}
+browser_tests() {
+  CHROMIUM=$(command -v chromium) BACKOFFICE_BIN=target/debug/backoffice node --test tests/browser/
+}
+job schemathesis-sqlite scripts/schemathesis.sh target/debug/backoffice "$jobs_dir/schemathesis.db"
+if $postgres; then
+  if command -v psql >/dev/null; then
+    db=bo_test_schemathesis_$$
+    psql_admin "CREATE DATABASE $db"
+    job schemathesis-postgresql scripts/schemathesis.sh target/debug/backoffice "${TEST_POSTGRES_URL%/*}/$db"
+  elif $ci; then
+    echo "CI=true but psql is missing: cannot create the schemathesis database" >&2
+    record 1
+  else
+    printf '\033[1;33m!!! psql is missing: schemathesis on PostgreSQL SKIPPED.\033[0m\n'
+  fi
+fi
+browser=false
 if command -v chromium >/dev/null && [ -f web/dist/index.html ]; then
-  browser_log=$(mktemp)
-  set +e
-  CHROMIUM=$(command -v chromium) BACKOFFICE_BIN=target/debug/backoffice node --test tests/browser/ 2>&1 | tee "$browser_log"
-  status=${PIPESTATUS[0]}
-  set -e
-  record "$status" "$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$browser_log" | tail -n 1)"
-  echo "  screenshots: tests/artifacts/"
+  browser=true
+  job browser-tests browser_tests
 elif $ci; then
   echo "CI=true but Chromium or the SPA build is missing" >&2
   record 1
 else
   printf '\n\033[1;33m!!! Chromium is not installed: browser tests SKIPPED (CI runs them).\033[0m\n\n'
 fi
+wait
+for name in "${jobs[@]}"; do
+  read -r status seconds <"$jobs_dir/$name.status"
+  say "$name: exit $status in ${seconds}s"
+  cat "$jobs_dir/$name.log"
+  durations+=("$(printf '%5ds    %s (side by side)' "$seconds" "$name")")
+  if [ "$name" = browser-tests ]; then
+    record "$status" "$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$jobs_dir/$name.log" | tail -n 1)"
+  else
+    record "$status"
+  fi
+done
+$browser && echo "  screenshots: tests/artifacts/"
+rm -rf "$jobs_dir"
 
 stage "docker-compose.yml is a valid Compose file"
 compose=$(find .tools/venv -path '*compose/docker-compose' -type f | head -n 1)
