@@ -83,7 +83,7 @@ pub fn seed(
         &FASHION
     };
     let owner = AccountRow::find(conn, owner_id)?.ok_or_else(AppError::not_found)?;
-    let actor = Actor::for_account(&owner, None, None);
+    let actor = Actor::for_account(&owner.principal(), None, None);
     let (users, _) = MobileUserRow::list(
         conn,
         app.id,

@@ -214,12 +214,10 @@ impl From<DieselError> for AppError {
     fn from(err: DieselError) -> Self {
         match &err {
             DieselError::NotFound => Self::not_found(),
-            DieselError::DatabaseError(
-                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
-                _,
-            ) => Self::database_unavailable(err),
+            _ if crate::db::connection_lost(&err) => Self::database_unavailable(err),
+            // SQLite's write lock still taken when the busy timeout ran out.
             DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
-                if is_connection_failure(info.message()) =>
+                if info.message().contains("database is locked") =>
             {
                 Self::database_unavailable(err)
             }
@@ -282,19 +280,6 @@ fn unique_violation(constraint: Option<&str>, message: &str) -> Option<fn() -> A
         .iter()
         .find(|(name, columns, _)| constraint == Some(*name) || sqlite_columns == Some(*columns))
         .map(|(.., answer)| *answer)
-}
-
-fn is_connection_failure(message: &str) -> bool {
-    let message = message.to_ascii_lowercase();
-    [
-        "connection",
-        "server closed",
-        "terminating",
-        "database is locked",
-        "could not connect",
-    ]
-    .iter()
-    .any(|m| message.contains(m))
 }
 
 impl From<diesel::r2d2::PoolError> for AppError {

@@ -9,7 +9,7 @@ use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use types::accounts::{AccountStatus, Role};
 
-use crate::db::accounts::AccountRow;
+use crate::db::accounts::Principal;
 use crate::db::audit::Actor;
 use crate::db::tokens::ApiTokenRow;
 use crate::error::{AppError, AppResult};
@@ -22,7 +22,7 @@ pub const API_TOKEN_PREFIX: &str = "bo_pat_";
 /// account is refused at once, not when its access token expires.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
-    pub account: AccountRow,
+    pub account: Principal,
     /// The partner or admin behind this session during "log in as".
     pub impersonator_id: Option<i64>,
     /// Set when authenticated by a personal API token.
@@ -38,7 +38,7 @@ impl AuthUser {
     }
 
     pub fn role(&self) -> Role {
-        self.account.role()
+        self.account.role
     }
 
     /// What this account may reach (see `policy`).
@@ -83,7 +83,7 @@ impl AuthUser {
                                 )
                             })?;
                         ApiTokenRow::touch(conn, &api_token)?;
-                        let account = AccountRow::find(conn, api_token.account_id)?;
+                        let account = Principal::find(conn, api_token.account_id)?;
                         Ok((account, None, Some(api_token.id), false))
                     })
                     .await?
@@ -94,12 +94,12 @@ impl AuthUser {
                     Some(act) => Some(act.sub.parse::<i64>().map_err(|_| invalid_token())?),
                     None => None,
                 };
-                let account = state.db.run(move |conn| AccountRow::find(conn, id)).await?;
+                let account = state.db.run(move |conn| Principal::find(conn, id)).await?;
                 (account, impersonator, None, claims.ro)
             };
 
         let account = account.ok_or_else(invalid_token)?;
-        if account.status() != AccountStatus::Activated {
+        if account.status != AccountStatus::Activated {
             return Err(AppError::unauthorized(
                 "invalid_token",
                 "This account can no longer sign in.",

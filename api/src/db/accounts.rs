@@ -43,6 +43,30 @@ pub struct AccountRow {
     pub vat_id: Option<String>,
 }
 
+/// Who a request comes from: the columns authentication, tenancy and the audit log read on every
+/// request, and nothing else (not the password hash, the names or the billing details).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = accounts)]
+pub struct Principal {
+    pub id: i64,
+    pub email: String,
+    #[diesel(deserialize_as = Stored<Role>)]
+    pub role: Role,
+    #[diesel(deserialize_as = Stored<AccountStatus>)]
+    pub status: AccountStatus,
+    pub partner_id: Option<i64>,
+}
+
+impl Principal {
+    pub fn find(conn: &mut DbConn, id: i64) -> AppResult<Option<Self>> {
+        Ok(accounts::table
+            .find(id)
+            .select(Self::as_select())
+            .first(conn)
+            .optional()?)
+    }
+}
+
 #[derive(Debug, Insertable)]
 #[diesel(table_name = accounts)]
 pub struct NewAccount<'a> {
@@ -94,6 +118,16 @@ pub struct AccountQuery {
 impl AccountRow {
     pub fn role(&self) -> Role {
         self.role
+    }
+
+    pub fn principal(&self) -> Principal {
+        Principal {
+            id: self.id,
+            email: self.email.clone(),
+            role: self.role,
+            status: self.status,
+            partner_id: self.partner_id,
+        }
     }
 
     pub fn status(&self) -> AccountStatus {

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use types::accounts::Role;
 
-use super::accounts::AccountRow;
+use super::accounts::Principal;
 use super::page::Paging;
 use super::schema::audit_events;
 use super::DbConn;
@@ -51,14 +51,14 @@ pub struct AuditQuery {
 impl Actor {
     /// `account` acting (with `impersonator_id` behind it during "log in as").
     pub fn for_account(
-        account: &AccountRow,
+        account: &Principal,
         impersonator_id: Option<i64>,
         ip: Option<String>,
     ) -> Self {
         Self {
             account_id: Some(account.id),
             email: Some(account.email.clone()),
-            partner_id: match account.role() {
+            partner_id: match account.role {
                 Role::Partner => Some(account.id),
                 Role::Customer => account.partner_id,
                 Role::Admin => None,

@@ -20,12 +20,16 @@ pub mod stored;
 pub mod subscriptions;
 pub mod tokens;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{NaiveDateTime, Utc};
-use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::connection::{
+    AnsiTransactionManager, Instrumentation, InstrumentationEvent, SimpleConnection,
+    TransactionManager,
+};
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
@@ -93,6 +97,7 @@ impl ManageConnection for ConnectionManager {
                 // and would spend seconds compiling what runs in milliseconds.
                 conn.batch_execute("SET jit = off")
                     .map_err(r2d2::Error::QueryError)?;
+                conn.set_instrumentation(Liveness::new());
                 Ok(DbConn::Postgres(conn))
             }
             Backend::Sqlite => {
@@ -105,20 +110,89 @@ impl ManageConnection for ConnectionManager {
                      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
+                conn.set_instrumentation(Liveness::new());
                 Ok(DbConn::Sqlite(conn))
             }
         }
     }
 
+    /// Checked out again: a connection that answered within the last half second is taken as
+    /// it is (under load that is every check-out, and no request pays a `SELECT 1` round trip);
+    /// one idle for longer is asked `SELECT 1` first, so that a database restarted meanwhile
+    /// costs no request an error. HikariCP's "alive bypass window" is the same idea.
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        if Liveness::of(conn).is_some_and(|l| l.last_answer.elapsed() < ALIVE_BYPASS) {
+            return Ok(());
+        }
         diesel::sql_query("SELECT 1")
             .execute(conn)
             .map(|_| ())
             .map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    /// Given back: a connection that lost its server is closed instead of kept for the next
+    /// request.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        Liveness::of(conn).is_some_and(|l| l.lost)
+    }
+}
+
+/// How recently a connection must have answered to be handed out without a `SELECT 1`.
+const ALIVE_BYPASS: Duration = Duration::from_millis(500);
+
+/// What the pool knows of one connection, kept on it as its diesel instrumentation (which sees
+/// the end of every query): when the server last answered, and whether a query failed as only a
+/// lost connection fails.
+struct Liveness {
+    last_answer: Instant,
+    lost: bool,
+}
+
+impl Liveness {
+    fn new() -> Self {
+        Self {
+            last_answer: Instant::now(),
+            lost: false,
+        }
+    }
+
+    fn of(conn: &mut DbConn) -> Option<&Self> {
+        conn.instrumentation().downcast_ref::<Self>()
+    }
+}
+
+impl Instrumentation for Liveness {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::FinishQuery { error, .. } = event {
+            match error {
+                Some(err) if connection_lost(err) => self.lost = true,
+                // Any answer, an error included, shows the server is there.
+                _ => self.last_answer = Instant::now(),
+            }
+        }
+    }
+}
+
+/// Whether a query failed because the connection is gone (the server closed it or restarted, a
+/// failover, a network cut) rather than with an answer from the server.
+pub fn connection_lost(err: &DieselError) -> bool {
+    match err {
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        ) => true,
+        DieselError::DatabaseError(DatabaseErrorKind::Unknown, info) => {
+            let message = info.message().to_ascii_lowercase();
+            [
+                "connection",
+                "server closed",
+                "terminating",
+                "could not connect",
+            ]
+            .iter()
+            .any(|m| message.contains(m))
+        }
+        _ => false,
     }
 }
 
@@ -292,4 +366,52 @@ pub fn parse_id(id: &str) -> AppResult<i64> {
         .ok()
         .filter(|id| *id > 0)
         .ok_or_else(AppError::not_found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn database_error(kind: DatabaseErrorKind, message: &str) -> DieselError {
+        DieselError::DatabaseError(kind, Box::new(message.to_owned()))
+    }
+
+    #[test]
+    fn only_a_gone_connection_counts_as_lost() {
+        for lost in [
+            database_error(DatabaseErrorKind::ClosedConnection, "closed"),
+            database_error(DatabaseErrorKind::UnableToSendCommand, "no connection"),
+            database_error(
+                DatabaseErrorKind::Unknown,
+                "server closed the connection unexpectedly",
+            ),
+            database_error(
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to administrator command",
+            ),
+        ] {
+            assert!(connection_lost(&lost), "{lost}");
+        }
+        for answered in [
+            database_error(DatabaseErrorKind::Unknown, "database is locked"),
+            database_error(DatabaseErrorKind::UniqueViolation, "duplicate key value"),
+            database_error(
+                DatabaseErrorKind::Unknown,
+                "syntax error at or near \"SELEC\"",
+            ),
+            DieselError::NotFound,
+        ] {
+            assert!(!connection_lost(&answered), "{answered}");
+        }
+    }
+
+    #[test]
+    fn a_connection_keeps_its_liveness_and_an_answered_error_does_not_break_it() {
+        let manager = ConnectionManager::new(":memory:");
+        let mut conn = manager.connect().expect("sqlite in memory");
+        assert!(Liveness::of(&mut conn).is_some(), "set when connecting");
+        assert!(diesel::sql_query("SELEC 1").execute(&mut conn).is_err());
+        assert!(!manager.has_broken(&mut conn), "the server answered");
+        manager.is_valid(&mut conn).expect("valid");
+    }
 }

@@ -11,7 +11,7 @@ use crate::auth::password::{self, hash_off_thread as hash_password};
 use crate::auth::sessions::{start_session, SessionKind};
 use crate::auth::{secrets, AuthUser};
 use crate::db::accounts::trimmed;
-use crate::db::accounts::{AccountChanges, AccountRow};
+use crate::db::accounts::{AccountChanges, AccountRow, Principal};
 use crate::db::tokens::{ApiTokenRow, NewApiToken, RefreshTokenRow};
 use crate::error::{AppError, AppResult};
 use crate::routes::Valid;
@@ -41,11 +41,20 @@ fn me_wire(user: &AuthUser, account: &AccountRow) -> Account {
 )]
 #[get("/me")]
 async fn get_me(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
-    let mut wire = me_wire(&user, &user.account);
-    if let Some(id) = user.impersonator_id {
-        let actor = state.db.run(move |conn| AccountRow::find(conn, id)).await?;
-        wire.impersonated_by_email = actor.map(|a| a.email);
-    }
+    let (id, impersonator) = (user.id(), user.impersonator_id);
+    let (account, actor) = state
+        .db
+        .run(move |conn| {
+            let account = AccountRow::find(conn, id)?.ok_or_else(AppError::not_found)?;
+            let actor = match impersonator {
+                Some(actor) => Principal::find(conn, actor)?,
+                None => None,
+            };
+            Ok((account, actor))
+        })
+        .await?;
+    let mut wire = me_wire(&user, &account);
+    wire.impersonated_by_email = actor.map(|a| a.email);
     Ok(HttpResponse::Ok().json(wire))
 }
 
@@ -111,7 +120,11 @@ async fn change_password(
 ) -> AppResult<HttpResponse> {
     let body = body.0;
     user.holder_only("change the password")?;
-    let stored = user.account.password_hash.clone();
+    let id = user.id();
+    let stored = state
+        .db
+        .run(move |conn| Ok(AccountRow::find(conn, id)?.and_then(|a| a.password_hash)))
+        .await?;
     let current = body.current_password.clone();
     if !web::block(move || password::verify(&current, stored.as_deref())).await? {
         return Err(AppError::forbidden(
@@ -121,7 +134,6 @@ async fn change_password(
     }
     let new_hash = hash_password(body.new_password).await?;
     let actor = user.actor();
-    let id = user.id();
     let state2 = state.clone();
     let tokens = state
         .db

@@ -65,7 +65,7 @@ pub(super) async fn exchange_impersonation(
                 ),
             };
             let tokens = start_session(conn, &state2, &customer, kind)?;
-            Actor::for_account(&customer, Some(actor.id), ip).record(
+            Actor::for_account(&customer.principal(), Some(actor.id), ip).record(
                 conn,
                 "session.impersonate",
                 "session",

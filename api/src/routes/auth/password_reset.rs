@@ -92,7 +92,7 @@ pub(super) async fn confirm_password_reset(
             let account = AccountRow::update(conn, account.id, &changes)?;
             RefreshTokenRow::revoke_all_of(conn, account.id)?;
             OneTimeTokenRow::spend_all(conn, account.id, Purpose::PasswordReset)?;
-            Actor::for_account(&account, None, ip).record(
+            Actor::for_account(&account.principal(), None, ip).record(
                 conn,
                 "account.password_reset",
                 account.role().as_str(),

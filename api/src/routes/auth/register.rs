@@ -61,7 +61,7 @@ pub(super) async fn register(
                 partner_id: None,
             };
             let account = create_account(conn, &state2.mailer, &spec)?;
-            let actor = Actor::for_account(&account, None, ip);
+            let actor = Actor::for_account(&account.principal(), None, ip);
             actor.record(
                 conn,
                 "account.register",
@@ -129,7 +129,7 @@ pub(super) async fn activate(
                 ..AccountChanges::default()
             };
             let account = AccountRow::update(conn, account.id, &changes)?;
-            let actor = Actor::for_account(&account, None, ip);
+            let actor = Actor::for_account(&account.principal(), None, ip);
             actor.record(
                 conn,
                 "account.activate",

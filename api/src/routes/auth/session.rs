@@ -66,7 +66,7 @@ pub(super) async fn login(
         .db
         .transaction(move |conn| {
             let tokens = start_session(conn, &state2, &account, SessionKind::default())?;
-            let actor = Actor::for_account(&account, None, ip);
+            let actor = Actor::for_account(&account.principal(), None, ip);
             actor.record(conn, "session.create", "session", None)?;
             Ok(tokens)
         })
