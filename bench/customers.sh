@@ -81,7 +81,8 @@ pg_tps=$(median "${pg_runs[@]}")
 echo "  api req/s: ${api_runs[*]}; pgbench tps: ${pg_runs[*]}"
 
 say "(b) list latency, page 1 vs 100 000 rows deep (admin, all customers, 20 per page)"
-deep_cursor=$(psql "$db_url" -Atc "SELECT (extract(epoch FROM created_at) * 1000000)::bigint || '.' || id FROM accounts WHERE role = 'customer' ORDER BY created_at DESC, id DESC OFFSET 99959 LIMIT 1")
+deep_key=$(psql "$db_url" -Atc "SELECT (extract(epoch FROM created_at) * 1000000)::bigint || '.' || id FROM accounts WHERE role = 'customer' ORDER BY created_at DESC, id DESC OFFSET 99959 LIMIT 1")
+deep_cursor=$(python3 -c "import base64,sys; print(base64.urlsafe_b64encode(('v1:' + sys.argv[1]).encode()).decode().rstrip('='))" "$deep_key")
 median_ms() {
   for _ in $(seq 1 30); do
     curl -fs -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $admin_token" "$1"
