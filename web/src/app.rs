@@ -20,6 +20,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=pages::login::Login/>
                 <Route path=path!("/activate") view=pages::activate::Activate/>
                 <Route path=path!("/impersonate") view=pages::impersonate::Impersonate/>
+                <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordPage>::new()}/>
+                <Route path=path!("/reset-password") view={Lazy::<ResetPasswordPage>::new()}/>
+                <Route path=path!("/register") view={Lazy::<SignUpPage>::new()}/>
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=pages::dashboard::Dashboard/>
                     <Route path=path!("partners") view={Lazy::<PartnersPage>::new()}/>
@@ -70,6 +73,9 @@ lazy_pages! {
     PublishingPage => pages::publishing::Publishing,
     ActivityPage => pages::activity::Activity,
     ProfilePage => pages::profile::Profile,
+    ForgotPasswordPage => pages::recovery::ForgotPassword,
+    ResetPasswordPage => pages::recovery::ResetPassword,
+    SignUpPage => pages::recovery::SignUp,
 }
 
 /// Everything behind sign-in. Signed-out visitors go to `/login?next=<where they were going>`.

@@ -67,6 +67,8 @@ pub fn Login() -> impl IntoView {
                 <button class="button button-primary button-block" type="submit" disabled=move || busy.get()>
                     {move || if busy.get() { "Signing in…" } else { "Sign in" }}
                 </button>
+                <p class="auth-links"><a href="/forgot-password">"Forgot password?"</a></p>
+                <p class="auth-links">"New here? " <a href="/register">"Create an account"</a></p>
             </form>
         </div>
     }

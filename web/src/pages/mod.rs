@@ -16,3 +16,4 @@ pub mod login;
 pub mod not_found;
 pub mod profile;
 pub mod publishing;
+pub mod recovery;

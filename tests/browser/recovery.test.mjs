@@ -1,0 +1,89 @@
+// Signed out: a forgotten password comes back through an emailed link, and a new agency or
+// business signs up — all from the sign-in page.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { ADMIN, CUSTOMER, PHONE, assertAccessible, newPage, shot, signIn, useBackOffice } from "./helpers.mjs";
+
+const env = useBackOffice();
+
+/** The newest email the back office wrote to `to`, read from the outbox as an admin would. */
+async function lastEmailTo(to) {
+  const api = `${env.server.url}/api/v1`;
+  const login = await fetch(`${api}/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(ADMIN),
+  });
+  const { access_token } = await login.json();
+  const page = await fetch(`${api}/outbox?to=${encodeURIComponent(to)}&per_page=1`, {
+    headers: { authorization: `Bearer ${access_token}` },
+  });
+  const { items } = await page.json();
+  return items[0];
+}
+
+describe("signed out", () => {
+  test("a customer who forgot the password gets a link by email and signs in with a new one", async () => {
+    const page = await newPage(env);
+    await page.goto(`${env.server.url}/login`);
+    await page.getByRole("link", { name: "Forgot password?" }).click();
+    await page.getByRole("heading", { name: "Forgot your password?" }).waitFor();
+    await page.getByRole("button", { name: "Send the link" }).click();
+    await page.getByText("must be a valid email address").waitFor();
+    await page.getByLabel("Email").fill(CUSTOMER.email);
+    await page.getByRole("button", { name: "Send the link" }).click();
+    await page.getByText("a link is on its way").waitFor();
+    await shot(page, "60-forgot-password-sent");
+    await assertAccessible(page, "forgot password, sent");
+
+    const email = await lastEmailTo(CUSTOMER.email);
+    const link = email.body.match(/\/reset-password\?token=\S+/)[0];
+    await page.goto(`${env.server.url}${link}`);
+    await page.locator("#new_password").fill("a brand new password");
+    await page.locator("#repeat_password").fill("a different one entirely");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByText("does not match the new password").waitFor();
+    await shot(page, "61-reset-password-mismatch");
+    await assertAccessible(page, "reset password form");
+    await page.locator("#repeat_password").fill("a brand new password");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByText("Your password is changed.").waitFor();
+
+    // The link worked once.
+    await page.goto(`${env.server.url}${link}`);
+    await page.locator("#new_password").fill("yet another password");
+    await page.locator("#repeat_password").fill("yet another password");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByRole("alert").filter({ hasText: /link/i }).waitFor();
+
+    await page.goto(`${env.server.url}/login`);
+    await signIn(page, { email: CUSTOMER.email, password: "a brand new password" });
+    await page.getByRole("heading", { name: "Welcome, Emma" }).waitFor();
+    assert.deepEqual(page.errors, []);
+  });
+
+  test("an agency signs up from the sign-in page, on a phone", async () => {
+    const page = await newPage(env, PHONE);
+    await page.goto(`${env.server.url}/login`);
+    await page.getByRole("link", { name: "Create an account" }).click();
+    await page.getByRole("heading", { name: "Create an account" }).waitFor();
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.locator("#first_name-error").waitFor();
+    await shot(page, "62-sign-up-errors-phone");
+    await assertAccessible(page, "sign-up form with errors");
+
+    await page.getByLabel("An agency with customers").check();
+    await page.getByLabel("Email").fill("hello@new-agency.example");
+    await page.getByLabel("Password").fill("agency password 1");
+    await page.getByLabel("First name").fill("Ada");
+    await page.getByLabel("Last name").fill("Lindqvist");
+    await page.getByLabel("Company").fill("Lindqvist Apps");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByText("we sent a link to").waitFor();
+    await shot(page, "63-sign-up-done-phone");
+
+    const email = await lastEmailTo("hello@new-agency.example");
+    assert.match(email.body, /\/activate\?token=/);
+    assert.deepEqual(page.errors, []);
+  });
+});

@@ -1,0 +1,201 @@
+//! The pages reached from the sign-in page: "Forgot password?" (a link by email), the form behind
+//! that link, and sign-up for a partner or customer account (activated by a link by email).
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use types::accounts::Account;
+use types::auth::{PasswordResetConfirm, PasswordResetRequest, RegisterAs, RegisterRequest};
+
+use crate::api;
+use crate::components::{FormAlerts, FormState, TextField};
+
+/// A card of the signed-out pages: the brand, a title, what to do, then the form or the outcome.
+#[component]
+fn AuthCard(title: &'static str, lead: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <div class="auth-page">
+            <div class="card auth-card">
+                <div class="brand brand-large"><span class="brand-mark" aria-hidden="true"></span>"Back Office"</div>
+                <h1>{title}</h1>
+                <p class="muted">{lead}</p>
+                {children()}
+            </div>
+        </div>
+    }
+}
+
+/// `/forgot-password`: asks for a reset link. The answer is the same whether or not an account
+/// uses the email (the API reveals nothing), and says so.
+#[component]
+pub fn ForgotPassword() -> impl IntoView {
+    let email = RwSignal::new(String::new());
+    let form = FormState::new();
+    let sent = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        form.reset();
+        let body = PasswordResetRequest {
+            email: email.get_untracked().trim().to_owned(),
+        };
+        if !form.check(&body) {
+            return;
+        }
+        form.busy.set(true);
+        leptos::task::spawn_local(async move {
+            match api::post::<serde_json::Value>("auth/password-reset", &body).await {
+                Ok(_) => sent.set(Some(body.email)),
+                Err(e) => form.show(&e),
+            }
+            form.busy.set(false);
+        });
+    };
+    view! {
+        <AuthCard title="Forgot your password?" lead="Enter the email you sign in with: we send a link to choose a new password.">
+            {move || match sent.get() {
+                Some(to) => view! {
+                    <div class="notice" role="status">
+                        <p>"If an account uses " <strong>{to}</strong> ", a link is on its way. It works once, within an hour."</p>
+                        <p class="muted small">"Nothing arrives? Check the address, or ask whoever manages your account."</p>
+                    </div>
+                    <a class="button button-block" href="/login">"Back to sign in"</a>
+                }
+                .into_any(),
+                None => view! {
+                    <form on:submit=submit novalidate>
+                        <FormAlerts form=form/>
+                        <TextField form=form label="Email" name="email" kind="email" value=email autocomplete="username" required=true/>
+                        <button class="button button-primary button-block" type="submit" disabled=move || form.busy.get()>"Send the link"</button>
+                    </form>
+                    <p class="auth-links"><a href="/login">"Back to sign in"</a></p>
+                }
+                .into_any(),
+            }}
+        </AuthCard>
+    }
+}
+
+/// `/reset-password?token=…`: the page behind the emailed link.
+#[component]
+pub fn ResetPassword() -> impl IntoView {
+    let query = use_query_map();
+    let password = RwSignal::new(String::new());
+    let repeat = RwSignal::new(String::new());
+    let form = FormState::new();
+    let done = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        form.reset();
+        let body = PasswordResetConfirm {
+            token: query.get_untracked().get("token").unwrap_or_default(),
+            new_password: password.get_untracked(),
+        };
+        if !form.check(&body) {
+            return;
+        }
+        if repeat.get_untracked() != body.new_password {
+            form.errors.set(vec![types::problem::FieldError {
+                field: "repeat_password".into(),
+                message: "does not match the new password".into(),
+            }]);
+            return;
+        }
+        form.busy.set(true);
+        leptos::task::spawn_local(async move {
+            match api::post::<serde_json::Value>("auth/password-reset/confirm", &body).await {
+                Ok(_) => done.set(true),
+                Err(e) => form.show(&e),
+            }
+            form.busy.set(false);
+        });
+    };
+    view! {
+        <AuthCard title="Choose a new password" lead="10 characters or more. Every session of your account is signed out.">
+            <Show
+                when=move || !done.get()
+                fallback=|| view! {
+                    <p role="status">"Your password is changed."</p>
+                    <a class="button button-primary button-block" href="/login">"Sign in"</a>
+                }
+            >
+                <form on:submit=submit novalidate>
+                    <FormAlerts form=form/>
+                    <TextField form=form label="New password" name="new_password" kind="password" value=password autocomplete="new-password" required=true/>
+                    <TextField form=form label="New password, again" name="repeat_password" kind="password" value=repeat autocomplete="new-password" required=true/>
+                    <button class="button button-primary button-block" type="submit" disabled=move || form.busy.get()>"Change password"</button>
+                </form>
+                <p class="auth-links"><a href="/forgot-password">"Ask for a new link"</a></p>
+            </Show>
+        </AuthCard>
+    }
+}
+
+/// `/register`: a new partner (agency) or customer account, pending until its emailed link is
+/// opened.
+#[component]
+pub fn SignUp() -> impl IntoView {
+    let (email, password) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let (first_name, last_name) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let company = RwSignal::new(String::new());
+    let partner = RwSignal::new(false);
+    let form = FormState::new();
+    let created = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        form.reset();
+        let company = company.get_untracked().trim().to_owned();
+        let body = RegisterRequest {
+            email: email.get_untracked().trim().to_owned(),
+            password: password.get_untracked(),
+            first_name: first_name.get_untracked().trim().to_owned(),
+            last_name: last_name.get_untracked().trim().to_owned(),
+            company: (!company.is_empty()).then_some(company),
+            role: Some(if partner.get_untracked() {
+                RegisterAs::Partner
+            } else {
+                RegisterAs::Customer
+            }),
+        };
+        if !form.check(&body) {
+            return;
+        }
+        form.busy.set(true);
+        leptos::task::spawn_local(async move {
+            match api::post::<Account>("auth/register", &body).await {
+                Ok(account) => created.set(Some(account.email)),
+                Err(e) => form.show(&e),
+            }
+            form.busy.set(false);
+        });
+    };
+    view! {
+        <AuthCard title="Create an account" lead="For an agency that builds apps for its customers, or a business with its own app.">
+            {move || match created.get() {
+                Some(to) => view! {
+                    <div class="notice" role="status">
+                        <p>"Almost there: we sent a link to " <strong>{to}</strong> ". Open it to activate your account, then sign in."</p>
+                    </div>
+                    <a class="button button-block" href="/login">"Back to sign in"</a>
+                }
+                .into_any(),
+                None => view! {
+                    <form on:submit=submit novalidate>
+                        <FormAlerts form=form/>
+                        <fieldset class="choices">
+                            <legend>"The account is for"</legend>
+                            <label class="choice"><input type="radio" name="role" checked=move || !partner.get() on:change=move |_| partner.set(false)/>"My business and its app"</label>
+                            <label class="choice"><input type="radio" name="role" checked=move || partner.get() on:change=move |_| partner.set(true)/>"An agency with customers"</label>
+                        </fieldset>
+                        <TextField form=form label="Email" name="email" kind="email" value=email autocomplete="username" required=true/>
+                        <TextField form=form label="Password" name="password" kind="password" value=password autocomplete="new-password" required=true/>
+                        <TextField form=form label="First name" name="first_name" value=first_name autocomplete="given-name" required=true/>
+                        <TextField form=form label="Last name" name="last_name" value=last_name autocomplete="family-name" required=true/>
+                        <TextField form=form label="Company" name="company" value=company autocomplete="organization"/>
+                        <button class="button button-primary button-block" type="submit" disabled=move || form.busy.get()>"Create account"</button>
+                    </form>
+                    <p class="auth-links">"Already have an account? " <a href="/login">"Sign in"</a></p>
+                }
+                .into_any(),
+            }}
+        </AuthCard>
+    }
+}
