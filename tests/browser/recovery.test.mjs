@@ -86,4 +86,35 @@ describe("signed out", () => {
     assert.match(email.body, /\/activate\?token=/);
     assert.deepEqual(page.errors, []);
   });
+
+  test("an administrator reads the emails in the Outbox; a customer is told it is not theirs", async () => {
+    const page = await newPage(env);
+    await page.goto(`${env.server.url}/`);
+    await signIn(page, ADMIN);
+    await page.getByRole("link", { name: "Outbox" }).click();
+    await page.getByRole("heading", { name: "Outbox" }).waitFor();
+    await page.getByLabel("Recipient").fill(CUSTOMER.email);
+    await page.getByRole("button", { name: "Search" }).click();
+    const read = page.getByRole("button", { name: /^Read .* to emma@customer\.demo\.test$/ }).first();
+    await read.waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll("tbody tr td:nth-child(2)")]
+      .every((td) => td.textContent === "emma@customer.demo.test"));
+    await shot(page, "64-outbox");
+    await assertAccessible(page, "outbox");
+    await read.click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText(/token=/).waitFor();
+    await shot(page, "65-outbox-email");
+    await assertAccessible(page, "an email in the outbox");
+    await dialog.getByRole("button", { name: "Close" }).click();
+
+    const customer = await newPage(env, PHONE);
+    await customer.goto(`${env.server.url}/outbox`);
+    await signIn(customer, { email: "lucas@customer.demo.test", password: "demo-password-1" });
+    await customer.getByRole("heading", { name: "Only administrators read the outbox" }).waitFor();
+    assert.equal(await customer.getByRole("table").count(), 0);
+    await shot(customer, "66-outbox-not-for-customers-phone");
+    assert.deepEqual(page.errors, []);
+    assert.deepEqual(customer.errors, []);
+  });
 });

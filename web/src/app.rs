@@ -35,6 +35,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("coupons") view={Lazy::<CouponsPage>::new()}/>
                     <Route path=path!("publishing") view={Lazy::<PublishingPage>::new()}/>
                     <Route path=path!("activity") view={Lazy::<ActivityPage>::new()}/>
+                    <Route path=path!("outbox") view={Lazy::<OutboxPage>::new()}/>
                     <Route path=path!("profile") view={Lazy::<ProfilePage>::new()}/>
                 </ParentRoute>
             </Routes>
@@ -72,6 +73,7 @@ lazy_pages! {
     CouponsPage => pages::billing::Coupons,
     PublishingPage => pages::publishing::Publishing,
     ActivityPage => pages::activity::Activity,
+    OutboxPage => pages::outbox::Outbox,
     ProfilePage => pages::profile::Profile,
     ForgotPasswordPage => pages::recovery::ForgotPassword,
     ResetPasswordPage => pages::recovery::ResetPassword,
@@ -135,6 +137,7 @@ fn Sidebar() -> impl IntoView {
                 {(role == Some(Role::Admin)).then(|| view! { <li><A href="/plans">"Plans"</A></li> })}
                 {(role != Some(Role::Customer)).then(|| view! { <li><A href="/coupons">"Coupons"</A></li> })}
                 <li><A href="/activity">"Activity"</A></li>
+                {(role == Some(Role::Admin)).then(|| view! { <li><A href="/outbox">"Outbox"</A></li> })}
             </ul>
         </nav>
     }

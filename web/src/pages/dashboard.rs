@@ -143,7 +143,7 @@ pub fn Dashboard() -> impl IntoView {
                     {f.apps.map(|(apps, total)| view! { <AppsAtAGlance apps=apps total=total show_owner=role == Some(Role::Partner)/> })}
                     {f.emails.map(|n| view! {
                         <section class="stats" aria-label="Email">
-                            <div class="stat"><span class="stat-label">"Emails sent or logged"</span><span class="stat-value">{n}</span></div>
+                            <a class="stat" href="/outbox"><span class="stat-label">"Emails sent or logged"</span><span class="stat-value">{n}</span></a>
                             <div class="stat"><span class="stat-label">"Recorded changes"</span><span class="stat-value">{f.activity.total}</span></div>
                         </section>
                     })}

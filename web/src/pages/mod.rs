@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod impersonate;
 pub mod login;
 pub mod not_found;
+pub mod outbox;
 pub mod profile;
 pub mod publishing;
 pub mod recovery;
