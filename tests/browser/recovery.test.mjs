@@ -2,7 +2,7 @@
 // business signs up — all from the sign-in page.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ADMIN, CUSTOMER, PHONE, assertAccessible, newPage, shot, signIn, useBackOffice } from "./helpers.mjs";
+import { ADMIN, CUSTOMER, PARTNER, PHONE, assertAccessible, newPage, shot, signIn, useBackOffice } from "./helpers.mjs";
 
 const env = useBackOffice();
 
@@ -116,5 +116,21 @@ describe("signed out", () => {
     await shot(customer, "66-outbox-not-for-customers-phone");
     assert.deepEqual(page.errors, []);
     assert.deepEqual(customer.errors, []);
+  });
+
+  test("a partner sends a pending customer its activation link again", async () => {
+    const page = await newPage(env);
+    await page.goto(`${env.server.url}/customers`);
+    await signIn(page, PARTNER);
+    const row = page.getByRole("row", { name: /olivia@customer\.demo\.test/ });
+    await row.getByRole("button", { name: /^Resend the activation email to / }).click();
+    await page.getByText("A new activation link is on its way to olivia@customer.demo.test.").waitFor();
+    await shot(page, "67-activation-resent");
+    const email = await lastEmailTo("olivia@customer.demo.test");
+    assert.match(email.body, /\/activate\?token=/);
+    // Activated customers have nothing to resend.
+    const emma = page.getByRole("row", { name: /emma@customer\.demo\.test/ });
+    assert.equal(await emma.getByRole("button", { name: /^Resend/ }).count(), 0);
+    assert.deepEqual(page.errors, []);
   });
 });

@@ -89,6 +89,19 @@ fn Directory(kind: Kind) -> impl IntoView {
     let dialog = RwSignal::new(Dialog::None);
     let toasts = use_toasts();
     let customers = kind == Kind::Customers;
+    // A partner sends a pending customer its activation link again (a new one: the old stops).
+    let resend = move |account: Account| {
+        leptos::task::spawn_local(async move {
+            let path = format!("customers/{}/resend-activation", account.id);
+            match api::post::<serde_json::Value>(&path, &serde_json::json!({})).await {
+                Ok(_) => toasts.show(
+                    Tone::Success,
+                    format!("A new activation link is on its way to {}.", account.email),
+                ),
+                Err(e) => toasts.show(Tone::Error, e.message()),
+            }
+        });
+    };
 
     // Admins see which partner manages each customer, and can filter by it.
     let partners = LocalResource::new(move || async move {
@@ -290,6 +303,8 @@ fn Directory(kind: Kind) -> impl IntoView {
                                         let (for_edit, for_status, for_delete, for_login) = (account.clone(), account.clone(), account.clone(), account.clone());
                                         let locked = account.status == AccountStatus::Locked;
                                         let can_log_in_as = customers && account.status == AccountStatus::Activated;
+                                        let can_resend = customers && !is_admin && account.status == AccountStatus::PendingActivation;
+                                        let for_resend = account.clone();
                                         let managed_by = account.partner_id.as_ref().and_then(|id| names.get(id).cloned()).unwrap_or_else(|| "—".into());
                                         view! {
                                             <tr>
@@ -303,6 +318,10 @@ fn Directory(kind: Kind) -> impl IntoView {
                                                         <button class="button button-small" aria-label=format!("Log in as {label}")
                                                             title="Open this customer's back office in a new tab"
                                                             on:click=move |_| dialog.set(Dialog::LogInAs(for_login.clone()))>"Log in as"</button>
+                                                    })}
+                                                    {can_resend.then(|| view! {
+                                                        <button class="button button-small" aria-label=format!("Resend the activation email to {label}")
+                                                            on:click=move |_| resend(for_resend.clone())>"Resend activation"</button>
                                                     })}
                                                     {customers.then(|| view! {
                                                         <a class="button button-small" href=format!("/apps?owner_id={}", account.id) aria-label=format!("Apps of {label}")>"Apps"</a>
