@@ -123,7 +123,7 @@ describe("signed out", () => {
     await page.goto(`${env.server.url}/customers`);
     await signIn(page, PARTNER);
     const row = page.getByRole("row", { name: /olivia@customer\.demo\.test/ });
-    await row.getByRole("button", { name: /^Resend the activation email to / }).click();
+    await row.getByRole("button", { name: /^Resend activation to / }).click();
     await page.getByText("A new activation link is on its way to olivia@customer.demo.test.").waitFor();
     await shot(page, "67-activation-resent");
     const email = await lastEmailTo("olivia@customer.demo.test");

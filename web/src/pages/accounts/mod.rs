@@ -320,7 +320,7 @@ fn Directory(kind: Kind) -> impl IntoView {
                                                             on:click=move |_| dialog.set(Dialog::LogInAs(for_login.clone()))>"Log in as"</button>
                                                     })}
                                                     {can_resend.then(|| view! {
-                                                        <button class="button button-small" aria-label=format!("Resend the activation email to {label}")
+                                                        <button class="button button-small" aria-label=format!("Resend activation to {label}")
                                                             on:click=move |_| resend(for_resend.clone())>"Resend activation"</button>
                                                     })}
                                                     {customers.then(|| view! {
