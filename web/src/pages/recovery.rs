@@ -9,6 +9,26 @@ use types::auth::{PasswordResetConfirm, PasswordResetRequest, RegisterAs, Regist
 use crate::api;
 use crate::components::{FormAlerts, FormState, TextField};
 
+/// Checks `body` by its rules in the browser, then posts it: `done` gets the answer, the form
+/// shows a refusal by field.
+fn send<B, T>(form: FormState, path: &'static str, body: B, done: impl FnOnce(T) + 'static)
+where
+    B: validator::Validate + serde::Serialize + 'static,
+    T: serde::de::DeserializeOwned + 'static,
+{
+    if !form.check(&body) {
+        return;
+    }
+    form.busy.set(true);
+    leptos::task::spawn_local(async move {
+        match api::post::<T>(path, &body).await {
+            Ok(answer) => done(answer),
+            Err(e) => form.show(&e),
+        }
+        form.busy.set(false);
+    });
+}
+
 /// A card of the signed-out pages: the brand, a title, what to do, then the form or the outcome.
 #[component]
 fn AuthCard(title: &'static str, lead: &'static str, children: Children) -> impl IntoView {
@@ -37,17 +57,15 @@ pub fn ForgotPassword() -> impl IntoView {
         let body = PasswordResetRequest {
             email: email.get_untracked().trim().to_owned(),
         };
-        if !form.check(&body) {
-            return;
-        }
-        form.busy.set(true);
-        leptos::task::spawn_local(async move {
-            match api::post::<serde_json::Value>("auth/password-reset", &body).await {
-                Ok(_) => sent.set(Some(body.email)),
-                Err(e) => form.show(&e),
-            }
-            form.busy.set(false);
-        });
+        let to = body.email.clone();
+        send(
+            form,
+            "auth/password-reset",
+            body,
+            move |_: serde_json::Value| {
+                sent.set(Some(to));
+            },
+        );
     };
     view! {
         <AuthCard title="Forgot your password?" lead="Enter the email you sign in with: we send a link to choose a new password.">
@@ -89,24 +107,21 @@ pub fn ResetPassword() -> impl IntoView {
             token: query.get_untracked().get("token").unwrap_or_default(),
             new_password: password.get_untracked(),
         };
-        if !form.check(&body) {
-            return;
-        }
-        if repeat.get_untracked() != body.new_password {
+        if repeat.get_untracked() != body.new_password && form.check(&body) {
             form.errors.set(vec![types::problem::FieldError {
                 field: "repeat_password".into(),
                 message: "does not match the new password".into(),
             }]);
             return;
         }
-        form.busy.set(true);
-        leptos::task::spawn_local(async move {
-            match api::post::<serde_json::Value>("auth/password-reset/confirm", &body).await {
-                Ok(_) => done.set(true),
-                Err(e) => form.show(&e),
-            }
-            form.busy.set(false);
-        });
+        send(
+            form,
+            "auth/password-reset/confirm",
+            body,
+            move |_: serde_json::Value| {
+                done.set(true);
+            },
+        );
     };
     view! {
         <AuthCard title="Choose a new password" lead="10 characters or more. Every session of your account is signed out.">
@@ -155,16 +170,8 @@ pub fn SignUp() -> impl IntoView {
                 RegisterAs::Customer
             }),
         };
-        if !form.check(&body) {
-            return;
-        }
-        form.busy.set(true);
-        leptos::task::spawn_local(async move {
-            match api::post::<Account>("auth/register", &body).await {
-                Ok(account) => created.set(Some(account.email)),
-                Err(e) => form.show(&e),
-            }
-            form.busy.set(false);
+        send(form, "auth/register", body, move |account: Account| {
+            created.set(Some(account.email));
         });
     };
     view! {
