@@ -182,12 +182,16 @@ fn build_web(dev: bool) -> Result<()> {
         };
         if asset != &favicon {
             *sum = (sum.0 + bytes.len(), sum.1 + gz.len(), sum.2 + br.len());
-            println!(
-                "  {asset:<58} {:>9} bytes {:>8} gzipped {:>8} brotli",
-                bytes.len(),
-                gz.len(),
-                br.len()
-            );
+            // Each file of the first load, and of the chunks only the pages' own (not the
+            // hundreds of small shared ones).
+            if first_load.contains(asset) || asset.contains("/split_") {
+                println!(
+                    "  {asset:<58} {:>9} bytes {:>8} gzipped {:>8} brotli",
+                    bytes.len(),
+                    gz.len(),
+                    br.len()
+                );
+            }
         }
         std::fs::write(with_suffix(&path, "gz"), gz)?;
         std::fs::write(with_suffix(&path, "br"), br)?;
