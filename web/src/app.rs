@@ -232,6 +232,7 @@ fn TopBar() -> impl IntoView {
                             <span class="badge">{role}</span>
                         </div>
                         <a class="menu-item" role="menuitem" href="/profile" on:click=move |_| open.set(false)>"Your profile"</a>
+                        <a class="menu-item" role="menuitem" href="/docs/" target="_blank" rel="noopener">"API documentation"</a>
                         <button class="menu-item" role="menuitem" on:click=sign_out>"Sign out"</button>
                     </div>
                 </Show>

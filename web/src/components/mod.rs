@@ -10,5 +10,7 @@ mod toasts;
 pub use app_badges::{edition_label, kind_label, AppIcon};
 pub use form::{EditSession, FilterSelect, FormAlerts, FormState, TextField};
 pub use modal::{Confirm, Modal};
-pub use states::{date, date_time, Empty, ErrorBox, ListAlert, Loading, Pager, StatusBadge};
+pub use states::{
+    date, date_time, Empty, ErrorBox, ListAlert, Loading, NotForYou, Pager, StatusBadge,
+};
 pub use toasts::{provide_toasts, use_toasts, ToastHost, Tone};

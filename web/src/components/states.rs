@@ -21,6 +21,20 @@ pub fn StatusBadge(status: AccountStatus) -> impl IntoView {
     view! { <span class=class>{status_label(status)}</span> }
 }
 
+/// A page the signed-in role does not use: its title and why, with a way back — no filters, no
+/// buttons and no error from the API under them.
+#[component]
+pub fn NotForYou(title: &'static str, heading: &'static str, why: &'static str) -> impl IntoView {
+    view! {
+        <div class="page-head"><h1>{title}</h1></div>
+        <section class="card notice" role="note">
+            <h2>{heading}</h2>
+            <p class="muted">{why}</p>
+            <p><a href="/">"Back to the dashboard"</a></p>
+        </section>
+    }
+}
+
 #[component]
 pub fn Loading() -> impl IntoView {
     view! { <div class="loading" aria-busy="true"><span class="spinner"></span>"Loading…"</div> }

@@ -35,6 +35,14 @@ pub fn AppPage() -> impl IntoView {
         <p class="small"><a href="/apps">"← All apps"</a></p>
         <Suspense fallback=|| view! { <Loading/> }>
             {move || app.get().map(|result| match result {
+                Err(e) if e.code() == "not_found" => view! {
+                    <section class="card notice" role="note">
+                        <h1>"App not found"</h1>
+                        <p class="muted">"There is no app at this address that you can see: it may have been deleted, or belong to another account."</p>
+                        <p><a class="button" href="/apps">"All apps"</a></p>
+                    </section>
+                }
+                .into_any(),
                 Err(e) => view! { <ErrorBox message=e.message()/> }.into_any(),
                 Ok(app) => {
                     let base = format!("/apps/{}", app.id);

@@ -38,9 +38,19 @@ pub fn Login() -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        busy.set(true);
         error.set(None);
         let (e, p) = (email.get_untracked(), password.get_untracked());
+        let missing = match (e.trim().is_empty(), p.is_empty()) {
+            (true, true) => Some("Enter your email and your password."),
+            (true, false) => Some("Enter your email."),
+            (false, true) => Some("Enter your password."),
+            (false, false) => None,
+        };
+        if let Some(missing) = missing {
+            error.set(Some(missing.to_owned()));
+            return;
+        }
+        busy.set(true);
         leptos::task::spawn_local(async move {
             if let Err(err) = session::sign_in(auth, e, p).await {
                 error.set(Some(err.message()));

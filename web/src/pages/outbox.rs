@@ -6,7 +6,7 @@ use types::outbox::{EmailStatus, OutboxEmail};
 use types::Page;
 
 use crate::api;
-use crate::components::{date_time, Empty, ErrorBox, Loading, Modal};
+use crate::components::{date_time, Empty, ErrorBox, Loading, Modal, NotForYou};
 
 fn status_badge(status: EmailStatus) -> impl IntoView {
     let (class, label) = match status {
@@ -22,11 +22,11 @@ fn status_badge(status: EmailStatus) -> impl IntoView {
 pub fn Outbox() -> impl IntoView {
     if crate::session::role() != Some(types::accounts::Role::Admin) {
         return view! {
-            <div class="page-head"><h1>"Outbox"</h1></div>
-            <section class="card notice" role="note">
-                <h2>"Only administrators read the outbox"</h2>
-                <p class="muted">"The emails the back office writes to your customers are listed for the administrators of this installation."</p>
-            </section>
+            <NotForYou
+                title="Outbox"
+                heading="Only administrators read the outbox"
+                why="The emails the back office writes are listed for the administrators of this installation."
+            />
         }
         .into_any();
     }

@@ -12,7 +12,8 @@ use types::Page;
 
 use crate::api;
 use crate::components::{
-    date, use_toasts, Confirm, Empty, ErrorBox, FilterSelect, Loading, Pager, StatusBadge, Tone,
+    date, use_toasts, Confirm, Empty, ErrorBox, FilterSelect, Loading, NotForYou, Pager,
+    StatusBadge, Tone,
 };
 use crate::session;
 
@@ -66,12 +67,32 @@ pub fn display_name(a: &Account) -> String {
 
 #[component]
 pub fn Partners() -> impl IntoView {
-    view! { <Directory kind=Kind::Partners/> }
+    if session::role() != Some(Role::Admin) {
+        return view! {
+            <NotForYou
+                title="Partners"
+                heading="Only administrators manage partners"
+                why="Partners are the agencies of this installation; its administrators add and manage them."
+            />
+        }
+        .into_any();
+    }
+    view! { <Directory kind=Kind::Partners/> }.into_any()
 }
 
 #[component]
 pub fn Customers() -> impl IntoView {
-    view! { <Directory kind=Kind::Customers/> }
+    if session::role() == Some(Role::Customer) {
+        return view! {
+            <NotForYou
+                title="Customers"
+                heading="Customers are managed by partners"
+                why="This is the list of an agency's customers. Your own account and apps are under Your profile and Apps."
+            />
+        }
+        .into_any();
+    }
+    view! { <Directory kind=Kind::Customers/> }.into_any()
 }
 
 #[component]
