@@ -107,7 +107,11 @@ pub fn ResetPassword() -> impl IntoView {
             token: query.get_untracked().get("token").unwrap_or_default(),
             new_password: password.get_untracked(),
         };
-        if repeat.get_untracked() != body.new_password && form.check(&body) {
+        // The API's rules first (their messages win); then the second copy must match.
+        if !form.check(&body) {
+            return;
+        }
+        if repeat.get_untracked() != body.new_password {
             form.errors.set(vec![types::problem::FieldError {
                 field: "repeat_password".into(),
                 message: "does not match the new password".into(),
