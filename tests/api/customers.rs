@@ -159,6 +159,26 @@ both_backends! {
         app.get("customers?created_on=16-01-2026", &partner).await.assert_problem(StatusCode::BAD_REQUEST, "invalid_query");
     }
 
+    async fn sorting_by_name_follows_the_name_shown_whatever_its_case(app) {
+        let (_, partner) = app.partner("agency@example.com").await;
+        for (email, first, last, company) in [
+            ("z@example.com", "Ann", "Aa", "zeta Shop"),
+            ("a@example.com", "Zed", "Zz", "Alpha"),
+            ("b@example.com", "bob", "Builder", ""),
+            ("c@example.com", "Carl", "anders", ""),
+        ] {
+            let mut form = customer_form(email, "activated");
+            form["first_name"] = json!(first);
+            form["last_name"] = json!(last);
+            form["company"] = json!(company);
+            app.post("customers", Some(&partner), form).await.assert_status(StatusCode::CREATED);
+        }
+        let ascending = ["a@example.com", "b@example.com", "c@example.com", "z@example.com"];
+        assert_eq!(emails(&app.get("customers?sort=name", &partner).await), ascending, "Alpha, bob Builder, Carl anders, zeta Shop");
+        let descending: Vec<_> = ascending.iter().rev().copied().collect();
+        assert_eq!(emails(&app.get("customers?sort=-name", &partner).await), descending);
+    }
+
     async fn the_customer_list_pages_by_keyset_at_any_depth(app) {
         let (_, partner) = app.partner("agency@example.com").await;
         for n in 0..5 {

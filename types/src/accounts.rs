@@ -235,6 +235,7 @@ pub enum AccountSort {
     EmailAsc,
     #[serde(rename = "-email")]
     EmailDesc,
+    /// By the name shown (the company, else first and last name), ignoring case.
     #[serde(rename = "name")]
     NameAsc,
     #[serde(rename = "-name")]

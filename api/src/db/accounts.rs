@@ -12,6 +12,14 @@ use crate::error::AppResult;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
+/// The name the back office shows for an account (its company, else first and last name), in
+/// lower case: what "sort by name" orders by, so `apple` and `Zebra` sort as people expect.
+fn shown_name() -> diesel::expression::SqlLiteral<diesel::sql_types::Text> {
+    diesel::dsl::sql(
+        "lower(coalesce(nullif(accounts.company, ''), accounts.first_name || ' ' || accounts.last_name))",
+    )
+}
+
 /// `accounts.id = $me OR accounts.partner_id = $partner`: the accounts within someone's reach
 /// (built by `policy::Scope::accounts_rule`).
 pub type AccountsRule = diesel::dsl::Or<
@@ -250,16 +258,8 @@ impl AccountRow {
             }
             AccountSort::EmailAsc => query.order(accounts::email.asc()),
             AccountSort::EmailDesc => query.order(accounts::email.desc()),
-            AccountSort::NameAsc => query.order((
-                accounts::last_name.asc(),
-                accounts::first_name.asc(),
-                accounts::id.asc(),
-            )),
-            AccountSort::NameDesc => query.order((
-                accounts::last_name.desc(),
-                accounts::first_name.desc(),
-                accounts::id.desc(),
-            )),
+            AccountSort::NameAsc => query.order((shown_name().asc(), accounts::id.asc())),
+            AccountSort::NameDesc => query.order((shown_name().desc(), accounts::id.desc())),
         };
         let rows = query
             .select(Self::as_select())

@@ -1,0 +1,88 @@
+// Every page of the back office, as each role sees it, at a desktop and a phone size: a screenshot
+// of each (tests/artifacts/tour-<role>-<page>-<size>.png), axe-core with no violation of any impact,
+// nothing wider than the window, and no uncaught error.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { ADMIN, CUSTOMER, DESKTOP, PARTNER, PHONE, assertAccessible, newPage, shot, signIn, useBackOffice } from "./helpers.mjs";
+
+const env = useBackOffice();
+
+const SIZES = [["desktop", DESKTOP], ["phone", PHONE]];
+
+/** The pages each role has, by a short name, with what shows once the page has loaded. */
+const COMMON = [
+  ["dashboard", "/", "h1"],
+  ["apps", "/apps", "tbody tr"],
+  ["app", "/apps/{app}", ".tabs"],
+  ["app-analytics", "/apps/{app}/analytics", "svg, .empty"],
+  ["app-devices", "/apps/{app}/devices", "tbody tr, .empty"],
+  ["app-users", "/apps/{app}/users", "tbody tr, .empty"],
+  ["app-orders", "/apps/{app}/orders", "tbody tr, .empty"],
+  ["app-quotes", "/apps/{app}/quotes", "tbody tr, .empty"],
+  ["app-billing", "/apps/{app}/billing", "h2"],
+  ["app-publish", "/apps/{app}/publish", "h2"],
+  ["billing", "/billing", "tbody tr, .empty"],
+  ["publishing", "/publishing", "tbody tr, .empty"],
+  ["activity", "/activity", "tbody tr"],
+  ["profile", "/profile", "form"],
+];
+const PAGES = {
+  admin: [
+    ...COMMON,
+    ["partners", "/partners", "tbody tr"],
+    ["customers", "/customers", "tbody tr"],
+    ["plans", "/plans", "tbody tr"],
+    ["coupons", "/coupons", "tbody tr, .empty"],
+    ["outbox", "/outbox", "tbody tr, .empty"],
+  ],
+  partner: [...COMMON, ["customers", "/customers", "tbody tr"], ["coupons", "/coupons", "tbody tr, .empty"]],
+  customer: COMMON,
+};
+const SIGNED_OUT = [
+  ["sign-in", "/login", "form"],
+  ["sign-up", "/register", "form"],
+  ["forgot-password", "/forgot-password", "form"],
+  ["reset-password", "/reset-password?token=x", "h1"],
+];
+
+/** The first Standard app the account sees (every tab shows on it), from the apps list. */
+async function firstApp(page) {
+  await page.goto(`${env.server.url}/apps`);
+  await page.locator("tbody tr").first().waitFor();
+  return page.evaluate(() => {
+    const rows = [...document.querySelectorAll("tbody tr")];
+    const row = rows.find((r) => /Standard/.test(r.textContent)) ?? rows[0];
+    return row.querySelector("a[href^='/apps/']").getAttribute("href").split("/")[2];
+  });
+}
+
+async function visit(page, role, size, [name, path, ready], app) {
+  await page.goto(`${env.server.url}${path.replace("{app}", app)}`);
+  await page.locator(ready).first().waitFor();
+  await page.locator(".loading").waitFor({ state: "detached" });
+  await shot(page, `tour-${role}-${name}-${size}`);
+  await assertAccessible(page, `${role}'s ${name} page (${size})`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${role}'s ${name} page (${size}) is ${overflow} px wider than the window`);
+}
+
+describe("a tour of every page", () => {
+  for (const [size, viewport] of SIZES) {
+    test(`signed out, ${size}`, async () => {
+      const page = await newPage(env, viewport);
+      for (const entry of SIGNED_OUT) await visit(page, "visitor", size, entry, "");
+      assert.deepEqual(page.errors, []);
+    });
+    for (const [role, account] of [["admin", ADMIN], ["partner", PARTNER], ["customer", CUSTOMER]]) {
+      test(`${role}, ${size}`, async () => {
+        const page = await newPage(env, viewport);
+        await page.goto(`${env.server.url}/login`);
+        await signIn(page, account);
+        await page.locator("main h1").waitFor();
+        const app = await firstApp(page);
+        for (const entry of PAGES[role]) await visit(page, role, size, entry, app);
+        assert.deepEqual(page.errors, []);
+      });
+    }
+  }
+});
