@@ -98,20 +98,32 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn network(detail: String) -> Self {
+    fn new(title: &str, code: &str, detail: String) -> Self {
         Self {
             problem: Problem {
                 problem_type: "about:blank".into(),
-                title: "Network error".into(),
+                title: title.into(),
                 status: 0,
-                detail: format!(
-                    "The server could not be reached ({detail}). Check your connection and retry."
-                ),
-                code: "network_error".into(),
+                detail,
+                code: code.into(),
                 errors: Vec::new(),
                 request_id: None,
             },
         }
+    }
+
+    fn network(detail: String) -> Self {
+        Self::new(
+            "Network error",
+            "network_error",
+            format!("The server could not be reached ({detail}). Check your connection and retry."),
+        )
+    }
+
+    /// A request the page refuses to send as it stands (say, a date range that ends before it
+    /// starts), shown where the list's error would be.
+    pub fn local(detail: &str) -> Self {
+        Self::new("Check the filters", "invalid_filters", detail.into())
     }
 
     /// What to tell the user.

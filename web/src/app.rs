@@ -86,7 +86,7 @@ fn Shell() -> impl IntoView {
     let auth = session::use_auth();
     let location = use_location();
     move || match auth.get() {
-        Auth::Checking => view! { <div class="center-page"><Loading/></div> }.into_any(),
+        Auth::Checking => view! { <main class="center-page"><Loading/></main> }.into_any(),
         Auth::SignedOutByUser => view! { <Redirect path="/login"/> }.into_any(),
         Auth::SignedOut => {
             // leptos_router's `search` has no leading `?`.
@@ -105,12 +105,13 @@ fn Shell() -> impl IntoView {
         }
         Auth::LogInAsEnded => view! { <LogInAsEnded/> }.into_any(),
         Auth::SignedIn(_) => view! {
+            <a class="skip-link" href="#content">"Skip to content"</a>
             <div class="shell">
                 <Sidebar/>
                 <div class="main">
                     <ImpersonationBanner/>
                     <TopBar/>
-                    <main class="content" id="content"><Outlet/></main>
+                    <main class="content" id="content" tabindex="-1"><Outlet/></main>
                 </div>
             </div>
         }
@@ -118,16 +119,33 @@ fn Shell() -> impl IntoView {
     }
 }
 
+/// The main navigation: a column on the left, or on a phone a bar whose "Menu" button opens the
+/// list (and any choice in it closes it again).
 #[component]
 fn Sidebar() -> impl IntoView {
     let role = session::role();
+    let open = RwSignal::new(false);
+    let location = use_location();
+    // A page opened by any means closes the phone menu.
+    Effect::new(move |_| {
+        location.pathname.track();
+        open.set(false);
+    });
     view! {
-        <nav class="sidebar" aria-label="Main">
+        <nav class="sidebar" class:open=move || open.get() aria-label="Main">
             <a class="brand" href="/">
                 <span class="brand-mark" aria-hidden="true"></span>
                 <span>"Back Office"</span>
             </a>
-            <ul class="nav">
+            <button
+                class="nav-toggle"
+                aria-expanded=move || open.get().to_string()
+                aria-controls="main-nav"
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                <span aria-hidden="true">"☰"</span>" Menu"
+            </button>
+            <ul class="nav" id="main-nav">
                 <li><A href="/" exact=true>"Dashboard"</A></li>
                 {(role == Some(Role::Admin)).then(|| view! { <li><A href="/partners">"Partners"</A></li> })}
                 {(role != Some(Role::Customer)).then(|| view! { <li><A href="/customers">"Customers"</A></li> })}
@@ -171,7 +189,7 @@ fn LogInAsEnded() -> impl IntoView {
         }
     };
     view! {
-        <div class="center-page">
+        <main class="center-page">
             <div class="card narrow">
                 <h1>"The “log in as” session has ended"</h1>
                 <p class="muted">"This tab showed a customer's back office. That session is over: it was exited, or its hour ran out. Open it again from the customers list if you need to."</p>
@@ -180,7 +198,7 @@ fn LogInAsEnded() -> impl IntoView {
                     <button class="button button-primary" on:click=close>"Close tab"</button>
                 </div>
             </div>
-        </div>
+        </main>
     }
 }
 

@@ -212,7 +212,7 @@ pub fn BarChart(
 pub fn ShareBars(title: &'static str, shares: Vec<Share>) -> impl IntoView {
     view! {
         <section class="card breakdown" aria-label=title>
-            <div class="card-head"><h3>{title}</h3></div>
+            <div class="card-head"><h2>{title}</h2></div>
             {if shares.is_empty() {
                 view! { <p class="muted pad">"No devices yet."</p> }.into_any()
             } else {

@@ -4,13 +4,17 @@
 mod app_badges;
 mod form;
 mod modal;
+mod row_menu;
 mod states;
 mod toasts;
+mod url_state;
 
 pub use app_badges::{edition_label, kind_label, AppIcon};
 pub use form::{EditSession, FilterSelect, FormAlerts, FormState, TextField};
 pub use modal::{Confirm, Modal};
+pub use row_menu::RowMenu;
 pub use states::{
     date, date_time, Empty, ErrorBox, ListAlert, Loading, NotForYou, Pager, StatusBadge,
 };
 pub use toasts::{provide_toasts, use_toasts, ToastHost, Tone};
+pub use url_state::{url_page, url_state, SearchField, TextFilter};

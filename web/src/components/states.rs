@@ -50,14 +50,19 @@ pub fn ErrorBox(message: String) -> impl IntoView {
     view! { <div class="alert alert-error" role="alert">{message}</div> }
 }
 
-/// Previous / next with "1–20 of 57".
+/// Previous / next with "1–20 of 57". `label` names it where a page has several lists.
 #[component]
-pub fn Pager(page: RwSignal<u32>, per_page: u32, total: i64) -> impl IntoView {
+pub fn Pager(
+    page: RwSignal<u32>,
+    per_page: u32,
+    total: i64,
+    #[prop(default = "Pagination")] label: &'static str,
+) -> impl IntoView {
     let first = (i64::from(page.get_untracked()) - 1) * i64::from(per_page) + 1;
     let last = (first + i64::from(per_page) - 1).min(total);
     let has_next = last < total;
     view! {
-        <nav class="pager" aria-label="Pagination">
+        <nav class="pager" aria-label=label>
             <span class="muted">{if total == 0 { "0 results".to_owned() } else { format!("{first}–{last} of {total}") }}</span>
             <button class="button" disabled=move || page.get() <= 1 on:click=move |_| page.update(|p| *p -= 1)>"Previous"</button>
             <button class="button" disabled=!has_next on:click=move |_| page.update(|p| *p += 1)>"Next"</button>

@@ -31,7 +31,7 @@ pub fn Activate() -> impl IntoView {
         });
     };
     view! {
-        <div class="auth-page">
+        <main class="auth-page">
             <Show
                 when=move || !done.get()
                 fallback=|| view! {
@@ -50,6 +50,6 @@ pub fn Activate() -> impl IntoView {
                     <button class="button button-primary button-block" type="submit">"Activate"</button>
                 </form>
             </Show>
-        </div>
+        </main>
     }
 }

@@ -7,19 +7,19 @@ use types::Page;
 
 use crate::api;
 use crate::charts::{platform_name, ShareBars};
-use crate::components::{date_time, Empty, ErrorBox, Loading};
+use crate::components::{date_time, url_state, Empty, ErrorBox, Loading};
 
 const PER_PAGE: u32 = 25;
 
 #[component]
 pub fn DevicesTab(app_id: String) -> impl IntoView {
-    let platform = RwSignal::new(String::new());
-    let model = RwSignal::new(String::new());
-    let os_version = RwSignal::new(String::new());
-    let app_version = RwSignal::new(String::new());
-    let push = RwSignal::new(String::new());
-    let seen_from = RwSignal::new(String::new());
-    let seen_to = RwSignal::new(String::new());
+    let platform = url_state("platform", String::new());
+    let model = url_state("model", String::new());
+    let os_version = url_state("os_version", String::new());
+    let app_version = url_state("app_version", String::new());
+    let push = url_state("push_enabled", String::new());
+    let seen_from = url_state("last_seen_from", String::new());
+    let seen_to = url_state("last_seen_to", String::new());
     // Cursors of the pages before this one; the top is this page's.
     let cursors = RwSignal::new(Vec::<String>::new());
 
@@ -65,22 +65,22 @@ pub fn DevicesTab(app_id: String) -> impl IntoView {
     view! {
         <div class="filters card">
             <label class="field"><span>"Platform"</span>
-                <select on:change=refilter(platform)>
+                <select on:change=refilter(platform) prop:value=move || platform.get()>
                     <option value="">"All"</option>
                     <option value="ios">"iOS"</option>
                     <option value="android">"Android"</option>
                 </select></label>
-            <label class="field"><span>"Model"</span><input placeholder="iPhone 15" on:change=refilter(model)/></label>
-            <label class="field"><span>"OS version"</span><input placeholder="17.4" size="8" on:change=refilter(os_version)/></label>
-            <label class="field"><span>"App version"</span><input placeholder="2.3.0" size="8" on:change=refilter(app_version)/></label>
+            <label class="field"><span>"Model"</span><input placeholder="iPhone 15" prop:value=move || model.get() on:change=refilter(model)/></label>
+            <label class="field"><span>"OS version"</span><input placeholder="17.4" size="8" prop:value=move || os_version.get() on:change=refilter(os_version)/></label>
+            <label class="field"><span>"App version"</span><input placeholder="2.3.0" size="8" prop:value=move || app_version.get() on:change=refilter(app_version)/></label>
             <label class="field"><span>"Push"</span>
-                <select on:change=refilter(push)>
+                <select on:change=refilter(push) prop:value=move || push.get()>
                     <option value="">"All"</option>
                     <option value="true">"Enabled"</option>
                     <option value="false">"Disabled"</option>
                 </select></label>
-            <label class="field"><span>"Last seen from"</span><input type="date" on:change=refilter(seen_from)/></label>
-            <label class="field"><span>"to"</span><input type="date" on:change=refilter(seen_to)/></label>
+            <label class="field"><span>"Last seen from"</span><input type="date" prop:value=move || seen_from.get() on:change=refilter(seen_from)/></label>
+            <label class="field"><span>"to"</span><input type="date" prop:value=move || seen_to.get() on:change=refilter(seen_to)/></label>
         </div>
 
         <Transition fallback=|| view! { <Loading/> }>

@@ -7,7 +7,8 @@ use types::Page;
 
 use crate::api;
 use crate::components::{
-    date_time, use_toasts, Empty, ErrorBox, FilterSelect, Loading, Modal, Pager, Tone,
+    date_time, url_page, url_state, use_toasts, Empty, ErrorBox, FilterSelect, Loading, Modal,
+    Pager, SearchField, TextFilter, Tone,
 };
 use crate::money;
 
@@ -31,11 +32,19 @@ fn day_start(day: &str) -> Option<String> {
 #[component]
 pub fn OrdersTab(app_id: String) -> impl IntoView {
     let base = StoredValue::new(format!("apps/{app_id}/orders"));
-    let (search, q) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let status = RwSignal::new(String::new());
-    let (from, to) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let (min, max) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let page = RwSignal::new(1_u32);
+    let page = url_page();
+    let q = TextFilter::new("q", page);
+    let status = url_state("status", String::new());
+    let (from, to) = (
+        url_state("from", String::new()),
+        url_state("to", String::new()),
+    );
+    let (min, max) = (
+        url_state("total_min", String::new()),
+        url_state("total_max", String::new()),
+    );
+    // Date inputs give `YYYY-MM-DD`, which sorts as the dates do.
+    let backwards = move || !from.get().is_empty() && !to.get().is_empty() && from.get() > to.get();
     let version = RwSignal::new(0_u32);
     let open = RwSignal::new(None::<String>);
     let currency = RwSignal::new("EUR".to_owned());
@@ -47,7 +56,7 @@ pub fn OrdersTab(app_id: String) -> impl IntoView {
                 query.push_str(&format!("&{name}={}", api::encode(&value)));
             }
         };
-        add("q", q.get().trim().to_owned());
+        add("q", q.applied.get());
         add("status", status.get());
         add("placed_from", day_start(&from.get()).unwrap_or_default());
         // "To" includes its day.
@@ -81,13 +90,27 @@ pub fn OrdersTab(app_id: String) -> impl IntoView {
             page.get(),
             filters()
         );
-        async move { api::get::<Page<Order>>(&path).await }
+        let backwards = backwards();
+        async move {
+            if backwards {
+                return Err(api::ApiError::local(
+                    "“Placed from” is after “Placed to”: choose a start date before the end date.",
+                ));
+            }
+            api::get::<Page<Order>>(&path).await
+        }
     });
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        page.set(1);
-        q.set(search.get_untracked());
+        q.apply();
         version.update(|v| *v += 1);
+    };
+    // A filter typed or picked: page 1 of the new list.
+    let set = move |filter: RwSignal<String>| {
+        move |ev: leptos::ev::Event| {
+            page.set(1);
+            filter.set(event_target_value(&ev));
+        }
     };
     let download = move |_| {
         let path = format!(
@@ -105,17 +128,16 @@ pub fn OrdersTab(app_id: String) -> impl IntoView {
     };
     view! {
         <form class="filters card" role="search" on:submit=apply>
-            <label class="field grow"><span>"Order"</span>
-                <input type="search" placeholder="Number, buyer name or email" bind:value=search/></label>
+            <SearchField label="Order" filter=q placeholder="Number, buyer name or email"/>
             <FilterSelect label="Status" value=status page=page options=&[("", "All"), ("pending", "Pending"),
                 ("processing", "Processing"), ("shipped", "Shipped"), ("completed", "Completed"),
                 ("canceled", "Canceled"), ("refunded", "Refunded")]/>
-            <label class="field"><span>"Placed from"</span><input type="date" bind:value=from/></label>
-            <label class="field"><span>"Placed to"</span><input type="date" bind:value=to/></label>
+            <label class="field"><span>"Placed from"</span><input type="date" prop:value=move || from.get() on:change=set(from)/></label>
+            <label class="field"><span>"Placed to"</span><input type="date" prop:value=move || to.get() on:change=set(to)/></label>
             <label class="field short"><span>{move || format!("Total from ({})", currency.get())}</span>
-                <input inputmode="decimal" bind:value=min/></label>
+                <input inputmode="decimal" prop:value=move || min.get() on:change=set(min)/></label>
             <label class="field short"><span>{move || format!("Total to ({})", currency.get())}</span>
-                <input inputmode="decimal" bind:value=max/></label>
+                <input inputmode="decimal" prop:value=move || max.get() on:change=set(max)/></label>
             <button class="button" type="submit">"Apply"</button>
             <button class="button" type="button" on:click=download>"Download CSV"</button>
         </form>

@@ -8,7 +8,8 @@ use types::Page;
 
 use crate::api;
 use crate::components::{
-    date, date_time, use_toasts, Empty, ErrorBox, Loading, Modal, Pager, Tone,
+    date, date_time, url_page, url_state, use_toasts, Empty, ErrorBox, Loading, Modal, Pager,
+    SearchField, TextFilter, Tone,
 };
 use crate::money;
 
@@ -27,9 +28,9 @@ fn status_badge(status: QuoteStatus) -> impl IntoView {
 #[component]
 pub fn QuotesTab(app_id: String) -> impl IntoView {
     let base = StoredValue::new(format!("apps/{app_id}/quote-requests"));
-    let status = RwSignal::new(String::new());
-    let (search, q) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let page = RwSignal::new(1_u32);
+    let page = url_page();
+    let status = url_state("status", String::new());
+    let q = TextFilter::new("q", page);
     let version = RwSignal::new(0_u32);
     let open = RwSignal::new(None::<String>);
     let counts = LocalResource::new(move || {
@@ -47,8 +48,8 @@ pub fn QuotesTab(app_id: String) -> impl IntoView {
         if !status.get().is_empty() {
             path.push_str(&format!("&status={}", status.get()));
         }
-        if !q.get().trim().is_empty() {
-            path.push_str(&format!("&q={}", api::encode(q.get().trim())));
+        if !q.applied.get().is_empty() {
+            path.push_str(&format!("&q={}", api::encode(&q.applied.get())));
         }
         async move { api::get::<Page<QuoteRequest>>(&path).await }
     });
@@ -72,10 +73,9 @@ pub fn QuotesTab(app_id: String) -> impl IntoView {
                 {tab("expired", "Expired", |c| c.expired)}
             </div>
             <form class="inline-search" role="search" on:submit=move |ev: leptos::ev::SubmitEvent| {
-                ev.prevent_default(); page.set(1); q.set(search.get_untracked());
+                ev.prevent_default(); q.apply();
             }>
-                <label class="field grow"><span>"Search"</span>
-                    <input type="search" placeholder="Contact, email, message or SKU" bind:value=search/></label>
+                <SearchField label="Search" filter=q placeholder="Contact, email, message or SKU"/>
                 <button class="button" type="submit">"Search"</button>
             </form>
         </div>

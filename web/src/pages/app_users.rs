@@ -8,8 +8,8 @@ use types::Page;
 
 use crate::api;
 use crate::components::{
-    date, use_toasts, Confirm, EditSession, Empty, ErrorBox, FilterSelect, FormAlerts, FormState,
-    Loading, Modal, Pager, TextField, Tone,
+    date, url_page, url_state, use_toasts, Confirm, EditSession, Empty, ErrorBox, FilterSelect,
+    FormAlerts, FormState, Loading, Modal, Pager, SearchField, TextField, TextFilter, Tone,
 };
 
 const PER_PAGE: u32 = 20;
@@ -41,17 +41,16 @@ pub fn MobileUsersTab(app: App) -> impl IntoView {
 #[component]
 fn UserDirectory(app_id: String) -> impl IntoView {
     let base = format!("apps/{app_id}/mobile-users");
-    let q = RwSignal::new(String::new());
-    let search = RwSignal::new(String::new());
-    let status = RwSignal::new(String::new());
-    let page = RwSignal::new(1_u32);
+    let page = url_page();
+    let q = TextFilter::new("q", page);
+    let status = url_state("status", String::new());
     let version = RwSignal::new(0_u32);
     let dialog = RwSignal::new(Dialog::None);
     let toasts = use_toasts();
     let filters = move || {
         let mut query = String::new();
-        if !q.get().trim().is_empty() {
-            query.push_str(&format!("&q={}", api::encode(q.get().trim())));
+        if !q.applied.get().is_empty() {
+            query.push_str(&format!("&q={}", api::encode(&q.applied.get())));
         }
         if !status.get().is_empty() {
             query.push_str(&format!("&status={}", status.get()));
@@ -71,8 +70,7 @@ fn UserDirectory(app_id: String) -> impl IntoView {
     let reload = move || version.update(|v| *v += 1);
     let apply_search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        page.set(1);
-        q.set(search.get_untracked());
+        q.apply();
     };
     let export_base = base.clone();
     let export_app = app_id.clone();
@@ -121,8 +119,7 @@ fn UserDirectory(app_id: String) -> impl IntoView {
 
     view! {
         <form class="filters card" role="search" on:submit=apply_search>
-            <label class="field grow"><span>"Mobile user"</span>
-                <input type="search" placeholder="Name or email" bind:value=search/></label>
+            <SearchField label="Mobile user" filter=q placeholder="Name or email"/>
             <FilterSelect label="Status" value=status page=page
                 options=&[("", "All"), ("active", "Active"), ("blocked", "Blocked")]/>
             <button class="button" type="submit">"Search"</button>

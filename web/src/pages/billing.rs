@@ -12,8 +12,8 @@ use types::Page;
 
 use crate::api;
 use crate::components::{
-    date, date_time, use_toasts, Confirm, Empty, ErrorBox, FilterSelect, FormAlerts, FormState,
-    ListAlert, Loading, Modal, Pager, TextField, Tone,
+    date, date_time, url_page, url_state, use_toasts, Confirm, Empty, ErrorBox, FilterSelect,
+    FormAlerts, FormState, ListAlert, Loading, Modal, Pager, TextField, Tone,
 };
 use crate::money;
 
@@ -112,9 +112,8 @@ pub fn Billing() -> impl IntoView {
 #[component]
 fn Subscriptions() -> impl IntoView {
     // `/billing?status=past_due` (the dashboard's link) opens with that filter.
-    let query = leptos_router::hooks::use_query_map();
-    let status = RwSignal::new(query.with_untracked(|q| q.get("status").unwrap_or_default()));
-    let page = RwSignal::new(1_u32);
+    let page = url_page();
+    let status = url_state("status", String::new());
     let list = LocalResource::new(move || {
         let path = format!(
             "subscriptions?page={}&per_page={PER_PAGE}{}",
@@ -163,7 +162,7 @@ fn Subscriptions() -> impl IntoView {
                                 </tr> }
                             }).collect_view()}</tbody>
                         </table></div>
-                        <Pager page=page per_page=PER_PAGE total=p.total/>
+                        <Pager page=page per_page=PER_PAGE total=p.total label="Subscriptions pages"/>
                     }.into_any(),
                 })}
             </Transition>
@@ -182,9 +181,14 @@ fn day_query(day: &str, next: bool) -> Option<String> {
 #[component]
 fn Payments(subscription: Option<String>) -> impl IntoView {
     let toasts = use_toasts();
-    let status = RwSignal::new(String::new());
-    let (from, to) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let page = RwSignal::new(1_u32);
+    let status = url_state("payment_status", String::new());
+    let (from, to) = (
+        url_state("paid_from", String::new()),
+        url_state("paid_to", String::new()),
+    );
+    let page = url_state("payments_page", 1_u32);
+    // Date inputs give `YYYY-MM-DD`, which sorts as the dates do.
+    let backwards = move || !from.get().is_empty() && !to.get().is_empty() && from.get() > to.get();
     let base = StoredValue::new(match &subscription {
         Some(id) => format!("subscriptions/{id}/payments"),
         None => "payments".to_owned(),
@@ -209,7 +213,15 @@ fn Payments(subscription: Option<String>) -> impl IntoView {
             page.get(),
             filters()
         );
-        async move { api::get::<Page<Payment>>(&path).await }
+        let backwards = backwards();
+        async move {
+            if backwards {
+                return Err(api::ApiError::local(
+                    "“From” is after “To”: choose a start date before the end date.",
+                ));
+            }
+            api::get::<Page<Payment>>(&path).await
+        }
     });
     let csv = move |_| {
         let path = format!("payments/export?{}", filters().trim_start_matches('&'));
@@ -227,8 +239,8 @@ fn Payments(subscription: Option<String>) -> impl IntoView {
             {all.then(|| view! {
                 <div class="filters">
                     <FilterSelect label="Status" value=status page=page options=&[("", "All"), ("succeeded", "Paid"), ("pending", "Processing"), ("failed", "Failed")]/>
-                    <label class="field"><span>"From"</span><input type="date" on:change=move |ev| { page.set(1); from.set(event_target_value(&ev)); }/></label>
-                    <label class="field"><span>"To"</span><input type="date" on:change=move |ev| { page.set(1); to.set(event_target_value(&ev)); }/></label>
+                    <label class="field"><span>"From"</span><input type="date" prop:value=move || from.get() on:change=move |ev| { page.set(1); from.set(event_target_value(&ev)); }/></label>
+                    <label class="field"><span>"To"</span><input type="date" prop:value=move || to.get() on:change=move |ev| { page.set(1); to.set(event_target_value(&ev)); }/></label>
                     <button class="button" type="button" on:click=csv>"Download CSV"</button>
                 </div>
             })}
@@ -263,7 +275,7 @@ fn Payments(subscription: Option<String>) -> impl IntoView {
                                 </tr> }
                             }).collect_view()}</tbody>
                         </table></div>
-                        <Pager page=page per_page=PER_PAGE total=p.total/>
+                        <Pager page=page per_page=PER_PAGE total=p.total label="Payments pages"/>
                     }.into_any(),
                 })}
             </Transition>
@@ -921,7 +933,7 @@ fn PlanForm(plan: Option<Plan>, on_close: Callback<bool>) -> impl IntoView {
 pub fn Coupons() -> impl IntoView {
     let toasts = use_toasts();
     let version = RwSignal::new(0_u32);
-    let page = RwSignal::new(1_u32);
+    let page = url_page();
     let adding = RwSignal::new(false);
     let deleting = RwSignal::new(None::<Coupon>);
     let list = LocalResource::new(move || {

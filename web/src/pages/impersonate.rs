@@ -27,7 +27,7 @@ pub fn Impersonate() -> impl IntoView {
         }
     });
     view! {
-        <div class="center-page">
+        <main class="center-page">
             <div class="card narrow">
                 <h1>"Opening the customer's back office"</h1>
                 {move || match error.get() {
@@ -35,6 +35,6 @@ pub fn Impersonate() -> impl IntoView {
                     Some(m) => view! { <ErrorBox message=m/><a class="button" href="/">"Back"</a> }.into_any(),
                 }}
             </div>
-        </div>
+        </main>
     }
 }

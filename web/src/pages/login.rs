@@ -60,7 +60,7 @@ pub fn Login() -> impl IntoView {
     };
 
     view! {
-        <div class="auth-page">
+        <main class="auth-page">
             <form class="card auth-card" on:submit=submit novalidate>
                 <div class="brand brand-large"><span class="brand-mark" aria-hidden="true"></span>"Back Office"</div>
                 <h1>"Sign in"</h1>
@@ -80,6 +80,6 @@ pub fn Login() -> impl IntoView {
                 <p class="auth-links"><a href="/forgot-password">"Forgot password?"</a></p>
                 <p class="auth-links">"New here? " <a href="/register">"Create an account"</a></p>
             </form>
-        </div>
+        </main>
     }
 }

@@ -6,7 +6,9 @@ use types::outbox::{EmailStatus, OutboxEmail};
 use types::Page;
 
 use crate::api;
-use crate::components::{date_time, Empty, ErrorBox, Loading, Modal, NotForYou};
+use crate::components::{
+    date_time, url_state, Empty, ErrorBox, Loading, Modal, NotForYou, SearchField, TextFilter,
+};
 
 fn status_badge(status: EmailStatus) -> impl IntoView {
     let (class, label) = match status {
@@ -30,8 +32,9 @@ pub fn Outbox() -> impl IntoView {
         }
         .into_any();
     }
-    let to = RwSignal::new(String::new());
-    let status = RwSignal::new(String::new());
+    // Pages load by "Load more", not by number: nothing to keep in the address.
+    let to = TextFilter::new("to", RwSignal::new(1));
+    let status = url_state("status", String::new());
     let emails = RwSignal::new(Vec::<OutboxEmail>::new());
     let cursor = RwSignal::new(None::<String>);
     let total = RwSignal::new(None::<i64>);
@@ -44,7 +47,7 @@ pub fn Outbox() -> impl IntoView {
         loading.set(true);
         error.set(None);
         let mut path = "outbox?per_page=25".to_owned();
-        let recipient = to.get_untracked().trim().to_lowercase();
+        let recipient = to.applied.get_untracked().to_lowercase();
         if !recipient.is_empty() {
             path.push_str(&format!("&to={}", api::encode(&recipient)));
         }
@@ -73,10 +76,15 @@ pub fn Outbox() -> impl IntoView {
             loading.set(false);
         });
     };
-    load(false);
+    // A new search whenever the filters change (and the first one now).
+    Effect::new(move |_| {
+        to.applied.track();
+        status.track();
+        load(false);
+    });
     let search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        load(false);
+        to.apply();
     };
 
     view! {
@@ -87,13 +95,10 @@ pub fn Outbox() -> impl IntoView {
             </div>
         </div>
         <form class="card filters" on:submit=search role="search" aria-label="Emails">
-            <label class="field">
-                <span>"Recipient"</span>
-                <input type="search" name="to" placeholder="name@example.com" bind:value=to/>
-            </label>
+            <SearchField label="Recipient" filter=to placeholder="name@example.com"/>
             <label class="field">
                 <span>"Status"</span>
-                <select name="status" on:change=move |ev| { status.set(event_target_value(&ev)); load(false); }>
+                <select name="status" on:change=move |ev| status.set(event_target_value(&ev)) prop:value=move || status.get()>
                     <option value="">"All"</option>
                     {EmailStatus::ALL.iter().map(|s| view! { <option value=s.as_str()>{s.as_str()}</option> }).collect_view()}
                 </select>

@@ -33,14 +33,14 @@ where
 #[component]
 fn AuthCard(title: &'static str, lead: &'static str, children: Children) -> impl IntoView {
     view! {
-        <div class="auth-page">
+        <main class="auth-page">
             <div class="card auth-card">
                 <div class="brand brand-large"><span class="brand-mark" aria-hidden="true"></span>"Back Office"</div>
                 <h1>{title}</h1>
                 <p class="muted">{lead}</p>
                 {children()}
             </div>
-        </div>
+        </main>
     }
 }
 

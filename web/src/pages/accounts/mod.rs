@@ -5,15 +5,14 @@
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 use types::accounts::{Account, AccountStatus, Role};
 use types::customers::{ImpersonateRequest, ImpersonationCode};
 use types::Page;
 
 use crate::api;
 use crate::components::{
-    date, use_toasts, Confirm, Empty, ErrorBox, FilterSelect, Loading, NotForYou, Pager,
-    StatusBadge, Tone,
+    date, url_page, url_state, use_toasts, Confirm, Empty, ErrorBox, FilterSelect, Loading,
+    NotForYou, Pager, RowMenu, SearchField, StatusBadge, TextFilter, Tone,
 };
 use crate::session;
 
@@ -97,15 +96,13 @@ pub fn Customers() -> impl IntoView {
 
 #[component]
 fn Directory(kind: Kind) -> impl IntoView {
-    let query = use_query_map();
     let is_admin = session::role() == Some(Role::Admin);
-    let q = RwSignal::new(String::new());
-    let search = RwSignal::new(String::new());
-    let status = RwSignal::new(query.get_untracked().get("status").unwrap_or_default());
-    let created_on = RwSignal::new(String::new());
-    let partner = RwSignal::new(String::new());
-    let sort = RwSignal::new("-created_at".to_owned());
-    let page = RwSignal::new(1_u32);
+    let page = url_page();
+    let q = TextFilter::new("q", page);
+    let status = url_state("status", String::new());
+    let created_on = url_state("created_on", String::new());
+    let partner = url_state("partner_id", String::new());
+    let sort = url_state("sort", "-created_at".to_owned());
     let version = RwSignal::new(0_u32);
     let dialog = RwSignal::new(Dialog::None);
     let toasts = use_toasts();
@@ -152,7 +149,12 @@ fn Directory(kind: Kind) -> impl IntoView {
             page.get(),
             api::encode(&sort.get())
         );
-        let (q, status, day, partner) = (q.get(), status.get(), created_on.get(), partner.get());
+        let (q, status, day, partner) = (
+            q.applied.get(),
+            status.get(),
+            created_on.get(),
+            partner.get(),
+        );
         if !q.trim().is_empty() {
             path.push_str(&format!("&q={}", api::encode(q.trim())));
         }
@@ -171,8 +173,7 @@ fn Directory(kind: Kind) -> impl IntoView {
 
     let apply_search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        page.set(1);
-        q.set(search.get_untracked());
+        q.apply();
     };
 
     let change_status = move |account: Account, to: AccountStatus| {
@@ -258,10 +259,7 @@ fn Directory(kind: Kind) -> impl IntoView {
         </div>
 
         <form class="filters card" role="search" on:submit=apply_search>
-            <label class="field grow">
-                <span>{if customers { "Customer" } else { "Search" }}</span>
-                <input type="search" placeholder="Name, email or company" bind:value=search/>
-            </label>
+            <SearchField label=if customers { "Customer" } else { "Search" } filter=q placeholder="Name, email or company"/>
             <FilterSelect label="Status" value=status page=page options=&[
                 ("", "All statuses"), ("activated", "Activated"),
                 ("pending_activation", "Pending activation"), ("locked", "Locked"),
@@ -286,7 +284,7 @@ fn Directory(kind: Kind) -> impl IntoView {
             })}
             <label class="field">
                 <span>"Sort by"</span>
-                <select on:change=move |ev| sort.set(event_target_value(&ev)) prop:value=move || sort.get()>
+                <select on:change=move |ev| { page.set(1); sort.set(event_target_value(&ev)); } prop:value=move || sort.get()>
                     <option value="-created_at">"Newest first"</option>
                     <option value="created_at">"Oldest first"</option>
                     <option value="name">"Name A–Z"</option>
@@ -325,7 +323,7 @@ fn Directory(kind: Kind) -> impl IntoView {
                                         let locked = account.status == AccountStatus::Locked;
                                         let can_log_in_as = customers && account.status == AccountStatus::Activated;
                                         let can_resend = customers && !is_admin && account.status == AccountStatus::PendingActivation;
-                                        let for_resend = account.clone();
+                                        let (for_resend, for_apps) = (account.clone(), account.clone());
                                         let managed_by = account.partner_id.as_ref().and_then(|id| names.get(id).cloned()).unwrap_or_else(|| "—".into());
                                         view! {
                                             <tr>
@@ -344,17 +342,19 @@ fn Directory(kind: Kind) -> impl IntoView {
                                                         <button class="button button-small" aria-label=format!("Resend activation to {label}")
                                                             on:click=move |_| resend(for_resend.clone())>"Resend activation"</button>
                                                     })}
-                                                    {customers.then(|| view! {
-                                                        <a class="button button-small" href=format!("/apps?owner_id={}", account.id) aria-label=format!("Apps of {label}")>"Apps"</a>
-                                                    })}
                                                     <button class="button button-small" aria-label=format!("Edit {label}")
                                                         on:click=move |_| dialog.set(Dialog::Edit(for_edit.clone()))>"Edit"</button>
-                                                    <button class="button button-small" aria-label=format!("{} {label}", if locked { "Unlock" } else { "Lock" })
-                                                        on:click=move |_| dialog.set(Dialog::SetStatus(for_status.clone(), if locked { AccountStatus::Activated } else { AccountStatus::Locked }))>
-                                                        {if locked { "Unlock" } else { "Lock" }}
-                                                    </button>
-                                                    <button class="button button-small button-danger-quiet" aria-label=format!("Delete {label}")
-                                                        on:click=move |_| dialog.set(Dialog::Delete(for_delete.clone()))>"Delete"</button>
+                                                    <RowMenu of=label.clone()>
+                                                        {customers.then(|| view! {
+                                                            <a class="menu-item" role="menuitem" href=format!("/apps?owner_id={}", for_apps.id)>"Apps"</a>
+                                                        })}
+                                                        <button class="menu-item" role="menuitem"
+                                                            on:click={let a = for_status.clone(); move |_| dialog.set(Dialog::SetStatus(a.clone(), if locked { AccountStatus::Activated } else { AccountStatus::Locked }))}>
+                                                            {if locked { "Unlock" } else { "Lock" }}
+                                                        </button>
+                                                        <button class="menu-item menu-item-danger" role="menuitem"
+                                                            on:click={let a = for_delete.clone(); move |_| dialog.set(Dialog::Delete(a.clone()))}>"Delete"</button>
+                                                    </RowMenu>
                                                 </td>
                                             </tr>
                                         }

@@ -2,15 +2,14 @@
 //! reach a customer's apps with `?owner_id=`.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 use types::accounts::{Account, Role};
 use types::apps::App;
 use types::Page;
 
 use crate::api;
 use crate::components::{
-    date, edition_label, kind_label, use_toasts, AppIcon, Confirm, Empty, ErrorBox, FilterSelect,
-    Loading, Pager, Tone,
+    date, edition_label, kind_label, url_page, url_state, use_toasts, AppIcon, Confirm, Empty,
+    ErrorBox, FilterSelect, Loading, Pager, RowMenu, SearchField, TextFilter, Tone,
 };
 use crate::session;
 
@@ -30,15 +29,13 @@ enum Dialog {
 
 #[component]
 pub fn Apps() -> impl IntoView {
-    let query = use_query_map();
     let role = session::role();
     let manager = role != Some(Role::Customer);
-    let owner = RwSignal::new(query.get_untracked().get("owner_id").unwrap_or_default());
-    let q = RwSignal::new(String::new());
-    let search = RwSignal::new(String::new());
-    let kind = RwSignal::new(String::new());
-    let edition = RwSignal::new(String::new());
-    let page = RwSignal::new(1_u32);
+    let page = url_page();
+    let owner = url_state("owner_id", String::new());
+    let q = TextFilter::new("q", page);
+    let kind = url_state("kind", String::new());
+    let edition = url_state("edition", String::new());
     let version = RwSignal::new(0_u32);
     let dialog = RwSignal::new(Dialog::None);
     let toasts = use_toasts();
@@ -58,7 +55,7 @@ pub fn Apps() -> impl IntoView {
     let list = LocalResource::new(move || {
         version.track();
         let mut path = format!("apps?page={}&per_page={PER_PAGE}", page.get());
-        let (q, kind, edition, owner) = (q.get(), kind.get(), edition.get(), owner.get());
+        let (q, kind, edition, owner) = (q.applied.get(), kind.get(), edition.get(), owner.get());
         if !q.trim().is_empty() {
             path.push_str(&format!("&q={}", api::encode(q.trim())));
         }
@@ -72,8 +69,7 @@ pub fn Apps() -> impl IntoView {
     let reload = move || version.update(|v| *v += 1);
     let apply_search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        page.set(1);
-        q.set(search.get_untracked());
+        q.apply();
     };
     let delete = move |app: App| {
         leptos::task::spawn_local(async move {
@@ -98,10 +94,7 @@ pub fn Apps() -> impl IntoView {
         </div>
 
         <form class="filters card" role="search" on:submit=apply_search>
-            <label class="field grow">
-                <span>"App"</span>
-                <input type="search" placeholder="Name" bind:value=search/>
-            </label>
+            <SearchField label="App" filter=q placeholder="Name"/>
             <FilterSelect label="Kind" value=kind page=page
                 options=&[("", "All kinds"), ("magento", "Magento"), ("standalone", "Stand-alone")]/>
             <FilterSelect label="Edition" value=edition page=page
@@ -157,7 +150,9 @@ pub fn Apps() -> impl IntoView {
                                                 <td class="actions">
                                                     <a class="button button-small" href=href aria-label=format!("Open {name}")>"Open"</a>
                                                     <button class="button button-small" aria-label=format!("Edit {name}") on:click=move |_| dialog.set(Dialog::Edit(for_edit.clone()))>"Edit"</button>
-                                                    <button class="button button-small button-danger-quiet" aria-label=format!("Delete {name}") on:click=move |_| dialog.set(Dialog::Delete(for_delete.clone()))>"Delete"</button>
+                                                    <RowMenu of=name.clone()>
+                                                        <button class="menu-item menu-item-danger" role="menuitem" on:click={let a = for_delete.clone(); move |_| dialog.set(Dialog::Delete(a.clone()))}>"Delete"</button>
+                                                    </RowMenu>
                                                 </td>
                                             </tr>
                                         }

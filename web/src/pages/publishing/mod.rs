@@ -69,7 +69,7 @@ pub fn PublishTab(app_id: String) -> impl IntoView {
         let path = format!("apps/{}/publishing", app.get_value());
         async move { api::get::<AppPublishing>(&path).await }
     });
-    let page = RwSignal::new(1_u32);
+    let page = crate::components::url_page();
     let requests = LocalResource::new(move || {
         reload.track();
         let path = format!(

@@ -9,8 +9,8 @@ use super::wizard::text;
 use super::{status_badge, version, PER_PAGE};
 use crate::api;
 use crate::components::{
-    date_time, use_toasts, Empty, ErrorBox, FilterSelect, FormAlerts, FormState, ListAlert,
-    Loading, Modal, Pager, TextField, Tone,
+    date_time, url_page, url_state, use_toasts, Empty, ErrorBox, FilterSelect, FormAlerts,
+    FormState, ListAlert, Loading, Modal, Pager, TextField, Tone,
 };
 
 /// The Publishing page: the review queue for administrators (who move requests along), the
@@ -18,11 +18,10 @@ use crate::components::{
 #[component]
 pub fn Publishing() -> impl IntoView {
     let admin = crate::session::account().is_some_and(|a| a.role == types::accounts::Role::Admin);
-    let query = leptos_router::hooks::use_query_map();
-    let status = RwSignal::new(query.with_untracked(|q| q.get("status").unwrap_or_default()));
-    let store = RwSignal::new(String::new());
-    let overdue = RwSignal::new(query.with_untracked(|q| q.get("overdue").unwrap_or_default()));
-    let page = RwSignal::new(1_u32);
+    let page = url_page();
+    let status = url_state("status", String::new());
+    let store = url_state("store", String::new());
+    let overdue = url_state("overdue", String::new());
     let reload = RwSignal::new(0_u32);
     let list = LocalResource::new(move || {
         reload.track();
