@@ -62,3 +62,9 @@ export async function assertAccessible(page, what) {
   const bad = violations.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`);
   assert.deepEqual(bad, [], `${what} has accessibility violations`);
 }
+
+/** Chooses `item` in the "More" menu of the row named `name`. */
+export async function moreAction(page, name, item) {
+  await page.getByRole("button", { name: `More actions for ${name}` }).click();
+  await page.getByRole("menu").getByRole("menuitem", { name: item, exact: true }).click();
+}

@@ -2,7 +2,7 @@
 // session and never turns into it.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { PARTNER, PHONE, assertAccessible, newPage, shot, signIn, useBackOffice } from "./helpers.mjs";
+import { PARTNER, PHONE, assertAccessible, moreAction, newPage, shot, signIn, useBackOffice } from "./helpers.mjs";
 
 const env = useBackOffice();
 
@@ -63,7 +63,7 @@ describe("log in as", () => {
 
     // The partner locks the customer: every session of the customer ends.
     const row = page.getByRole("row", { name: /Tulip Fashion/ });
-    await row.getByRole("button", { name: "Lock Tulip Fashion" }).click();
+    await moreAction(page, "Tulip Fashion", "Lock");
     await page.getByRole("dialog", { name: "Lock customer?" }).getByRole("button", { name: "Lock", exact: true }).click();
     await row.getByText("Locked", { exact: true }).waitFor();
 
@@ -77,7 +77,7 @@ describe("log in as", () => {
     await assertStillThePartner(page);
 
     // Unlock again for the other tests of this file.
-    await page.getByRole("row", { name: /Tulip Fashion/ }).getByRole("button", { name: "Unlock Tulip Fashion" }).click();
+    await moreAction(page, "Tulip Fashion", "Unlock");
     await page.getByRole("dialog", { name: "Unlock customer?" }).getByRole("button", { name: "Unlock", exact: true }).click();
     await page.getByRole("row", { name: /Tulip Fashion/ }).getByText("Activated", { exact: true }).waitFor();
   });

@@ -125,12 +125,6 @@ fn Shell() -> impl IntoView {
 fn Sidebar() -> impl IntoView {
     let role = session::role();
     let open = RwSignal::new(false);
-    let location = use_location();
-    // A page opened by any means closes the phone menu.
-    Effect::new(move |_| {
-        location.pathname.track();
-        open.set(false);
-    });
     view! {
         <nav class="sidebar" class:open=move || open.get() aria-label="Main">
             <a class="brand" href="/">
@@ -145,7 +139,8 @@ fn Sidebar() -> impl IntoView {
             >
                 <span aria-hidden="true">"☰"</span>" Menu"
             </button>
-            <ul class="nav" id="main-nav">
+            // Choosing a page closes the phone menu.
+            <ul class="nav" id="main-nav" on:click=move |_| open.set(false)>
                 <li><A href="/" exact=true>"Dashboard"</A></li>
                 {(role == Some(Role::Admin)).then(|| view! { <li><A href="/partners">"Partners"</A></li> })}
                 {(role != Some(Role::Customer)).then(|| view! { <li><A href="/customers">"Customers"</A></li> })}

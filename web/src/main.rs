@@ -11,4 +11,5 @@ mod session;
 fn main() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
+    components::label_table_cells();
 }

@@ -6,6 +6,7 @@ mod form;
 mod modal;
 mod row_menu;
 mod states;
+mod table_labels;
 mod toasts;
 mod url_state;
 
@@ -16,5 +17,6 @@ pub use row_menu::RowMenu;
 pub use states::{
     date, date_time, Empty, ErrorBox, ListAlert, Loading, NotForYou, Pager, StatusBadge,
 };
+pub use table_labels::label_table_cells;
 pub use toasts::{provide_toasts, use_toasts, ToastHost, Tone};
 pub use url_state::{url_page, url_state, SearchField, TextFilter};

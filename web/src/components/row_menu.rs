@@ -82,7 +82,7 @@ pub fn RowMenu(of: String, children: ChildrenFn) -> impl IntoView {
                 node_ref=toggle
                 on:click=move |_| open.update(|o| *o = !*o)
             >
-                "More" <span aria-hidden="true">"▾"</span>
+                "More " <span aria-hidden="true">"▾"</span>
             </button>
             <Show when=move || open.get()>
                 <div
