@@ -25,6 +25,37 @@ both_backends! {
         assert_eq!(events.body["items"][0]["ip"], "127.0.0.1");
     }
 
+    async fn events_name_their_subject_as_it_was_and_their_actor(app) {
+        let admin = app.admin().await;
+        let created = app.post("partners", Some(&admin), json!({"email": "n@example.com", "first_name": "Nora", "last_name": "Newman", "company": "Northwind Apps", "password": PASSWORD})).await;
+        let id = created.body["id"].as_str().unwrap_or_default().to_owned();
+        let renamed = app.patch(&format!("partners/{id}"), &admin, json!({"company": "Northwind Mobile"})).await;
+        renamed.assert_status(StatusCode::OK);
+        app.delete(&format!("partners/{id}"), &admin).await.assert_status(StatusCode::NO_CONTENT);
+
+        let events = app.get(&format!("audit-events?subject_id={id}&subject_type=partner"), &admin).await;
+        let seen: Vec<(&str, &str)> = events.body["items"].as_array().into_iter().flatten()
+            .map(|e| (e["action"].as_str().unwrap_or_default(), e["subject_name"].as_str().unwrap_or_default()))
+            .collect();
+        assert_eq!(seen, [
+            ("partner.delete", "Northwind Mobile"),
+            ("partner.update", "Northwind Mobile"),
+            ("partner.create", "Northwind Apps"),
+        ], "each event keeps the name of its time, the deletion too");
+        let me = app.get("me", &admin).await;
+        let name = format!("{} {} ({})", me.body["first_name"].as_str().unwrap_or_default(), me.body["last_name"].as_str().unwrap_or_default(), me.body["company"].as_str().unwrap_or_default());
+        assert_eq!(events.body["items"][0]["actor_name"], name, "the person, and the company they work for");
+        assert_eq!(events.body["items"][0]["impersonator_name"], serde_json::Value::Null);
+
+        // Kinds without a name (a session) have none.
+        let (_, partner) = app.partner("p@example.com").await;
+        let app_id = app.create_app(&partner, json!({"name": "Tulip Outlet"})).await["id"].as_str().unwrap_or_default().to_owned();
+        let app_events = app.get(&format!("audit-events?subject_type=app&subject_id={app_id}"), &partner).await;
+        assert_eq!(app_events.body["items"][0]["subject_name"], "Tulip Outlet");
+        let sign_ins = app.get("audit-events?action=session.create", &partner).await;
+        assert_eq!(sign_ins.body["items"][0]["subject_name"], serde_json::Value::Null);
+    }
+
     async fn a_partner_reads_its_own_and_its_customers_events_only(app) {
         let (a_id, a) = app.partner("a@example.com").await;
         let (_, b) = app.partner("b@example.com").await;

@@ -294,6 +294,8 @@ both_backends! {
         let events = app.get("audit-events?action=account.update", &access).await;
         assert_eq!(events.body["items"][0]["actor_id"], customer.as_str());
         assert_eq!(events.body["items"][0]["impersonator_id"], partner_id.to_string());
+        assert_eq!(events.body["items"][0]["impersonator_email"], "agency@example.com", "the customer sees who acted as them");
+        assert!(events.body["items"][0]["impersonator_name"].as_str().is_some_and(|n| !n.is_empty()));
 
         // Never past an hour, even when refreshed.
         let now = chrono::Utc::now().timestamp();

@@ -80,7 +80,8 @@ describe("billing", () => {
     const phone = await newPage(env, PHONE);
     await phone.goto(`${env.server.url}/billing`);
     await signIn(phone, CUSTOMER);
-    await phone.getByRole("cell", { name: number, exact: true }).first().waitFor();
+    // On a phone each row is a card whose cells carry their column's name: "Invoice: 2026-…".
+    await phone.getByRole("cell", { name: `Invoice: ${number}`, exact: true }).first().waitFor();
     await shot(phone, "46-billing-phone");
     await assertAccessible(phone, "the billing page on a phone");
   });

@@ -36,9 +36,10 @@ export function useBackOffice() {
   return env;
 }
 
-/** A page in a fresh browser context (its own cookies), collecting uncaught page errors. */
-export async function newPage(env, viewport = DESKTOP) {
-  const context = await env.browser.newContext({ viewport });
+/** A page in a fresh browser context (its own cookies; `options` such as `timezoneId` for the
+ * context), collecting uncaught page errors. */
+export async function newPage(env, viewport = DESKTOP, options = {}) {
+  const context = await env.browser.newContext({ viewport, ...options });
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));

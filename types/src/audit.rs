@@ -12,8 +12,15 @@ pub struct AuditEvent {
     pub actor_id: Option<String>,
     /// The acting account's email at the time.
     pub actor_email: Option<String>,
+    /// The acting account's name today ("Peter Partner (Appmakers Agency)"); `null` once the
+    /// account is deleted (`actor_email` remains).
+    pub actor_name: Option<String>,
     /// During "log in as": the partner or admin behind the actor.
     pub impersonator_id: Option<String>,
+    /// During "log in as": the name of the partner or admin behind the actor.
+    pub impersonator_name: Option<String>,
+    /// During "log in as": the email of the partner or admin behind the actor.
+    pub impersonator_email: Option<String>,
     /// What happened, as `subject.verb`.
     #[schema(example = "partner.update")]
     pub action: String,
@@ -22,6 +29,9 @@ pub struct AuditEvent {
     pub subject_type: String,
     /// The id of the object acted on.
     pub subject_id: Option<String>,
+    /// The object's name when the event was recorded ("Mobile First Studio", "Shop 1",
+    /// "2026-000042 (Shop 1)"); `null` for kinds without one (sessions) and older events.
+    pub subject_name: Option<String>,
     /// The client's IP address.
     pub ip: Option<String>,
     pub created_at: DateTime<Utc>,

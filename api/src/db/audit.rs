@@ -36,6 +36,7 @@ pub struct AuditEventRow {
     pub subject_id: Option<String>,
     pub ip: Option<String>,
     pub created_at: NaiveDateTime,
+    pub subject_name: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -68,7 +69,8 @@ impl Actor {
         }
     }
 
-    /// Records `action` on `subject` in the caller's transaction.
+    /// Records `action` on `subject` in the caller's transaction, with the subject's name as it
+    /// is now (so record a deletion before deleting).
     pub fn record(
         &self,
         conn: &mut DbConn,
@@ -76,6 +78,10 @@ impl Actor {
         subject_type: &str,
         subject_id: Option<String>,
     ) -> AppResult<()> {
+        let subject_name = match &subject_id {
+            Some(id) => subject_name(conn, subject_type, id)?,
+            None => None,
+        };
         diesel::insert_into(audit_events::table)
             .values((
                 audit_events::actor_id.eq(self.account_id),
@@ -87,9 +93,166 @@ impl Actor {
                 audit_events::subject_id.eq(subject_id),
                 audit_events::ip.eq(self.ip.as_deref()),
                 audit_events::created_at.eq(super::now()),
+                audit_events::subject_name.eq(subject_name),
             ))
             .execute(conn)?;
         Ok(())
+    }
+}
+
+/// The name an account is shown by: its company, else its first and last name.
+fn shown((company, first, last): (Option<String>, String, String)) -> String {
+    company
+        .filter(|c| !c.trim().is_empty())
+        .unwrap_or_else(|| format!("{first} {last}").trim().to_owned())
+}
+
+/// What people call the object an event is about: a partner's company, an app's name, an
+/// invoice's number… `None` for kinds without a name (a session) or an object already gone.
+fn subject_name(conn: &mut DbConn, subject_type: &str, id: &str) -> AppResult<Option<String>> {
+    use super::schema::{
+        accounts, api_tokens, apps, assets, coupons, mobile_users, orders, payments, plans,
+        publish_requests, subscriptions,
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return Ok(None);
+    };
+    let name = match subject_type {
+        "partner" | "customer" | "admin" | "account" => accounts::table
+            .find(id)
+            .select((accounts::company, accounts::first_name, accounts::last_name))
+            .first(conn)
+            .optional()?
+            .map(shown),
+        "app" => apps::table
+            .find(id)
+            .select(apps::name)
+            .first(conn)
+            .optional()?,
+        "mobile_user" => mobile_users::table
+            .find(id)
+            .select((
+                mobile_users::first_name,
+                mobile_users::last_name,
+                mobile_users::email,
+            ))
+            .first::<(String, String, String)>(conn)
+            .optional()?
+            .map(|(first, last, email)| {
+                let name = format!("{first} {last}").trim().to_owned();
+                if name.is_empty() {
+                    email
+                } else {
+                    name
+                }
+            }),
+        "plan" => plans::table
+            .find(id)
+            .select(plans::name)
+            .first(conn)
+            .optional()?,
+        "coupon" => coupons::table
+            .find(id)
+            .select(coupons::code)
+            .first(conn)
+            .optional()?,
+        "api_token" => api_tokens::table
+            .find(id)
+            .select(api_tokens::name)
+            .first(conn)
+            .optional()?,
+        "subscription" => subscriptions::table
+            .find(id)
+            .select(subscriptions::app_name)
+            .first(conn)
+            .optional()?,
+        "payment" => payments::table
+            .find(id)
+            .select((payments::invoice_number, payments::app_name))
+            .first::<(String, String)>(conn)
+            .optional()?
+            .map(|(invoice, app)| format!("{invoice} ({app})")),
+        "order" => orders::table
+            .find(id)
+            .select(orders::order_number)
+            .first::<String>(conn)
+            .optional()?
+            .map(|n| format!("#{n}")),
+        "publish_request" => publish_requests::table
+            .inner_join(apps::table)
+            .filter(publish_requests::id.eq(id))
+            .select((
+                apps::name,
+                publish_requests::version_name,
+                publish_requests::store,
+            ))
+            .first::<(String, String, String)>(conn)
+            .optional()?
+            .map(|(app, version, store)| {
+                let store = if store == "app_store" {
+                    "the App Store"
+                } else {
+                    "Google Play"
+                };
+                format!("{app} {version} on {store}")
+            }),
+        "asset" => assets::table
+            .find(id)
+            .select(assets::file_name)
+            .first::<Option<String>>(conn)
+            .optional()?
+            .flatten(),
+        _ => None,
+    };
+    Ok(name)
+}
+
+/// Who acted, and who was behind them, by name: what the wire's `actor_name` and
+/// `impersonator_*` fields say.
+#[derive(Debug, Default)]
+pub struct People(std::collections::HashMap<i64, (String, String)>);
+
+impl People {
+    /// The names and emails of the accounts behind `rows`, in one query.
+    pub fn of(conn: &mut DbConn, rows: &[AuditEventRow]) -> AppResult<Self> {
+        use super::schema::accounts;
+        let mut ids: Vec<i64> = rows
+            .iter()
+            .flat_map(|r| [r.actor_id, r.impersonator_id])
+            .flatten()
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(Self::default());
+        }
+        let found = accounts::table
+            .filter(accounts::id.eq_any(ids))
+            .select((
+                accounts::id,
+                accounts::email,
+                accounts::company,
+                accounts::first_name,
+                accounts::last_name,
+            ))
+            .load::<(i64, String, Option<String>, String, String)>(conn)?;
+        Ok(Self(
+            found
+                .into_iter()
+                .map(|(id, email, company, first, last)| {
+                    let person = format!("{first} {last}").trim().to_owned();
+                    let name = match company.filter(|c| !c.trim().is_empty()) {
+                        Some(company) => format!("{person} ({company})"),
+                        None => person,
+                    };
+                    (id, (name, email))
+                })
+                .collect(),
+        ))
+    }
+
+    fn get(&self, id: Option<i64>) -> Option<&(String, String)> {
+        id.and_then(|id| self.0.get(&id))
     }
 }
 
@@ -148,12 +311,17 @@ impl AuditEventRow {
         Ok((rows, total))
     }
 
-    pub fn to_wire(&self) -> types::audit::AuditEvent {
+    pub fn to_wire(&self, people: &People) -> types::audit::AuditEvent {
+        let impersonator = people.get(self.impersonator_id);
         types::audit::AuditEvent {
             id: self.id.to_string(),
             actor_id: self.actor_id.map(|id| id.to_string()),
             actor_email: self.actor_email.clone(),
+            actor_name: people.get(self.actor_id).map(|(name, _)| name.clone()),
             impersonator_id: self.impersonator_id.map(|id| id.to_string()),
+            impersonator_name: impersonator.map(|(name, _)| name.clone()),
+            impersonator_email: impersonator.map(|(_, email)| email.clone()),
+            subject_name: self.subject_name.clone(),
             action: self.action.clone(),
             subject_type: self.subject_type.clone(),
             subject_id: self.subject_id.clone(),

@@ -94,6 +94,7 @@ diesel::table! {
         subject_id -> Nullable<Text>,
         ip -> Nullable<Text>,
         created_at -> Timestamp,
+        subject_name -> Nullable<Text>,
     }
 }
 

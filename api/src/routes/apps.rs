@@ -245,9 +245,10 @@ async fn delete_app(
             let (current, _) = user.scope().find_app(conn, id)?;
             check_etag(if_match.as_deref(), &current.etag())?;
             crate::billing::before_deleting(conn, Some(id), None, now)?;
-            AppRow::delete(conn, id)?;
+            // Recorded first, while the app's name can still be read.
             user.actor()
-                .record(conn, "app.delete", "app", Some(id.to_string()))
+                .record(conn, "app.delete", "app", Some(id.to_string()))?;
+            AppRow::delete(conn, id)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -7,7 +7,7 @@ use types::{Page, PageQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthUser;
-use crate::db::audit::{AuditEventRow, AuditQuery};
+use crate::db::audit::{AuditEventRow, AuditQuery, People};
 use crate::db::page::Paging;
 use crate::error::{AppError, AppResult};
 use crate::routes::valid_query;
@@ -49,9 +49,13 @@ async fn list_audit_events(
         to: filter.to.map(|t| t.naive_utc()),
     };
     let scope = user.scope();
-    let (rows, total) = state
+    let (rows, total, people) = state
         .db
-        .run(move |conn| AuditEventRow::list(conn, scope, &query, &paging))
+        .run(move |conn| {
+            let (rows, total) = AuditEventRow::list(conn, scope, &query, &paging)?;
+            let people = People::of(conn, &rows)?;
+            Ok((rows, total, people))
+        })
         .await?;
-    Ok(HttpResponse::Ok().json(paging.answer(rows, total, |r| r.id, AuditEventRow::to_wire)))
+    Ok(HttpResponse::Ok().json(paging.answer(rows, total, |r| r.id, |r| r.to_wire(&people))))
 }

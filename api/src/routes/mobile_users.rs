@@ -305,13 +305,13 @@ async fn delete_mobile_user(
             let app = standalone_app(conn, &user, id)?;
             let current = MobileUserRow::find(conn, app.id, user_id)?;
             check_etag(if_match.as_deref(), &current.etag())?;
-            MobileUserRow::delete(conn, current.id)?;
             user.actor().record(
                 conn,
                 "mobile_user.delete",
                 "mobile_user",
                 Some(user_id.to_string()),
-            )
+            )?;
+            MobileUserRow::delete(conn, current.id)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -243,8 +243,8 @@ async fn delete_partner(
                 ));
             }
             ensure_owns_no_apps(conn, id, "partner_has_apps")?;
-            AccountRow::delete(conn, id)?;
-            actor.record(conn, "partner.delete", "partner", Some(id.to_string()))
+            actor.record(conn, "partner.delete", "partner", Some(id.to_string()))?;
+            AccountRow::delete(conn, id)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -240,9 +240,9 @@ async fn delete_plan(
             if PlanRow::in_use(conn, id)? {
                 return Err(plan_in_use());
             }
-            PlanRow::delete(conn, id)?;
             user.actor()
-                .record(conn, "plan.delete", "plan", Some(id.to_string()))
+                .record(conn, "plan.delete", "plan", Some(id.to_string()))?;
+            PlanRow::delete(conn, id)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -463,9 +463,9 @@ async fn delete_coupon(
         .db
         .transaction(move |conn| {
             CouponRow::find(conn, id, owner)?;
-            CouponRow::delete(conn, id)?;
             user.actor()
-                .record(conn, "coupon.delete", "coupon", Some(id.to_string()))
+                .record(conn, "coupon.delete", "coupon", Some(id.to_string()))?;
+            CouponRow::delete(conn, id)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

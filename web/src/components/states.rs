@@ -75,8 +75,29 @@ pub fn date(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.format("%-d %b %Y").to_string()
 }
 
+/// A moment in the viewer's own time zone and locale, with the zone named: "26 Nov 2026, 21:04
+/// CET" (or "Nov 26, 2026, 9:04 PM CET", as the browser's locale writes it).
 pub fn date_time(t: &chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%-d %b %Y %H:%M UTC").to_string()
+    use js_sys::{Array, Intl, Object, Reflect};
+    #[allow(clippy::cast_precision_loss)]
+    let moment = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t.timestamp_millis() as f64));
+    let options = Object::new();
+    for (key, value) in [
+        ("day", "numeric"),
+        ("month", "short"),
+        ("year", "numeric"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+        ("timeZoneName", "short"),
+    ] {
+        let _ = Reflect::set(&options, &key.into(), &value.into());
+    }
+    Intl::DateTimeFormat::new(&Array::new(), &options)
+        .format()
+        .call1(&wasm_bindgen::JsValue::NULL, &moment)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| t.format("%-d %b %Y %H:%M UTC").to_string())
 }
 
 /// A dashboard alert: "`count` `what`" with a lead text, up to five links to the items, and a link

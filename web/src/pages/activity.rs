@@ -1,79 +1,389 @@
-//! The audit log as the signed-in account may read it, newest first, loaded by keyset.
+//! The audit log as the signed-in account may read it, newest first, loaded by keyset: each event
+//! in words ("Created partner Mobile First Studio"), its subject by name with a link, who acted
+//! (and who was behind them during "log in as"), in the viewer's time zone, with filters kept in
+//! the address.
 
 use leptos::prelude::*;
+use types::accounts::{Account, Role};
 use types::audit::AuditEvent;
 use types::Page;
 
 use crate::api;
-use crate::components::{date_time, Empty, ErrorBox, Loading};
+use crate::components::{date_time, url_state, Empty, ErrorBox, Loading};
+use crate::session;
+
+/// Every action the back office records, in words: the filter's choices and the sentences.
+const ACTIONS: &[(&str, &str)] = &[
+    ("session.create", "Signed in"),
+    ("session.impersonate", "Started a “log in as” session"),
+    ("account.register", "Signed up"),
+    ("account.activate", "Activated the account of"),
+    ("account.update", "Changed the profile of"),
+    ("account.change_password", "Changed the password of"),
+    ("account.password_reset", "Reset the password of"),
+    ("admin.create", "Created administrator"),
+    ("partner.create", "Created partner"),
+    ("partner.update", "Changed partner"),
+    ("partner.lock", "Locked partner"),
+    ("partner.activate", "Unlocked partner"),
+    ("partner.delete", "Deleted partner"),
+    ("customer.create", "Created customer"),
+    ("customer.update", "Changed customer"),
+    ("customer.lock", "Locked customer"),
+    ("customer.activate", "Unlocked customer"),
+    (
+        "customer.resend_activation",
+        "Sent the activation email again to",
+    ),
+    ("customer.impersonate", "Logged in as customer"),
+    ("customer.delete", "Deleted customer"),
+    ("app.create", "Created app"),
+    ("app.update", "Changed app"),
+    ("app.rotate_key", "Replaced the app key of"),
+    ("app.delete", "Deleted app"),
+    ("mobile_user.create", "Added mobile user"),
+    ("mobile_user.update", "Changed mobile user"),
+    ("mobile_user.block", "Blocked mobile user"),
+    ("mobile_user.unblock", "Unblocked mobile user"),
+    ("mobile_user.delete", "Deleted mobile user"),
+    ("order.update", "Updated order"),
+    ("plan.create", "Created plan"),
+    ("plan.update", "Changed plan"),
+    ("plan.delete", "Deleted plan"),
+    ("coupon.create", "Created coupon"),
+    ("coupon.update", "Changed coupon"),
+    ("coupon.delete", "Deleted coupon"),
+    ("subscription.create", "Subscribed"),
+    ("subscription.update", "Changed the plan of"),
+    ("subscription.coupon", "Applied a coupon to"),
+    (
+        "subscription.payment_method",
+        "Changed the payment method of",
+    ),
+    ("subscription.cancel", "Canceled the subscription of"),
+    ("subscription.renewed", "Renewed the subscription of"),
+    ("subscription.past_due", "Payment overdue for"),
+    ("subscription.canceled_unpaid", "Canceled for non-payment:"),
+    ("subscription.ended", "Subscription ended:"),
+    ("subscription.expired", "Subscription expired unpaid:"),
+    ("payment.succeeded", "Payment received:"),
+    ("payment.pending", "Payment processing:"),
+    ("payment.failed", "Payment failed:"),
+    ("publish_request.created", "Prepared publishing of"),
+    ("publish_request.submitted", "Submitted for review:"),
+    ("publish_request.replaced", "Replaced the request for"),
+    ("publish_request.canceled", "Withdrew"),
+    ("publish_request.in_review", "Started the review of"),
+    ("publish_request.published", "Published"),
+    ("publish_request.rejected", "Rejected"),
+    ("asset.uploaded", "Uploaded image"),
+    ("api_token.create", "Created API token"),
+    ("api_token.revoke", "Revoked API token"),
+    ("demo.seed", "Loaded the demo data"),
+];
+
+/// The kinds of object events are about, for the "About" filter.
+const SUBJECTS: &[(&str, &str)] = &[
+    ("", "Anything"),
+    ("session", "Sign-ins"),
+    ("account", "Own account"),
+    ("partner", "Partners"),
+    ("customer", "Customers"),
+    ("app", "Apps"),
+    ("mobile_user", "Mobile users"),
+    ("order", "Orders"),
+    ("quote_request", "Quote requests"),
+    ("subscription", "Subscriptions"),
+    ("payment", "Payments"),
+    ("plan", "Plans"),
+    ("coupon", "Coupons"),
+    ("publish_request", "Publishing"),
+    ("asset", "Images"),
+    ("api_token", "API tokens"),
+];
+
+/// "Created partner" for `partner.create`; unknown actions in a readable form of their own.
+fn action_words(action: &str) -> String {
+    ACTIONS
+        .iter()
+        .find(|(a, _)| *a == action)
+        .map(|(_, words)| (*words).to_owned())
+        .unwrap_or_else(|| {
+            let (subject, verb) = action.split_once('.').unwrap_or(("", action));
+            let words = format!("{} {}", verb.replace('_', " "), subject.replace('_', " "));
+            let mut chars = words.trim().chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        })
+}
+
+/// Where the subject can be seen by the viewer (nothing for deleted objects or pages the viewer
+/// does not have).
+fn subject_link(e: &AuditEvent, role: Option<Role>) -> Option<String> {
+    let id = e.subject_id.as_deref()?;
+    if e.action.ends_with(".delete") {
+        return None;
+    }
+    let by_name = |page: &str| {
+        e.subject_name
+            .as_deref()
+            .map(|n| format!("/{page}?q={}", api::encode(n)))
+    };
+    match (e.subject_type.as_str(), role) {
+        ("app", _) => Some(format!("/apps/{id}")),
+        ("partner", Some(Role::Admin)) => by_name("partners"),
+        ("customer", Some(Role::Admin | Role::Partner)) => by_name("customers"),
+        ("plan", Some(Role::Admin)) => Some("/plans".into()),
+        ("coupon", Some(Role::Admin | Role::Partner)) => Some("/coupons".into()),
+        ("subscription" | "payment", _) => Some("/billing".into()),
+        ("publish_request", _) => Some("/publishing".into()),
+        ("api_token", _) => Some("/profile".into()),
+        _ => None,
+    }
+}
+
+/// "2026-11-23" (a day in the viewer's zone) as the UTC instant its first moment is; `next`: of
+/// the day after.
+fn local_day_start(day: &str, next: bool) -> Option<String> {
+    let d = day.parse::<chrono::NaiveDate>().ok()?;
+    let d = if next { d.succ_opt()? } else { d };
+    use chrono::Datelike;
+    let moment = js_sys::Date::new_with_year_month_day(
+        u32::try_from(d.year()).ok()?,
+        i32::try_from(d.month0()).ok()?,
+        i32::try_from(d.day()).ok()?,
+    );
+    moment.to_iso_string().as_string()
+}
 
 #[component]
 pub fn Activity() -> impl IntoView {
+    let me = session::account();
+    let role = me.as_ref().map(|a| a.role);
+    let my_id = me.map(|a| a.id).unwrap_or_default();
+    let who = url_state("actor_id", String::new());
+    let action = url_state("action", String::new());
+    let subject = url_state("subject_type", String::new());
+    let (from, to) = (
+        url_state("from", String::new()),
+        url_state("to", String::new()),
+    );
+
     let events = RwSignal::new(Vec::<AuditEvent>::new());
     let cursor = RwSignal::new(None::<String>);
     let total = RwSignal::new(None::<i64>);
     let error = RwSignal::new(None::<String>);
     let loading = RwSignal::new(false);
 
-    let load_more = move || {
+    // The people a manager may ask about: their customers (and, for admins, the partners).
+    let people = LocalResource::new(move || async move {
+        let mut found = Vec::new();
+        let lists: &[&str] = match role {
+            Some(Role::Admin) => &["partners", "customers"],
+            Some(Role::Partner) => &["customers"],
+            _ => &[],
+        };
+        for list in lists {
+            let path = format!("{list}?per_page=100&sort=name");
+            if let Ok(page) = api::get::<Page<Account>>(&path).await {
+                found.extend(page.items);
+            }
+        }
+        found
+    });
+
+    // `more`: the next page of the same filters; otherwise the list starts again.
+    let load = move |more: bool| {
+        error.set(None);
+        let (f, t) = (from.get_untracked(), to.get_untracked());
+        if !f.is_empty() && !t.is_empty() && f > t {
+            error.set(Some(
+                "“From” is after “To”: choose a start date before the end date.".into(),
+            ));
+            events.set(Vec::new());
+            total.set(Some(0));
+            cursor.set(None);
+            return;
+        }
+        let mut path = "audit-events?per_page=25".to_owned();
+        for (name, value) in [
+            ("actor_id", Some(who.get_untracked())),
+            ("action", Some(action.get_untracked())),
+            ("subject_type", Some(subject.get_untracked())),
+            ("from", local_day_start(&f, false)),
+            ("to", local_day_start(&t, true)),
+        ] {
+            if let Some(v) = value.filter(|v| !v.is_empty()) {
+                path.push_str(&format!("&{name}={}", api::encode(&v)));
+            }
+        }
+        if more {
+            if let Some(c) = cursor.get_untracked() {
+                path.push_str(&format!("&cursor={c}"));
+            }
+        }
         loading.set(true);
-        let after = cursor.get_untracked();
         leptos::task::spawn_local(async move {
-            let path = match after {
-                Some(c) => format!("audit-events?per_page=25&cursor={c}"),
-                None => "audit-events?per_page=25".to_owned(),
-            };
             match api::get::<Page<AuditEvent>>(&path).await {
                 Ok(page) => {
                     total.set(Some(page.total));
                     cursor.set(page.next_cursor);
-                    events.update(|e| e.extend(page.items));
+                    if more {
+                        events.update(|e| e.extend(page.items));
+                    } else {
+                        events.set(page.items);
+                    }
                 }
                 Err(e) => error.set(Some(e.message())),
             }
             loading.set(false);
         });
     };
-    load_more();
+    // A new list whenever a filter changes (and the first one now).
+    Effect::new(move |_| {
+        for filter in [who, action, subject, from, to] {
+            filter.track();
+        }
+        load(false);
+    });
+    let pick = move |filter: RwSignal<String>| move |ev| filter.set(event_target_value(&ev));
 
     view! {
         <div class="page-head">
             <div>
                 <h1>"Activity"</h1>
-                <p class="muted">"Every change made in this back office, with who made it."</p>
+                <p class="muted">"Every change made in this back office, with who made it. Times are in your time zone."</p>
             </div>
         </div>
+        <form class="filters card" role="search" aria-label="Activity" on:submit=|ev| ev.prevent_default()>
+            {(role != Some(Role::Customer)).then(|| view! {
+                <label class="field">
+                    <span>"Who"</span>
+                    <select on:change=pick(who) prop:value=move || who.get()>
+                        <option value="">"Anyone"</option>
+                        <option value=my_id.clone()>"You"</option>
+                        {move || people.get().unwrap_or_default().into_iter().map(|a| {
+                            let name = crate::pages::accounts::display_name(&a);
+                            view! { <option value=a.id.clone()>{name}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            })}
+            <label class="field">
+                <span>"About"</span>
+                <select on:change=pick(subject) prop:value=move || subject.get()>
+                    {SUBJECTS.iter().map(|(v, label)| view! { <option value=*v>{*label}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="field">
+                <span>"Action"</span>
+                <select on:change=pick(action) prop:value=move || action.get()>
+                    <option value="">"Any action"</option>
+                    {move || {
+                        let kind = subject.get();
+                        ACTIONS.iter()
+                            .filter(|(a, _)| kind.is_empty() || a.split('.').next() == Some(kind.as_str()))
+                            .map(|(a, words)| view! { <option value=*a>{words.trim_end_matches(':')}</option> })
+                            .collect_view()
+                    }}
+                </select>
+            </label>
+            <label class="field">
+                <span>"From"</span>
+                <input type="date" prop:value=move || from.get() on:change=pick(from)/>
+            </label>
+            <label class="field">
+                <span>"To"</span>
+                <input type="date" prop:value=move || to.get() on:change=pick(to)/>
+            </label>
+        </form>
         {move || error.get().map(|m| view! { <ErrorBox message=m/> })}
         <div class="card">
             {move || match (total.get(), events.get().is_empty()) {
                 (None, _) => view! { <Loading/> }.into_any(),
-                (Some(_), true) => view! { <Empty title="No activity yet" hint="Changes will show up here."/> }.into_any(),
+                (Some(_), true) => view! { <Empty title="No activity found" hint="Changes will show up here; or change the filters."/> }.into_any(),
                 (Some(_), false) => view! { <EventTable events=events.get()/> }.into_any(),
             }}
             <Show when=move || cursor.get().is_some()>
                 <div class="card-foot">
-                    <button class="button" disabled=move || loading.get() on:click=move |_| load_more()>"Load more"</button>
+                    <button class="button" disabled=move || loading.get() on:click=move |_| load(true)>"Load more"</button>
                 </div>
             </Show>
         </div>
     }
 }
 
+/// Who acted: their name (or email), and during "log in as" the partner or admin behind them.
+fn who_acted(e: &AuditEvent, my_id: &str) -> impl IntoView {
+    let actor = if e.actor_id.as_deref() == Some(my_id) {
+        "You".to_owned()
+    } else {
+        e.actor_name
+            .clone()
+            .or_else(|| e.actor_email.clone())
+            .unwrap_or_else(|| "The system".into())
+    };
+    let email = e.actor_email.clone().filter(|_| e.actor_name.is_some());
+    match e.impersonator_id.as_deref() {
+        Some(behind) => {
+            let by = if behind == my_id {
+                "You".to_owned()
+            } else {
+                e.impersonator_name
+                    .clone()
+                    .or_else(|| e.impersonator_email.clone())
+                    .unwrap_or_else(|| "A partner".into())
+            };
+            let as_whom = if actor == "You" {
+                "you".to_owned()
+            } else {
+                actor
+            };
+            view! {
+                <strong>{by}</strong>
+                <div class="muted small">{format!("logged in as {as_whom}")}</div>
+            }
+            .into_any()
+        }
+        None => view! {
+            <strong>{actor}</strong>
+            {email.map(|m| view! { <div class="muted small">{m}</div> })}
+        }
+        .into_any(),
+    }
+}
+
 #[component]
 pub fn EventTable(events: Vec<AuditEvent>) -> impl IntoView {
+    let role = session::role();
+    let my_id = session::account().map(|a| a.id).unwrap_or_default();
     view! {
         <div class="table-wrap">
             <table>
-                <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"Action"</th><th scope="col">"Subject"</th><th scope="col">"IP"</th></tr></thead>
+                <thead><tr><th scope="col">"What"</th><th scope="col">"Who"</th><th scope="col">"When"</th><th scope="col">"IP"</th></tr></thead>
                 <tbody>
-                    {events.into_iter().map(|e| view! {
-                        <tr>
-                            <td class="nowrap">{date_time(&e.created_at)}</td>
-                            <td>{e.actor_email.clone().unwrap_or_else(|| "system".into())}</td>
-                            <td><code>{e.action.clone()}</code></td>
-                            <td>{format!("{} {}", e.subject_type, e.subject_id.clone().unwrap_or_default())}</td>
-                            <td class="muted">{e.ip.clone().unwrap_or_default()}</td>
-                        </tr>
+                    {events.into_iter().map(|e| {
+                        let words = action_words(&e.action);
+                        let name = e.subject_name.clone().or_else(|| {
+                            // A kind without a name (a session) says nothing more; others their id.
+                            (e.subject_type != "session")
+                                .then(|| e.subject_id.clone().map(|id| format!("#{id}")))
+                                .flatten()
+                        });
+                        let subject = name.map(|n| match subject_link(&e, role) {
+                            Some(href) => view! { " " <a href=href>{n}</a> }.into_any(),
+                            None => view! { " " <strong>{n}</strong> }.into_any(),
+                        });
+                        view! {
+                            <tr>
+                                <td>{words}{subject}<div class="muted small"><code>{e.action.clone()}</code></div></td>
+                                <td>{who_acted(&e, &my_id)}</td>
+                                <td class="nowrap">{date_time(&e.created_at)}</td>
+                                <td class="muted">{e.ip.clone().unwrap_or_default()}</td>
+                            </tr>
+                        }
                     }).collect_view()}
                 </tbody>
             </table>

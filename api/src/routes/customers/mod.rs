@@ -284,11 +284,11 @@ async fn delete_customer(
             check_etag(if_match.as_deref(), &current.etag())?;
             crate::billing::before_deleting(conn, None, Some(id), crate::db::now())?;
             ensure_owns_no_apps(conn, id, "customer_has_apps")?;
-            AccountRow::delete(conn, id)?;
             manager
                 .0
                 .actor()
-                .record(conn, "customer.delete", "customer", Some(id.to_string()))
+                .record(conn, "customer.delete", "customer", Some(id.to_string()))?;
+            AccountRow::delete(conn, id)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
