@@ -218,13 +218,19 @@ fn KeyFigures(app_id: String) -> impl IntoView {
                 let t = a.totals;
                 view! {
                     <section class="stats" aria-label="Key figures">
-                        <div class="stat"><span class="stat-label">"Devices"</span><span class="stat-value">{d.total}</span></div>
-                        <div class="stat"><span class="stat-label">"Reachable by push"</span><span class="stat-value">{d.push_enabled}</span></div>
-                        <div class="stat"><span class="stat-label">"Active, last 30 days"</span><span class="stat-value">{t.active_devices}</span></div>
-                        <div class="stat"><span class="stat-label">"Sessions, last 30 days"</span><span class="stat-value">{t.sessions}</span></div>
+                        <div class="stat"><span class="stat-label">"Devices"</span><span class="stat-value">{count(d.total)}</span></div>
+                        <div class="stat"><span class="stat-label">"Reachable by push"</span><span class="stat-value">{count(d.push_enabled)}</span></div>
+                        <div class="stat"><span class="stat-label">"Active, last 30 days"</span><span class="stat-value">{count(t.active_devices)}</span></div>
+                        <div class="stat"><span class="stat-label">"Sessions, last 30 days"</span><span class="stat-value">{count(t.sessions)}</span></div>
                     </section>
                 }
             })}
         </Suspense>
     }
+}
+
+/// A count as the viewer's locale writes it.
+#[allow(clippy::cast_precision_loss)]
+fn count(n: i64) -> String {
+    crate::charts::number(n as f64)
 }

@@ -91,8 +91,8 @@ pub fn DevicesTab(app_id: String) -> impl IntoView {
                     let push_share = if s.total == 0 { 0.0 } else { s.push_enabled as f64 * 100.0 / s.total as f64 };
                     view! {
                         <section class="stats" aria-label="Devices">
-                            <div class="stat"><span class="stat-label">"Devices"</span><span class="stat-value">{s.total}</span></div>
-                            <div class="stat"><span class="stat-label">"Push enabled"</span><span class="stat-value">{format!("{} ({push_share:.0}%)", s.push_enabled)}</span></div>
+                            <div class="stat"><span class="stat-label">"Devices"</span><span class="stat-value">{crate::charts::number(s.total as f64)}</span></div>
+                            <div class="stat"><span class="stat-label">"Push enabled"</span><span class="stat-value">{format!("{} ({push_share:.0}%)", crate::charts::number(s.push_enabled as f64))}</span></div>
                             <div class="stat"><span class="stat-label">"Most used model"</span><span class="stat-value small-value">{s.by_model.first().map(|m| m.value.clone()).unwrap_or_else(|| "—".into())}</span></div>
                         </section>
                         <div class="grid-2 section-gap">
