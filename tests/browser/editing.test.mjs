@@ -76,6 +76,8 @@ describe("editing", () => {
     await dialog.locator("#email-error").waitFor();
     assert.equal(await email.getAttribute("aria-invalid"), "true");
     assert.equal(await email.getAttribute("aria-describedby"), "email-error");
+    // The form's summary names the field too, at the top where a screen reader hears it first.
+    await dialog.getByRole("alert").filter({ hasText: "Please correct: Email." }).waitFor();
     assert.deepEqual(page.errors, []);
   });
 });

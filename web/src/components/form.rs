@@ -21,6 +21,17 @@ pub fn field_messages(errors: &[FieldError], field: &str) -> Option<String> {
     (!messages.is_empty()).then(|| messages.join("; "))
 }
 
+/// A field's key as people read it: `first_name` → "First name", `listing.title` → "Title".
+fn field_name(key: &str) -> String {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    let words = last.trim_end_matches(']').replace(['_', '['], " ");
+    let mut chars = words.trim().chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// Everything a form shows besides its values.
 #[derive(Clone, Copy)]
 pub struct FormState {
@@ -162,7 +173,23 @@ pub fn FormAlerts(
     form: FormState,
     #[prop(optional)] on_reload: Option<Callback<()>>,
 ) -> impl IntoView {
+    // The fields to correct, named at the top as well as under each field.
+    let summary = move || {
+        let errors = form.errors.get();
+        let mut fields: Vec<String> = Vec::new();
+        for e in &errors {
+            let name = field_name(&e.field);
+            if !fields.contains(&name) {
+                fields.push(name);
+            }
+        }
+        (!fields.is_empty()).then(|| {
+            let text = format!("Please correct: {}.", fields.join(", "));
+            view! { <div class="alert alert-error form-summary" role="alert">{text}</div> }
+        })
+    };
     view! {
+        {summary}
         {move || form.failure.get().map(|m| view! { <ErrorBox message=m/> })}
         {move || form.stale.get().then(|| view! {
             <div class="alert alert-error" role="alert">
