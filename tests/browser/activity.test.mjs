@@ -3,18 +3,12 @@
 // filters kept in the address and a date range checked before it is sent.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ADMIN, CUSTOMER, PARTNER, PHONE, assertAccessible, newPage, shot, signIn, useBackOffice } from "./helpers.mjs";
+import { ADMIN, CUSTOMER, PARTNER, PHONE, assertAccessible, shot, signedIn as signedInAs, useBackOffice } from "./helpers.mjs";
 
 const env = useBackOffice();
 const AMSTERDAM = { timezoneId: "Europe/Amsterdam", locale: "en-GB" };
 
-async function signedIn(account, viewport, options) {
-  const page = await newPage(env, viewport, options);
-  await page.goto(`${env.server.url}/login`);
-  await signIn(page, account);
-  await page.locator("#content h1").waitFor();
-  return page;
-}
+const signedIn = (account, viewport, options) => signedInAs(env, account, viewport, options);
 
 describe("activity", () => {
   test("an administrator reads what happened in words, filters it and follows a subject", async () => {

@@ -57,6 +57,15 @@ export async function signIn(page, { email, password } = ADMIN) {
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
+/** A new page signed in as `account`, on its dashboard. */
+export async function signedIn(env, account, viewport = DESKTOP, options = {}) {
+  const page = await newPage(env, viewport, options);
+  await page.goto(`${env.server.url}/login`);
+  await signIn(page, account);
+  await page.locator("#content h1").waitFor();
+  return page;
+}
+
 /** axe-core: no violation of any impact (minor ones included). */
 export async function assertAccessible(page, what) {
   const { violations } = await new AxeBuilder({ page }).analyze();

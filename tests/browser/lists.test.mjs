@@ -3,20 +3,14 @@
 // phone a menu button instead of a sideways-scrolling bar, with every row a card.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { PARTNER, PHONE, assertAccessible, newPage, shot, signIn, useBackOffice } from "./helpers.mjs";
+import { PARTNER, PHONE, assertAccessible, shot, signedIn as signedInAs, useBackOffice } from "./helpers.mjs";
 
 const env = useBackOffice();
 
 const rowNames = (page) =>
   page.evaluate(() => [...document.querySelectorAll("tbody tr td:first-child strong")].map((s) => s.textContent));
 
-async function signedIn(viewport) {
-  const page = await newPage(env, viewport);
-  await page.goto(`${env.server.url}/login`);
-  await signIn(page, PARTNER);
-  await page.locator("#content h1").waitFor();
-  return page;
-}
+const signedIn = (viewport) => signedInAs(env, PARTNER, viewport);
 
 describe("lists", () => {
   test("filters live in the address: back, forward and a shared link show the same list", async () => {

@@ -186,3 +186,15 @@ pub fn SearchField(
         </label>
     }
 }
+
+/// What a date range that ends before it starts is told.
+pub const RANGE_BACKWARDS: &str = "“From” is after “To”: choose a start date before the end date.";
+
+/// Whether two date filters (`YYYY-MM-DD`, which sorts as the dates do) are the wrong way round;
+/// an empty one is no bound.
+pub fn range_backwards(from: RwSignal<String>, to: RwSignal<String>) -> impl Fn() -> bool + Copy {
+    move || {
+        let (f, t) = (from.get(), to.get());
+        !f.is_empty() && !t.is_empty() && f > t
+    }
+}

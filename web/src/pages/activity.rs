@@ -9,7 +9,7 @@ use types::audit::AuditEvent;
 use types::Page;
 
 use crate::api;
-use crate::components::{date_time, url_state, Empty, ErrorBox, Loading};
+use crate::components::{date_time, url_state, Empty, ErrorBox, Loading, RANGE_BACKWARDS};
 use crate::session;
 
 /// Every action the back office records, in words: the filter's choices and the sentences.
@@ -199,9 +199,7 @@ pub fn Activity() -> impl IntoView {
         error.set(None);
         let (f, t) = (from.get_untracked(), to.get_untracked());
         if !f.is_empty() && !t.is_empty() && f > t {
-            error.set(Some(
-                "“From” is after “To”: choose a start date before the end date.".into(),
-            ));
+            error.set(Some(RANGE_BACKWARDS.into()));
             events.set(Vec::new());
             total.set(Some(0));
             cursor.set(None);

@@ -8,7 +8,7 @@ use crate::api;
 use wasm_bindgen::JsCast;
 
 use crate::charts::{number, BarChart, LineChart, Period, Series};
-use crate::components::{url_state, ErrorBox, Loading};
+use crate::components::{range_backwards, url_state, ErrorBox, Loading, RANGE_BACKWARDS};
 
 /// Today in the browser's time zone (`chrono`'s clock does not run in wasm).
 fn browser_today() -> NaiveDate {
@@ -62,7 +62,7 @@ pub fn AnalyticsTab(app_id: String) -> impl IntoView {
     let interval = url_state("interval", "day".to_owned());
     let tz = url_state("tz", browser_time_zone().unwrap_or_else(|| "UTC".into()));
     let zones = every_time_zone();
-    let backwards = move || from.get() > to.get();
+    let backwards = range_backwards(from, to);
     let data = LocalResource::new(move || {
         let path = format!(
             "apps/{app_id}/analytics?from={}&to={}&interval={}&tz={}",
@@ -74,9 +74,7 @@ pub fn AnalyticsTab(app_id: String) -> impl IntoView {
         let backwards = backwards();
         async move {
             if backwards {
-                return Err(api::ApiError::local(
-                    "“From” is after “To”: choose a start date before the end date.",
-                ));
+                return Err(api::ApiError::local(RANGE_BACKWARDS));
             }
             api::get::<Analytics>(&path).await
         }
@@ -112,7 +110,7 @@ pub fn AnalyticsTab(app_id: String) -> impl IntoView {
                 </div>
             </div>
             {move || backwards().then(|| view! {
-                <p class="field-error span-all" id="range-error">"“From” is after “To”: choose a start date before the end date."</p>
+                <p class="field-error span-all" id="range-error">{RANGE_BACKWARDS}</p>
             })}
         </div>
         <Transition fallback=|| view! { <Loading/> }>

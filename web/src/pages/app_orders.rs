@@ -7,8 +7,8 @@ use types::Page;
 
 use crate::api;
 use crate::components::{
-    date_time, url_page, url_state, use_toasts, Empty, ErrorBox, FilterSelect, Loading, Modal,
-    Pager, SearchField, TextFilter, Tone,
+    date_time, range_backwards, url_page, url_state, use_toasts, Empty, ErrorBox, FilterSelect,
+    Loading, Modal, Pager, SearchField, TextFilter, Tone,
 };
 use crate::money;
 
@@ -43,8 +43,7 @@ pub fn OrdersTab(app_id: String) -> impl IntoView {
         url_state("total_min", String::new()),
         url_state("total_max", String::new()),
     );
-    // Date inputs give `YYYY-MM-DD`, which sorts as the dates do.
-    let backwards = move || !from.get().is_empty() && !to.get().is_empty() && from.get() > to.get();
+    let backwards = range_backwards(from, to);
     let version = RwSignal::new(0_u32);
     let open = RwSignal::new(None::<String>);
     let currency = RwSignal::new("EUR".to_owned());

@@ -12,8 +12,9 @@ use types::Page;
 
 use crate::api;
 use crate::components::{
-    date, date_time, url_page, url_state, use_toasts, Confirm, Empty, ErrorBox, FilterSelect,
-    FormAlerts, FormState, ListAlert, Loading, Modal, Pager, TextField, Tone,
+    date, date_time, range_backwards, url_page, url_state, use_toasts, Confirm, Empty, ErrorBox,
+    FilterSelect, FormAlerts, FormState, ListAlert, Loading, Modal, Pager, TextField, Tone,
+    RANGE_BACKWARDS,
 };
 use crate::money;
 
@@ -187,8 +188,7 @@ fn Payments(subscription: Option<String>) -> impl IntoView {
         url_state("paid_to", String::new()),
     );
     let page = url_state("payments_page", 1_u32);
-    // Date inputs give `YYYY-MM-DD`, which sorts as the dates do.
-    let backwards = move || !from.get().is_empty() && !to.get().is_empty() && from.get() > to.get();
+    let backwards = range_backwards(from, to);
     let base = StoredValue::new(match &subscription {
         Some(id) => format!("subscriptions/{id}/payments"),
         None => "payments".to_owned(),
@@ -216,9 +216,7 @@ fn Payments(subscription: Option<String>) -> impl IntoView {
         let backwards = backwards();
         async move {
             if backwards {
-                return Err(api::ApiError::local(
-                    "“From” is after “To”: choose a start date before the end date.",
-                ));
+                return Err(api::ApiError::local(RANGE_BACKWARDS));
             }
             api::get::<Page<Payment>>(&path).await
         }
