@@ -82,6 +82,12 @@ describe("lists", () => {
     await page.keyboard.press("Escape");
     await menu.waitFor({ state: "detached" });
     assert.equal(await focused(), "More ▾", "Escape gives the focus back to More");
+    // A click elsewhere closes it too.
+    await more.click();
+    await menu.waitFor();
+    const heading = await page.getByRole("heading", { name: "Customers" }).boundingBox();
+    await page.mouse.click(heading.x + 5, heading.y + 5);
+    await menu.waitFor({ state: "detached" });
     // Every action is within the card at 1280 px: nothing hides behind a sideways scroll.
     const cut = await page.evaluate(() => {
       const wrap = document.querySelector(".table-wrap");

@@ -16,7 +16,7 @@ fn items(menu: &web_sys::Element) -> Vec<web_sys::HtmlElement> {
 
 /// "More" (named "More actions for `of`") opening a menu of `children`, which are
 /// `<button role="menuitem">`s. Opening focuses the first item; arrows move between items; Escape,
-/// Tab or choosing an item closes it (Escape gives the focus back to "More").
+/// Tab, a click elsewhere or choosing an item closes it (Escape gives the focus back to "More").
 #[component]
 pub fn RowMenu(of: String, children: ChildrenFn) -> impl IntoView {
     let open = RwSignal::new(false);
@@ -85,6 +85,8 @@ pub fn RowMenu(of: String, children: ChildrenFn) -> impl IntoView {
                 "More " <span aria-hidden="true">"▾"</span>
             </button>
             <Show when=move || open.get()>
+                // A click anywhere else lands here and closes the menu.
+                <div class="menu-dismiss" on:click=move |_| close(false)></div>
                 <div
                     class="menu row-menu-list"
                     role="menu"
