@@ -97,6 +97,19 @@ describe("lists", () => {
     assert.deepEqual(page.errors, []);
   });
 
+  test("the skip link takes the keyboard past the navigation to the content", async () => {
+    const page = await signedIn();
+    await page.locator("#content a").first().waitFor();
+    await page.keyboard.press("Tab");
+    const skip = page.getByRole("link", { name: "Skip to content" });
+    assert.ok(await skip.evaluate((a) => a === document.activeElement), "the first Tab reaches the skip link");
+    await page.keyboard.press("Enter");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "content");
+    await page.keyboard.press("Tab");
+    const next = await page.evaluate(() => document.activeElement.closest("#content") !== null);
+    assert.ok(next, "the next Tab is inside the content, not the navigation");
+  });
+
   test("on a phone: a Menu button, no sideways scrolling, every row a card with its name and actions", async () => {
     const page = await signedIn(PHONE);
     const toggle = page.getByRole("button", { name: "Menu" });

@@ -105,7 +105,7 @@ fn Shell() -> impl IntoView {
         }
         Auth::LogInAsEnded => view! { <LogInAsEnded/> }.into_any(),
         Auth::SignedIn(_) => view! {
-            <a class="skip-link" href="#content">"Skip to content"</a>
+            <a class="skip-link" href="#content" on:click=skip_to_content>"Skip to content"</a>
             <div class="shell">
                 <Sidebar/>
                 <div class="main">
@@ -116,6 +116,18 @@ fn Shell() -> impl IntoView {
             </div>
         }
         .into_any(),
+    }
+}
+
+/// The skip link moves the keyboard focus (not only the view) to the page's content.
+fn skip_to_content(ev: leptos::ev::MouseEvent) {
+    ev.prevent_default();
+    let content = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("content"))
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+    if let Some(content) = content {
+        let _ = content.focus();
     }
 }
 
