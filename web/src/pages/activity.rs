@@ -247,6 +247,15 @@ pub fn Activity() -> impl IntoView {
         load(false);
     });
     let pick = move |filter: RwSignal<String>| move |ev| filter.set(event_target_value(&ev));
+    // Another kind of subject: an action chosen for the former kind no longer applies.
+    let pick_subject = move |ev| {
+        let kind = event_target_value(&ev);
+        let prefix = format!("{kind}.");
+        if !kind.is_empty() && !action.get_untracked().starts_with(&prefix) {
+            action.set(String::new());
+        }
+        subject.set(kind);
+    };
 
     view! {
         <div class="page-head">
@@ -271,7 +280,7 @@ pub fn Activity() -> impl IntoView {
             })}
             <label class="field">
                 <span>"About"</span>
-                <select on:change=pick(subject) prop:value=move || subject.get()>
+                <select on:change=pick_subject prop:value=move || subject.get()>
                     {SUBJECTS.iter().map(|(v, label)| view! { <option value=*v>{*label}</option> }).collect_view()}
                 </select>
             </label>
