@@ -1,4 +1,5 @@
-//! The command line: `serve` (default), `migrate`, `create-admin`, `seed-demo`, `openapi`.
+//! The command line: `serve` (default), `migrate`, `create-admin`, `seed-demo`, `billing-run`,
+//! `rebuild-analytics`, `openapi`.
 
 use std::path::PathBuf;
 
@@ -43,6 +44,13 @@ pub enum Command {
     /// Run the billing job once, now: bill ended periods, retry failed charges, expire unpaid new
     /// subscriptions; print what it did. Every `serve` process also runs it every 30 seconds.
     BillingRun,
+    /// Rebuild the analytics rollups from the stored events and devices (of every app, or of one),
+    /// then print what was read. Stores of the app's events wait while its rollups are rebuilt.
+    RebuildAnalytics {
+        /// Only this app (its numeric id).
+        #[arg(long)]
+        app: Option<i64>,
+    },
     /// Print the OpenAPI document (or write it to a file).
     Openapi {
         /// Write to this file instead of standard output.

@@ -25,6 +25,7 @@ pub mod routes;
 pub mod sdk;
 pub mod seed;
 pub mod settings;
+pub mod sketch;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -74,6 +74,21 @@ fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::RebuildAnalytics { app } => {
+            let db = open_db(&settings)?;
+            db.migrate()?;
+            let started = std::time::Instant::now();
+            let mut conn = db.get()?;
+            let (apps, read) = api::db::rollups::rebuild_all(&mut conn, app)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "analytics rollups rebuilt: {apps} apps, {} events, {} installs, in {:.2} s",
+                read.events,
+                read.installs,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Openapi { output } => {
             let json = openapi::spec_json();
             match output {

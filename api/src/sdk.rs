@@ -17,6 +17,7 @@ use crate::db::apps::AppRow;
 use crate::db::devices::DeviceRow;
 use crate::db::events::{self, NewEvent};
 use crate::db::mobile_users::{MobileUserRow, NewMobileUser};
+use crate::db::rollups::Fold;
 use crate::db::DbConn;
 use crate::error::{managed_by_magento, mobile_user_email_taken, AppError, AppResult};
 use crate::state::AppState;
@@ -91,7 +92,14 @@ pub fn register_device(
     let installed_at = report.installed_at.map_or(now, |t| t.naive_utc());
     check_reported_time(installed_at, now)
         .map_err(|message| AppError::invalid_field("installed_at", message))?;
-    DeviceRow::register(conn, app.id, report, installed_at.min(now))
+    let installed_at = installed_at.min(now);
+    let (id, created) = DeviceRow::register(conn, app.id, report, installed_at)?;
+    if created {
+        let mut fold = Fold::default();
+        fold.install(installed_at);
+        fold.save(conn, app.id)?;
+    }
+    Ok((id, created))
 }
 
 /// Stores a batch of events, all of them or none: every bad event is reported by its index. An
@@ -162,7 +170,10 @@ pub fn record_events(
     if !errors.is_empty() {
         return Err(AppError::validation(errors));
     }
-    let accepted = events::insert_all(conn, &rows)?;
+    let accepted = events::insert_all(conn, app.id, &rows)?;
+    // In id order, as every writer locks them: concurrent batches never deadlock.
+    let mut last_seen: Vec<_> = last_seen.into_iter().collect();
+    last_seen.sort_unstable();
     for (device_id, at) in last_seen {
         DeviceRow::seen(conn, device_id, at.min(now))?;
     }

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 
+use super::rollups::Fold;
 use super::schema::events;
 use super::DbConn;
 use crate::error::AppResult;
@@ -22,29 +23,49 @@ pub struct NewEvent {
     pub created_at: NaiveDateTime,
 }
 
-/// Inserts a batch, skipping events whose `client_id` the device already reported; returns how
-/// many were stored. PostgreSQL takes the batch in one statement; diesel writes SQLite batches
-/// as one prepared statement per row (it has no `DEFAULT` keyword), which with `ON CONFLICT` has
-/// to be spelled out here. (`MultiConnection` has no batch insert: each backend's own
-/// connection runs it.)
-pub fn insert_all(conn: &mut DbConn, rows: &[NewEvent]) -> AppResult<usize> {
-    let inserted = match conn {
-        DbConn::Postgres(c) => diesel::insert_into(events::table)
-            .values(rows)
-            .on_conflict_do_nothing()
-            .execute(c)?,
+/// Inserts a batch of the app's events, skipping those whose `client_id` the device already
+/// reported, and adds the stored ones to the app's rollups; returns how many were stored.
+/// PostgreSQL takes the batch in one statement; diesel writes SQLite batches as one prepared
+/// statement per row (it has no `DEFAULT` keyword), which with `ON CONFLICT` has to be spelled out
+/// here. (`MultiConnection` has no batch insert: each backend's own connection runs it.)
+pub fn insert_all(conn: &mut DbConn, app_id: i64, rows: &[NewEvent]) -> AppResult<usize> {
+    let mut fold = Fold::default();
+    let stored = match conn {
+        DbConn::Postgres(c) => {
+            let stored: Vec<(i64, String, NaiveDateTime, Option<i32>)> =
+                diesel::insert_into(events::table)
+                    .values(rows)
+                    .on_conflict_do_nothing()
+                    .returning((
+                        events::device_id,
+                        events::kind,
+                        events::occurred_at,
+                        events::duration_secs,
+                    ))
+                    .get_results(c)?;
+            for (device, kind, at, secs) in &stored {
+                fold.event(*device, kind, *at, *secs);
+            }
+            stored.len()
+        }
         DbConn::Sqlite(c) => {
-            let mut inserted = 0;
+            let mut stored = 0;
             for row in rows {
-                inserted += diesel::insert_into(events::table)
+                if diesel::insert_into(events::table)
                     .values(row)
                     .on_conflict_do_nothing()
-                    .execute(c)?;
+                    .execute(c)?
+                    == 1
+                {
+                    stored += 1;
+                    fold.event(row.device_id, row.kind, row.occurred_at, row.duration_secs);
+                }
             }
-            inserted
+            stored
         }
     };
-    Ok(inserted)
+    fold.save(conn, app_id)?;
+    Ok(stored)
 }
 
 /// One bucket's event aggregates.
@@ -208,4 +229,37 @@ pub fn active_devices(conn: &mut DbConn, app_id: i64, buckets: &Buckets<'_>) -> 
         sql_time(buckets.end)
     );
     Ok(load::<BucketCount>(conn, &sql)?.first().map_or(0, |r| r.n))
+}
+
+/// One bucket's sums of quarters.
+#[derive(Debug, QueryableByName)]
+pub struct QuarterSums {
+    #[diesel(sql_type = Integer)]
+    pub bucket: i32,
+    #[diesel(sql_type = BigInt)]
+    pub sessions: i64,
+    #[diesel(sql_type = BigInt)]
+    pub push_opens: i64,
+    #[diesel(sql_type = BigInt)]
+    pub ended: i64,
+    #[diesel(sql_type = BigInt)]
+    pub duration: i64,
+    #[diesel(sql_type = BigInt)]
+    pub installs: i64,
+}
+
+/// Sessions, push opens, session lengths and installs per bucket, summed from the app's quarter
+/// hours: every bucket boundary must fall on a quarter hour (UTC).
+pub fn quarter_sums_by_bucket(
+    conn: &mut DbConn,
+    app_id: i64,
+    buckets: &Buckets<'_>,
+) -> AppResult<Vec<QuarterSums>> {
+    let select = "CAST(COALESCE(SUM(sessions), 0) AS BIGINT) AS sessions, \
+                  CAST(COALESCE(SUM(push_opens), 0) AS BIGINT) AS push_opens, \
+                  CAST(COALESCE(SUM(ended), 0) AS BIGINT) AS ended, \
+                  CAST(COALESCE(SUM(duration), 0) AS BIGINT) AS duration, \
+                  CAST(COALESCE(SUM(installs), 0) AS BIGINT) AS installs";
+    let from_where = format!("analytics_quarters WHERE app_id = {app_id}");
+    load(conn, &buckets.per_bucket(select, &from_where, "starts_at"))
 }

@@ -15,6 +15,7 @@ pub mod page;
 pub mod plans;
 pub mod publishing;
 pub mod quotes;
+pub mod rollups;
 pub mod schema;
 pub mod stored;
 pub mod subscriptions;
@@ -311,16 +312,36 @@ fn sqlite_immediate<T>(
     }
 }
 
+/// The migration that added the analytics rollups: applying it builds them from what is stored.
+const ROLLUPS_MIGRATION: &str = "20261129000009";
+
 pub fn migrate(conn: &mut DbConn) -> anyhow::Result<()> {
-    let applied = match conn {
+    let applied: Vec<String> = match conn {
         DbConn::Postgres(c) => c
             .run_pending_migrations(POSTGRES_MIGRATIONS)
-            .map(|v| v.len()),
-        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+            .map(|v| v.iter().map(ToString::to_string).collect()),
+        DbConn::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|v| v.iter().map(ToString::to_string).collect()),
     }
     .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
-    if applied > 0 {
-        tracing::info!(applied, "database migrated");
+    if !applied.is_empty() {
+        tracing::info!(applied = applied.len(), "database migrated");
+    }
+    if applied
+        .iter()
+        .any(|v| v.replace('-', "") == ROLLUPS_MIGRATION)
+    {
+        let started = std::time::Instant::now();
+        let (apps, read) = rollups::rebuild_all(conn, None)
+            .map_err(|e| anyhow::anyhow!("building the analytics rollups failed: {e}"))?;
+        tracing::info!(
+            apps,
+            events = read.events,
+            installs = read.installs,
+            seconds = started.elapsed().as_secs_f64(),
+            "analytics rollups built"
+        );
     }
     Ok(())
 }

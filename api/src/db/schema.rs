@@ -494,6 +494,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    analytics_quarters (app_id, starts_at) {
+        app_id -> BigInt,
+        starts_at -> Timestamp,
+        sessions -> BigInt,
+        push_opens -> BigInt,
+        ended -> BigInt,
+        duration -> BigInt,
+        installs -> BigInt,
+    }
+}
+
+diesel::table! {
+    analytics_device_hours (app_id, starts_at) {
+        app_id -> BigInt,
+        starts_at -> Timestamp,
+        devices -> Binary,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> accounts (account_id));
 diesel::joinable!(api_tokens -> accounts (account_id));
 diesel::joinable!(one_time_tokens -> accounts (account_id));
@@ -549,4 +569,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     assets,
     publish_requests,
     publish_events,
+    analytics_quarters,
+    analytics_device_hours,
 );

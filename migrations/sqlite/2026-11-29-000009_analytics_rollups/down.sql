@@ -1,0 +1,2 @@
+DROP TABLE analytics_device_hours;
+DROP TABLE analytics_quarters;
