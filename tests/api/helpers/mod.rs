@@ -115,8 +115,15 @@ pub fn fresh_database(backend: Backend) -> String {
                 .execute(&mut conn)
                 .expect("create database");
             let base = postgres_admin_url();
-            let (server, _) = base.rsplit_once('/').expect("url with a database");
-            format!("{server}/{name}")
+            let (server, admin_db) = base.rsplit_once('/').expect("url with a database");
+            // Without TLS unless the URL asks for it (the local server offers it). OpenSSL torn
+            // down at process exit while pools on other threads still hold TLS connections is
+            // the likely cause of a crash seen once after every test had passed.
+            let params = match admin_db.split_once('?') {
+                Some((_, params)) => format!("?{params}"),
+                None => "?sslmode=disable".into(),
+            };
+            format!("{server}/{name}{params}")
         }
     }
 }
