@@ -59,7 +59,7 @@ start() {
   key=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["app_key"])' "$created")
   for n in $(seq -w 1 50); do
     curl -fs -o /dev/null -X POST "$base/sdk/devices" -H "X-App-Key: $key" -H 'content-type: application/json' \
-      -d "{\"installation_id\":\"bench-device-$n\",\"platform\":\"android\",\"model\":\"Pixel 8\",\"os_version\":\"14\",\"app_version\":\"2.0.0\"}"
+      -d "{\"installation_id\":\"bench-device-$n\",\"platform\":\"android\",\"model\":\"Pixel 8\",\"os_version\":\"14\",\"app_version\":\"2.0.0\",\"push_enabled\":false}"
   done
 }
 

@@ -95,7 +95,9 @@ impl Plan {
     /// Fills the buckets from the rollups where the buckets allow it (see [`Source`]), else from
     /// the raw events.
     pub fn run(&self, conn: &mut DbConn, app_id: i64) -> AppResult<Analytics> {
-        self.compute(conn, app_id, Source::Rollups)
+        // One snapshot: a fold moving queued additions into the rollups between two reads would
+        // otherwise be counted twice or not at all.
+        crate::db::snapshot(conn, |conn| self.compute(conn, app_id, Source::Rollups))
     }
 
     /// Fills the buckets from the raw events and devices alone: what the rollups must equal.
@@ -121,78 +123,95 @@ impl Plan {
         let sums_from_rollups = rollups && self.aligned(rollups::QUARTER);
         let devices_from_rollups = rollups && self.aligned(rollups::HOUR);
         let mut figures = vec![Figures::default(); self.days.len()];
-        let mut totals = Figures::default();
-        let (mut ended, mut duration) = (0_i64, 0_i64);
+        // Per bucket: sessions that ended, and the sum of their lengths.
+        let mut lengths = vec![(0_i64, 0_i64); self.days.len()];
+        let bucket_of = |t: &NaiveDateTime| {
+            self.starts
+                .partition_point(|start| start <= t)
+                .saturating_sub(1)
+        };
         if sums_from_rollups {
             for row in events::quarter_sums_by_bucket(conn, app_id, &buckets)? {
-                let Some(f) = bucket(&mut figures, row.bucket) else {
+                let Some(i) = index(&figures, row.bucket) else {
                     continue;
                 };
+                let f = &mut figures[i];
                 f.sessions = row.sessions;
                 f.push_opens = row.push_opens;
-                f.avg_session_secs = mean(row.duration, row.ended);
                 f.installs = row.installs;
-                totals.sessions += row.sessions;
-                totals.push_opens += row.push_opens;
-                totals.installs += row.installs;
-                ended += row.ended;
-                duration += row.duration;
+                lengths[i] = (row.ended, row.duration);
+            }
+        }
+        // What the fold job has not moved into the rollups yet.
+        let pending = if rollups {
+            rollups::pending_between(conn, app_id, self.starts[0], self.end)?
+        } else {
+            Vec::new()
+        };
+        if sums_from_rollups {
+            for p in &pending {
+                let i = bucket_of(&p.starts_at);
+                let f = &mut figures[i];
+                f.sessions += p.sums.sessions;
+                f.push_opens += p.sums.push_opens;
+                f.installs += p.sums.installs;
+                lengths[i].0 += p.sums.ended;
+                lengths[i].1 += p.sums.duration;
             }
         }
         if !sums_from_rollups || !devices_from_rollups {
             for row in events::figures_by_bucket(conn, app_id, &buckets)? {
-                let Some(f) = bucket(&mut figures, row.bucket) else {
+                let Some(i) = index(&figures, row.bucket) else {
                     continue;
                 };
+                let f = &mut figures[i];
                 f.active_devices = row.active_devices;
-                if sums_from_rollups {
-                    continue;
+                if !sums_from_rollups {
+                    f.sessions = row.sessions;
+                    f.push_opens = row.push_opens;
+                    lengths[i] = (row.ended, row.duration);
                 }
-                f.sessions = row.sessions;
-                f.push_opens = row.push_opens;
-                f.avg_session_secs = mean(row.duration, row.ended);
-                totals.sessions += row.sessions;
-                totals.push_opens += row.push_opens;
-                ended += row.ended;
-                duration += row.duration;
             }
         }
         if !sums_from_rollups {
             for row in events::installs_by_bucket(conn, app_id, &buckets)? {
-                if let Some(f) = bucket(&mut figures, row.bucket) {
-                    f.installs = row.n;
-                    totals.installs += row.n;
+                if let Some(i) = index(&figures, row.bucket) {
+                    figures[i].installs = row.n;
                 }
             }
         }
+        let mut totals = Figures::default();
+        for (f, (ended, duration)) in figures.iter_mut().zip(&lengths) {
+            f.avg_session_secs = mean(*duration, *ended);
+            totals.sessions += f.sessions;
+            totals.push_opens += f.push_opens;
+            totals.installs += f.installs;
+        }
+        let (ended, duration) = lengths
+            .iter()
+            .fold((0, 0), |(e, d), (be, bd)| (e + be, d + bd));
+        totals.avg_session_secs = mean(duration, ended);
         if devices_from_rollups {
-            let hours = rollups::device_hours(conn, app_id, self.starts[0], self.end)?;
+            let mut per_bucket = vec![Sketch::default(); figures.len()];
             let mut range = Sketch::default();
-            let mut bucket_sketch = Sketch::default();
-            let mut current = 0;
-            for (hour, sketch) in &hours {
-                // The bucket holding this hour: buckets are in time order, as the hours are.
-                let i = self
-                    .starts
-                    .partition_point(|start| start <= hour)
-                    .saturating_sub(1);
-                if i != current {
-                    figures[current].active_devices = bucket_sketch.count();
-                    bucket_sketch = Sketch::default();
-                    current = i;
-                }
-                bucket_sketch.merge(sketch);
+            let hours = rollups::device_hours(conn, app_id, self.starts[0], self.end)?;
+            let queued = pending
+                .iter()
+                .filter_map(|p| Some((p.starts_at, p.devices.as_ref()?)));
+            for (t, sketch) in hours.iter().map(|(t, s)| (*t, s)).chain(queued) {
+                per_bucket[bucket_of(&t)].merge(sketch);
                 range.merge(sketch);
             }
-            if let Some(f) = figures.get_mut(current) {
-                f.active_devices = bucket_sketch.count();
+            for (f, sketch) in figures.iter_mut().zip(&per_bucket) {
+                f.active_devices = sketch.count();
             }
             totals.active_devices = range.count();
         } else {
             totals.active_devices = events::active_devices(conn, app_id, &buckets)?;
         }
         for row in events::orders_by_bucket(conn, app_id, &buckets)? {
-            if let Some(f) = bucket(&mut figures, row.bucket) {
+            if let Some(i) = index(&figures, row.bucket) {
+                let f = &mut figures[i];
                 add_orders(f, &row.currency, row.orders, row.revenue);
                 add_orders(&mut totals, &row.currency, row.orders, row.revenue);
             }
@@ -208,7 +227,6 @@ impl Plan {
                 .find(|c| Some(&c.currency) == currency.as_ref())
                 .map_or(0, |c| c.revenue);
         }
-        totals.avg_session_secs = mean(duration, ended);
         Ok(Analytics {
             from: self.from,
             to: self.to,
@@ -243,9 +261,9 @@ enum Source {
     Events,
 }
 
-/// The figures of bucket `i`, when the database answered a bucket that exists.
-fn bucket(figures: &mut [Figures], i: i32) -> Option<&mut Figures> {
-    usize::try_from(i).ok().and_then(|i| figures.get_mut(i))
+/// The index of bucket `i`, when the database answered a bucket that exists.
+fn index(figures: &[Figures], i: i32) -> Option<usize> {
+    usize::try_from(i).ok().filter(|&i| i < figures.len())
 }
 
 /// Adds one currency's orders to a bucket's figures.

@@ -97,7 +97,7 @@ pub fn register_device(
     if created {
         let mut fold = Fold::default();
         fold.install(installed_at);
-        fold.save(conn, app.id)?;
+        fold.stage(conn, app.id)?;
     }
     Ok((id, created))
 }

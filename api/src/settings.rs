@@ -187,6 +187,11 @@ pub struct Settings {
     #[arg(long, env = "ASSETS_DIR", default_value = "data/assets", global = true)]
     pub assets_dir: String,
 
+    /// Seconds between two runs of this server's analytics fold job, which moves what event
+    /// intakes queued into the rollups (0: this server does not fold; at least one must).
+    #[arg(long, env = "ANALYTICS_FOLD_SECS", default_value_t = 1, global = true)]
+    pub analytics_fold_secs: u64,
+
     /// Hours after which a publish request waiting at the store raises an alert.
     #[arg(long, env = "PUBLISH_ALERT_HOURS", default_value_t = 72, global = true)]
     pub publish_alert_hours: i64,

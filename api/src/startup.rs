@@ -51,6 +51,10 @@ impl Application {
             clock.clone(),
             state.billing.clone(),
         ));
+        if settings.analytics_fold_secs > 0 {
+            let period = Duration::from_secs(settings.analytics_fold_secs);
+            tokio::spawn(crate::db::rollups::run_folds(db.clone(), period));
+        }
         tokio::spawn(crate::quotes::run_expiry(db, clock.clone()));
 
         let listener = TcpListener::bind(&settings.bind_addr)?;

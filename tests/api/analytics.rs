@@ -278,24 +278,78 @@ async fn compare_with_events(
     compared
 }
 
-both_backends! {
-    async fn analytics_from_rollups_equal_the_raw_events_in_every_zone_across_a_clock_change(app) {
+/// Runs `f` on a connection of the test database, off the async threads.
+async fn with_db<T: Send + 'static>(
+    app: &TestApp,
+    f: impl FnOnce(&mut api::db::DbConn) -> T + Send + 'static,
+) -> T {
+    let db = app.db.clone();
+    tokio::task::spawn_blocking(move || f(&mut db.get().expect("connection")))
+        .await
+        .expect("joined")
+}
+
+fn count(conn: &mut api::db::DbConn, table: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::RunQueryDsl::get_result::<Count>(
+        diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")),
+        conn,
+    )
+    .expect("counted")
+    .n
+}
+
+/// Generated traffic around a clock change, read with the fold job off: first all from the queue,
+/// then folded into the rollups, then rebuilt from the raw events — equal to the raw events each
+/// time.
+mod analytics_from_rollups_equal_the_raw_events_in_every_zone_across_a_clock_change {
+    use super::*;
+    use crate::helpers::Backend;
+
+    #[tokio::test]
+    async fn sqlite() {
+        run(Backend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        run(Backend::Postgres).await;
+    }
+
+    async fn run(backend: Backend) {
         use rand::{Rng, SeedableRng};
+        let Some(app) = TestApp::spawn_with(backend, |s| s.analytics_fold_secs = 0).await else {
+            return;
+        };
         let (token, app_id, key) = new_app(&app).await;
         let change = last_dst_change(12);
         let (from, to) = (change - Duration::days(8), change + Duration::days(8));
         let mut rng = rand::rngs::StdRng::seed_from_u64(11);
         let instant = |rng: &mut rand::rngs::StdRng| {
             let day = from - Duration::days(1) + Duration::days(rng.gen_range(0..19));
-            day.and_hms_opt(rng.gen_range(0..24), rng.gen_range(0..60), rng.gen_range(0..60)).expect("time").and_utc()
+            day.and_hms_opt(
+                rng.gen_range(0..24),
+                rng.gen_range(0..60),
+                rng.gen_range(0..60),
+            )
+            .expect("time")
+            .and_utc()
         };
         // 600 devices: more than a sketch keeps exactly over the whole range, fewer in any day.
         let devices = 600;
         for n in 0..devices {
             let installed = instant(&mut rng).to_rfc3339();
-            app.register_device(&key, &format!("install-{n:04}"), json!({"installed_at": installed}))
-                .await
-                .assert_status(StatusCode::CREATED);
+            app.register_device(
+                &key,
+                &format!("install-{n:04}"),
+                json!({"installed_at": installed}),
+            )
+            .await
+            .assert_status(StatusCode::CREATED);
         }
         let mut sent_sessions = 0;
         for batch in 0..25 {
@@ -312,33 +366,97 @@ both_backends! {
                     }
                 })
                 .collect();
-            sent_sessions += events.iter().filter(|e| e["type"] == "session_start").count();
+            sent_sessions += events
+                .iter()
+                .filter(|e| e["type"] == "session_start")
+                .count();
             let body = json!({"events": events});
-            app.sdk("events", &key, body.clone()).await.assert_status(StatusCode::ACCEPTED);
+            app.sdk("events", &key, body.clone())
+                .await
+                .assert_status(StatusCode::ACCEPTED);
             if batch % 5 == 0 {
                 // Sent again (a retry after a lost answer): nothing is counted twice.
                 let again = app.sdk("events", &key, body).await;
                 assert_eq!(again.body["duplicates"], 100);
             }
         }
-        let range = app.get(&format!("apps/{app_id}/analytics?from={}&to={}", from - Duration::days(1), to + Duration::days(1)), &token).await;
-        assert_eq!(range.body["totals"]["sessions"], sent_sessions, "every session is in the rollups once");
+        let range = app
+            .get(
+                &format!(
+                    "apps/{app_id}/analytics?from={}&to={}",
+                    from - Duration::days(1),
+                    to + Duration::days(1)
+                ),
+                &token,
+            )
+            .await;
+        assert_eq!(
+            range.body["totals"]["sessions"], sent_sessions,
+            "every session is counted once"
+        );
 
+        // Everything is still queued.
+        let queued = with_db(&app, |conn| {
+            (
+                count(conn, "analytics_pending"),
+                count(conn, "analytics_quarters"),
+            )
+        })
+        .await;
+        assert!(queued.0 > 100 && queued.1 == 0, "{queued:?}");
         let compared = compare_with_events(&app, &token, &app_id, from, to).await;
         assert!(compared > 100, "{compared} figures compared");
 
-        // Rebuilt from the events (after losing them), the rollups answer the same.
-        let db = app.db.clone();
-        let id: i64 = app_id.parse().expect("id");
-        let rebuilt = tokio::task::spawn_blocking(move || {
-            let mut conn = db.get().expect("connection");
-            diesel::RunQueryDsl::execute(diesel::sql_query("DELETE FROM analytics_quarters"), &mut *conn).expect("deleted");
-            api::db::rollups::rebuild_all(&mut conn, Some(id)).expect("rebuilt")
+        // Folded in chunks (as several servers would), the rollups answer the same.
+        let folded = with_db(&app, |conn| {
+            let mut folded = 0;
+            loop {
+                match api::db::rollups::fold_pending(conn, 500).expect("folded") {
+                    0 => break folded,
+                    n => folded += n,
+                }
+            }
         })
-        .await
-        .expect("joined");
+        .await;
+        assert_eq!(folded, usize::try_from(queued.0).expect("count"));
+        assert_eq!(
+            with_db(&app, |conn| count(conn, "analytics_pending")).await,
+            0
+        );
+        compare_with_events(&app, &token, &app_id, from, to).await;
+
+        // Rebuilt from the events (after losing some), the rollups answer the same.
+        let id: i64 = app_id.parse().expect("id");
+        let rebuilt = with_db(&app, move |conn| {
+            diesel::RunQueryDsl::execute(diesel::sql_query("DELETE FROM analytics_quarters"), conn)
+                .expect("deleted");
+            api::db::rollups::rebuild_all(conn, Some(id)).expect("rebuilt")
+        })
+        .await;
         assert_eq!(rebuilt.1.installs, devices);
         assert_eq!(rebuilt.1.events, 25 * 100);
         compare_with_events(&app, &token, &app_id, from, to).await;
+    }
+}
+
+both_backends! {
+    async fn the_fold_job_moves_what_intakes_queue_into_the_rollups(app) {
+        let (token, app_id, key) = new_app(&app).await;
+        let d = Utc::now().date_naive() - Duration::days(3);
+        app.register_device(&key, "device-a", json!({"installed_at": at(d, 8, 0)})).await.assert_status(StatusCode::CREATED);
+        app.sdk("events", &key, json!({"events": session("device-a", d, 9, 0, 120)})).await.assert_status(StatusCode::ACCEPTED);
+        // The server folds every second: wait for the queue to empty (a minute at most).
+        let mut left = -1;
+        for _ in 0..600 {
+            left = with_db(&app, |conn| count(conn, "analytics_pending")).await;
+            if left == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(left, 0, "the queue is folded");
+        assert_eq!(with_db(&app, |conn| count(conn, "analytics_quarters")).await, 2, "the install's quarter and the session's");
+        let answered = app.get(&format!("apps/{app_id}/analytics?from={d}&to={d}"), &token).await;
+        assert_eq!(figures(&answered.body["totals"]), (1, 1, 1, 120.0, 0));
     }
 }

@@ -24,7 +24,7 @@ pub struct NewEvent {
 }
 
 /// Inserts a batch of the app's events, skipping those whose `client_id` the device already
-/// reported, and adds the stored ones to the app's rollups; returns how many were stored.
+/// reported, and queues the stored ones for the app's rollups; returns how many were stored.
 /// PostgreSQL takes the batch in one statement; diesel writes SQLite batches as one prepared
 /// statement per row (it has no `DEFAULT` keyword), which with `ON CONFLICT` has to be spelled out
 /// here. (`MultiConnection` has no batch insert: each backend's own connection runs it.)
@@ -64,7 +64,7 @@ pub fn insert_all(conn: &mut DbConn, app_id: i64, rows: &[NewEvent]) -> AppResul
             stored
         }
     };
-    fold.save(conn, app_id)?;
+    fold.stage(conn, app_id)?;
     Ok(stored)
 }
 

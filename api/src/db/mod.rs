@@ -275,6 +275,18 @@ impl Db {
     }
 }
 
+/// `f` in one read-only transaction that sees one snapshot of the database: `REPEATABLE READ` on
+/// PostgreSQL; on SQLite a deferred transaction, whose first read fixes its snapshot.
+pub fn snapshot<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
+    conn.transaction(|conn| {
+        if let DbConn::Postgres(_) = conn {
+            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(conn)?;
+        }
+        f(conn)
+    })
+}
+
 /// `f` in one transaction that will write: on SQLite `BEGIN IMMEDIATE` (see `Db::transaction`).
 pub fn write_transaction<T>(
     conn: &mut DbConn,

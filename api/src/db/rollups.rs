@@ -1,6 +1,10 @@
 //! Analytics rollups: what an app's events and installs add up to per quarter of an hour, and
-//! which devices were active per hour, written by the transactions that store them (so a reader
-//! never sees an event without its rollup) and read by analytics instead of the raw events.
+//! which devices were active per hour, read by analytics instead of the raw events.
+//!
+//! The transactions that store events and register devices queue what they add
+//! ([`Fold::stage`]: inserts, which concurrent intakes never wait on); every server's fold job
+//! moves the queue into the rollups ([`fold_pending`]); analytics reads the rollups and the queue
+//! in one snapshot, so a stored event is counted at once, and once.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +12,9 @@ use chrono::{DurationRound, NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
-use super::schema::{analytics_device_hours as hours, devices, events};
+use super::schema::{
+    analytics_device_hours as hours, analytics_pending as pending, devices, events,
+};
 use super::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::sketch::Sketch;
@@ -24,11 +30,11 @@ pub struct Quarter {
     pub installs: i64,
 }
 
-/// What some events and installs add to the rollups of one app; [`save`](Self::save) adds it.
+/// What some events and installs add to the rollups of one app, per quarter hour: the sums, and
+/// the devices active in it.
 #[derive(Debug, Default)]
 pub struct Fold {
-    quarters: BTreeMap<NaiveDateTime, Quarter>,
-    hours: BTreeMap<NaiveDateTime, Sketch>,
+    quarters: BTreeMap<NaiveDateTime, (Quarter, Sketch)>,
 }
 
 /// The start of the period of `length` that holds `t` (periods counted from the epoch, UTC).
@@ -39,6 +45,16 @@ fn floor(t: NaiveDateTime, length: TimeDelta) -> NaiveDateTime {
 pub const QUARTER: TimeDelta = TimeDelta::minutes(15);
 pub const HOUR: TimeDelta = TimeDelta::hours(1);
 
+impl Quarter {
+    fn add(&mut self, other: &Self) {
+        self.sessions += other.sessions;
+        self.push_opens += other.push_opens;
+        self.ended += other.ended;
+        self.duration += other.duration;
+        self.installs += other.installs;
+    }
+}
+
 impl Fold {
     /// One stored event of `device_id`.
     pub fn event(
@@ -48,7 +64,7 @@ impl Fold {
         at: NaiveDateTime,
         duration_secs: Option<i32>,
     ) {
-        let q = self.quarters.entry(floor(at, QUARTER)).or_default();
+        let (q, devices) = self.quarters.entry(floor(at, QUARTER)).or_default();
         match kind {
             "session_start" => q.sessions += 1,
             "push_open" => q.push_opens += 1,
@@ -58,10 +74,7 @@ impl Fold {
             q.ended += 1;
             q.duration += i64::from(secs);
         }
-        self.hours
-            .entry(floor(at, HOUR))
-            .or_default()
-            .insert(device_id);
+        devices.insert(device_id);
     }
 
     /// One device first seen at `at`.
@@ -69,47 +82,246 @@ impl Fold {
         self.quarters
             .entry(floor(at, QUARTER))
             .or_default()
+            .0
             .installs += 1;
+    }
+
+    /// Adds a quarter's sums and devices.
+    fn add(&mut self, starts_at: NaiveDateTime, sums: &Quarter, devices: Option<&Sketch>) {
+        let (q, d) = self.quarters.entry(starts_at).or_default();
+        q.add(sums);
+        if let Some(devices) = devices {
+            d.merge(devices);
+        }
+    }
+
+    /// Queues this fold for the fold job: inserts only, so that concurrent intakes of one app
+    /// never wait for each other's row locks (they would, all updating the same hour).
+    pub fn stage(self, conn: &mut DbConn, app_id: i64) -> AppResult<()> {
+        let rows: Vec<NewPending> = self
+            .quarters
+            .into_iter()
+            .map(|(starts_at, (q, devices))| NewPending {
+                app_id,
+                starts_at,
+                sessions: q.sessions,
+                push_opens: q.push_opens,
+                ended: q.ended,
+                duration: q.duration,
+                installs: q.installs,
+                devices: (devices.count() > 0).then(|| devices.to_bytes()),
+            })
+            .collect();
+        if !rows.is_empty() {
+            crate::insert_many!(conn, pending::table, &rows)?;
+        }
+        Ok(())
     }
 
     /// Adds this fold to the app's rollups. Rows are written in key order, quarters before hours,
     /// so concurrent writers lock them in one order and never deadlock.
     pub fn save(self, conn: &mut DbConn, app_id: i64) -> AppResult<()> {
-        if !self.quarters.is_empty() {
+        if self.quarters.is_empty() {
+            return Ok(());
+        }
+        let mut hours: BTreeMap<NaiveDateTime, Sketch> = BTreeMap::new();
+        let mut values = Vec::with_capacity(self.quarters.len());
+        for (t, (q, devices)) in self.quarters {
             // Integers and times computed here: literals are safe, and one statement serves both
             // backends (diesel's batch upsert is not available on its multi-backend connection).
-            let values = self
-                .quarters
-                .iter()
-                .map(|(t, q)| {
-                    format!(
-                        "({app_id}, '{}', {}, {}, {}, {}, {})",
-                        t.format("%F %T"),
-                        q.sessions,
-                        q.push_opens,
-                        q.ended,
-                        q.duration,
-                        q.installs
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            diesel::sql_query(format!(
-                "INSERT INTO analytics_quarters \
-                 (app_id, starts_at, sessions, push_opens, ended, duration, installs) \
-                 VALUES {values} ON CONFLICT (app_id, starts_at) DO UPDATE SET \
-                 sessions = analytics_quarters.sessions + excluded.sessions, \
-                 push_opens = analytics_quarters.push_opens + excluded.push_opens, \
-                 ended = analytics_quarters.ended + excluded.ended, \
-                 duration = analytics_quarters.duration + excluded.duration, \
-                 installs = analytics_quarters.installs + excluded.installs"
-            ))
-            .execute(conn)?;
+            values.push(format!(
+                "({app_id}, '{}', {}, {}, {}, {}, {})",
+                t.format("%F %T"),
+                q.sessions,
+                q.push_opens,
+                q.ended,
+                q.duration,
+                q.installs
+            ));
+            if devices.count() > 0 {
+                hours.entry(floor(t, HOUR)).or_default().merge(&devices);
+            }
         }
-        for (starts_at, sketch) in self.hours {
+        diesel::sql_query(format!(
+            "INSERT INTO analytics_quarters \
+             (app_id, starts_at, sessions, push_opens, ended, duration, installs) \
+             VALUES {} ON CONFLICT (app_id, starts_at) DO UPDATE SET \
+             sessions = analytics_quarters.sessions + excluded.sessions, \
+             push_opens = analytics_quarters.push_opens + excluded.push_opens, \
+             ended = analytics_quarters.ended + excluded.ended, \
+             duration = analytics_quarters.duration + excluded.duration, \
+             installs = analytics_quarters.installs + excluded.installs",
+            values.join(", ")
+        ))
+        .execute(conn)?;
+        for (starts_at, sketch) in hours {
             merge_hour(conn, app_id, starts_at, &sketch)?;
         }
         Ok(())
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = pending)]
+struct NewPending {
+    app_id: i64,
+    starts_at: NaiveDateTime,
+    sessions: i64,
+    push_opens: i64,
+    ended: i64,
+    duration: i64,
+    installs: i64,
+    devices: Option<Vec<u8>>,
+}
+
+/// A queued addition, as the fold job and analytics read it.
+#[derive(Debug)]
+pub struct Pending {
+    pub id: i64,
+    pub app_id: i64,
+    pub starts_at: NaiveDateTime,
+    pub sums: Quarter,
+    pub devices: Option<Sketch>,
+}
+
+type PendingColumns = (
+    pending::id,
+    pending::app_id,
+    pending::starts_at,
+    (
+        pending::sessions,
+        pending::push_opens,
+        pending::ended,
+        pending::duration,
+        pending::installs,
+    ),
+    pending::devices,
+);
+const PENDING_COLUMNS: PendingColumns = (
+    pending::id,
+    pending::app_id,
+    pending::starts_at,
+    (
+        pending::sessions,
+        pending::push_opens,
+        pending::ended,
+        pending::duration,
+        pending::installs,
+    ),
+    pending::devices,
+);
+
+type PendingRow = (
+    i64,
+    i64,
+    NaiveDateTime,
+    (i64, i64, i64, i64, i64),
+    Option<Vec<u8>>,
+);
+
+fn read_pending(row: PendingRow) -> AppResult<Pending> {
+    let (id, app_id, starts_at, (sessions, push_opens, ended, duration, installs), devices) = row;
+    let devices = match devices {
+        Some(bytes) => {
+            Some(Sketch::from_bytes(&bytes).ok_or_else(|| unreadable(app_id, starts_at))?)
+        }
+        None => None,
+    };
+    Ok(Pending {
+        id,
+        app_id,
+        starts_at,
+        sums: Quarter {
+            sessions,
+            push_opens,
+            ended,
+            duration,
+            installs,
+        },
+        devices,
+    })
+}
+
+fn unreadable(app_id: i64, at: NaiveDateTime) -> AppError {
+    AppError::internal(anyhow::anyhow!(
+        "unreadable device sketch of app {app_id} at {at}"
+    ))
+}
+
+/// The app's queued additions for quarters in `[from, to)` (analytics adds them to what it reads
+/// from the rollups, in the same snapshot).
+pub fn pending_between(
+    conn: &mut DbConn,
+    app_id: i64,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> AppResult<Vec<Pending>> {
+    let rows: Vec<PendingRow> = pending::table
+        .filter(pending::app_id.eq(app_id))
+        .filter(pending::starts_at.ge(from))
+        .filter(pending::starts_at.lt(to))
+        .select(PENDING_COLUMNS)
+        .load(conn)?;
+    rows.into_iter().map(read_pending).collect()
+}
+
+/// Moves up to `limit` queued additions (oldest first) into the rollups, in one transaction;
+/// how many. Several servers may run it at once: each claims rows the others have not locked.
+pub fn fold_pending(conn: &mut DbConn, limit: i64) -> AppResult<usize> {
+    super::write_transaction(conn, |conn| {
+        let rows: Vec<PendingRow> = match conn {
+            DbConn::Postgres(c) => pending::table
+                .select(PENDING_COLUMNS)
+                .order(pending::id)
+                .limit(limit)
+                .for_update()
+                .skip_locked()
+                .load(c)?,
+            // The write transaction holds the whole database.
+            DbConn::Sqlite(c) => pending::table
+                .select(PENDING_COLUMNS)
+                .order(pending::id)
+                .limit(limit)
+                .load(c)?,
+        };
+        let claimed: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        let mut folds: BTreeMap<i64, Fold> = BTreeMap::new();
+        for row in rows {
+            let p = read_pending(row)?;
+            folds
+                .entry(p.app_id)
+                .or_default()
+                .add(p.starts_at, &p.sums, p.devices.as_ref());
+        }
+        for chunk in claimed.chunks(1000) {
+            diesel::delete(pending::table.filter(pending::id.eq_any(chunk))).execute(conn)?;
+        }
+        for (app_id, fold) in folds {
+            fold.save(conn, app_id)?;
+        }
+        Ok(claimed.len())
+    })
+}
+
+/// The most queued rows one fold transaction takes.
+const FOLD_BATCH: i64 = 5_000;
+
+/// The fold job of a server: every `period`, folds what is queued.
+pub async fn run_folds(db: super::Db, period: std::time::Duration) {
+    let mut ticker = tokio::time::interval(period);
+    loop {
+        ticker.tick().await;
+        loop {
+            match db.run(|conn| fold_pending(conn, FOLD_BATCH)).await {
+                // A full batch: more may be queued.
+                Ok(n) if n as i64 == FOLD_BATCH => {}
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "folding analytics rollups failed; will retry");
+                    break;
+                }
+            }
+        }
     }
 }
 
@@ -130,11 +342,8 @@ fn merge_hour(
         }
         .optional()?;
         if let Some(bytes) = stored {
-            let mut merged = Sketch::from_bytes(&bytes).ok_or_else(|| {
-                AppError::internal(anyhow::anyhow!(
-                    "unreadable device sketch of app {app_id} at {starts_at}"
-                ))
-            })?;
+            let mut merged =
+                Sketch::from_bytes(&bytes).ok_or_else(|| unreadable(app_id, starts_at))?;
             merged.merge(sketch);
             diesel::update(key)
                 .set(hours::devices.eq(merged.to_bytes()))
@@ -185,11 +394,9 @@ pub fn device_hours(
         .load(conn)?;
     rows.into_iter()
         .map(|(t, bytes)| {
-            Sketch::from_bytes(&bytes).map(|s| (t, s)).ok_or_else(|| {
-                AppError::internal(anyhow::anyhow!(
-                    "unreadable device sketch of app {app_id} at {t}"
-                ))
-            })
+            Sketch::from_bytes(&bytes)
+                .map(|s| (t, s))
+                .ok_or_else(|| unreadable(app_id, t))
         })
         .collect()
 }
@@ -229,7 +436,11 @@ pub fn rebuild(conn: &mut DbConn, app_id: i64) -> AppResult<Rebuilt> {
                 return Ok(Rebuilt::default());
             }
         }
-        for table in ["analytics_quarters", "analytics_device_hours"] {
+        for table in [
+            "analytics_pending",
+            "analytics_quarters",
+            "analytics_device_hours",
+        ] {
             diesel::sql_query(format!("DELETE FROM {table} WHERE app_id = {app_id}"))
                 .execute(conn)?;
         }

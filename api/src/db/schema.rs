@@ -514,6 +514,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    analytics_pending (id) {
+        id -> BigInt,
+        app_id -> BigInt,
+        starts_at -> Timestamp,
+        sessions -> BigInt,
+        push_opens -> BigInt,
+        ended -> BigInt,
+        duration -> BigInt,
+        installs -> BigInt,
+        devices -> Nullable<Binary>,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> accounts (account_id));
 diesel::joinable!(api_tokens -> accounts (account_id));
 diesel::joinable!(one_time_tokens -> accounts (account_id));
@@ -571,4 +585,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     publish_events,
     analytics_quarters,
     analytics_device_hours,
+    analytics_pending,
 );

@@ -1,2 +1,1 @@
-DROP TABLE analytics_device_hours;
-DROP TABLE analytics_quarters;
+DROP TABLE analytics_pending;

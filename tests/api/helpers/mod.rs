@@ -155,6 +155,7 @@ pub fn test_settings(database_url: String) -> Settings {
             .join(format!("assets-{}", unique_name()))
             .display()
             .to_string(),
+        analytics_fold_secs: 1,
         publish_alert_hours: 72,
         seller_name: "Mobile Back Office SAS".into(),
         seller_address: "1 Example Street\n75001 Paris\nFrance".into(),
