@@ -160,4 +160,5 @@ row "(d) api GET /apps/{id}/devices page 1, req/s" "$devices_rps"
 row "(d) pgbench, the statements it sent, transactions/s" "$devices_tps"
 row "(d) ratio api / pgbench (medians)" "$(python3 -c "print(f'{$devices_rps/$devices_tps:.2f}')")" ">= 0.85"
 row "(c) api peak memory (VmHWM) after (d), MB" "$((peak_d_kb / 1024))" "<= 48"
+kill "$server"; wait "$server" 2>/dev/null || true
 psql "$admin_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" 2>/dev/null || true

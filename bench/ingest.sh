@@ -68,6 +68,8 @@ start() {
 at=$(date -u -d '1 minute ago' +%Y-%m-%dT%H:%M:%SZ)
 cat >"$work/ingest.lua" <<LUA
 local counter = 0
+-- Ids differ from one round to the next (a repeated id would be skipped as a duplicate).
+local round = os.getenv("BENCH_ROUND") or "0"
 thread_id = 0
 local threads = {}
 function setup(thread)
@@ -79,7 +81,7 @@ function request()
   local events = {}
   for n = 1, 50 do
     local device = string.format("bench-device-%02d", n)
-    local id = string.format("w%d-%d-%d", thread_id, counter, n)
+    local id = string.format("r%s-w%d-%d-%d", round, thread_id, counter, n)
     events[#events + 1] = '{"id":"' .. id .. '-s","type":"session_start","installation_id":"' .. device .. '","at":"$at"}'
     events[#events + 1] = '{"id":"' .. id .. '-e","type":"session_end","installation_id":"' .. device .. '","at":"$at","duration_secs":42}'
   end
@@ -96,9 +98,9 @@ function done(summary, latency, requests)
 end
 LUA
 
-# Runs wrk for one round; prints events per second (202 batches × 100 / seconds).
+# Runs wrk for round $1; prints events per second (202 batches × 100 / seconds).
 wrk_round() {
-  wrk -t2 -c32 -d"${duration}s" -s "$work/ingest.lua" -H "X-App-Key: $key" -H 'content-type: application/json' \
+  BENCH_ROUND=$1 wrk -t2 -c32 -d"${duration}s" -s "$work/ingest.lua" -H "X-App-Key: $key" -H 'content-type: application/json' \
     "$base/sdk/events" >"$work/wrk.out"
   if grep -q 'Non-2xx' "$work/wrk.out"; then
     echo "non-2xx answers during the load:" >&2
@@ -176,8 +178,8 @@ PY
   say "PostgreSQL: api under wrk vs pgbench, 32 connections, ${duration}s each, $rounds rounds interleaved"
   api_runs=()
   pg_runs=()
-  for _ in $(seq 1 "$rounds"); do
-    api_runs+=("$(wrk_round)")
+  for round in $(seq 1 "$rounds"); do
+    api_runs+=("$(wrk_round "$round")")
     pg_runs+=("$(pgbench -n -M prepared -c 32 -j 2 -T "$duration" -f "$work/batch.sql" "$DATABASE_URL" 2>/dev/null |
       awk '/^tps/ {printf "%.0f", $3 * 100; exit}')")
   done
@@ -201,8 +203,8 @@ export DATABASE_URL=$work/ingest.db
 say "SQLite: one app, 50 devices; api under wrk, 32 connections, ${duration}s, $rounds rounds"
 start
 runs=()
-for _ in $(seq 1 "$rounds"); do
-  runs+=("$(wrk_round)")
+for round in $(seq 1 "$rounds"); do
+  runs+=("$(wrk_round "$round")")
 done
 echo "  api events/s: ${runs[*]}"
 peak_kb=$(awk '/VmHWM/ {print $2}' /proc/$server/status)

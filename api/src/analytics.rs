@@ -130,33 +130,23 @@ impl Plan {
                 .partition_point(|start| start <= t)
                 .saturating_sub(1)
         };
-        if sums_from_rollups {
-            for row in events::quarter_sums_by_bucket(conn, app_id, &buckets)? {
-                let Some(i) = index(&figures, row.bucket) else {
-                    continue;
-                };
-                let f = &mut figures[i];
-                f.sessions = row.sessions;
-                f.push_opens = row.push_opens;
-                f.installs = row.installs;
-                lengths[i] = (row.ended, row.duration);
-            }
-        }
-        // What the fold job has not moved into the rollups yet.
+        // Queued additions the fold job has not moved into the rollups yet count as quarters too.
         let pending = if rollups {
             rollups::pending_between(conn, app_id, self.starts[0], self.end)?
         } else {
             Vec::new()
         };
         if sums_from_rollups {
-            for p in &pending {
-                let i = bucket_of(&p.starts_at);
+            let quarters = rollups::quarters_between(conn, app_id, self.starts[0], self.end)?;
+            let queued = pending.iter().map(|p| (p.starts_at, p.sums));
+            for (t, q) in quarters.into_iter().chain(queued) {
+                let i = bucket_of(&t);
                 let f = &mut figures[i];
-                f.sessions += p.sums.sessions;
-                f.push_opens += p.sums.push_opens;
-                f.installs += p.sums.installs;
-                lengths[i].0 += p.sums.ended;
-                lengths[i].1 += p.sums.duration;
+                f.sessions += q.sessions;
+                f.push_opens += q.push_opens;
+                f.installs += q.installs;
+                lengths[i].0 += q.ended;
+                lengths[i].1 += q.duration;
             }
         }
         if !sums_from_rollups || !devices_from_rollups {
@@ -193,34 +183,45 @@ impl Plan {
         totals.avg_session_secs = mean(duration, ended);
         if devices_from_rollups {
             let mut per_bucket = vec![Sketch::default(); figures.len()];
-            let mut range = Sketch::default();
             let hours = rollups::device_hours(conn, app_id, self.starts[0], self.end)?;
             let queued = pending
                 .iter()
                 .filter_map(|p| Some((p.starts_at, p.devices.as_ref()?)));
             for (t, sketch) in hours.iter().map(|(t, s)| (*t, s)).chain(queued) {
                 per_bucket[bucket_of(&t)].merge(sketch);
-                range.merge(sketch);
             }
+            // The range is the union of its buckets.
+            let mut range = Sketch::default();
             for (f, sketch) in figures.iter_mut().zip(&per_bucket) {
                 f.active_devices = sketch.count();
+                range.merge(sketch);
             }
             totals.active_devices = range.count();
         } else {
             totals.active_devices = events::active_devices(conn, app_id, &buckets)?;
         }
-        for row in events::orders_by_bucket(conn, app_id, &buckets)? {
-            if let Some(i) = index(&figures, row.bucket) {
-                let f = &mut figures[i];
-                add_orders(f, &row.currency, row.orders, row.revenue);
-                add_orders(&mut totals, &row.currency, row.orders, row.revenue);
-            }
+        let orders: Vec<(usize, String, i64, i64)> = if sums_from_rollups {
+            events::orders_by_quarter(conn, app_id, self.starts[0], self.end)?
+                .into_iter()
+                .map(|r| (bucket_of(&r.starts_at), r.currency, r.orders, r.revenue))
+                .collect()
+        } else {
+            events::orders_by_bucket(conn, app_id, &buckets)?
+                .into_iter()
+                .filter_map(|r| Some((index(&figures, r.bucket)?, r.currency, r.orders, r.revenue)))
+                .collect()
+        };
+        for (i, currency, count, revenue) in orders {
+            add_orders(&mut figures[i], &currency, count, revenue);
+            add_orders(&mut totals, &currency, count, revenue);
         }
         // Revenue is summed in the currency with the most orders; the others are beside it.
-        let currency = totals.by_currency.first().map(|c| c.currency.clone());
         for f in figures.iter_mut().chain([&mut totals]) {
             f.by_currency
                 .sort_by(|a, b| b.orders.cmp(&a.orders).then(a.currency.cmp(&b.currency)));
+        }
+        let currency = totals.by_currency.first().map(|c| c.currency.clone());
+        for f in figures.iter_mut().chain([&mut totals]) {
             f.revenue = f
                 .by_currency
                 .iter()

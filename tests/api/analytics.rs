@@ -325,7 +325,8 @@ mod analytics_from_rollups_equal_the_raw_events_in_every_zone_across_a_clock_cha
         let Some(app) = TestApp::spawn_with(backend, |s| s.analytics_fold_secs = 0).await else {
             return;
         };
-        let (token, app_id, key) = new_app(&app).await;
+        // A Standard app: it takes orders too.
+        let (_, token, app_id, key) = crate::orders::standard_app(&app).await;
         let change = last_dst_change(12);
         let (from, to) = (change - Duration::days(8), change + Duration::days(8));
         let mut rng = rand::rngs::StdRng::seed_from_u64(11);
@@ -380,6 +381,17 @@ mod analytics_from_rollups_equal_the_raw_events_in_every_zone_across_a_clock_cha
                 assert_eq!(again.body["duplicates"], 100);
             }
         }
+        // Orders in two currencies.
+        for n in 0..40 {
+            let placed = instant(&mut rng).to_rfc3339();
+            let currency = if n % 3 == 0 { "USD" } else { "EUR" };
+            let order = crate::orders::order(&format!("A-{n:04}"));
+            let body =
+                crate::orders::with(order, json!({"placed_at": placed, "currency": currency}));
+            app.sdk("orders", &key, body)
+                .await
+                .assert_status(StatusCode::CREATED);
+        }
         let range = app
             .get(
                 &format!(
@@ -394,6 +406,7 @@ mod analytics_from_rollups_equal_the_raw_events_in_every_zone_across_a_clock_cha
             range.body["totals"]["sessions"], sent_sessions,
             "every session is counted once"
         );
+        assert_eq!(range.body["totals"]["orders"], 40);
 
         // Everything is still queued.
         let queued = with_db(&app, |conn| {

@@ -42,7 +42,7 @@ pub fn order(number: &str) -> Value {
     })
 }
 
-fn with(mut base: Value, changes: Value) -> Value {
+pub fn with(mut base: Value, changes: Value) -> Value {
     if let (Some(base), Some(changes)) = (base.as_object_mut(), changes.as_object()) {
         base.extend(changes.clone());
     }

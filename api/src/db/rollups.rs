@@ -378,6 +378,47 @@ fn insert_hour(
     })
 }
 
+/// The app's quarter hours in `[from, to)` that hold anything, in time order.
+pub fn quarters_between(
+    conn: &mut DbConn,
+    app_id: i64,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> AppResult<Vec<(NaiveDateTime, Quarter)>> {
+    use super::schema::analytics_quarters as q;
+    let rows: Vec<(NaiveDateTime, (i64, i64, i64, i64, i64))> = q::table
+        .filter(q::app_id.eq(app_id))
+        .filter(q::starts_at.ge(from))
+        .filter(q::starts_at.lt(to))
+        .order(q::starts_at)
+        .select((
+            q::starts_at,
+            (
+                q::sessions,
+                q::push_opens,
+                q::ended,
+                q::duration,
+                q::installs,
+            ),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(t, (sessions, push_opens, ended, duration, installs))| {
+            (
+                t,
+                Quarter {
+                    sessions,
+                    push_opens,
+                    ended,
+                    duration,
+                    installs,
+                },
+            )
+        })
+        .collect())
+}
+
 /// The sketches of the app's hours in `[from, to)`, in time order.
 pub fn device_hours(
     conn: &mut DbConn,
