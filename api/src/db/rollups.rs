@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::sketch::Sketch;
 
 /// The additive figures of one quarter of an hour.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Queryable)]
 pub struct Quarter {
     pub sessions: i64,
     pub push_opens: i64,
@@ -386,7 +386,7 @@ pub fn quarters_between(
     to: NaiveDateTime,
 ) -> AppResult<Vec<(NaiveDateTime, Quarter)>> {
     use super::schema::analytics_quarters as q;
-    let rows: Vec<(NaiveDateTime, (i64, i64, i64, i64, i64))> = q::table
+    Ok(q::table
         .filter(q::app_id.eq(app_id))
         .filter(q::starts_at.ge(from))
         .filter(q::starts_at.lt(to))
@@ -401,22 +401,7 @@ pub fn quarters_between(
                 q::installs,
             ),
         ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(t, (sessions, push_opens, ended, duration, installs))| {
-            (
-                t,
-                Quarter {
-                    sessions,
-                    push_opens,
-                    ended,
-                    duration,
-                    installs,
-                },
-            )
-        })
-        .collect())
+        .load(conn)?)
 }
 
 /// The sketches of the app's hours in `[from, to)`, in time order.
