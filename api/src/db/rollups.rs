@@ -268,6 +268,11 @@ pub fn pending_between(
 /// Moves up to `limit` queued additions (oldest first) into the rollups, in one transaction;
 /// how many. Several servers may run it at once: each claims rows the others have not locked.
 pub fn fold_pending(conn: &mut DbConn, limit: i64) -> AppResult<usize> {
+    // A read first: an idle server takes no write lock (SQLite has one for the whole database).
+    let queued: Option<i64> = pending::table.select(pending::id).first(conn).optional()?;
+    if queued.is_none() {
+        return Ok(0);
+    }
     super::write_transaction(conn, |conn| {
         let rows: Vec<PendingRow> = match conn {
             DbConn::Postgres(c) => pending::table
