@@ -184,59 +184,38 @@ pub struct Pending {
     pub devices: Option<Sketch>,
 }
 
-type PendingColumns = (
-    pending::id,
-    pending::app_id,
-    pending::starts_at,
-    (
-        pending::sessions,
-        pending::push_opens,
-        pending::ended,
-        pending::duration,
-        pending::installs,
-    ),
-    pending::devices,
-);
-const PENDING_COLUMNS: PendingColumns = (
-    pending::id,
-    pending::app_id,
-    pending::starts_at,
-    (
-        pending::sessions,
-        pending::push_opens,
-        pending::ended,
-        pending::duration,
-        pending::installs,
-    ),
-    pending::devices,
-);
-
-type PendingRow = (
-    i64,
-    i64,
-    NaiveDateTime,
-    (i64, i64, i64, i64, i64),
-    Option<Vec<u8>>,
-);
+/// A queued row as stored.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = pending)]
+struct PendingRow {
+    id: i64,
+    app_id: i64,
+    starts_at: NaiveDateTime,
+    sessions: i64,
+    push_opens: i64,
+    ended: i64,
+    duration: i64,
+    installs: i64,
+    devices: Option<Vec<u8>>,
+}
 
 fn read_pending(row: PendingRow) -> AppResult<Pending> {
-    let (id, app_id, starts_at, (sessions, push_opens, ended, duration, installs), devices) = row;
-    let devices = match devices {
+    let devices = match row.devices {
         Some(bytes) => {
-            Some(Sketch::from_bytes(&bytes).ok_or_else(|| unreadable(app_id, starts_at))?)
+            Some(Sketch::from_bytes(&bytes).ok_or_else(|| unreadable(row.app_id, row.starts_at))?)
         }
         None => None,
     };
     Ok(Pending {
-        id,
-        app_id,
-        starts_at,
+        id: row.id,
+        app_id: row.app_id,
+        starts_at: row.starts_at,
         sums: Quarter {
-            sessions,
-            push_opens,
-            ended,
-            duration,
-            installs,
+            sessions: row.sessions,
+            push_opens: row.push_opens,
+            ended: row.ended,
+            duration: row.duration,
+            installs: row.installs,
         },
         devices,
     })
@@ -260,7 +239,7 @@ pub fn pending_between(
         .filter(pending::app_id.eq(app_id))
         .filter(pending::starts_at.ge(from))
         .filter(pending::starts_at.lt(to))
-        .select(PENDING_COLUMNS)
+        .select(PendingRow::as_select())
         .load(conn)?;
     rows.into_iter().map(read_pending).collect()
 }
@@ -276,7 +255,7 @@ pub fn fold_pending(conn: &mut DbConn, limit: i64) -> AppResult<usize> {
     super::write_transaction(conn, |conn| {
         let rows: Vec<PendingRow> = match conn {
             DbConn::Postgres(c) => pending::table
-                .select(PENDING_COLUMNS)
+                .select(PendingRow::as_select())
                 .order(pending::id)
                 .limit(limit)
                 .for_update()
@@ -284,12 +263,12 @@ pub fn fold_pending(conn: &mut DbConn, limit: i64) -> AppResult<usize> {
                 .load(c)?,
             // The write transaction holds the whole database.
             DbConn::Sqlite(c) => pending::table
-                .select(PENDING_COLUMNS)
+                .select(PendingRow::as_select())
                 .order(pending::id)
                 .limit(limit)
                 .load(c)?,
         };
-        let claimed: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        let claimed: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let mut folds: BTreeMap<i64, Fold> = BTreeMap::new();
         for row in rows {
             let p = read_pending(row)?;
