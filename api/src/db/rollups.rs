@@ -10,10 +10,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DurationRound, NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 
 use super::schema::{
-    analytics_device_hours as hours, analytics_pending as pending, devices, events,
+    analytics_device_hours as hours, analytics_pending as pending, apps, devices, events,
 };
 use super::DbConn;
 use crate::error::{AppError, AppResult};
@@ -177,7 +176,6 @@ struct NewPending {
 /// A queued addition, as the fold job and analytics read it.
 #[derive(Debug)]
 pub struct Pending {
-    pub id: i64,
     pub app_id: i64,
     pub starts_at: NaiveDateTime,
     pub sums: Quarter,
@@ -207,7 +205,6 @@ fn read_pending(row: PendingRow) -> AppResult<Pending> {
         None => None,
     };
     Ok(Pending {
-        id: row.id,
         app_id: row.app_id,
         starts_at: row.starts_at,
         sums: Quarter {
@@ -411,20 +408,6 @@ pub fn device_hours(
         .collect()
 }
 
-#[derive(QueryableByName)]
-struct AppId {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-}
-
-#[derive(QueryableByName)]
-struct Span {
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
-    first: Option<NaiveDateTime>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
-    last: Option<NaiveDateTime>,
-}
-
 /// What [`rebuild`] read.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Rebuilt {
@@ -438,11 +421,13 @@ pub struct Rebuilt {
 pub fn rebuild(conn: &mut DbConn, app_id: i64) -> AppResult<Rebuilt> {
     super::write_transaction(conn, |conn| {
         if let DbConn::Postgres(c) = conn {
-            let locked: Vec<AppId> =
-                diesel::sql_query("SELECT id FROM apps WHERE id = $1 FOR UPDATE")
-                    .bind::<BigInt, _>(app_id)
-                    .load::<AppId>(c)?;
-            if locked.is_empty() {
+            let locked: Option<i64> = apps::table
+                .find(app_id)
+                .select(apps::id)
+                .for_update()
+                .first(c)
+                .optional()?;
+            if locked.is_none() {
                 return Ok(Rebuilt::default());
             }
         }
@@ -464,19 +449,17 @@ pub fn rebuild(conn: &mut DbConn, app_id: i64) -> AppResult<Rebuilt> {
         }
         fold.save(conn, app_id)?;
         // A day of events at a time, read from the covering index.
-        let span: Vec<Span> = diesel::sql_query(format!(
-            "SELECT MIN(occurred_at) AS first, MAX(occurred_at) AS last FROM events \
-             WHERE app_id = {app_id}"
-        ))
-        .load(conn)?;
+        let span: (Option<NaiveDateTime>, Option<NaiveDateTime>) = events::table
+            .filter(events::app_id.eq(app_id))
+            .select((
+                diesel::dsl::min(events::occurred_at),
+                diesel::dsl::max(events::occurred_at),
+            ))
+            .first(conn)?;
         let mut read = 0;
-        if let Some(Span {
-            first: Some(first),
-            last: Some(last),
-        }) = span.first()
-        {
-            let mut from = floor(*first, TimeDelta::days(1));
-            while from <= *last {
+        if let (Some(first), Some(last)) = span {
+            let mut from = floor(first, TimeDelta::days(1));
+            while from <= last {
                 let to = from + TimeDelta::days(1);
                 let day: Vec<(i64, String, NaiveDateTime, Option<i32>)> = events::table
                     .filter(events::app_id.eq(app_id))
@@ -507,13 +490,13 @@ pub fn rebuild(conn: &mut DbConn, app_id: i64) -> AppResult<Rebuilt> {
 
 /// Rebuilds the rollups of every app (or of one); how many apps and what was read.
 pub fn rebuild_all(conn: &mut DbConn, only: Option<i64>) -> AppResult<(usize, Rebuilt)> {
-    let ids: Vec<AppId> = match only {
-        Some(id) => vec![AppId { id }],
-        None => diesel::sql_query("SELECT id FROM apps ORDER BY id").load(conn)?,
+    let ids: Vec<i64> = match only {
+        Some(id) => vec![id],
+        None => apps::table.select(apps::id).order(apps::id).load(conn)?,
     };
     let mut total = Rebuilt::default();
-    for AppId { id } in &ids {
-        let r = rebuild(conn, *id)?;
+    for &id in &ids {
+        let r = rebuild(conn, id)?;
         total.events += r.events;
         total.installs += r.installs;
     }
