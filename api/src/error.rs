@@ -28,6 +28,15 @@ impl AppError {
         self.code
     }
 
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The human explanation clients see.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
         Self {
             status,

@@ -1,4 +1,5 @@
-//! Prometheus metrics: requests by route and status, latency, and the database pool.
+//! Prometheus metrics: requests by route and status, latency, database trips per request, and
+//! the database pool.
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
@@ -11,6 +12,7 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    hops: HistogramVec,
     pool: IntGaugeVec,
 }
 
@@ -34,6 +36,14 @@ impl Metrics {
             ]),
             &["method", "route"],
         )?;
+        let hops = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_db_hops",
+                "Trips to the database (each one pool check-out) per request, by route.",
+            )
+            .buckets(vec![0.0, 1.0, 2.0, 3.0, 5.0]),
+            &["method", "route"],
+        )?;
         let pool = IntGaugeVec::new(
             Opts::new(
                 "db_pool_connections",
@@ -43,22 +53,27 @@ impl Metrics {
         )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(hops.clone()))?;
         registry.register(Box::new(pool.clone()))?;
         Ok(Self {
             registry,
             requests,
             latency,
+            hops,
             pool,
         })
     }
 
-    pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+    pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64, hops: u32) {
         self.requests
             .with_label_values(&[method, route, &status.to_string()])
             .inc();
         self.latency
             .with_label_values(&[method, route])
             .observe(seconds);
+        self.hops
+            .with_label_values(&[method, route])
+            .observe(f64::from(hops));
     }
 
     /// The text exposition, with the pool gauges read now.

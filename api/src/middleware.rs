@@ -11,6 +11,7 @@ use tracing::Instrument;
 
 use actix_web::ResponseError;
 
+use crate::db::gate;
 use crate::error::{AppError, PROBLEM_JSON};
 use crate::request_id::{CURRENT_REQUEST_ID, REQUEST_ID};
 use crate::routes::fallback::RouteTable;
@@ -39,16 +40,33 @@ pub async fn observe(
     let span =
         tracing::info_span!("request", %method, path = %req.path(), request_id = %request_id);
     let state = req.app_data::<actix_web::web::Data<AppState>>().cloned();
+    let mut hops = 0;
 
     let res = if let Some(err) = query_problem(&req) {
         let (http_req, _) = req.into_parts();
         let response = CURRENT_REQUEST_ID.sync_scope(request_id.clone(), || err.error_response());
         ServiceResponse::new(http_req, response).map_into_boxed_body()
     } else {
-        CURRENT_REQUEST_ID
-            .scope(request_id.clone(), next.call(req).instrument(span.clone()))
-            .await?
-            .map_into_boxed_body()
+        let db = state.as_ref().map(|s| s.db.clone());
+        // A gate still closed after the handler is checked here, in one hop of its own.
+        let finish = || async move {
+            match db {
+                Some(db) => db.run(|_| Ok(())).await,
+                None => Ok(()),
+            }
+        };
+        let handling = gate::guard(next.call(req), finish).instrument(span.clone());
+        let (res, passage) = CURRENT_REQUEST_ID.scope(request_id.clone(), handling).await;
+        hops = passage.hops;
+        let res = res?.map_into_boxed_body();
+        match passage.refused {
+            Some(err) => {
+                let response =
+                    CURRENT_REQUEST_ID.sync_scope(request_id.clone(), || err.error_response());
+                res.into_response(response)
+            }
+            None => res,
+        }
     };
 
     let status = res.status();
@@ -67,9 +85,13 @@ pub async fn observe(
         .unwrap_or_else(|| "unmatched".to_owned());
     let elapsed = started.elapsed();
     if let Some(state) = state {
-        state
-            .metrics
-            .observe(&method, &route, status.as_u16(), elapsed.as_secs_f64());
+        state.metrics.observe(
+            &method,
+            &route,
+            status.as_u16(),
+            elapsed.as_secs_f64(),
+            hops,
+        );
     }
     span.in_scope(|| {
         tracing::info!(

@@ -320,7 +320,7 @@ pub fn move_order(
             order_id: order.id,
             status: to.as_str(),
             actor_id: actor.account_id,
-            actor_email: actor.email.clone(),
+            actor_email: actor.email().map(str::to_owned),
             impersonator_id: actor.impersonator_id,
             note,
             refunded_amount,

@@ -215,7 +215,7 @@ pub fn respond(
                 .map(str::to_owned),
             valid_until,
             responder_id: actor.account_id,
-            responder_email: actor.email.clone(),
+            responder_email: actor.email().map(str::to_owned),
             created_at: now,
         },
         prices

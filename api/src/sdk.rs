@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
@@ -16,6 +17,7 @@ use types::FieldError;
 use crate::db::apps::AppRow;
 use crate::db::devices::DeviceRow;
 use crate::db::events::{self, NewEvent};
+use crate::db::gate;
 use crate::db::mobile_users::{MobileUserRow, NewMobileUser};
 use crate::db::rollups::Fold;
 use crate::db::DbConn;
@@ -29,8 +31,22 @@ pub const MAX_REPORT_AGE_DAYS: i64 = 400;
 /// How far ahead of the server a device's clock may run.
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
-/// The app whose key came with the request, after its rate limit.
-pub struct SdkApp(pub AppRow);
+/// The app whose key came with the request, after its rate limit. The key is looked up by the
+/// request's gate (`db::gate`) on the request's own connection before the handler's first query;
+/// read the app with [`SdkApp::row`] inside `Db::run`.
+#[derive(Clone)]
+pub struct SdkApp(Arc<OnceLock<AppRow>>);
+
+impl SdkApp {
+    /// The app, once the request's gate checked the key (in any `Db::run` of the request).
+    pub fn row(&self) -> AppResult<&AppRow> {
+        self.0.get().ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!(
+                "the app key is read before the gate checked it"
+            ))
+        })
+    }
+}
 
 impl FromRequest for SdkApp {
     type Error = AppError;
@@ -42,30 +58,33 @@ impl FromRequest for SdkApp {
             let state = web::Data::<AppState>::extract(&req)
                 .await
                 .map_err(|_| AppError::internal(anyhow::anyhow!("app state missing")))?;
-            let invalid = || {
-                AppError::unauthorized(
-                    "invalid_app_key",
-                    "Send the app's current key in `X-App-Key`.",
-                )
-            };
             let key = req
                 .headers()
                 .get(APP_KEY_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .map(str::trim)
                 .filter(|k| !k.is_empty() && k.len() <= 100)
-                .ok_or_else(invalid)?
+                .ok_or_else(invalid_app_key)?
                 .to_owned();
             // Counted before the lookup, so that guessing keys is limited too.
             state.sdk_by_key.hit(&key).map_err(AppError::rate_limited)?;
-            let app = state
-                .db
-                .run(move |conn| AppRow::find_by_key(conn, &key))
-                .await?
-                .ok_or_else(invalid)?;
+            let app = Arc::new(OnceLock::new());
+            let filled = app.clone();
+            gate::close(Arc::new(move |conn| {
+                let row = AppRow::find_by_key(conn, &key)?.ok_or_else(invalid_app_key)?;
+                let _ = filled.set(row);
+                Ok(())
+            }));
             Ok(Self(app))
         })
     }
+}
+
+fn invalid_app_key() -> AppError {
+    AppError::unauthorized(
+        "invalid_app_key",
+        "Send the app's current key in `X-App-Key`.",
+    )
 }
 
 /// A time a device reports must lie within what it can plausibly know.

@@ -269,6 +269,10 @@ both_backends! {
         let access = session.body["access_token"].as_str().unwrap_or_default().to_owned();
         app.patch(&format!("customers/{id}"), &partner, json!({"status": "locked"})).await.assert_status(StatusCode::OK);
         app.get("me", &access).await.assert_problem(StatusCode::UNAUTHORIZED, "invalid_token");
+        // Also where the request fails before its handler reads anything.
+        app.post("me/password", Some(&access), json!({"current_password": "", "new_password": "x"}))
+            .await
+            .assert_problem(StatusCode::UNAUTHORIZED, "invalid_token");
         app.post("auth/refresh", None, json!({"refresh_token": session.body["refresh_token"]})).await.assert_status(StatusCode::UNAUTHORIZED);
         app.login("c@example.com", PASSWORD).await.assert_problem(StatusCode::FORBIDDEN, "account_locked");
         let events = app.get(&format!("audit-events?subject_id={id}&action=customer.lock"), &partner).await;

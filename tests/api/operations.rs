@@ -1,8 +1,27 @@
 //! Health, metrics, request ids, and the API docs.
 
 use reqwest::StatusCode;
+use serde_json::json;
 
 use crate::both_backends;
+use crate::helpers::TestApp;
+
+/// The `_sum` and `_count` of `http_request_db_hops` for `method` and `route`.
+async fn hops(app: &TestApp, method: &str, route: &str) -> (f64, f64) {
+    let metrics = app.call(reqwest::Method::GET, "/metrics", None, None).await;
+    let read = |series: &str| {
+        let prefix = format!(
+            r#"http_request_db_hops_{series}{{method="{method}",route="/api/v1/{route}"}} "#
+        );
+        metrics
+            .text
+            .lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("no {series} for {method} {route} in\n{}", metrics.text))
+    };
+    (read("sum"), read("count"))
+}
 
 both_backends! {
     async fn liveness_and_readiness_answer_ok(app) {
@@ -38,5 +57,33 @@ both_backends! {
         assert!(!docs.text.contains("cdn"), "no CDN");
         let redirect = app.client.get(app.url("/docs")).send().await.expect("sent");
         assert!(redirect.status().is_redirection());
+    }
+
+    async fn a_request_makes_one_trip_to_the_database(app) {
+        // Authentication (the account still active), tenancy and the rows: one hop, one check-out.
+        let (partner_id, partner) = app.partner("agency@example.com").await;
+        let (customer_id, customer) = app.customer("shop@example.com", Some(partner_id)).await;
+        let (_, stranger) = app.partner("other@example.com").await;
+        let created = app.create_app(&customer, json!({})).await;
+        let (app_id, key) = (created["id"].as_str().unwrap_or_default(), created["app_key"].as_str().unwrap_or_default());
+        app.register_device(key, "install-1", json!({})).await.assert_status(StatusCode::CREATED);
+        let events = json!({"events": [{"type": "session_start", "installation_id": "install-1",
+            "at": (chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339()}]});
+        app.sdk("events", key, events).await.assert_status(StatusCode::ACCEPTED);
+        for _ in 0..3 {
+            app.get(&format!("customers/{customer_id}"), &partner).await.assert_status(StatusCode::OK);
+        }
+        app.get(&format!("customers/{customer_id}"), &stranger).await.assert_status(StatusCode::NOT_FOUND);
+        app.get(&format!("apps/{app_id}/devices"), &customer).await.assert_status(StatusCode::OK);
+        app.get(&format!("apps/{app_id}/devices"), &partner).await.assert_status(StatusCode::OK);
+        assert_eq!(hops(&app, "GET", "customers/{id}").await, (4.0, 4.0));
+        assert_eq!(hops(&app, "GET", "apps/{id}/devices").await, (2.0, 2.0));
+        assert_eq!(hops(&app, "POST", "sdk/devices").await, (1.0, 1.0));
+        assert_eq!(hops(&app, "POST", "sdk/events").await, (1.0, 1.0));
+        // A request refused before its handler queried still has its account checked: one hop.
+        app.post("me/password", Some(&customer), json!({"current_password": "", "new_password": "x"}))
+            .await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(hops(&app, "POST", "me/password").await, (1.0, 1.0));
     }
 }

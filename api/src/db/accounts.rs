@@ -27,12 +27,13 @@ pub type AccountsRule = diesel::dsl::Or<
     diesel::dsl::Eq<accounts::partner_id, Option<i64>>,
 >;
 
+/// An account as the back office shows and edits it: everything but the password hash, which
+/// only signing in and changing the password read ([`AccountRow::password_hash`]).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = accounts)]
 pub struct AccountRow {
     pub id: i64,
     pub email: String,
-    pub password_hash: Option<String>,
     #[diesel(deserialize_as = Stored<Role>)]
     pub role: Role,
     #[diesel(deserialize_as = Stored<AccountStatus>)]
@@ -160,6 +161,16 @@ impl AccountRow {
             .select(Self::as_select())
             .first(conn)
             .optional()?)
+    }
+
+    /// The account's password hash (`None` while it has no password), if the account exists.
+    pub fn password_hash(conn: &mut DbConn, id: i64) -> AppResult<Option<String>> {
+        Ok(accounts::table
+            .find(id)
+            .select(accounts::password_hash)
+            .first::<Option<String>>(conn)
+            .optional()?
+            .flatten())
     }
 
     pub fn email_in_use(conn: &mut DbConn, email: &str, except: Option<i64>) -> AppResult<bool> {

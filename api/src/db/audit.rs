@@ -1,5 +1,7 @@
 //! The audit log: every mutation, who made it (and who was behind them), on what, from where.
 
+use std::sync::{Arc, OnceLock};
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use types::accounts::Role;
@@ -15,10 +17,10 @@ use crate::policy::Scope;
 #[derive(Debug, Clone, Default)]
 pub struct Actor {
     pub account_id: Option<i64>,
-    pub email: Option<String>,
-    /// The partner the actor belongs to (itself for a partner), so partners can read their
-    /// customers' events.
-    pub partner_id: Option<i64>,
+    /// The acting account as the database has it: known from the start for an actor built
+    /// from a [`Principal`]; for a request's caller, filled by the request's gate check, which
+    /// runs on the request's connection before any of its queries (see `db::gate`).
+    account: Option<Arc<OnceLock<Principal>>>,
     pub impersonator_id: Option<i64>,
     pub ip: Option<String>,
 }
@@ -56,17 +58,51 @@ impl Actor {
         impersonator_id: Option<i64>,
         ip: Option<String>,
     ) -> Self {
+        Self::for_caller(
+            account.id,
+            Arc::new(OnceLock::from(account.clone())),
+            impersonator_id,
+            ip,
+        )
+    }
+
+    /// The account `id` acting, whose row `account` holds once the request's gate checked it.
+    pub fn for_caller(
+        id: i64,
+        account: Arc<OnceLock<Principal>>,
+        impersonator_id: Option<i64>,
+        ip: Option<String>,
+    ) -> Self {
         Self {
-            account_id: Some(account.id),
-            email: Some(account.email.clone()),
-            partner_id: match account.role {
-                Role::Partner => Some(account.id),
-                Role::Customer => account.partner_id,
-                Role::Admin => None,
-            },
+            account_id: Some(id),
+            account: Some(account),
             impersonator_id,
             ip,
         }
+    }
+
+    fn principal(&self) -> Option<&Principal> {
+        let principal = self.account.as_ref().and_then(|a| a.get());
+        debug_assert!(
+            self.account.is_none() || principal.is_some(),
+            "an actor's account is read before the request's gate checked it"
+        );
+        principal
+    }
+
+    /// The acting account's email (`None` for the system).
+    pub fn email(&self) -> Option<&str> {
+        self.principal().map(|p| p.email.as_str())
+    }
+
+    /// The partner the actor belongs to (itself for a partner), so partners can read their
+    /// customers' events.
+    pub fn partner_id(&self) -> Option<i64> {
+        self.principal().and_then(|p| match p.role {
+            Role::Partner => Some(p.id),
+            Role::Customer => p.partner_id,
+            Role::Admin => None,
+        })
     }
 
     /// Records `action` on `subject` in the caller's transaction, with the subject's name as it
@@ -85,8 +121,8 @@ impl Actor {
         diesel::insert_into(audit_events::table)
             .values((
                 audit_events::actor_id.eq(self.account_id),
-                audit_events::actor_email.eq(self.email.as_deref()),
-                audit_events::actor_partner_id.eq(self.partner_id),
+                audit_events::actor_email.eq(self.email()),
+                audit_events::actor_partner_id.eq(self.partner_id()),
                 audit_events::impersonator_id.eq(self.impersonator_id),
                 audit_events::action.eq(action),
                 audit_events::subject_type.eq(subject_type),

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod devices;
 pub mod emails;
 pub mod events;
+pub mod gate;
 pub mod idempotency;
 pub mod invoices;
 pub mod mobile_users;
@@ -199,6 +200,18 @@ pub fn connection_lost(err: &DieselError) -> bool {
 
 pub type Pool = r2d2::Pool<ConnectionManager>;
 
+/// How one trip to the blocking pool went.
+enum Hop<T> {
+    NoConnection(AppError),
+    /// The request's gate refused it; the handler's work did not run.
+    Refused(AppError),
+    Ran {
+        /// Whether the gate's check ran (and passed) first.
+        checked: bool,
+        out: AppResult<T>,
+    },
+}
+
 /// The shared handle handlers use.
 #[derive(Clone)]
 pub struct Db {
@@ -241,19 +254,45 @@ impl Db {
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool, never on an actix worker.
+    /// In a request whose [`gate`] is closed, the gate's check runs first on the same connection
+    /// (`f` does not run if it refuses).
     pub async fn run<T, F>(&self, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
+        if let Some(refused) = gate::refusal() {
+            return Err(refused);
+        }
+        let check = gate::hop();
         let pool = self.pool.clone();
         let span = tracing::Span::current();
-        actix_web::web::block(move || {
+        let hop = actix_web::web::block(move || {
             let _entered = span.enter();
-            let mut conn = pool.get().map_err(AppError::from)?;
-            f(&mut conn)
+            let mut conn = match pool.get() {
+                Ok(conn) => conn,
+                Err(err) => return Hop::NoConnection(err.into()),
+            };
+            let checked = check.is_some();
+            if let Some(Err(refused)) = check.map(|check| check(&mut conn)) {
+                return Hop::Refused(refused);
+            }
+            Hop::Ran {
+                checked,
+                out: f(&mut conn),
+            }
         })
-        .await?
+        .await?;
+        match hop {
+            Hop::NoConnection(err) => Err(err),
+            Hop::Refused(err) => Err(gate::refused(err)),
+            Hop::Ran { checked, out } => {
+                if checked {
+                    gate::passed();
+                }
+                out
+            }
+        }
     }
 
     /// Like `run`, inside one transaction. On SQLite it is `BEGIN IMMEDIATE`: a deferred

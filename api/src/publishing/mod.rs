@@ -317,12 +317,7 @@ pub fn submit(
             Some(format!("Replaced by request {}.", row.id)),
             now,
         )?;
-        withdrawn.record(
-            conn,
-            withdrawn.review_note.as_deref(),
-            actor.email.as_deref(),
-            now,
-        )?;
+        withdrawn.record(conn, withdrawn.review_note.as_deref(), actor.email(), now)?;
         actor.record(
             conn,
             "publish_request.replaced",
@@ -344,7 +339,7 @@ pub fn submit(
         },
         now,
     )?;
-    submitted.record(conn, None, actor.email.as_deref(), now)?;
+    submitted.record(conn, None, actor.email(), now)?;
     actor.record(
         conn,
         "publish_request.submitted",
@@ -390,7 +385,7 @@ pub fn cancel(
         return Err(illegal(row.status, PublishStatus::Canceled));
     }
     let canceled = move_to(conn, row, PublishStatus::Canceled, reason.clone(), now)?;
-    canceled.record(conn, reason.as_deref(), actor.email.as_deref(), now)?;
+    canceled.record(conn, reason.as_deref(), actor.email(), now)?;
     actor.record(
         conn,
         "publish_request.canceled",
@@ -429,7 +424,7 @@ pub fn review(
     }
     let note = body.note.as_ref().map(|n| n.trim().to_owned());
     let moved = move_to(conn, row, body.status, note.clone(), now)?;
-    moved.record(conn, note.as_deref(), actor.email.as_deref(), now)?;
+    moved.record(conn, note.as_deref(), actor.email(), now)?;
     actor.record(
         conn,
         &format!("publish_request.{}", body.status.as_str()),

@@ -123,7 +123,7 @@ async fn change_password(
     let id = user.id();
     let stored = state
         .db
-        .run(move |conn| Ok(AccountRow::find(conn, id)?.and_then(|a| a.password_hash)))
+        .run(move |conn| AccountRow::password_hash(conn, id))
         .await?;
     let current = body.current_password.clone();
     if !web::block(move || password::verify(&current, stored.as_deref())).await? {

@@ -120,7 +120,7 @@ async fn create_request(
                 },
             )?;
             let actor = user.actor();
-            row.record(conn, None, actor.email.as_deref(), now)?;
+            row.record(conn, None, actor.email(), now)?;
             actor.record(
                 conn,
                 "publish_request.created",

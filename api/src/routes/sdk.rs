@@ -48,7 +48,7 @@ async fn register_device(
 ) -> AppResult<HttpResponse> {
     let (device_id, created) = state
         .db
-        .transaction(move |conn| sdk::register_device(conn, &app.0, &body.0, crate::db::now()))
+        .transaction(move |conn| sdk::register_device(conn, app.row()?, &body.0, crate::db::now()))
         .await?;
     let body = DeviceRegistered {
         device_id: device_id.to_string(),
@@ -82,7 +82,7 @@ async fn record_events(
 ) -> AppResult<HttpResponse> {
     let outcome = state
         .db
-        .transaction(move |conn| sdk::record_events(conn, &app.0, &body.0, crate::db::now()))
+        .transaction(move |conn| sdk::record_events(conn, app.row()?, &body.0, crate::db::now()))
         .await?;
     Ok(HttpResponse::Accepted().json(outcome))
 }
@@ -110,7 +110,7 @@ async fn register_mobile_user(
 ) -> AppResult<HttpResponse> {
     let user = state
         .db
-        .transaction(move |conn| sdk::create_mobile_user(conn, &app.0, &body.0))
+        .transaction(move |conn| sdk::create_mobile_user(conn, app.row()?, &body.0))
         .await?;
     Ok(HttpResponse::Created().json(user.to_wire()))
 }
@@ -140,14 +140,13 @@ async fn report_order(
     body: Valid<CreateOrder>,
 ) -> AppResult<HttpResponse> {
     let now = state.clock.now();
-    let app = app.0;
     let order = std::sync::Arc::new(body.0);
     let stored = {
         let (app, order) = (app.clone(), order.clone());
         state
             .db
             .transaction(move |conn| {
-                let intake = orders::take_order(conn, &app, &order, now)?;
+                let intake = orders::take_order(conn, app.row()?, &order, now)?;
                 let (created, row) = match intake {
                     Intake::Created(row) => (true, row),
                     Intake::Known(row) => (false, row),
@@ -161,10 +160,12 @@ async fn report_order(
         Err(e) if e.code() == "order_number_taken" => {
             state
                 .db
-                .run(move |conn| match orders::known_order(conn, &app, &order)? {
-                    Some(row) => Ok((false, orders::detail(conn, &row)?)),
-                    None => Err(e),
-                })
+                .run(
+                    move |conn| match orders::known_order(conn, app.row()?, &order)? {
+                        Some(row) => Ok((false, orders::detail(conn, &row)?)),
+                        None => Err(e),
+                    },
+                )
                 .await?
         }
         other => other?,
@@ -211,7 +212,7 @@ async fn send_quote_request(
     let detail = state
         .db
         .transaction(move |conn| {
-            let quote = quotes::take_request(conn, &app.0, &body.0, now)?;
+            let quote = quotes::take_request(conn, app.row()?, &body.0, now)?;
             single(quotes::to_wire(
                 conn,
                 std::slice::from_ref(&quote),
@@ -252,8 +253,8 @@ async fn read_quote_request(
     let detail = state
         .db
         .run(move |conn| {
-            orders::require_standard(&app.0)?;
-            let quote = quotes::find(conn, app.0.id, id, now)?;
+            orders::require_standard(app.row()?)?;
+            let quote = quotes::find(conn, app.row()?.id, id, now)?;
             single(quotes::to_wire(
                 conn,
                 std::slice::from_ref(&quote),
@@ -275,8 +276,8 @@ async fn answer_quote(
     let detail = state
         .db
         .transaction(move |conn| {
-            orders::require_standard(&app.0)?;
-            let quote = quotes::find(conn, app.0.id, id, now)?;
+            orders::require_standard(app.row()?)?;
+            let quote = quotes::find(conn, app.row()?.id, id, now)?;
             let quote = quotes::answer(conn, &quote, accept, now)?;
             single(quotes::to_wire(
                 conn,

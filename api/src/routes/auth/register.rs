@@ -115,8 +115,8 @@ pub(super) async fn activate(
                     "This account is locked.",
                 ));
             }
-            let needs_password =
-                token.purpose == Purpose::SetPassword.as_str() || account.password_hash.is_none();
+            let needs_password = token.purpose == Purpose::SetPassword.as_str()
+                || AccountRow::password_hash(conn, account.id)?.is_none();
             if needs_password && new_hash.is_none() {
                 return Err(AppError::invalid_field(
                     "password",

@@ -44,11 +44,16 @@ pub(super) async fn login(
     limit_attempts(&state, ip.as_deref(), &email)?;
 
     // Three steps so that no database connection is held while argon2 runs.
-    let account = state
+    let (account, stored) = state
         .db
-        .run(move |conn| AccountRow::find_by_email(conn, &email))
+        .run(move |conn| {
+            let Some(account) = AccountRow::find_by_email(conn, &email)? else {
+                return Ok((None, None));
+            };
+            let stored = AccountRow::password_hash(conn, account.id)?;
+            Ok((Some(account), stored))
+        })
         .await?;
-    let stored = account.as_ref().and_then(|a| a.password_hash.clone());
     let password_ok =
         web::block(move || password::verify(&body.password, stored.as_deref())).await?;
     let account = match account {
