@@ -7,7 +7,7 @@ COPY . .
 RUN rustup target add wasm32-unknown-unknown \
     && npm ci --no-audit --no-fund \
     && cargo xtask web \
-    && cargo build --locked --release -p api
+    && cargo build --locked --release -p api --features jemalloc
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certificates curl \

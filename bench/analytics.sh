@@ -16,7 +16,7 @@ events=${BENCH_EVENTS:-10000000}
 devices=${BENCH_DEVICES:-200000}
 
 say "building the api (release)"
-cargo build --locked --release -p api -q
+cargo build --locked --release -p api --features jemalloc -q
 bin=$root/target/release/backoffice
 work=$(mktemp -d)
 export JWT_SECRET=bench-secret-0123456789abcdef0123456789 RUST_LOG=warn,actix_files=off LOGIN_RATE_LIMIT=100000

@@ -21,7 +21,7 @@ subs=${BENCH_SUBSCRIPTIONS:-100000}
 psql "$admin_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
 
 say "building the api and the PDF benchmark (release)"
-cargo build --locked --release -p api -q --bin backoffice --example invoice_pdf
+cargo build --locked --release -p api --features jemalloc -q --bin backoffice --example invoice_pdf
 bin=target/release/backoffice
 export DATABASE_URL=$db_url JWT_SECRET=bench-secret-0123456789abcdef0123456789 RUST_LOG=warn \
   LOGIN_RATE_LIMIT=100000 WEB_DIST="$root/web/dist"

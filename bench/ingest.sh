@@ -23,7 +23,7 @@ duration=${BENCH_SECONDS:-10}
 rounds=${BENCH_ROUNDS:-3}
 work=$(mktemp -d)
 say "building the api (release)"
-cargo build --locked --release -p api -q
+cargo build --locked --release -p api --features jemalloc -q
 bin=$root/target/release/backoffice
 export JWT_SECRET=bench-secret-0123456789abcdef0123456789 RUST_LOG=warn,actix_files=off \
   LOGIN_RATE_LIMIT=100000 SDK_RATE_LIMIT=100000000 WEB_DIST="$root/web/dist"

@@ -20,7 +20,7 @@ duration=${BENCH_SECONDS:-10}
 psql "$admin_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
 
 say "building the api (release)"
-cargo build --locked --release -p api -q
+cargo build --locked --release -p api --features jemalloc -q
 bin=target/release/backoffice
 export DATABASE_URL=$db_url JWT_SECRET=bench-secret-0123456789abcdef0123456789 RUST_LOG=warn \
   LOGIN_RATE_LIMIT=100000 SDK_RATE_LIMIT=100000000 WEB_DIST="$root/web/dist"

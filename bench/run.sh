@@ -17,7 +17,7 @@ export BENCH_TABLE
 BENCH_TABLE=$(mktemp)
 trap 'rm -f "$BENCH_TABLE"' EXIT
 say "building the api (release)"
-cargo build --locked --release -p api -q
+cargo build --locked --release -p api --features jemalloc -q
 for bench in customers ingest analytics; do
   start=$SECONDS
   bash "bench/$bench.sh"

@@ -8,7 +8,7 @@ source scripts/setup.sh
 
 build_web
 say "building the back office (release)"
-cargo build --locked --release -p api
+cargo build --locked --release -p api --features jemalloc
 
 bin=$root/target/release/backoffice
 "$bin" migrate

@@ -8,6 +8,11 @@ use api::settings::Settings;
 use api::startup::Application;
 use api::{openapi, seed, telemetry};
 
+/// See `jemalloc` in Cargo.toml: peak memory under load is measured with it (bench/customers.sh).
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> anyhow::Result<()> {
     // A missing .env is normal; real environment variables win over it.
     let _ = dotenvy::dotenv();

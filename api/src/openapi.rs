@@ -58,8 +58,8 @@ pub fn spec() -> Spec {
     let (_, mut spec) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
-        .service(scope::scope("/api/v1").configure(crate::routes::configure))
-        .configure(crate::routes::health::configure)
+        .service(scope::scope("/api/v1").configure(|cfg| crate::routes::configure(cfg)))
+        .configure(|cfg| crate::routes::health::configure(cfg))
         .split_for_parts();
     CommonResponses.modify(&mut spec);
     document_pages_once(&mut spec);
@@ -180,7 +180,12 @@ fn document_pages_once(spec: &mut Spec) {
 
 /// Pretty JSON with a trailing newline, exactly as committed.
 pub fn spec_json() -> String {
-    let mut json = spec().to_pretty_json().unwrap_or_default();
+    to_json(&spec())
+}
+
+/// `spec` as the committed `openapi/openapi.json` holds it.
+pub fn to_json(spec: &Spec) -> String {
+    let mut json = spec.to_pretty_json().unwrap_or_default();
     json.push('\n');
     json
 }

@@ -8,7 +8,6 @@ use actix_web::dev::Server;
 use actix_web::http::header;
 use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
-use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::clock::Clock;
@@ -61,47 +60,46 @@ impl Application {
         let port = listener.local_addr()?.port();
         let spec = crate::openapi::spec();
         let routes = web::Data::new(RouteTable::from_spec(&spec));
-        let spec_json = web::Data::new(SpecJson(crate::openapi::spec_json()));
+        let spec_json = web::Data::new(SpecJson(crate::openapi::to_json(&spec)));
         let web_dist = web::Data::new(WebDist(settings.web_dist.clone()));
         if !settings.web_dist.join("index.html").exists() {
             tracing::warn!(dir = %settings.web_dist.display(), "no built SPA here (run `cargo xtask web`): serving the API only");
         }
         let body_limit = settings.body_limit_bytes;
 
-        let mut server = HttpServer::new(move || {
-            let (app, _) = App::new()
-                .into_utoipa_app()
-                .app_data(state.clone())
-                .app_data(routes.clone())
-                .app_data(spec_json.clone())
-                .app_data(web_dist.clone())
-                .app_data(json_config(body_limit))
-                .app_data(query_config())
-                .app_data(path_config())
-                .service(scope::scope("/api/v1").configure(crate::routes::configure))
-                .configure(crate::routes::health::configure)
-                .split_for_parts();
-            // The UI loads the spec from the documented `/api/v1/openapi.json` route.
-            app.service(SwaggerUi::new("/docs/{_:.*}").config(Config::from("/api/v1/openapi.json")))
-                .service(web::redirect("/docs", "/docs/"))
-                // Hashed file names: a file never changes, so browsers may keep it for a year.
-                .service(
-                    web::scope("/assets")
-                        .wrap(
-                            DefaultHeaders::new().add((
+        let mut server =
+            HttpServer::new(move || {
+                App::new()
+                    .app_data(state.clone())
+                    .app_data(routes.clone())
+                    .app_data(spec_json.clone())
+                    .app_data(web_dist.clone())
+                    .app_data(json_config(body_limit))
+                    .app_data(query_config())
+                    .app_data(path_config())
+                    .service(web::scope("/api/v1").configure(|cfg| crate::routes::configure(cfg)))
+                    .configure(|cfg| crate::routes::health::configure(cfg))
+                    // The UI loads the spec from the documented `/api/v1/openapi.json` route.
+                    .service(
+                        SwaggerUi::new("/docs/{_:.*}").config(Config::from("/api/v1/openapi.json")),
+                    )
+                    .service(web::redirect("/docs", "/docs/"))
+                    // Hashed file names: a file never changes, so browsers may keep it for a year.
+                    .service(
+                        web::scope("/assets")
+                            .wrap(DefaultHeaders::new().add((
                                 header::CACHE_CONTROL,
                                 "public, max-age=31536000, immutable",
-                            )),
-                        )
-                        .route("/{file:.+}", web::get().to(crate::routes::assets::asset))
-                        .route("/{file:.+}", web::head().to(crate::routes::assets::asset)),
-                )
-                .default_service(web::to(not_found_or_not_allowed))
-                .wrap(Compress::default())
-                .wrap(from_fn(crate::middleware::observe))
-        })
-        .listen(listener)?
-        .shutdown_timeout(20);
+                            )))
+                            .route("/{file:.+}", web::get().to(crate::routes::assets::asset))
+                            .route("/{file:.+}", web::head().to(crate::routes::assets::asset)),
+                    )
+                    .default_service(web::to(not_found_or_not_allowed))
+                    .wrap(Compress::default())
+                    .wrap(from_fn(crate::middleware::observe))
+            })
+            .listen(listener)?
+            .shutdown_timeout(20);
         let workers = settings
             .workers
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));

@@ -1,8 +1,8 @@
 //! An app's analytics ("Get Mobile Analytics"): `GET /apps/{id}/analytics`.
 
+use crate::routes::Register;
 use actix_web::{get, web, HttpResponse};
 use types::analytics::{Analytics, AnalyticsQuery};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::analytics::Plan;
 use crate::auth::AuthUser;
@@ -11,7 +11,7 @@ use crate::error::AppResult;
 use crate::routes::valid_query;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     cfg.service(app_analytics);
 }
 

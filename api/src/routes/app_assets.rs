@@ -2,11 +2,11 @@
 //! request body, checked from their bytes, stored content-addressed, served only to accounts
 //! that may see the app.
 
+use crate::routes::Register;
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use types::publishing::{Asset, UploadAsset};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthUser;
 use crate::db::parse_id;
@@ -16,7 +16,7 @@ use crate::publishing::{self, SCREENSHOT_MAX_BYTES};
 use crate::routes::valid_query;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     cfg.service(upload_asset)
         .service(list_assets)
         .service(asset_content);

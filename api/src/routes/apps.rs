@@ -1,11 +1,11 @@
 //! Apps: `/apps...`. Customers manage their own; partners their own and their customers';
 //! admins all. Every app-scoped route goes through `policy::Scope::find_app`.
 
+use crate::routes::Register;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use types::apps::{App, AppFilter, AppKind, AppSort, CreateApp, UpdateApp};
 use types::{Page, PageQuery};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{secrets, AuthUser};
 use crate::db::apps::{AppChanges, AppQuery, AppRow, AppWithOwner, NewApp};
@@ -15,7 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     cfg.service(list_apps)
         .service(create_app)
         .service(get_app)

@@ -1,10 +1,10 @@
 //! The audit log (`/audit-events`): admins read everything, partners their own and their
 //! customers' events, customers their own.
 
+use crate::routes::Register;
 use actix_web::{get, web, HttpResponse};
 use types::audit::{AuditEvent, AuditFilter};
 use types::{Page, PageQuery};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthUser;
 use crate::db::audit::{AuditEventRow, AuditQuery, People};
@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::routes::valid_query;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     cfg.service(list_audit_events);
 }
 

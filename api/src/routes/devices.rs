@@ -1,9 +1,9 @@
 //! An app's devices ("Manage devices"): `/apps/{id}/devices` and its summary.
 
+use crate::routes::Register;
 use actix_web::{get, web, HttpResponse};
 use types::devices::{Device, DeviceFilter, DeviceSummary};
 use types::{Page, PageQuery};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthUser;
 use crate::db::devices::{top_shares, DeviceRow};
@@ -13,7 +13,7 @@ use crate::error::AppResult;
 use crate::routes::valid_query;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     cfg.service(list_devices).service(device_summary);
 }
 

@@ -1,15 +1,15 @@
 //! Operations endpoints, outside `/api/v1`: liveness, readiness and Prometheus metrics.
 
+use crate::routes::Register;
 use actix_web::{get, web, HttpResponse};
 use diesel::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::AppResult;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     cfg.service(live).service(ready).service(metrics);
 }
 

@@ -1,10 +1,10 @@
 //! The signed-in account: profile, password and personal API tokens (`/me...`).
 
+use crate::routes::Register;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use types::accounts::{Account, UpdateProfile};
 use types::auth::{ChangePasswordRequest, TokenResponse};
 use types::tokens::{ApiTokenList, CreateApiToken, CreatedApiToken};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::extractor::API_TOKEN_PREFIX;
 use crate::auth::password::{self, hash_off_thread as hash_password};
@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::routes::Valid;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     cfg.service(get_me)
         .service(update_me)
         .service(change_password)

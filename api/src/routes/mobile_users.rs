@@ -1,12 +1,12 @@
 //! "Manage Mobile Users" of stand-alone apps: `/apps/{id}/mobile-users...`. For Magento apps
 //! every route answers 403 `managed_by_magento`: their users live in the Magento store.
 
+use crate::routes::Register;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use types::apps::AppKind;
 use types::mobile_users::{CreateMobileUser, MobileUser, MobileUserFilter, UpdateMobileUser};
 use types::{Page, PageQuery};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthUser;
 use crate::db::apps::AppRow;
@@ -17,7 +17,7 @@ use crate::error::{managed_by_magento, mobile_user_email_taken, AppResult};
 use crate::routes::{check_etag, csv, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     cfg.service(list_mobile_users)
         .service(export_mobile_users)
         .service(create_mobile_user)

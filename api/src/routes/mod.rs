@@ -25,19 +25,47 @@ pub mod quotes;
 pub mod sdk;
 pub mod subscriptions;
 
-use actix_web::dev::Payload;
+use actix_web::dev::{HttpServiceFactory, Payload};
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 use types::FieldError;
-use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::OpenApiFactory;
 use validator::Validate;
 
 use crate::error::{AppError, AppResult};
 
+/// Where a resource's `configure` registers its handlers: the OpenAPI builder
+/// (`utoipa_actix_web`'s `ServiceConfig`, which also collects each handler's description) or a
+/// server worker (actix's own `ServiceConfig`, which does not: every worker would otherwise build
+/// and drop the whole spec, some megabytes of memory each, at start-up).
+pub trait Register {
+    fn service<F>(&mut self, factory: F) -> &mut Self
+    where
+        F: HttpServiceFactory + OpenApiFactory + 'static;
+}
+
+impl Register for utoipa_actix_web::service_config::ServiceConfig<'_> {
+    fn service<F>(&mut self, factory: F) -> &mut Self
+    where
+        F: HttpServiceFactory + OpenApiFactory + 'static,
+    {
+        utoipa_actix_web::service_config::ServiceConfig::service(self, factory)
+    }
+}
+
+impl Register for web::ServiceConfig {
+    fn service<F>(&mut self, factory: F) -> &mut Self
+    where
+        F: HttpServiceFactory + OpenApiFactory + 'static,
+    {
+        web::ServiceConfig::service(self, factory)
+    }
+}
+
 /// Everything under `/api/v1`.
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     auth::configure(cfg);
     me::configure(cfg);
     partners::configure(cfg);

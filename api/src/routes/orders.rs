@@ -1,11 +1,11 @@
 //! "Manage Orders" of Standard apps: `/apps/{id}/orders…`. A Basic app answers 403
 //! `edition_required` on every route.
 
+use crate::routes::Register;
 use actix_web::{get, patch, web, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 use types::orders::{Order, OrderFilter, UpdateOrder};
 use types::{Page, PageQuery};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthUser;
 use crate::db::apps::AppRow;
@@ -17,7 +17,7 @@ use crate::orders::{detail, move_order, require_standard};
 use crate::routes::{check_etag, csv, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     cfg.service(list_orders)
         .service(export_orders)
         .service(get_order)

@@ -1,10 +1,10 @@
 //! The email outbox (`/outbox`), for admins: shows every email with its links, so an installation
 //! without SMTP can still activate people.
 
+use crate::routes::Register;
 use actix_web::{get, web, HttpResponse};
 use types::outbox::{OutboxEmail, OutboxFilter};
 use types::{Page, PageQuery};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Admin;
 use crate::db::emails::EmailRow;
@@ -13,7 +13,7 @@ use crate::error::AppResult;
 use crate::routes::valid_query;
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     cfg.service(list_outbox);
 }
 

@@ -1,12 +1,12 @@
 //! Partners (agencies, resellers): administered by admins only (`/partners...`).
 
+use crate::routes::Register;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use types::accounts::{
     AccountSort, AccountStatus, CreatePartner, Partner, PartnerFilter, Role, UpdatePartner,
 };
 use types::{Page, PageQuery};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::password::hash_off_thread as hash_password;
 use crate::auth::Admin;
@@ -18,7 +18,7 @@ use crate::onboarding::{create_account, ensure_owns_no_apps, update_account, Acc
 use crate::routes::{check_etag, if_match_of, valid_query, with_etag, Valid};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     cfg.service(list_partners)
         .service(create_partner)
         .service(get_partner)

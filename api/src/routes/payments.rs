@@ -1,12 +1,12 @@
 //! "Payment Overview": the payments within reach, each with its invoice as a PDF, and the list
 //! as CSV. Payments and invoices are never deleted (there is no DELETE: 405).
 
+use crate::routes::Register;
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 use types::billing::{Payment, PaymentFilter};
 use types::{Page, PageQuery};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthUser;
 use crate::billing::provider::WebhookError;
@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::routes::{csv, valid_query};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     cfg.service(list_payments)
         .service(export_payments)
         .service(get_payment)

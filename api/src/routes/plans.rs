@@ -1,13 +1,13 @@
 //! The price list (`/plans`, written by administrators, read by everyone signed in) and coupons
 //! (`/coupons`: administrators' for every customer, partners' for their own customers).
 
+use crate::routes::Register;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use types::accounts::Role;
 use types::billing::{
     Coupon, CreateCoupon, CreatePlan, Plan, PlanFilter, UpdateCoupon, UpdatePlan,
 };
 use types::{Page, PageQuery};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{Admin, AuthUser, Manager};
 use crate::db::page::Paging;
@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     cfg.service(list_plans)
         .service(create_plan)
         .service(get_plan)

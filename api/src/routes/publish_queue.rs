@@ -1,11 +1,11 @@
 //! The review queue (`/publish-requests…`): everyone reads the requests within reach;
 //! administrators move them along.
 
+use crate::routes::Register;
 use actix_web::{get, patch, web, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 use types::publishing::{PublishFilter, PublishRequest, ReviewPublishRequest};
 use types::{Page, PageQuery};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{Admin, AuthUser};
 use crate::db::page::Paging;
@@ -18,7 +18,7 @@ use crate::routes::publishing::{one, page_of, respond};
 use crate::routes::{check_etag, if_match_of, valid_query, Valid};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     cfg.service(list_requests)
         .service(get_request)
         .service(review_request);

@@ -1,6 +1,7 @@
 //! "Publish app": an app's publish requests and store status (`/apps/{id}/publish-requests…`,
 //! `/apps/{id}/publishing`); the review queue is in [`super::publish_queue`].
 
+use crate::routes::Register;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 use types::publishing::{
@@ -8,7 +9,6 @@ use types::publishing::{
     PublishStatus, StoreStatus, SubmitPublishRequest, UpdatePublishRequest,
 };
 use types::{Page, PageQuery};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthUser;
 use crate::db::page::Paging;
@@ -21,7 +21,7 @@ use crate::routes::publish_queue;
 use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     cfg.service(create_request)
         .service(list_app_requests)
         .service(get_app_request)

@@ -1,11 +1,11 @@
 //! "Manage Quote requests" of Standard apps: `/apps/{id}/quote-requests…`, the owner's inbox and
 //! answers. A Basic app answers 403 `edition_required` on every route.
 
+use crate::routes::Register;
 use actix_web::{get, post, web, HttpResponse};
 use chrono::NaiveDateTime;
 use types::quotes::{CreateQuoteResponse, QuoteCounts, QuoteFilter, QuoteRequest};
 use types::{Page, PageQuery};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthUser;
 use crate::db::audit::Actor;
@@ -18,7 +18,7 @@ use crate::routes::orders::standard_app;
 use crate::routes::{json_with_etag, valid_query, Valid};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     cfg.service(list_quotes)
         .service(count_quotes)
         .service(get_quote)

@@ -1,12 +1,12 @@
 //! The SDK API: what mobile apps send, authenticated by the app's public key in `X-App-Key`
 //! (no user token). Rate limited per key.
 
+use crate::routes::Register;
 use actix_web::{get, post, web, HttpResponse};
 use types::mobile_users::{CreateMobileUser, MobileUser};
 use types::orders::{CreateOrder, Order};
 use types::quotes::{CreateQuoteRequest, QuoteRequest};
 use types::sdk::{DeviceRegistered, EventBatch, EventsAccepted, RegisterDevice};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::db::parse_id;
 use crate::error::{AppError, AppResult};
@@ -16,7 +16,7 @@ use crate::routes::Valid;
 use crate::sdk::{self, SdkApp};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     cfg.service(register_device)
         .service(record_events)
         .service(register_mobile_user)

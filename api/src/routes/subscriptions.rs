@@ -1,6 +1,7 @@
 //! "Billing Subscriptions Management": an app's subscription (`/apps/{id}/subscription`) and the
 //! subscriptions within reach (`/subscriptions…`): change of plan, cancel, coupons, pay.
 
+use crate::routes::Register;
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
@@ -10,7 +11,6 @@ use types::billing::{
     UpdateSubscription,
 };
 use types::{Page, PageQuery};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::AuthUser;
 use crate::billing::{self, Billing, Charged};
@@ -24,7 +24,7 @@ use crate::idempotency::{self, Outcome};
 use crate::routes::{json_with_etag, valid_query, Valid};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     cfg.service(subscribe)
         .service(app_subscription)
         .service(preview)

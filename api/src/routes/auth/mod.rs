@@ -7,14 +7,14 @@ mod password_reset;
 mod register;
 mod session;
 
+use crate::routes::Register;
 use types::accounts::AccountStatus;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::db::accounts::AccountRow;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     cfg.service(impersonation::exchange_impersonation)
         .service(register::register)
         .service(register::activate)

@@ -5,13 +5,13 @@
 mod activation;
 mod impersonate;
 
+use crate::routes::Register;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use types::accounts::{AccountSort, Role};
 use types::customers::{CreateCustomer, Customer, CustomerFilter, UpdateCustomer};
 use types::{Page, PageQuery};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::password::hash_off_thread as hash_password;
 use crate::auth::Manager;
@@ -24,7 +24,7 @@ use crate::onboarding::{create_account, ensure_owns_no_apps, update_account, Acc
 use crate::routes::{check_etag, if_match_of, valid_query, with_etag, Valid};
 use crate::state::AppState;
 
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
+pub fn configure(cfg: &mut impl Register) {
     cfg.service(list_customers)
         .service(create_customer)
         .service(get_customer)
