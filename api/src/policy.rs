@@ -77,21 +77,21 @@ impl Scope {
     /// The app `id` with its owner's email if within reach; otherwise the same 404 as an
     /// unknown id. Every app-scoped route starts here.
     pub fn find_app(self, conn: &mut DbConn, id: i64) -> AppResult<AppWithOwner> {
-        let found = AppRow::find_with_owner(conn, id)?.ok_or_else(AppError::not_found)?;
+        // The owner's partner comes in the same query: a partner reaches its customers' apps.
+        let (app, owner_email, owners_partner) = apps::table
+            .inner_join(accounts::table)
+            .filter(apps::id.eq(id))
+            .select((AppRow::as_select(), accounts::email, accounts::partner_id))
+            .first::<(AppRow, String, Option<i64>)>(conn)
+            .optional()?
+            .ok_or_else(AppError::not_found)?;
         let visible = match self {
             Self::All => true,
-            Self::Customer(me) => found.0.owner_id == me,
-            Self::Partner(me) => {
-                found.0.owner_id == me
-                    || accounts::table
-                        .find(found.0.owner_id)
-                        .select(accounts::partner_id)
-                        .first::<Option<i64>>(conn)?
-                        == Some(me)
-            }
+            Self::Customer(me) => app.owner_id == me,
+            Self::Partner(me) => app.owner_id == me || owners_partner == Some(me),
         };
         if visible {
-            Ok(found)
+            Ok((app, owner_email))
         } else {
             Err(AppError::not_found())
         }

@@ -190,12 +190,12 @@ pub fn record_events(
         return Err(AppError::validation(errors));
     }
     let accepted = events::insert_all(conn, app.id, &rows)?;
-    // In id order, as every writer locks them: concurrent batches never deadlock.
-    let mut last_seen: Vec<_> = last_seen.into_iter().collect();
+    let mut last_seen: Vec<_> = last_seen
+        .into_iter()
+        .map(|(device, at)| (device, at.min(now)))
+        .collect();
     last_seen.sort_unstable();
-    for (device_id, at) in last_seen {
-        DeviceRow::seen(conn, device_id, at.min(now))?;
-    }
+    DeviceRow::seen(conn, &last_seen)?;
     Ok(EventsAccepted {
         accepted,
         duplicates: rows.len() - accepted,

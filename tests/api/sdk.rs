@@ -67,6 +67,39 @@ both_backends! {
             .assert_problem(StatusCode::UNAUTHORIZED, "invalid_app_key");
     }
 
+    async fn events_move_their_devices_last_seen_forward_never_back(app) {
+        let (token, app_id, key) = app_of_kind(&app, "standalone").await;
+        let installed = minutes_ago(60 * 24 * 10);
+        for installation in ["install-0001", "install-0002", "install-0003"] {
+            app.register_device(&key, installation, json!({"installed_at": installed})).await.assert_status(StatusCode::CREATED);
+        }
+        let last_seen = || async {
+            let page = app.get(&format!("apps/{app_id}/devices?per_page=10"), &token).await;
+            let mut seen: Vec<(String, String)> = page.body["items"].as_array().expect("items").iter()
+                .map(|d| (d["installation_id"].as_str().unwrap_or_default().to_owned(), d["last_seen_at"].as_str().unwrap_or_default().to_owned()))
+                .collect();
+            seen.sort();
+            seen.into_iter().map(|(_, at)| chrono::DateTime::parse_from_rfc3339(&at).expect("time").to_utc()).collect::<Vec<_>>()
+        };
+        let registered = last_seen().await;
+        // Two devices report: each moves to its latest event; the third stays as it was.
+        let at = |minutes: i64| chrono::Utc::now() - chrono::Duration::minutes(minutes);
+        let batch = json!({"events": [
+            {"type": "session_start", "installation_id": "install-0001", "at": at(30).to_rfc3339()},
+            {"type": "session_start", "installation_id": "install-0001", "at": at(50).to_rfc3339()},
+            {"type": "session_start", "installation_id": "install-0002", "at": at(5).to_rfc3339()},
+        ]});
+        app.sdk("events", &key, batch).await.assert_status(StatusCode::ACCEPTED);
+        let moved = last_seen().await;
+        let near = |a: chrono::DateTime<chrono::Utc>, b: chrono::DateTime<chrono::Utc>| (a - b).num_seconds().abs() <= 1;
+        assert!(near(moved[0], at(30)) && near(moved[1], at(5)), "{moved:?}");
+        assert_eq!(moved[2], registered[2]);
+        // An older event (an app that was offline) does not move it back.
+        let late = json!({"events": [{"type": "session_start", "installation_id": "install-0002", "at": at(60 * 24).to_rfc3339()}]});
+        app.sdk("events", &key, late).await.assert_status(StatusCode::ACCEPTED);
+        assert_eq!(last_seen().await, moved);
+    }
+
     async fn a_batch_with_one_bad_event_stores_nothing(app) {
         let (token, app_id, key) = app_of_kind(&app, "standalone").await;
         app.register_device(&key, "install-0001", json!({})).await.assert_status(StatusCode::CREATED);

@@ -187,11 +187,43 @@ impl DeviceRow {
             .load(conn)?)
     }
 
-    /// Moves `last_seen_at` forward to `at` (never back).
-    pub fn seen(conn: &mut DbConn, id: i64, at: NaiveDateTime) -> AppResult<()> {
-        diesel::update(devices::table.find(id).filter(devices::last_seen_at.lt(at)))
-            .set(devices::last_seen_at.eq(at))
-            .execute(conn)?;
+    /// Moves each device's `last_seen_at` forward to its time (never back), in one statement.
+    /// On PostgreSQL the rows are locked in id order first, as every writer of devices locks
+    /// them, so that concurrent batches never deadlock.
+    pub fn seen(conn: &mut DbConn, seen: &[(i64, NaiveDateTime)]) -> AppResult<()> {
+        if seen.is_empty() {
+            return Ok(());
+        }
+        let postgres = matches!(conn, DbConn::Postgres(_));
+        // Integers and times computed here: literals are safe.
+        let values = seen
+            .iter()
+            .map(|(id, at)| {
+                let at = super::events::sql_time(*at);
+                if postgres {
+                    format!("({id}, TIMESTAMP '{at}')")
+                } else {
+                    format!("({id}, '{at}')")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (lock, locked, is_locked) = if postgres {
+            (
+                ", locked AS (SELECT d.id FROM devices d JOIN seen ON seen.id = d.id \
+                 WHERE d.last_seen_at < seen.at ORDER BY d.id FOR UPDATE OF d)",
+                ", locked",
+                " AND locked.id = seen.id",
+            )
+        } else {
+            ("", "", "")
+        };
+        diesel::sql_query(format!(
+            "WITH seen (id, at) AS (VALUES {values}){lock} \
+             UPDATE devices SET last_seen_at = seen.at FROM seen{locked} \
+             WHERE devices.id = seen.id{is_locked} AND devices.last_seen_at < seen.at"
+        ))
+        .execute(conn)?;
         Ok(())
     }
 

@@ -137,7 +137,7 @@ impl Buckets<'_> {
 }
 
 /// A time as an SQL literal, clamped to four-digit years.
-fn sql_time(t: NaiveDateTime) -> String {
+pub(super) fn sql_time(t: NaiveDateTime) -> String {
     use chrono::Datelike;
     match t.year() {
         y if y < 0 => "0000-01-01 00:00:00".into(),
