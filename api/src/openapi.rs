@@ -58,6 +58,7 @@ pub fn spec() -> Spec {
     let (_, mut spec) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
+        // Closures: the generic `configure`s take the builder's lifetime from them.
         .service(scope::scope("/api/v1").configure(|cfg| crate::routes::configure(cfg)))
         .configure(|cfg| crate::routes::health::configure(cfg))
         .split_for_parts();

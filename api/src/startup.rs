@@ -77,8 +77,8 @@ impl Application {
                     .app_data(json_config(body_limit))
                     .app_data(query_config())
                     .app_data(path_config())
-                    .service(web::scope("/api/v1").configure(|cfg| crate::routes::configure(cfg)))
-                    .configure(|cfg| crate::routes::health::configure(cfg))
+                    .service(web::scope("/api/v1").configure(crate::routes::configure))
+                    .configure(crate::routes::health::configure)
                     // The UI loads the spec from the documented `/api/v1/openapi.json` route.
                     .service(
                         SwaggerUi::new("/docs/{_:.*}").config(Config::from("/api/v1/openapi.json")),
