@@ -31,7 +31,7 @@ impl Application {
         let settings = Arc::new(settings);
         let db = Db::new(
             &settings.database_url,
-            settings.db_pool_size,
+            settings.pool_size(),
             Duration::from_secs(settings.db_pool_timeout_secs),
         )?;
         match db.migrate() {
@@ -105,7 +105,7 @@ impl Application {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
         // Every blocking task holds (or waits for) a pooled connection: more blocking threads
         // than connections only add threads, memory and context switches.
-        let blocking = (settings.db_pool_size as usize).div_ceil(workers).max(2);
+        let blocking = (settings.pool_size() as usize).div_ceil(workers).max(2);
         server = server
             .workers(workers)
             .worker_max_blocking_threads(blocking);

@@ -139,7 +139,7 @@ pub fn test_settings(database_url: String) -> Settings {
         smtp_url: None,
         smtp_from: "Back Office <no-reply@backoffice.test>".into(),
         web_dist: "web/dist".into(),
-        db_pool_size: 4,
+        db_pool_size: Some(4),
         db_pool_timeout_secs: 2,
         login_rate_limit: 50,
         sdk_rate_limit: 10_000,
