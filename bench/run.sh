@@ -7,7 +7,7 @@
 #                       events lost or stored twice;
 #   bench/analytics.sh  analytics over 10 000 000 events and 200 000 devices, both backends;
 # and prints every figure with its goal, and the machine it ran on. Not part of the pass/fail
-# tests. Takes about half an hour on 2 cores (BENCH_SECONDS, BENCH_ROUNDS, BENCH_EVENTS and
+# tests. Takes about ten minutes on 2 cores (BENCH_SECONDS, BENCH_ROUNDS, BENCH_EVENTS and
 # BENCH_DEVICES shorten it). Needs PostgreSQL (BENCH_POSTGRES_URL, default the local one).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
