@@ -98,9 +98,30 @@ pub struct Settings {
     #[arg(long, env = "DB_POOL_TIMEOUT_SECS", default_value_t = 3, global = true)]
     pub db_pool_timeout_secs: u64,
 
-    /// Sign-in attempts allowed per minute from one IP address, and for one email address.
+    /// Sign-ups and password-reset requests allowed per minute from one IP address, and (resets)
+    /// for one email address.
     #[arg(long, env = "LOGIN_RATE_LIMIT", default_value_t = 10, global = true)]
     pub login_rate_limit: u32,
+
+    /// Failed sign-ins allowed for one email address in 15 minutes; beyond, its sign-ins get 429
+    /// until the window ends (a successful sign-in starts the count afresh).
+    #[arg(
+        long,
+        env = "LOGIN_FAILURES_PER_ACCOUNT",
+        default_value_t = 10,
+        global = true
+    )]
+    pub login_failures_per_account: u32,
+
+    /// Failed sign-ins allowed from one IP address in 15 minutes, whatever the accounts: much
+    /// higher than per account, since a whole office signs in from one address.
+    #[arg(
+        long,
+        env = "LOGIN_FAILURES_PER_ADDRESS",
+        default_value_t = 100,
+        global = true
+    )]
+    pub login_failures_per_address: u32,
 
     /// SDK requests allowed per minute for one app key.
     #[arg(long, env = "SDK_RATE_LIMIT", default_value_t = 1200, global = true)]

@@ -24,13 +24,20 @@ pub struct AppState {
     /// Uploaded store assets.
     pub assets: Arc<dyn crate::publishing::storage::AssetStore>,
     pub metrics: Metrics,
-    /// Sign-in attempts per client IP.
+    /// Sign-ups and password-reset requests per client IP.
     pub login_by_ip: RateLimiter,
-    /// Sign-in attempts per email address.
+    /// Password-reset requests per email address.
     pub login_by_email: RateLimiter,
+    /// Failed sign-ins per email address (OWASP: count failures, per account and per address).
+    pub failed_logins_by_account: RateLimiter,
+    /// Failed sign-ins per client IP, with a much higher ceiling (an office shares one address).
+    pub failed_logins_by_ip: RateLimiter,
     /// SDK requests per app key.
     pub sdk_by_key: RateLimiter,
 }
+
+/// The window failed sign-ins are counted over.
+pub const FAILED_LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 impl AppState {
     pub fn new(settings: Arc<Settings>, db: Db, clock: Clock) -> anyhow::Result<Self> {
@@ -50,6 +57,14 @@ impl AppState {
             metrics: Metrics::new()?,
             login_by_ip: RateLimiter::new(settings.login_rate_limit, minute),
             login_by_email: RateLimiter::new(settings.login_rate_limit, minute),
+            failed_logins_by_account: RateLimiter::new(
+                settings.login_failures_per_account,
+                FAILED_LOGIN_WINDOW,
+            ),
+            failed_logins_by_ip: RateLimiter::new(
+                settings.login_failures_per_address,
+                FAILED_LOGIN_WINDOW,
+            ),
             sdk_by_key: RateLimiter::new(settings.sdk_rate_limit, minute),
             db,
             clock,

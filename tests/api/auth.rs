@@ -186,11 +186,29 @@ both_backends! {
 mod rate_limit {
     use super::*;
 
-    async fn login_is_rate_limited(app: TestApp) {
+    /// An app allowing 3 failed sign-ins per account and 5 per address (and 3 sign-ups and reset
+    /// requests a minute, which successful sign-ins do not count against).
+    async fn spawn(backend: crate::helpers::Backend) -> Option<TestApp> {
+        TestApp::spawn_with(backend, |s| {
+            s.login_rate_limit = 3;
+            s.login_failures_per_account = 3;
+            s.login_failures_per_address = 5;
+        })
+        .await
+    }
+
+    async fn failed_sign_ins_are_limited_per_account(app: TestApp) {
         app.create_account(
             Role::Customer,
             AccountStatus::Activated,
             "busy@example.com",
+            None,
+        )
+        .await;
+        app.create_account(
+            Role::Customer,
+            AccountStatus::Activated,
+            "calm@example.com",
             None,
         )
         .await;
@@ -199,30 +217,89 @@ mod rate_limit {
                 .await
                 .assert_status(StatusCode::UNAUTHORIZED);
         }
+        // Even the right password waits now; another account of the same address does not.
         let limited = app.login("busy@example.com", PASSWORD).await;
         limited.assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
         let wait: u64 = limited
             .header("retry-after")
             .and_then(|v| v.parse().ok())
             .expect("Retry-After seconds");
-        assert!((1..=60).contains(&wait));
+        assert!((1..=900).contains(&wait), "{wait}");
+        app.login("calm@example.com", PASSWORD)
+            .await
+            .assert_status(StatusCode::OK);
+    }
+
+    async fn an_office_signs_in_from_one_address_and_failures_there_are_limited_higher(
+        app: TestApp,
+    ) {
+        // Twelve people of one agency, one address, each signing in (twice): no failure, no limit.
+        for n in 0..12 {
+            app.create_account(
+                Role::Partner,
+                AccountStatus::Activated,
+                &format!("staff{n}@agency.example"),
+                None,
+            )
+            .await;
+        }
+        for _ in 0..2 {
+            for n in 0..12 {
+                app.login(&format!("staff{n}@agency.example"), PASSWORD)
+                    .await
+                    .assert_status(StatusCode::OK);
+            }
+        }
+        // A failure followed by a success starts the account's count afresh.
+        for _ in 0..2 {
+            app.login("staff0@agency.example", "wrong password 1")
+                .await
+                .assert_status(StatusCode::UNAUTHORIZED);
+        }
+        app.login("staff0@agency.example", PASSWORD)
+            .await
+            .assert_status(StatusCode::OK);
+        app.login("staff0@agency.example", "wrong password 1")
+            .await
+            .assert_status(StatusCode::UNAUTHORIZED);
+        app.login("staff0@agency.example", PASSWORD)
+            .await
+            .assert_status(StatusCode::OK);
+        // Failures over several accounts add up per address: 5 so far (2 + 1 + 2 more); then every
+        // sign-in from it waits, whatever the account.
+        for n in 1..3 {
+            app.login(&format!("staff{n}@agency.example"), "wrong password 1")
+                .await
+                .assert_status(StatusCode::UNAUTHORIZED);
+        }
+        app.login("staff5@agency.example", PASSWORD)
+            .await
+            .assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
     }
 
     #[tokio::test]
     async fn sqlite() {
-        let app =
-            TestApp::spawn_with(crate::helpers::Backend::Sqlite, |s| s.login_rate_limit = 3).await;
-        login_is_rate_limited(app.expect("sqlite")).await;
+        failed_sign_ins_are_limited_per_account(
+            spawn(crate::helpers::Backend::Sqlite)
+                .await
+                .expect("sqlite"),
+        )
+        .await;
+        an_office_signs_in_from_one_address_and_failures_there_are_limited_higher(
+            spawn(crate::helpers::Backend::Sqlite)
+                .await
+                .expect("sqlite"),
+        )
+        .await;
     }
 
     #[tokio::test]
     async fn postgres() {
-        if let Some(app) = TestApp::spawn_with(crate::helpers::Backend::Postgres, |s| {
-            s.login_rate_limit = 3
-        })
-        .await
-        {
-            login_is_rate_limited(app).await;
+        if let Some(app) = spawn(crate::helpers::Backend::Postgres).await {
+            failed_sign_ins_are_limited_per_account(app).await;
+        }
+        if let Some(app) = spawn(crate::helpers::Backend::Postgres).await {
+            an_office_signs_in_from_one_address_and_failures_there_are_limited_higher(app).await;
         }
     }
 }

@@ -142,6 +142,8 @@ pub fn test_settings(database_url: String) -> Settings {
         db_pool_size: Some(4),
         db_pool_timeout_secs: 2,
         login_rate_limit: 50,
+        login_failures_per_account: 50,
+        login_failures_per_address: 500,
         sdk_rate_limit: 10_000,
         body_limit_bytes: 256 * 1024,
         trust_proxy: false,

@@ -5,7 +5,7 @@ use types::accounts::AccountStatus;
 use types::auth::{LoginRequest, RefreshRequest, TokenResponse};
 
 use super::cookie::{refresh_cookie, refresh_token_of, token_reply};
-use super::{ensure_activated, limit_attempts};
+use super::ensure_activated;
 use crate::auth::extractor::client_ip;
 use crate::auth::password;
 use crate::auth::secrets;
@@ -20,8 +20,11 @@ use crate::state::AppState;
 /// Signs in with email and password.
 ///
 /// A wrong email or password gets the same 401 either way. A correct password on an account that
-/// is not usable gets 403 `account_not_activated` or `account_locked`. Rate limited per IP address
-/// and per email (429 with `Retry-After`).
+/// is not usable gets 403 `account_not_activated` or `account_locked`. Failed sign-ins are counted
+/// per email address (`LOGIN_FAILURES_PER_ACCOUNT` in 15 minutes, 10 by default) and per IP
+/// address (`LOGIN_FAILURES_PER_ADDRESS`, 100); beyond either, sign-ins get 429 `rate_limited` with
+/// `Retry-After` until the window ends. Successful sign-ins are not counted, and one clears its
+/// account's failures.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
@@ -29,7 +32,7 @@ use crate::state::AppState;
         (status = 200, description = "Signed in", body = TokenResponse),
         (status = 401, description = "`invalid_credentials`: wrong email or password"),
         (status = 403, description = "`account_not_activated` or `account_locked`"),
-        (status = 429, description = "Too many attempts"),
+        (status = 429, description = "`rate_limited`: too many failed sign-ins for this email or from this address"),
     )
 )]
 #[post("/auth/login")]
@@ -41,9 +44,16 @@ pub(super) async fn login(
     let body = body.0;
     let email = body.email.trim().to_lowercase();
     let ip = client_ip(&req, state.settings.trust_proxy);
-    limit_attempts(&state, ip.as_deref(), &email)?;
+    let address = ip.clone().unwrap_or_else(|| "-".into());
+    // Only failures count (OWASP): per account, and with a much higher ceiling per address.
+    state
+        .failed_logins_by_account
+        .check(&email)
+        .and_then(|()| state.failed_logins_by_ip.check(&address))
+        .map_err(AppError::rate_limited)?;
 
     // Three steps so that no database connection is held while argon2 runs.
+    let key = email.clone();
     let (account, stored) = state
         .db
         .run(move |conn| {
@@ -59,12 +69,15 @@ pub(super) async fn login(
     let account = match account {
         Some(account) if password_ok => account,
         _ => {
+            state.failed_logins_by_account.count(&key);
+            state.failed_logins_by_ip.count(&address);
             return Err(AppError::unauthorized(
                 "invalid_credentials",
                 "The email or password is wrong.",
-            ))
+            ));
         }
     };
+    state.failed_logins_by_account.clear(&key);
     ensure_activated(&account)?;
     let state2 = state.clone();
     let tokens = state
