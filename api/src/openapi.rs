@@ -325,14 +325,19 @@ impl Modify for CommonResponses {
             let uses_db = path.starts_with("/api/") || path == "/health/ready";
             let has_path_params = path.contains('{');
             let ops = [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
+                (&mut item.get, false),
+                (&mut item.post, true),
+                (&mut item.put, true),
+                (&mut item.patch, true),
+                (&mut item.delete, true),
             ];
-            for op in ops.into_iter().flatten() {
-                add_shared(op, uses_db, has_path_params);
+            for (op, writes) in ops {
+                if let Some(op) = op {
+                    add_shared(op, uses_db, has_path_params);
+                    if writes {
+                        forbid_read_only_credentials(op);
+                    }
+                }
             }
         }
     }
@@ -350,6 +355,40 @@ fn refer_to_shared(op: &mut Operation) {
             let mut shared = Ref::new(format!("#/components/responses/{name}"));
             shared.description = own.description.clone();
             *response = RefOr::Ref(shared);
+        }
+    }
+}
+
+/// A signed-in write also answers 403 to a credential that may only read: a read-only API token
+/// (`insufficient_scope`) or a read-only "log in as" session (`read_only_impersonation`).
+fn forbid_read_only_credentials(op: &mut Operation) {
+    const READ_ONLY: [(&str, &str); 2] = [
+        ("insufficient_scope", "a read-only API token"),
+        (
+            "read_only_impersonation",
+            "a read-only \"log in as\" session",
+        ),
+    ];
+    let secured = op.security.as_ref().is_some_and(|s| {
+        s.iter()
+            .any(|r| serde_json::to_value(r).is_ok_and(|v| v.get("bearer").is_some()))
+    });
+    if !secured {
+        return;
+    }
+    let response = op
+        .responses
+        .responses
+        .entry("403".to_owned())
+        .or_insert_with(|| RefOr::Ref(Ref::new("#/components/responses/Forbidden")));
+    let description = match response {
+        RefOr::Ref(shared) => &mut shared.description,
+        RefOr::T(own) => &mut own.description,
+    };
+    for (code, meaning) in READ_ONLY {
+        if !description.contains(code) {
+            let sep = if description.is_empty() { "" } else { "; " };
+            *description = format!("{description}{sep}`{code}`: {meaning}");
         }
     }
 }

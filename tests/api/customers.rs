@@ -313,7 +313,7 @@ both_backends! {
         app.post("me/password", Some(&access), json!({"current_password": PASSWORD, "new_password": "another pass 12"})).await
             .assert_problem(StatusCode::FORBIDDEN, "not_while_impersonating");
         // Nor give itself an API token that would outlive the hour.
-        app.post("me/tokens", Some(&access), json!({"name": "backdoor"})).await
+        app.post("me/tokens", Some(&access), json!({"name": "backdoor", "scope": "write"})).await
             .assert_problem(StatusCode::FORBIDDEN, "not_while_impersonating");
         assert_eq!(app.get("me/tokens", &access).await.body["items"], json!([]));
     }
@@ -358,7 +358,7 @@ both_backends! {
         me.assert_status(StatusCode::OK);
         assert_eq!(me.body["read_only"], true, "the SPA shows the session as read-only");
         app.patch("me", &access, json!({"first_name": "Nope"})).await.assert_problem(StatusCode::FORBIDDEN, "read_only_impersonation");
-        app.post("me/tokens", Some(&access), json!({"name": "x"})).await.assert_problem(StatusCode::FORBIDDEN, "read_only_impersonation");
+        app.post("me/tokens", Some(&access), json!({"name": "x", "scope": "read"})).await.assert_problem(StatusCode::FORBIDDEN, "read_only_impersonation");
         let refreshed = app.post("auth/refresh", None, json!({"refresh_token": session.body["refresh_token"]})).await;
         let access = refreshed.body["access_token"].as_str().unwrap_or_default().to_owned();
         app.patch("me", &access, json!({"first_name": "Nope"})).await.assert_problem(StatusCode::FORBIDDEN, "read_only_impersonation");

@@ -52,7 +52,7 @@ both_backends! {
     async fn an_api_token_works_as_bearer_until_revoked(app) {
         app.create_account(Role::Partner, AccountStatus::Activated, "int@example.com", None).await;
         let token = app.token_for("int@example.com").await;
-        let created = app.post("me/tokens", Some(&token), json!({"name": "ERP sync", "expires_in_days": 30})).await;
+        let created = app.post("me/tokens", Some(&token), json!({"name": "ERP sync", "expires_in_days": 30, "scope": "write"})).await;
         created.assert_status(StatusCode::CREATED);
         let secret = created.body["secret"].as_str().unwrap_or_default().to_owned();
         assert!(secret.starts_with("bo_pat_"));
@@ -78,7 +78,7 @@ both_backends! {
         app.create_account(Role::Partner, AccountStatus::Activated, "b@example.com", None).await;
         let a = app.token_for("a@example.com").await;
         let b = app.token_for("b@example.com").await;
-        let created = app.post("me/tokens", Some(&a), json!({"name": "mine"})).await;
+        let created = app.post("me/tokens", Some(&a), json!({"name": "mine", "scope": "write"})).await;
         let id = created.body["token"]["id"].as_str().unwrap_or_default().to_owned();
         app.delete(&format!("me/tokens/{id}"), &b).await.assert_problem(StatusCode::NOT_FOUND, "not_found");
         assert_eq!(app.get("me/tokens", &b).await.body["items"].as_array().map(Vec::len), Some(0));
@@ -88,8 +88,44 @@ both_backends! {
     async fn an_api_token_needs_a_name(app) {
         app.create_account(Role::Partner, AccountStatus::Activated, "int@example.com", None).await;
         let token = app.token_for("int@example.com").await;
-        let reply = app.post("me/tokens", Some(&token), json!({"name": "", "expires_in_days": 0})).await;
+        let reply = app.post("me/tokens", Some(&token), json!({"name": "", "expires_in_days": 0, "scope": "read"})).await;
         reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
         assert_eq!(reply.error_fields(), ["expires_in_days", "name", "name"]);
+        let reply = app.post("me/tokens", Some(&token), json!({"name": "x"})).await;
+        reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(reply.error_fields(), ["scope"]);
+        for scope in [json!(null), json!("admin")] {
+            let reply = app.post("me/tokens", Some(&token), json!({"name": "x", "scope": scope})).await;
+            reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        }
+        assert_eq!(app.get("me/tokens", &token).await.body["items"], json!([]), "nothing made");
+    }
+
+    async fn a_read_only_api_token_reads_and_is_refused_every_write(app) {
+        let (partner_id, partner) = app.partner("int@example.com").await;
+        let (customer_id, _) = app.customer("shop@example.com", Some(partner_id)).await;
+        let created = app.post("me/tokens", Some(&partner), json!({"name": "Reporting", "scope": "read"})).await;
+        created.assert_status(StatusCode::CREATED);
+        assert_eq!(created.body["token"]["scope"], "read");
+        let read = created.body["secret"].as_str().unwrap_or_default().to_owned();
+        let write = app.post("me/tokens", Some(&partner), json!({"name": "ERP", "scope": "write"})).await.body["secret"]
+            .as_str().unwrap_or_default().to_owned();
+
+        app.get(&format!("customers/{customer_id}"), &read).await.assert_status(StatusCode::OK);
+        app.get("customers", &read).await.assert_status(StatusCode::OK);
+        let customer = json!({"email": "new@example.com", "first_name": "N", "last_name": "C", "status": "pending_activation"});
+        app.post("customers", Some(&read), customer.clone()).await.assert_problem(StatusCode::FORBIDDEN, "insufficient_scope");
+        app.patch(&format!("customers/{customer_id}"), &read, json!({"first_name": "X"})).await
+            .assert_problem(StatusCode::FORBIDDEN, "insufficient_scope");
+        app.delete(&format!("customers/{customer_id}"), &read).await.assert_problem(StatusCode::FORBIDDEN, "insufficient_scope");
+        // Nor may it make itself a token that writes.
+        app.post("me/tokens", Some(&read), json!({"name": "escalate", "scope": "write"})).await
+            .assert_problem(StatusCode::FORBIDDEN, "insufficient_scope");
+        assert_eq!(app.get(&format!("customers/{customer_id}"), &partner).await.body["first_name"], "Test", "unchanged");
+
+        app.post("customers", Some(&write), customer).await.assert_status(StatusCode::CREATED);
+        let list = app.get("me/tokens", &partner).await;
+        let scopes: Vec<_> = list.body["items"].as_array().expect("items").iter().map(|t| t["scope"].clone()).collect();
+        assert_eq!(scopes, [json!("write"), json!("read")]);
     }
 }

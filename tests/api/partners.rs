@@ -137,7 +137,7 @@ both_backends! {
         let id = create(&app, &admin, "lockme@example.com", "Lock Co").await;
         let session = app.login("lockme@example.com", PASSWORD).await;
         let access = session.body["access_token"].as_str().unwrap_or_default().to_owned();
-        let api_token = app.post("me/tokens", Some(&access), json!({"name": "t"})).await.body["secret"].as_str().unwrap_or_default().to_owned();
+        let api_token = app.post("me/tokens", Some(&access), json!({"name": "t", "scope": "read"})).await.body["secret"].as_str().unwrap_or_default().to_owned();
 
         let locked = app.patch(&format!("partners/{id}"), &admin, json!({"status": "locked"})).await;
         locked.assert_status(StatusCode::OK);

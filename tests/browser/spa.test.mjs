@@ -302,6 +302,7 @@ describe("your profile", () => {
 
     await tokens.getByLabel(/^Token name/).fill("ERP sync");
     await tokens.getByRole("combobox", { name: /^Expires after/ }).selectOption("30");
+    assert.equal(await tokens.getByRole("combobox", { name: /^Access/ }).inputValue(), "read", "read only unless asked");
     await tokens.getByRole("button", { name: "Create token" }).click();
     const secret = (await tokens.getByLabel("Secret of the new token").textContent()).trim();
     assert.match(secret, /^bo_pat_/);
@@ -312,6 +313,12 @@ describe("your profile", () => {
     const used = await me(secret);
     assert.equal(used.status, 200);
     assert.equal(used.body.email, CUSTOMER.email);
+    const write = await page.evaluate(async (t) => {
+      const r = await fetch("/api/v1/me", { method: "PATCH", headers: { authorization: `Bearer ${t}`, "content-type": "application/json" }, body: JSON.stringify({ first_name: "Changed" }) });
+      return { status: r.status, body: await r.json() };
+    }, secret);
+    assert.equal(write.status, 403);
+    assert.equal(write.body.code, "insufficient_scope");
     await shot(page, "30-api-token-created");
     await assertAccessible(page, "the profile page");
 
@@ -319,6 +326,7 @@ describe("your profile", () => {
     assert.equal(await tokens.getByLabel("Secret of the new token").count(), 0, "the secret is shown once");
     const row = tokens.getByRole("row", { name: /ERP sync/ });
     await row.getByText(secret.slice(0, 11)).waitFor();
+    await row.getByText("Read only").waitFor();
     await row.getByRole("button", { name: "Revoke ERP sync" }).click();
     await page.getByRole("dialog", { name: "Revoke API token?" }).getByRole("button", { name: "Revoke", exact: true }).click();
     await page.getByText("Token “ERP sync” revoked; it no longer works.").waitFor();

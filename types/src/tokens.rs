@@ -3,6 +3,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+crate::string_enum! {
+    /// What a personal API token may do: `read` (only `GET`; anything else answers 403
+    /// `insufficient_scope`) or `write` (whatever its account may do).
+    pub enum TokenScope {
+        Read = "read",
+        Write = "write",
+    }
+}
+
 /// A personal API token, for integrators. Its secret is shown only once, at creation.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ApiToken {
@@ -14,6 +23,7 @@ pub struct ApiToken {
     /// The first characters of the secret, to recognise it.
     #[schema(example = "bo_pat_Xy12")]
     pub prefix: String,
+    pub scope: TokenScope,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     /// When it stops working; `null` for never.
@@ -34,6 +44,7 @@ pub struct CreateApiToken {
     #[serde(default, deserialize_with = "crate::whole_number")]
     #[schema(minimum = 1, maximum = 3650)]
     pub expires_in_days: Option<u32>,
+    pub scope: TokenScope,
 }
 
 /// The created token with its secret; store the secret now, it cannot be shown again.

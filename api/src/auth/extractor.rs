@@ -9,6 +9,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use types::accounts::{AccountStatus, Role};
+use types::tokens::TokenScope;
 
 use crate::db::accounts::Principal;
 use crate::db::audit::Actor;
@@ -85,7 +86,7 @@ impl AuthUser {
 
         let user = if token.starts_with(API_TOKEN_PREFIX) {
             let hash = crate::auth::secrets::hash_token(&token);
-            let (principal, api_token_id) = state
+            let (principal, api_token_id, scope) = state
                 .db
                 .run(move |conn| {
                     let api_token =
@@ -97,11 +98,21 @@ impl AuthUser {
                         })?;
                     ApiTokenRow::touch(conn, &api_token)?;
                     let principal = Principal::find(conn, api_token.account_id)?;
-                    Ok((principal.ok_or_else(invalid_token)?, api_token.id))
+                    Ok((
+                        principal.ok_or_else(invalid_token)?,
+                        api_token.id,
+                        api_token.scope,
+                    ))
                 })
                 .await?;
             let role = principal.role;
             active(&principal, role)?;
+            if scope == TokenScope::Read && !reads(&req) {
+                return Err(AppError::forbidden(
+                    "insufficient_scope",
+                    "This API token may only read: use a token with the `write` scope.",
+                ));
+            }
             let id = principal.id;
             let _ = account.set(principal);
             Self {
@@ -138,12 +149,8 @@ impl AuthUser {
             }
         };
 
-        // The one place of the read-only rule: only reads (and signing out) in such a session.
-        let reads = matches!(
-            *req.method(),
-            actix_web::http::Method::GET | actix_web::http::Method::HEAD
-        );
-        if user.read_only && !reads {
+        // The one place of the read-only rule: only reads in such a session.
+        if user.read_only && !reads(&req) {
             return Err(AppError::forbidden(
                 "read_only_impersonation",
                 "This is a read-only \"log in as\" session: changes are not allowed.",
@@ -151,6 +158,14 @@ impl AuthUser {
         }
         Ok(user)
     }
+}
+
+/// Whether the request only reads.
+fn reads(req: &HttpRequest) -> bool {
+    matches!(
+        *req.method(),
+        actix_web::http::Method::GET | actix_web::http::Method::HEAD
+    )
 }
 
 /// Whether `account` may still act with a credential naming `role`.

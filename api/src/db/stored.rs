@@ -55,6 +55,7 @@ stored_enums!(
     types::publishing::Store,
     types::publishing::PublishStatus,
     types::publishing::AssetKind,
+    types::tokens::TokenScope,
 );
 
 #[cfg(test)]

@@ -4,7 +4,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use types::tokens::TokenScope;
+
 use super::schema::{api_tokens, one_time_tokens, refresh_tokens};
+use super::stored::Stored;
 use super::DbConn;
 use crate::error::AppResult;
 
@@ -102,6 +105,8 @@ pub struct ApiTokenRow {
     pub last_used_at: Option<NaiveDateTime>,
     pub expires_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = Stored<TokenScope>)]
+    pub scope: TokenScope,
 }
 
 #[derive(Debug, Insertable)]
@@ -113,6 +118,7 @@ pub struct NewApiToken<'a> {
     pub token_hash: &'a str,
     pub created_at: NaiveDateTime,
     pub expires_at: Option<NaiveDateTime>,
+    pub scope: &'a str,
 }
 
 impl ApiTokenRow {
@@ -195,6 +201,7 @@ impl ApiTokenRow {
             id: self.id.to_string(),
             name: self.name.clone(),
             prefix: self.prefix.clone(),
+            scope: self.scope,
             created_at: super::utc(self.created_at),
             last_used_at: self.last_used_at.map(super::utc),
             expires_at: self.expires_at.map(super::utc),

@@ -213,6 +213,7 @@ async fn create_token(
                     expires_at: body
                         .expires_in_days
                         .map(|d| now + chrono::Duration::days(i64::from(d))),
+                    scope: body.scope.as_str(),
                 },
             )?;
             actor.record(

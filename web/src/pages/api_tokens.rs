@@ -1,8 +1,8 @@
-//! Personal API tokens, for integrators: create one (its secret is shown once), see when each was
-//! last used, revoke one.
+//! Personal API tokens, for integrators: create one that reads only or also writes (its secret is
+//! shown once), see when each was last used, revoke one.
 
 use leptos::prelude::*;
-use types::tokens::{ApiToken, ApiTokenList, CreateApiToken, CreatedApiToken};
+use types::tokens::{ApiToken, ApiTokenList, CreateApiToken, CreatedApiToken, TokenScope};
 
 use crate::api;
 use crate::components::{
@@ -30,6 +30,8 @@ pub fn ApiTokens() -> impl IntoView {
 
     let name = RwSignal::new(String::new());
     let expiry = RwSignal::new("90".to_owned());
+    // The least a token needs: reading, unless the integration changes things.
+    let scope = RwSignal::new(TokenScope::Read);
     let form = FormState::new();
     let created = RwSignal::new(None::<CreatedApiToken>);
     let revoking = RwSignal::new(None::<ApiToken>);
@@ -40,6 +42,7 @@ pub fn ApiTokens() -> impl IntoView {
         let body = CreateApiToken {
             name: name.get_untracked().trim().to_owned(),
             expires_in_days: expiry.get_untracked().parse().ok(),
+            scope: scope.get_untracked(),
         };
         if !form.check(&body) {
             return;
@@ -76,13 +79,23 @@ pub fn ApiTokens() -> impl IntoView {
         <section class="card" aria-labelledby="api-tokens-title">
             <div class="card-head">
                 <h2 id="api-tokens-title">"API tokens"</h2>
-                <span class="muted small">"For integrations: send one as " <code>"Authorization: Bearer …"</code> "; it acts as you."</span>
+                <span class="muted small">"For integrations: send one as " <code>"Authorization: Bearer …"</code> "; it acts as you — a read-only one cannot change anything."</span>
             </div>
             {move || created.get().map(|token| view! { <NewSecret token=token on_done=Callback::new(move |()| created.set(None))/> })}
             <form class="filters" on:submit=create novalidate aria-label="Create an API token">
                 <div class="grow">
                     <TextField form=form label="Token name" name="name" value=name required=true placeholder="ERP sync" maxlength=100/>
                 </div>
+                <label class="field"><span>"Access"</span>
+                    <select
+                        on:change=move |ev| scope.set(if event_target_value(&ev) == "write" { TokenScope::Write } else { TokenScope::Read })
+                        prop:value=move || scope.get().as_str()
+                    >
+                        <option value="read">"Read only"</option>
+                        <option value="write">"Read and write"</option>
+                    </select>
+                    {form.error_line("scope")}
+                </label>
                 <label class="field"><span>"Expires after"</span>
                     <select on:change=move |ev| expiry.set(event_target_value(&ev)) prop:value=move || expiry.get()>
                         {EXPIRY_CHOICES.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
@@ -141,7 +154,7 @@ fn TokenTable(tokens: Vec<ApiToken>, revoking: RwSignal<Option<ApiToken>>) -> im
         <div class="table-wrap">
             <table>
                 <thead><tr>
-                    <th scope="col">"Name"</th><th scope="col">"Token"</th><th scope="col">"Created"</th>
+                    <th scope="col">"Name"</th><th scope="col">"Token"</th><th scope="col">"Access"</th><th scope="col">"Created"</th>
                     <th scope="col">"Last used"</th><th scope="col">"Expires"</th>
                     <th scope="col" class="actions-col">"Actions"</th>
                 </tr></thead>
@@ -160,6 +173,10 @@ fn TokenTable(tokens: Vec<ApiToken>, revoking: RwSignal<Option<ApiToken>>) -> im
                             <tr>
                                 <td><strong>{token.name.clone()}</strong></td>
                                 <td><code>{format!("{}…", token.prefix)}</code></td>
+                                <td class="nowrap">{match token.scope {
+                                    TokenScope::Read => view! { <span class="badge">"Read only"</span> }.into_any(),
+                                    TokenScope::Write => view! { <span class="badge badge-warning">"Read and write"</span> }.into_any(),
+                                }}</td>
                                 <td class="nowrap">{date(&token.created_at)}</td>
                                 <td class="nowrap">{token.last_used_at.as_ref().map_or_else(|| "Never".to_owned(), date_time)}</td>
                                 <td class="nowrap">{expires}</td>
