@@ -31,6 +31,22 @@ both_backends! {
         assert_eq!(missing.error_fields(), ["password"]);
         let typed = app.post("auth/login", None, json!({"email": 42, "password": "x"})).await;
         typed.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(typed.error_fields(), ["email"]);
+        // An unknown enum value, and a field deep in a list, are named by their path.
+        let (_, token) = app.customer("shop@example.com", None).await;
+        let created = app.create_app(&token, json!({})).await;
+        let key = created["app_key"].as_str().unwrap_or_default();
+        let at = chrono::Utc::now().to_rfc3339();
+        let batch = json!({"events": [
+            {"type": "session_start", "installation_id": "i-1", "at": at},
+            {"type": "session_stop", "installation_id": "i-1", "at": at}]});
+        let reply = app.sdk("events", key, batch).await;
+        reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(reply.error_fields(), ["events[1].type"]);
+        let nested = app.sdk("events", key, json!({"events": [{"type": "session_start", "at": at}]})).await;
+        assert_eq!(nested.error_fields(), ["events[0].installation_id"]);
+        let scope = app.post("me/tokens", Some(&token), json!({"name": "x", "scope": "admin"})).await;
+        assert_eq!(scope.error_fields(), ["scope"]);
     }
 
     async fn an_unknown_route_is_a_404(app) {

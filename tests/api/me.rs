@@ -97,6 +97,7 @@ both_backends! {
         for scope in [json!(null), json!("admin")] {
             let reply = app.post("me/tokens", Some(&token), json!({"name": "x", "scope": scope})).await;
             reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+            assert_eq!(reply.error_fields(), ["scope"]);
         }
         assert_eq!(app.get("me/tokens", &token).await.body["items"], json!([]), "nothing made");
     }

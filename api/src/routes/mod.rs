@@ -113,10 +113,12 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Valid<T> {
                 )
                 .into());
             }
-            let body: T =
-                serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| {
+            let body: T = serde_path_to_error::deserialize(serde_json::Value::Object(object))
+                .map_err(|e| {
+                    let path = e.path().to_string();
+                    let e = e.into_inner();
                     AppError::validation(vec![FieldError {
-                        field: error_field(&e),
+                        field: field_at(&path, &e),
                         message: e.to_string(),
                     }])
                 })?;
@@ -136,14 +138,19 @@ fn has_nul(value: &serde_json::Value) -> bool {
     }
 }
 
-/// The field a serde error is about, when serde names it (`missing field `email``).
-pub fn error_field(e: &serde_json::Error) -> String {
+/// The field a serde error at `path` (`.` for the body itself, `events[3]`, `scope`) is about:
+/// the path, or for a missing field the field within it (`missing field `email``).
+fn field_at(path: &str, e: &serde_json::Error) -> String {
     let msg = e.to_string();
-    msg.split('`')
-        .nth(1)
-        .filter(|f| !f.contains(' '))
-        .unwrap_or("body")
-        .to_owned()
+    let missing = msg
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
+    match (path, missing) {
+        (".", Some(field)) => field.to_owned(),
+        (".", None) => "body".to_owned(),
+        (path, Some(field)) => format!("{path}.{field}"),
+        (path, None) => path.to_owned(),
+    }
 }
 
 /// Query parameters, checked against their validation rules.
