@@ -48,14 +48,18 @@ pub async fn observe(
         ServiceResponse::new(http_req, response).map_into_boxed_body()
     } else {
         let db = state.as_ref().map(|s| s.db.clone());
-        // A gate still closed after the handler is checked here, in one hop of its own.
+        // A gate still closed after the handler is checked here, in one hop of its own (see
+        // `gate::guard`).
         let finish = || async move {
             match db {
                 Some(db) => db.run(|_| Ok(())).await,
                 None => Ok(()),
             }
         };
-        let handling = gate::guard(next.call(req), finish).instrument(span.clone());
+        let is_error = |res: &Result<ServiceResponse<_>, actix_web::Error>| {
+            res.as_ref().map_or(true, |r| r.status().as_u16() >= 400)
+        };
+        let handling = gate::guard(next.call(req), is_error, finish).instrument(span.clone());
         let (res, passage) = CURRENT_REQUEST_ID.scope(request_id.clone(), handling).await;
         hops = passage.hops;
         let res = res?.map_into_boxed_body();

@@ -53,9 +53,14 @@ pub struct Passage {
 }
 
 /// Serves one request (`handling`) behind its own gate, open until an extractor closes it.
-/// `finish` runs the check of a gate still closed when the handler is done (the handler made no
-/// query).
-pub async fn guard<T, F, C, FC>(handling: F, finish: C) -> (T, Passage)
+/// `finish` runs the check of a gate still closed when the handler is done: it made no query, or
+/// it answered a success although its queries could not check (an error answer, the 503 of a
+/// database that is down say, is left as it is rather than waiting for the pool once more).
+pub async fn guard<T, F, C, FC>(
+    handling: F,
+    is_error: impl FnOnce(&T) -> bool,
+    finish: C,
+) -> (T, Passage)
 where
     F: Future<Output = T>,
     C: FnOnce() -> FC,
@@ -69,7 +74,8 @@ where
         .scope(request, async move {
             let out = handling.await;
             let mut refused = None;
-            if pending() {
+            let hopped = REQUEST.with(|r| r.borrow().hops) > 0;
+            if pending() && !(hopped && is_error(&out)) {
                 refused = finish().await.err();
             }
             let refused = refused.or_else(refusal);
