@@ -13,7 +13,8 @@ db_url=$2
 root=$(cd "$(dirname "$0")/.." && pwd)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 work=$(mktemp -d)
-export DATABASE_URL=$db_url BIND_ADDR=127.0.0.1:$port JWT_SECRET=schemathesis-secret-0123456789abcdef LOGIN_RATE_LIMIT=1000 RUST_LOG=warn
+export DATABASE_URL=$db_url BIND_ADDR=127.0.0.1:$port JWT_SECRET=schemathesis-secret-0123456789abcdef LOGIN_RATE_LIMIT=1000 \
+  LOGIN_FAILURES_PER_ACCOUNT=100000 LOGIN_FAILURES_PER_ADDRESS=100000 RUST_LOG=warn
 "$bin" seed-demo >/dev/null
 "$bin" serve >"$work/server.log" 2>&1 &
 server=$!

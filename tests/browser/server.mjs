@@ -29,6 +29,8 @@ export async function startServer() {
     JWT_SECRET: "browser-tests-secret-0123456789abcdef",
     WEB_DIST: join(root, "web/dist"),
     LOGIN_RATE_LIMIT: "1000",
+    LOGIN_FAILURES_PER_ACCOUNT: "100000",
+    LOGIN_FAILURES_PER_ADDRESS: "100000",
     RUST_LOG: "warn",
   };
   execFileSync(bin, ["seed-demo"], { env, stdio: "ignore" });
