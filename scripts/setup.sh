@@ -14,6 +14,8 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 apt_packages=()
 command -v cc >/dev/null || apt_packages+=(build-essential)
+# jemalloc (the release build's allocator) builds with make.
+command -v make >/dev/null || apt_packages+=(make)
 command -v pkg-config >/dev/null || apt_packages+=(pkg-config)
 command -v curl >/dev/null || apt_packages+=(curl)
 command -v python3 >/dev/null || apt_packages+=(python3)
