@@ -198,3 +198,30 @@ pub fn range_backwards(from: RwSignal<String>, to: RwSignal<String>) -> impl Fn(
         !f.is_empty() && !t.is_empty() && f > t
     }
 }
+
+/// Which of a list's requests may still show its answer: the latest. Filters changed quickly
+/// send several requests; an earlier one answering last (a slow network, a busy server) must not
+/// replace the list the current filters asked for.
+#[derive(Clone, Copy)]
+pub struct Latest(StoredValue<u64>);
+
+impl Latest {
+    pub fn new() -> Self {
+        Self(StoredValue::new(0))
+    }
+
+    /// A ticket for a request about to be sent; it supersedes every earlier one.
+    pub fn next(self) -> u64 {
+        self.0
+            .try_update_value(|n| {
+                *n += 1;
+                *n
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether the request holding `ticket` is still the latest (never once the page is gone).
+    pub fn is(self, ticket: u64) -> bool {
+        self.0.try_get_value() == Some(ticket)
+    }
+}

@@ -9,7 +9,7 @@ use types::audit::AuditEvent;
 use types::Page;
 
 use crate::api;
-use crate::components::{date_time, url_state, Empty, ErrorBox, Loading, RANGE_BACKWARDS};
+use crate::components::{date_time, url_state, Empty, ErrorBox, Latest, Loading, RANGE_BACKWARDS};
 use crate::session;
 
 /// Every action the back office records, in words: the filter's choices and the sentences.
@@ -195,10 +195,12 @@ pub fn Activity() -> impl IntoView {
     });
 
     // `more`: the next page of the same filters; otherwise the list starts again.
+    let latest = Latest::new();
     let load = move |more: bool| {
         error.set(None);
         let (f, t) = (from.get_untracked(), to.get_untracked());
         if !f.is_empty() && !t.is_empty() && f > t {
+            latest.next(); // no answer still on its way may fill the list
             error.set(Some(RANGE_BACKWARDS.into()));
             events.set(Vec::new());
             total.set(Some(0));
@@ -223,8 +225,13 @@ pub fn Activity() -> impl IntoView {
             }
         }
         loading.set(true);
+        let ticket = latest.next();
         leptos::task::spawn_local(async move {
-            match api::get::<Page<AuditEvent>>(&path).await {
+            let answer = api::get::<Page<AuditEvent>>(&path).await;
+            if !latest.is(ticket) {
+                return;
+            }
+            match answer {
                 Ok(page) => {
                     total.set(Some(page.total));
                     cursor.set(page.next_cursor);

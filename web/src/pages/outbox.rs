@@ -7,7 +7,8 @@ use types::Page;
 
 use crate::api;
 use crate::components::{
-    date_time, url_state, Empty, ErrorBox, Loading, Modal, NotForYou, SearchField, TextFilter,
+    date_time, url_state, Empty, ErrorBox, Latest, Loading, Modal, NotForYou, SearchField,
+    TextFilter,
 };
 
 fn status_badge(status: EmailStatus) -> impl IntoView {
@@ -43,6 +44,7 @@ pub fn Outbox() -> impl IntoView {
     let reading = RwSignal::new(None::<OutboxEmail>);
 
     // `more`: the next page of the same search; otherwise the search starts again.
+    let latest = Latest::new();
     let load = move |more: bool| {
         loading.set(true);
         error.set(None);
@@ -60,8 +62,13 @@ pub fn Outbox() -> impl IntoView {
                 path.push_str(&format!("&cursor={c}"));
             }
         }
+        let ticket = latest.next();
         leptos::task::spawn_local(async move {
-            match api::get::<Page<OutboxEmail>>(&path).await {
+            let answer = api::get::<Page<OutboxEmail>>(&path).await;
+            if !latest.is(ticket) {
+                return;
+            }
+            match answer {
                 Ok(page) => {
                     total.set(Some(page.total));
                     cursor.set(page.next_cursor);
