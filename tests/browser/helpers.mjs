@@ -42,7 +42,11 @@ export async function newPage(env, viewport = DESKTOP, options = {}) {
   const context = await env.browser.newContext({ viewport, ...options });
   const page = await context.newPage();
   const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
+  // A Rust panic reaches the page as "unreachable"; its message was logged to the console just
+  // before (console_error_panic_hook): keep it with the error.
+  let lastConsoleError = "";
+  page.on("console", (m) => { if (m.type() === "error") lastConsoleError = m.text(); });
+  page.on("pageerror", (e) => errors.push(e.message === "unreachable" && lastConsoleError ? `unreachable: ${lastConsoleError}` : e.message));
   page.errors = errors;
   return page;
 }

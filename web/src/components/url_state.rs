@@ -158,7 +158,8 @@ impl TextFilter {
         self.typed.set(text.clone());
         set_timeout(
             move || {
-                if self.typed.get_untracked() == text {
+                // The page may be gone by now (signed out, navigated away): then nothing to do.
+                if self.typed.try_get_untracked().as_deref() == Some(text.as_str()) {
                     self.apply();
                 }
             },
