@@ -106,7 +106,7 @@ impl AuthUser {
                 })
                 .await?;
             let role = principal.role;
-            active(&principal, role)?;
+            active(&principal)?;
             if scope == TokenScope::Read && !reads(&req) {
                 return Err(AppError::forbidden(
                     "insufficient_scope",
@@ -133,8 +133,10 @@ impl AuthUser {
             };
             let (role, filled) = (claims.role, account.clone());
             gate::close(Arc::new(move |conn| {
-                let principal = Principal::find(conn, id)?.ok_or_else(invalid_token)?;
-                active(&principal, role)?;
+                let principal = Principal::find(conn, id)?
+                    .filter(|p| p.role == role)
+                    .ok_or_else(invalid_token)?;
+                active(&principal)?;
                 let _ = filled.set(principal);
                 Ok(())
             }));
@@ -168,11 +170,8 @@ fn reads(req: &HttpRequest) -> bool {
     )
 }
 
-/// Whether `account` may still act with a credential naming `role`.
-fn active(account: &Principal, role: Role) -> AppResult<()> {
-    if account.role != role {
-        return Err(invalid_token());
-    }
+/// Whether `account` may still act (a locked or pending account may not).
+fn active(account: &Principal) -> AppResult<()> {
     if account.status != AccountStatus::Activated {
         return Err(AppError::unauthorized(
             "invalid_token",
