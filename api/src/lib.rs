@@ -29,3 +29,4 @@ pub mod sketch;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod webhooks;

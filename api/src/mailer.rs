@@ -31,6 +31,12 @@ pub enum Email<'a> {
         subject: &'a str,
         text: &'a str,
     },
+    /// About a webhook endpoint (switched off by the sender).
+    Webhooks {
+        name: &'a str,
+        subject: &'a str,
+        text: &'a str,
+    },
     /// A publish request moved (reviewed, published, rejected…).
     Publishing {
         name: &'a str,
@@ -112,6 +118,14 @@ impl Mailer {
             } => (
                 (*subject).to_owned(),
                 format!("Hello {name},\n\n{text}\n\nBilling: {url}/billing\n"),
+            ),
+            Email::Webhooks {
+                name,
+                subject,
+                text,
+            } => (
+                (*subject).to_owned(),
+                format!("Hello {name},\n\n{text}\n\nWebhooks: {url}/webhooks\n"),
             ),
             Email::Publishing {
                 name,

@@ -158,6 +158,14 @@ pub fn update_account(
         subject,
         Some(id.to_string()),
     )?;
+    if account.role() == Role::Customer {
+        crate::webhooks::emit(
+            conn,
+            id,
+            types::webhooks::WebhookEventType::CustomerUpdated,
+            &account.to_wire(),
+        )?;
+    }
     Ok(account)
 }
 

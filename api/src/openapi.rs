@@ -48,6 +48,7 @@ use crate::error::PROBLEM_JSON;
         (name = "sdk", description = "What mobile apps send, with their `X-App-Key`"),
         (name = "audit", description = "The audit log"),
         (name = "outbox", description = "Outgoing email (admin only)"),
+        (name = "webhooks", description = "Endpoints that receive events, signed as Standard Webhooks say, and their delivery logs"),
         (name = "operations", description = "Health and metrics"),
     )
 )]

@@ -258,6 +258,18 @@ pub fn answer(
     QuoteRow::set_status(conn, quote, status, None, now)
 }
 
+/// Tells the webhooks of the app's `owner` that `quote` was made or moved.
+pub fn emit_quote(
+    conn: &mut DbConn,
+    owner: i64,
+    event: types::webhooks::WebhookEventType,
+    quote: &QuoteRow,
+) -> AppResult<()> {
+    crate::webhooks::emit_with(conn, owner, event, |conn| {
+        Ok(to_wire(conn, std::slice::from_ref(quote), View::Detail)?.pop())
+    })
+}
+
 /// Marks run-out offers as expired every minute, for as long as the server runs. Safe with
 /// several replicas: it is one idempotent `UPDATE`.
 pub async fn run_expiry(db: Db, clock: Clock) {

@@ -23,6 +23,7 @@ use crate::db::rollups::Fold;
 use crate::db::DbConn;
 use crate::error::{managed_by_magento, mobile_user_email_taken, AppError, AppResult};
 use crate::state::AppState;
+use types::webhooks::WebhookEventType;
 
 /// The header that carries the app's public key.
 pub const APP_KEY_HEADER: &str = "X-App-Key";
@@ -117,6 +118,12 @@ pub fn register_device(
         let mut fold = Fold::default();
         fold.install(installed_at);
         fold.stage(conn, app.id)?;
+        crate::webhooks::emit_with(
+            conn,
+            app.owner_id,
+            WebhookEventType::DeviceRegistered,
+            |conn| Ok(DeviceRow::find(conn, app.id, id)?.map(|d| d.to_wire())),
+        )?;
     }
     Ok((id, created))
 }
@@ -216,7 +223,7 @@ pub fn create_mobile_user(
         return Err(mobile_user_email_taken());
     }
     let now = crate::db::now();
-    MobileUserRow::insert(
+    let created = MobileUserRow::insert(
         conn,
         &NewMobileUser {
             app_id: app.id,
@@ -228,5 +235,13 @@ pub fn create_mobile_user(
             created_at: now,
             updated_at: now,
         },
-    )
+    )?;
+    let data = created.to_wire();
+    crate::webhooks::emit(
+        conn,
+        app.owner_id,
+        WebhookEventType::MobileUserCreated,
+        &data,
+    )?;
+    Ok(created)
 }

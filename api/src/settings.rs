@@ -213,6 +213,21 @@ pub struct Settings {
     #[arg(long, env = "ANALYTICS_FOLD_SECS", default_value_t = 1, global = true)]
     pub analytics_fold_secs: u64,
 
+    /// Milliseconds between two runs of this server's webhook sender (0: this server sends no
+    /// webhooks; at least one must).
+    #[arg(long, env = "WEBHOOK_POLL_MS", default_value_t = 1000, global = true)]
+    pub webhook_poll_ms: u64,
+
+    /// Let webhook endpoints be loopback addresses (`localhost`, `127.0.0.1`): for tests and
+    /// development only. Private, link-local and metadata addresses stay refused.
+    #[arg(
+        long,
+        env = "WEBHOOK_ALLOW_LOOPBACK",
+        default_value_t = false,
+        global = true
+    )]
+    pub webhook_allow_loopback: bool,
+
     /// Hours after which a publish request waiting at the store raises an alert.
     #[arg(long, env = "PUBLISH_ALERT_HOURS", default_value_t = 72, global = true)]
     pub publish_alert_hours: i64,

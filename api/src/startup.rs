@@ -54,6 +54,11 @@ impl Application {
             let period = Duration::from_secs(settings.analytics_fold_secs);
             tokio::spawn(crate::db::rollups::run_folds(db.clone(), period));
         }
+        if settings.webhook_poll_ms > 0 {
+            let sender = crate::webhooks::sender::Sender::new(&settings, state.mailer.clone())?;
+            let period = Duration::from_millis(settings.webhook_poll_ms);
+            tokio::spawn(std::sync::Arc::new(sender).run(db.clone(), clock.clone(), period));
+        }
         tokio::spawn(crate::quotes::run_expiry(db, clock.clone()));
 
         let listener = TcpListener::bind(&settings.bind_addr)?;

@@ -22,6 +22,7 @@ pub mod quotes;
 pub mod rules;
 pub mod sdk;
 pub mod tokens;
+pub mod webhooks;
 
 pub use page::{Page, PageQuery};
 pub use problem::{FieldError, Problem};

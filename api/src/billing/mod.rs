@@ -39,6 +39,7 @@ use pdf::money;
 use provider::{
     ChargeOutcome, ChargeRequest, Payer, PaymentProvider, ProviderError, Settlement, TestProvider,
 };
+use types::webhooks::WebhookEventType as Event;
 
 /// An `incomplete` subscription whose first invoice stays unpaid this long expires (Stripe: 23 h).
 pub const INCOMPLETE_FOR: Duration = Duration::hours(23);
@@ -351,7 +352,11 @@ pub fn invoice_period(
             now,
         )?;
     }
-    InvoiceRow::finalise(conn, draft.id, now)
+    let invoice = InvoiceRow::finalise(conn, draft.id, now)?;
+    if let Some(owner) = sub.owner_id {
+        crate::webhooks::emit(conn, owner, Event::InvoiceCreated, &invoice.summary())?;
+    }
+    Ok(invoice)
 }
 
 /// Sets the app's edition (it follows its plan while subscribed, and is `basic` without one).
@@ -568,11 +573,13 @@ pub fn charge(
         }
         (_, None) => {
             actor.record(conn, "payment.succeeded", "payment", subject)?;
+            emit_payment(conn, &payment)?;
             after_payment(conn, billing, sub, invoice, now)?;
             Ok(Charged::Paid(Box::new(payment)))
         }
         (_, Some((code, message))) => {
             actor.record(conn, "payment.failed", "payment", subject)?;
+            emit_payment(conn, &payment)?;
             after_failure(conn, billing, sub, invoice, (attempt, &message), now)?;
             Ok(Charged::Failed { code, message })
         }
@@ -602,6 +609,8 @@ pub fn settle(
     let invoice = InvoiceRow::find(conn, payment.invoice_id)?;
     let failure = settlement.result.clone().err();
     PaymentRow::settle(conn, payment.id, failure.clone(), now)?;
+    let settled = PaymentRow::find(conn, crate::policy::Scope::All, payment.id)?;
+    emit_payment(conn, &settled)?;
     let subject = Some(payment.id.to_string());
     let actor = Actor::default();
     let open = invoice.status == InvoiceStatus::Open;
@@ -720,6 +729,7 @@ fn after_failure(
                     "subscription",
                     Some(sub.id.to_string()),
                 )?;
+                emit_subscription(conn, billing, sub.id, Event::SubscriptionUpdated, now)?;
             }
             notify(
                 conn,
@@ -745,7 +755,7 @@ fn after_failure(
                 },
                 now,
             )?;
-            end(conn, sub, now, "subscription.canceled_unpaid")?;
+            end(conn, billing, sub, now, "subscription.canceled_unpaid")?;
             notify(
                 conn,
                 billing,
@@ -765,6 +775,7 @@ fn after_failure(
 /// Ends the subscription now: `canceled`, open invoices voided, the app back to Basic.
 fn end(
     conn: &mut DbConn,
+    billing: &Billing,
     sub: &SubscriptionRow,
     now: NaiveDateTime,
     action: &str,
@@ -784,6 +795,7 @@ fn end(
     )?;
     set_edition(conn, sub.app_id, AppEdition::Basic)?;
     Actor::default().record(conn, action, "subscription", Some(sub.id.to_string()))?;
+    emit_subscription(conn, billing, sub.id, Event::SubscriptionUpdated, now)?;
     Ok(ended)
 }
 
@@ -939,6 +951,7 @@ pub fn apply_coupon(
 /// awaiting payment), so nothing is billed for a deleted app; its records stay.
 pub fn before_deleting(
     conn: &mut DbConn,
+    billing: &Billing,
     app_id: Option<i64>,
     owner: Option<i64>,
     now: NaiveDateTime,
@@ -951,7 +964,7 @@ pub fn before_deleting(
     }
     if let Some(app) = app_id {
         if let Some(live) = SubscriptionRow::live_for_app(conn, app)? {
-            end(conn, &live, now, "subscription.ended")?;
+            end(conn, billing, &live, now, "subscription.ended")?;
         }
     }
     Ok(())
@@ -1065,7 +1078,7 @@ pub fn cancel(
             now,
         );
     }
-    let ended = end(conn, sub, now, "subscription.ended")?;
+    let ended = end(conn, billing, sub, now, "subscription.ended")?;
     notify(
         conn,
         billing,
@@ -1109,10 +1122,17 @@ pub fn renew(
             "subscription",
             Some(sub.id.to_string()),
         )?;
+        emit_subscription(conn, billing, sub.id, Event::SubscriptionUpdated, now)?;
         return Ok(());
     }
     if sub.cancel_at_period_end {
-        end(conn, sub, sub.current_period_end, "subscription.ended")?;
+        end(
+            conn,
+            billing,
+            sub,
+            sub.current_period_end,
+            "subscription.ended",
+        )?;
         notify(
             conn,
             billing,
@@ -1144,6 +1164,7 @@ pub fn renew(
         "subscription",
         Some(sub.id.to_string()),
     )?;
+    emit_subscription(conn, billing, sub.id, Event::SubscriptionUpdated, now)?;
     let invoice = invoice_period(conn, billing, &rolled, &plan, (start, end_at), now)?;
     if invoice.status == InvoiceStatus::Paid {
         return activate(conn, &rolled, plan.edition, now);
@@ -1243,6 +1264,36 @@ pub fn to_wire(
             })
         })
         .collect()
+}
+
+/// Tells the webhooks of the subscription's owner that it was made or moved.
+pub fn emit_subscription(
+    conn: &mut DbConn,
+    billing: &Billing,
+    id: i64,
+    event: Event,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    let sub = SubscriptionRow::find(conn, crate::policy::Scope::All, id)?;
+    let Some(owner) = sub.owner_id else {
+        return Ok(());
+    };
+    crate::webhooks::emit_with(conn, owner, event, |conn| {
+        one_to_wire(conn, billing, &sub, now).map(Some)
+    })
+}
+
+/// Tells the webhooks of the payment's owner how it ended (`pending` ones wait until then).
+fn emit_payment(conn: &mut DbConn, payment: &PaymentRow) -> AppResult<()> {
+    let event = match payment.status {
+        PaymentStatus::Succeeded => Event::PaymentSucceeded,
+        PaymentStatus::Failed => Event::PaymentFailed,
+        _ => return Ok(()),
+    };
+    match payment.owner_id {
+        Some(owner) => crate::webhooks::emit(conn, owner, event, &payment.to_wire()),
+        None => Ok(()),
+    }
 }
 
 /// One subscription's wire form.

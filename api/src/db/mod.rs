@@ -21,6 +21,7 @@ pub mod schema;
 pub mod stored;
 pub mod subscriptions;
 pub mod tokens;
+pub mod webhooks;
 
 use std::time::{Duration, Instant};
 

@@ -529,6 +529,50 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        url -> Text,
+        description -> Nullable<Text>,
+        event_types -> Nullable<Text>,
+        enabled -> Bool,
+        disabled_reason -> Nullable<Text>,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_expires_at -> Nullable<Timestamp>,
+        failing_since -> Nullable<Timestamp>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_events (id) {
+        id -> Text,
+        event_type -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        endpoint_id -> BigInt,
+        event_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_attempt_at -> Nullable<Timestamp>,
+        response_status -> Nullable<Integer>,
+        response_ms -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> accounts (account_id));
 diesel::joinable!(api_tokens -> accounts (account_id));
 diesel::joinable!(one_time_tokens -> accounts (account_id));
@@ -553,6 +597,9 @@ diesel::joinable!(provider_customers -> accounts (account_id));
 diesel::joinable!(assets -> apps (app_id));
 diesel::joinable!(publish_requests -> apps (app_id));
 diesel::joinable!(publish_events -> publish_requests (request_id));
+diesel::joinable!(webhook_endpoints -> accounts (account_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     refresh_tokens,
@@ -587,4 +634,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     analytics_quarters,
     analytics_device_hours,
     analytics_pending,
+    webhook_endpoints,
+    webhook_events,
+    webhook_deliveries,
 );

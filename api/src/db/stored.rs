@@ -56,6 +56,7 @@ stored_enums!(
     types::publishing::PublishStatus,
     types::publishing::AssetKind,
     types::tokens::TokenScope,
+    types::webhooks::DeliveryStatus,
 );
 
 #[cfg(test)]

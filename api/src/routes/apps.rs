@@ -10,10 +10,11 @@ use types::{Page, PageQuery};
 use crate::auth::{secrets, AuthUser};
 use crate::db::apps::{AppChanges, AppQuery, AppRow, AppWithOwner, NewApp};
 use crate::db::page::Paging;
-use crate::db::parse_id;
+use crate::db::{parse_id, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
+use types::webhooks::WebhookEventType as Event;
 
 pub fn configure(cfg: &mut impl Register) {
     cfg.service(list_apps)
@@ -34,6 +35,11 @@ fn respond(
     (app, owner_email): &AppWithOwner,
 ) -> HttpResponse {
     json_with_etag(response, &app.etag(), &app.to_wire(owner_email))
+}
+
+/// Tells the webhooks of the app's owner (and its partner) about it.
+fn emit_app(conn: &mut DbConn, event: Event, (app, owner_email): &AppWithOwner) -> AppResult<()> {
+    crate::webhooks::emit(conn, app.owner_id, event, &app.to_wire(owner_email))
 }
 
 fn store_url_required() -> AppError {
@@ -120,6 +126,7 @@ async fn create_app(
             )?;
             user.actor()
                 .record(conn, "app.create", "app", Some(created.0.id.to_string()))?;
+            emit_app(conn, Event::AppCreated, &created)?;
             Ok(created)
         })
         .await?;
@@ -206,6 +213,7 @@ async fn update_app(
             let updated = AppRow::update(conn, id, &changes)?;
             user.actor()
                 .record(conn, "app.update", "app", Some(id.to_string()))?;
+            emit_app(conn, Event::AppUpdated, &updated)?;
             Ok(updated)
         })
         .await?;
@@ -239,15 +247,17 @@ async fn delete_app(
     let id = parse_id(&path)?;
     let if_match = if_match_of(&req);
     let now = state.clock.now();
+    let billing = state.billing.clone();
     state
         .db
         .transaction(move |conn| {
-            let (current, _) = user.scope().find_app(conn, id)?;
-            check_etag(if_match.as_deref(), &current.etag())?;
-            crate::billing::before_deleting(conn, Some(id), None, now)?;
+            let current = user.scope().find_app(conn, id)?;
+            check_etag(if_match.as_deref(), &current.0.etag())?;
+            crate::billing::before_deleting(conn, &billing, Some(id), None, now)?;
             // Recorded first, while the app's name can still be read.
             user.actor()
                 .record(conn, "app.delete", "app", Some(id.to_string()))?;
+            emit_app(conn, Event::AppDeleted, &current)?;
             AppRow::delete(conn, id)
         })
         .await?;
@@ -284,6 +294,7 @@ async fn rotate_app_key(
             let updated = AppRow::update(conn, id, &changes)?;
             user.actor()
                 .record(conn, "app.rotate_key", "app", Some(id.to_string()))?;
+            emit_app(conn, Event::AppUpdated, &updated)?;
             Ok(updated)
         })
         .await?;

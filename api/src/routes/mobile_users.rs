@@ -6,6 +6,7 @@ use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use types::apps::AppKind;
 use types::mobile_users::{CreateMobileUser, MobileUser, MobileUserFilter, UpdateMobileUser};
+use types::webhooks::WebhookEventType as Event;
 use types::{Page, PageQuery};
 
 use crate::auth::AuthUser;
@@ -268,6 +269,8 @@ async fn update_mobile_user(
             let updated = MobileUserRow::update(conn, &current, &changes)?;
             user.actor()
                 .record(conn, &action, "mobile_user", Some(user_id.to_string()))?;
+            let data = updated.to_wire();
+            crate::webhooks::emit(conn, app.owner_id, Event::MobileUserUpdated, &data)?;
             Ok(updated)
         })
         .await?;
@@ -311,6 +314,8 @@ async fn delete_mobile_user(
                 "mobile_user",
                 Some(user_id.to_string()),
             )?;
+            let data = current.to_wire();
+            crate::webhooks::emit(conn, app.owner_id, Event::MobileUserDeleted, &data)?;
             MobileUserRow::delete(conn, current.id)
         })
         .await?;

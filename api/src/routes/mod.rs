@@ -24,6 +24,7 @@ pub mod publishing;
 pub mod quotes;
 pub mod sdk;
 pub mod subscriptions;
+pub mod webhooks;
 
 use actix_web::dev::{HttpServiceFactory, Payload};
 use actix_web::http::header;
@@ -84,6 +85,7 @@ pub fn configure(cfg: &mut impl Register) {
     sdk::configure(cfg);
     audit::configure(cfg);
     outbox::configure(cfg);
+    webhooks::configure(cfg);
     cfg.service(health::openapi_json);
 }
 

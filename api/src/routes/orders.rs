@@ -223,6 +223,12 @@ async fn update_order(
             let order = move_order(conn, &order, &body.0, &actor, now)?;
             actor.record(conn, "order.update", "order", Some(order.id.to_string()))?;
             let detail = detail(conn, &order)?;
+            crate::webhooks::emit(
+                conn,
+                app.owner_id,
+                types::webhooks::WebhookEventType::OrderUpdated,
+                &detail,
+            )?;
             Ok((order, detail))
         })
         .await?;

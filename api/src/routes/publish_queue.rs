@@ -118,7 +118,16 @@ async fn review_request(
             let row = PublishRow::lock(conn, found.app_id, req_id)?;
             check_etag(if_match.as_deref(), &row.etag())?;
             let row = publishing::review(conn, &mailer, &row, &body.0, &user.actor(), now)?;
-            one(conn, &row, (alert_hours, now))
+            let done = one(conn, &row, (alert_hours, now))?;
+            if let Some((app, _)) = crate::db::apps::AppRow::find_with_owner(conn, row.app_id)? {
+                crate::webhooks::emit(
+                    conn,
+                    app.owner_id,
+                    types::webhooks::WebhookEventType::PublishRequestUpdated,
+                    &done.1,
+                )?;
+            }
+            Ok(done)
         })
         .await?;
     Ok(respond(done))

@@ -8,6 +8,7 @@ use types::publishing::{
     AppPublishing, CancelPublishRequest, CreatePublishRequest, PublishFilter, PublishRequest,
     PublishStatus, StoreStatus, SubmitPublishRequest, UpdatePublishRequest,
 };
+use types::webhooks::WebhookEventType as Event;
 use types::{Page, PageQuery};
 
 use crate::auth::AuthUser;
@@ -127,7 +128,9 @@ async fn create_request(
                 "publish_request",
                 Some(row.id.to_string()),
             )?;
-            one(conn, &row, (alert, now))
+            let made = one(conn, &row, (alert, now))?;
+            crate::webhooks::emit(conn, app.owner_id, Event::PublishRequestCreated, &made.1)?;
+            Ok(made)
         })
         .await?;
     Ok(json_with_etag(HttpResponse::Created(), &made.0, &made.1))
@@ -223,7 +226,9 @@ where
             let (app, _) = user.scope().find_app(conn, id)?;
             let row = PublishRow::lock(conn, app.id, req_id)?;
             let row = f(conn, &user, &row, now)?;
-            one(conn, &row, (alert, now))
+            let done = one(conn, &row, (alert, now))?;
+            crate::webhooks::emit(conn, app.owner_id, Event::PublishRequestUpdated, &done.1)?;
+            Ok(done)
         })
         .await?;
     Ok(respond(done))

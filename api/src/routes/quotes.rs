@@ -204,6 +204,12 @@ async fn act(
             let actor = user.actor();
             let quote = change(conn, &quote, &actor, now)?;
             actor.record(conn, action, "quote_request", Some(quote.id.to_string()))?;
+            crate::quotes::emit_quote(
+                conn,
+                app.owner_id,
+                types::webhooks::WebhookEventType::QuoteRequestUpdated,
+                &quote,
+            )?;
             let detail = only(quotes::to_wire(
                 conn,
                 std::slice::from_ref(&quote),

@@ -1,12 +1,15 @@
 //! The SDK API: what mobile apps send, authenticated by the app's public key in `X-App-Key`
 //! (no user token). Rate limited per key.
 
+use crate::quotes::emit_quote;
 use crate::routes::Register;
+use crate::webhooks::emit;
 use actix_web::{get, post, web, HttpResponse};
 use types::mobile_users::{CreateMobileUser, MobileUser};
 use types::orders::{CreateOrder, Order};
 use types::quotes::{CreateQuoteRequest, QuoteRequest};
 use types::sdk::{DeviceRegistered, EventBatch, EventsAccepted, RegisterDevice};
+use types::webhooks::WebhookEventType as Event;
 
 use crate::db::parse_id;
 use crate::error::{AppError, AppResult};
@@ -151,7 +154,11 @@ async fn report_order(
                     Intake::Created(row) => (true, row),
                     Intake::Known(row) => (false, row),
                 };
-                Ok((created, orders::detail(conn, &row)?))
+                let detail = orders::detail(conn, &row)?;
+                if created {
+                    emit(conn, app.row()?.owner_id, Event::OrderCreated, &detail)?;
+                }
+                Ok((created, detail))
             })
             .await
     };
@@ -213,6 +220,12 @@ async fn send_quote_request(
         .db
         .transaction(move |conn| {
             let quote = quotes::take_request(conn, app.row()?, &body.0, now)?;
+            emit_quote(
+                conn,
+                app.row()?.owner_id,
+                Event::QuoteRequestCreated,
+                &quote,
+            )?;
             single(quotes::to_wire(
                 conn,
                 std::slice::from_ref(&quote),
@@ -279,6 +292,12 @@ async fn answer_quote(
             orders::require_standard(app.row()?)?;
             let quote = quotes::find(conn, app.row()?.id, id, now)?;
             let quote = quotes::answer(conn, &quote, accept, now)?;
+            emit_quote(
+                conn,
+                app.row()?.owner_id,
+                Event::QuoteRequestUpdated,
+                &quote,
+            )?;
             single(quotes::to_wire(
                 conn,
                 std::slice::from_ref(&quote),

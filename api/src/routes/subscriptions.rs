@@ -10,6 +10,7 @@ use types::billing::{
     PaymentFilter, PreviewQuery, Subscription, SubscriptionFilter, UpcomingCharge,
     UpdateSubscription,
 };
+use types::webhooks::WebhookEventType as Event;
 use types::{Page, PageQuery};
 
 use crate::auth::AuthUser;
@@ -68,6 +69,7 @@ async fn act(
             let sub = change(conn, &billing, &sub, now)?;
             user.actor()
                 .record(conn, action, "subscription", Some(id.to_string()))?;
+            billing::emit_subscription(conn, &billing, id, Event::SubscriptionUpdated, now)?;
             let wire = billing::one_to_wire(conn, &billing, &sub, now)?;
             Ok((sub, wire))
         })
@@ -122,6 +124,7 @@ async fn subscribe(
                 "subscription",
                 Some(sub.id.to_string()),
             )?;
+            billing::emit_subscription(conn, &billing, sub.id, Event::SubscriptionCreated, now)?;
             let wire = billing::one_to_wire(conn, &billing, &sub, now)?;
             Ok((sub, wire))
         })
@@ -509,6 +512,7 @@ async fn pay(
             "subscription",
             Some(id.to_string()),
         )?;
+        billing::emit_subscription(conn, &billing, id, Event::SubscriptionUpdated, now)?;
         let sub = SubscriptionRow::find(conn, crate::policy::Scope::All, id)?;
         let result = PayResult {
             subscription: billing::one_to_wire(conn, &billing, &sub, now)?,

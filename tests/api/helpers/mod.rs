@@ -158,6 +158,9 @@ pub fn test_settings(database_url: String) -> Settings {
             .display()
             .to_string(),
         analytics_fold_secs: 1,
+        // Tests send webhooks themselves (`TestApp::deliver_webhooks`), at the instants they choose.
+        webhook_poll_ms: 0,
+        webhook_allow_loopback: true,
         publish_alert_hours: 72,
         seller_name: "Mobile Back Office SAS".into(),
         seller_address: "1 Example Street\n75001 Paris\nFrance".into(),

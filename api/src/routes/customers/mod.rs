@@ -6,11 +6,13 @@ mod activation;
 mod impersonate;
 
 use crate::routes::Register;
+use crate::webhooks::emit;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use types::accounts::{AccountSort, Role};
 use types::customers::{CreateCustomer, Customer, CustomerFilter, UpdateCustomer};
+use types::webhooks::WebhookEventType as Event;
 use types::{Page, PageQuery};
 
 use crate::auth::password::hash_off_thread as hash_password;
@@ -152,6 +154,7 @@ async fn create_customer(
                 "customer",
                 Some(account.id.to_string()),
             )?;
+            emit(conn, account.id, Event::CustomerCreated, &account.to_wire())?;
             Ok(account)
         })
         .await?;
@@ -277,17 +280,19 @@ async fn delete_customer(
 ) -> AppResult<HttpResponse> {
     let id = parse_id(&path)?;
     let if_match = if_match_of(&req);
+    let billing = state.billing.clone();
     state
         .db
         .transaction(move |conn| {
             let current = manager.0.scope().find_customer(conn, id)?;
             check_etag(if_match.as_deref(), &current.etag())?;
-            crate::billing::before_deleting(conn, None, Some(id), crate::db::now())?;
+            crate::billing::before_deleting(conn, &billing, None, Some(id), crate::db::now())?;
             ensure_owns_no_apps(conn, id, "customer_has_apps")?;
             manager
                 .0
                 .actor()
                 .record(conn, "customer.delete", "customer", Some(id.to_string()))?;
+            emit(conn, id, Event::CustomerDeleted, &current.to_wire())?;
             AccountRow::delete(conn, id)
         })
         .await?;

@@ -1,0 +1,454 @@
+//! Webhook endpoints: `/webhook-endpoints...`. Every account manages its own (another
+//! account's is a 404); what an endpoint hears is what its account may see (`webhooks::emit`).
+
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use types::webhooks::{
+    CreateWebhookEndpoint, DeliveryFilter, UpdateWebhookEndpoint, WebhookDelivery, WebhookEndpoint,
+};
+use types::{Page, PageQuery};
+
+use crate::auth::AuthUser;
+use crate::db::page::Paging;
+use crate::db::parse_id;
+use crate::db::webhooks::{stored_types, DeliveryRow, EndpointChanges, EndpointRow, NewEndpoint};
+use crate::error::{AppError, AppResult};
+use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Register, Valid};
+use crate::state::AppState;
+use crate::webhooks::{self, address};
+
+/// Endpoints one account may have.
+pub const MAX_ENDPOINTS: i64 = 20;
+
+/// How long events are also signed with the previous secret after a rotation.
+pub const ROTATION_OVERLAP_HOURS: i64 = 24;
+
+pub fn configure(cfg: &mut impl Register) {
+    cfg.service(list_endpoints)
+        .service(create_endpoint)
+        .service(get_endpoint)
+        .service(update_endpoint)
+        .service(delete_endpoint)
+        .service(rotate_secret)
+        .service(send_test)
+        .service(list_deliveries)
+        .service(retry_delivery);
+}
+
+fn respond(
+    response: actix_web::HttpResponseBuilder,
+    endpoint: &EndpointRow,
+    secret: Option<String>,
+) -> HttpResponse {
+    json_with_etag(
+        response,
+        &endpoint.etag(),
+        &endpoint.to_wire(secret, crate::db::now()),
+    )
+}
+
+/// The URL's host must resolve to public addresses only (422 on `url`).
+async fn check_url(state: &AppState, url: &str) -> AppResult<()> {
+    address::check_url(url, state.settings.webhook_allow_loopback)
+        .await
+        .map_err(|message| AppError::invalid_field("url", message))
+}
+
+/// Lists your webhook endpoints, newest first.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(PageQuery),
+    responses((status = 200, description = "One page of endpoints", body = Page<WebhookEndpoint>))
+)]
+#[get("/webhook-endpoints")]
+async fn list_endpoints(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    page: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    let paging = Paging::<i64>::new(&valid_query(page)?)?;
+    let account = user.id();
+    let (rows, total) = state
+        .db
+        .run(move |conn| EndpointRow::list(conn, account, &paging))
+        .await?;
+    let now = crate::db::now();
+    Ok(HttpResponse::Ok().json(paging.answer(rows, total, |r| r.id, |r| r.to_wire(None, now))))
+}
+
+/// Subscribes a URL to your events: those about everything you may see (a partner's include
+/// its customers'). The answer holds the signing `secret`, shown this once.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    request_body = CreateWebhookEndpoint,
+    responses(
+        (status = 201, description = "Created, with its `secret`", body = WebhookEndpoint,
+            headers(("ETag" = String, description = "Version, for `If-Match`"), ("Location" = String, description = "The endpoint's URL"))),
+        (status = 409, description = "`endpoint_limit_reached`: an account has at most 20"),
+    )
+)]
+#[post("/webhook-endpoints")]
+async fn create_endpoint(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Valid<CreateWebhookEndpoint>,
+) -> AppResult<HttpResponse> {
+    let body = body.0;
+    check_url(&state, &body.url).await?;
+    let secret = webhooks::new_secret();
+    let account_id = user.id();
+    let actor = user.actor();
+    let stored_secret = secret.clone();
+    let created = state
+        .db
+        .transaction(move |conn| {
+            if EndpointRow::count(conn, account_id)? >= MAX_ENDPOINTS {
+                return Err(AppError::conflict(
+                    "endpoint_limit_reached",
+                    format!("An account has at most {MAX_ENDPOINTS} webhook endpoints."),
+                ));
+            }
+            let now = crate::db::now();
+            let row = EndpointRow::insert(
+                conn,
+                &NewEndpoint {
+                    account_id,
+                    url: body.url,
+                    description: body.description.map(|d| d.trim().to_owned()),
+                    event_types: stored_types(body.event_types.as_deref()),
+                    enabled: body.enabled.unwrap_or(true),
+                    secret: stored_secret,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            actor.record(
+                conn,
+                "webhook_endpoint.create",
+                "webhook_endpoint",
+                Some(row.id.to_string()),
+            )?;
+            Ok(row)
+        })
+        .await?;
+    let mut response = HttpResponse::Created();
+    response.insert_header((
+        header::LOCATION,
+        format!("/api/v1/webhook-endpoints/{}", created.id),
+    ));
+    Ok(respond(response, &created, Some(secret)))
+}
+
+/// One of your endpoints (without its secret).
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The endpoint's id")),
+    responses(
+        (status = 200, description = "The endpoint", body = WebhookEndpoint,
+            headers(("ETag" = String, description = "Version, for `If-Match`"))),
+        (status = 404, description = "No such endpoint of yours"),
+    )
+)]
+#[get("/webhook-endpoints/{id}")]
+async fn get_endpoint(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let account = user.id();
+    let row = state
+        .db
+        .run(move |conn| EndpointRow::find(conn, account, id))
+        .await?;
+    Ok(respond(HttpResponse::Ok(), &row, None))
+}
+
+/// Edits an endpoint. Enabling one the back office switched off clears why it did; events that
+/// failed meanwhile can be sent again from its delivery log.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The endpoint's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read"),
+    ),
+    request_body = UpdateWebhookEndpoint,
+    responses(
+        (status = 200, description = "The updated endpoint", body = WebhookEndpoint,
+            headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such endpoint of yours"),
+        (status = 412, description = "`stale_version`"),
+    )
+)]
+#[patch("/webhook-endpoints/{id}")]
+async fn update_endpoint(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: Valid<UpdateWebhookEndpoint>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let body = body.0;
+    if let Some(url) = &body.url {
+        check_url(&state, url).await?;
+    }
+    let if_match = if_match_of(&req);
+    let account = user.id();
+    let actor = user.actor();
+    let updated = state
+        .db
+        .transaction(move |conn| {
+            let current = EndpointRow::find(conn, account, id)?;
+            check_etag(if_match.as_deref(), &current.etag())?;
+            let enabling = body.enabled == Some(true) && !current.enabled;
+            let disabling = body.enabled == Some(false) && current.enabled;
+            let changes = EndpointChanges {
+                url: body.url,
+                description: body
+                    .description
+                    .map(|d| d.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty())),
+                event_types: body.event_types.map(|t| stored_types(t.as_deref())),
+                enabled: body.enabled,
+                disabled_reason: enabling.then_some(None),
+                failing_since: enabling.then_some(None),
+                ..EndpointChanges::default()
+            };
+            let updated = EndpointRow::update(conn, id, &changes)?;
+            if disabling {
+                DeliveryRow::fail_pending(conn, id, "the endpoint is disabled")?;
+            }
+            actor.record(
+                conn,
+                "webhook_endpoint.update",
+                "webhook_endpoint",
+                Some(id.to_string()),
+            )?;
+            Ok(updated)
+        })
+        .await?;
+    Ok(respond(HttpResponse::Ok(), &updated, None))
+}
+
+/// Deletes an endpoint and its delivery log; nothing more is sent to it.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The endpoint's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such endpoint of yours"),
+        (status = 412, description = "`stale_version`"),
+    )
+)]
+#[delete("/webhook-endpoints/{id}")]
+async fn delete_endpoint(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let if_match = if_match_of(&req);
+    let account = user.id();
+    let actor = user.actor();
+    state
+        .db
+        .transaction(move |conn| {
+            let current = EndpointRow::find(conn, account, id)?;
+            check_etag(if_match.as_deref(), &current.etag())?;
+            actor.record(
+                conn,
+                "webhook_endpoint.delete",
+                "webhook_endpoint",
+                Some(id.to_string()),
+            )?;
+            EndpointRow::delete(conn, id)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Replaces the signing secret; the answer holds the new one, shown this once. For 24 hours
+/// events carry two signatures, with the new secret and the previous one, so that receivers
+/// can switch without losing an event.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The endpoint's id")),
+    responses(
+        (status = 200, description = "The endpoint with its new `secret`", body = WebhookEndpoint,
+            headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such endpoint of yours"),
+    )
+)]
+#[post("/webhook-endpoints/{id}/rotate-secret")]
+async fn rotate_secret(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let account = user.id();
+    let actor = user.actor();
+    let secret = webhooks::new_secret();
+    let stored = secret.clone();
+    let now = state.clock.now();
+    let updated = state
+        .db
+        .transaction(move |conn| {
+            let current = EndpointRow::find(conn, account, id)?;
+            let changes = EndpointChanges {
+                secret: Some(stored),
+                previous_secret: Some(Some(current.secret)),
+                previous_secret_expires_at: Some(Some(
+                    now + chrono::Duration::hours(ROTATION_OVERLAP_HOURS),
+                )),
+                ..EndpointChanges::default()
+            };
+            let updated = EndpointRow::update(conn, id, &changes)?;
+            actor.record(
+                conn,
+                "webhook_endpoint.rotate_secret",
+                "webhook_endpoint",
+                Some(id.to_string()),
+            )?;
+            Ok(updated)
+        })
+        .await?;
+    Ok(json_with_etag(
+        HttpResponse::Ok(),
+        &updated.etag(),
+        &updated.to_wire(Some(secret), now),
+    ))
+}
+
+/// Sends a `webhook.test` event to this endpoint (whatever types it subscribes); the answer is
+/// its delivery, which the log then shows succeed or fail.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The endpoint's id")),
+    responses(
+        (status = 202, description = "Queued", body = WebhookDelivery),
+        (status = 404, description = "No such endpoint of yours"),
+        (status = 409, description = "`endpoint_disabled`: enable it first"),
+    )
+)]
+#[post("/webhook-endpoints/{id}/test")]
+async fn send_test(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let account = user.id();
+    let delivery = state
+        .db
+        .transaction(move |conn| {
+            let endpoint = enabled(EndpointRow::find(conn, account, id)?)?;
+            let delivery = webhooks::queue_test(conn, &endpoint)?;
+            one_delivery(conn, id, delivery)
+        })
+        .await?;
+    Ok(HttpResponse::Accepted().json(delivery))
+}
+
+fn enabled(endpoint: EndpointRow) -> AppResult<EndpointRow> {
+    if endpoint.enabled {
+        Ok(endpoint)
+    } else {
+        Err(AppError::conflict(
+            "endpoint_disabled",
+            "The endpoint is disabled: enable it first.",
+        ))
+    }
+}
+
+fn one_delivery(
+    conn: &mut crate::db::DbConn,
+    endpoint: i64,
+    id: i64,
+) -> AppResult<WebhookDelivery> {
+    let (rows, _) = DeliveryRow::list(conn, endpoint, Some(id), None, &Paging::chunk(None, 1))?;
+    rows.first()
+        .map(DeliveryRow::to_wire)
+        .ok_or_else(AppError::not_found)
+}
+
+/// The endpoint's delivery log, newest first: each event sent (or to be sent) there, with its
+/// last attempt's answer.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The endpoint's id"), PageQuery, DeliveryFilter),
+    responses(
+        (status = 200, description = "One page of deliveries", body = Page<WebhookDelivery>),
+        (status = 404, description = "No such endpoint of yours"),
+    )
+)]
+#[get("/webhook-endpoints/{id}/deliveries")]
+async fn list_deliveries(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    page: web::Query<PageQuery>,
+    filter: web::Query<DeliveryFilter>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&path)?;
+    let paging = Paging::<i64>::new(&valid_query(page)?)?;
+    let filter = valid_query(filter)?;
+    let account = user.id();
+    let (rows, total) = state
+        .db
+        .run(move |conn| {
+            EndpointRow::find(conn, account, id)?;
+            DeliveryRow::list(conn, id, None, filter.status, &paging)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(paging.answer(rows, total, |(d, _, _)| d.id, DeliveryRow::to_wire)))
+}
+
+/// Sends a delivery again now (one that failed, or one that succeeded: a redelivery). The same
+/// `webhook-id` goes out, so receivers that skip repeats still can.
+#[utoipa::path(
+    tag = "webhooks",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "The endpoint's id"),
+        ("delivery_id" = String, Path, description = "The delivery's id"),
+    ),
+    responses(
+        (status = 202, description = "Queued", body = WebhookDelivery),
+        (status = 404, description = "No such delivery of an endpoint of yours"),
+        (status = 409, description = "`endpoint_disabled`: enable it first"),
+    )
+)]
+#[post("/webhook-endpoints/{id}/deliveries/{delivery_id}/retry")]
+async fn retry_delivery(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
+    let (id, delivery_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
+    let account = user.id();
+    let now = state.clock.now();
+    let delivery = state
+        .db
+        .transaction(move |conn| {
+            let endpoint = EndpointRow::find(conn, account, id)?;
+            one_delivery(conn, id, delivery_id)?;
+            enabled(endpoint)?;
+            DeliveryRow::requeue(conn, delivery_id, now)?;
+            one_delivery(conn, id, delivery_id)
+        })
+        .await?;
+    Ok(HttpResponse::Accepted().json(delivery))
+}
