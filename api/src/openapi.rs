@@ -188,6 +188,17 @@ pub fn spec_json() -> String {
 /// `spec` as the committed `openapi/openapi.json` holds it.
 pub fn to_json(spec: &Spec) -> String {
     let mut json = spec.to_pretty_json().unwrap_or_default();
+    // utoipa has no `webhooks` (OpenAPI 3.1): the events the back office sends are added as the
+    // document's last member, indented as the rest.
+    let hooks = serde_json::to_string_pretty(&crate::webhooks::spec_webhooks()).unwrap_or_default();
+    if let Some(end) = json.rfind('}') {
+        json.truncate(end);
+        let trimmed = json.trim_end().len();
+        json.truncate(trimmed);
+        json.push_str(",\n  \"webhooks\": ");
+        json.push_str(&hooks.replace('\n', "\n  "));
+        json.push_str("\n}");
+    }
     json.push('\n');
     json
 }

@@ -27,3 +27,4 @@ mod schema;
 mod sdk;
 mod spa;
 mod stripe;
+mod webhooks;

@@ -407,14 +407,14 @@ impl DeliveryRow {
     /// Claims up to `limit` due deliveries of enabled endpoints by moving their next attempt
     /// `lease` later (a process that dies mid-send leaves them to be claimed again then). On
     /// PostgreSQL the rows are locked with `FOR UPDATE SKIP LOCKED`: replicas never claim the
-    /// same delivery.
+    /// same delivery. Run it in the caller's transaction.
     pub fn claim_due(
         conn: &mut DbConn,
         now: NaiveDateTime,
         limit: i64,
         lease: chrono::Duration,
     ) -> AppResult<Vec<i64>> {
-        conn.transaction(|conn| {
+        {
             let enabled = webhook_endpoints::table
                 .filter(webhook_endpoints::enabled.eq(true))
                 .select(webhook_endpoints::id);
@@ -443,7 +443,19 @@ impl DeliveryRow {
                 .set(webhook_deliveries::next_attempt_at.eq(now + lease))
                 .execute(conn)?;
             Ok(ids)
-        })
+        }
+    }
+
+    /// Gives claimed deliveries back, due at `now`.
+    pub fn release(conn: &mut DbConn, ids: &[i64], now: NaiveDateTime) -> AppResult<()> {
+        diesel::update(
+            webhook_deliveries::table
+                .filter(webhook_deliveries::id.eq_any(ids))
+                .filter(webhook_deliveries::status.eq(DeliveryStatus::Pending.as_str())),
+        )
+        .set(webhook_deliveries::next_attempt_at.eq(now))
+        .execute(conn)?;
+        Ok(())
     }
 
     /// What the sender needs of claimed deliveries: each with its endpoint and its event's
@@ -456,6 +468,7 @@ impl DeliveryRow {
             .inner_join(webhook_endpoints::table)
             .inner_join(webhook_events::table)
             .filter(webhook_deliveries::id.eq_any(ids))
+            .order(webhook_deliveries::id.asc())
             .select((
                 Self::as_select(),
                 EndpointRow::as_select(),

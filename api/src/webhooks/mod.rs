@@ -126,6 +126,81 @@ pub fn queue_test(conn: &mut DbConn, endpoint: &EndpointRow) -> AppResult<i64> {
     DeliveryRow::id_of(conn, endpoint.id, &event_id)
 }
 
+/// The schema (in the spec's components) of an event type's `data`.
+pub fn data_schema(event_type: WebhookEventType) -> &'static str {
+    use WebhookEventType as T;
+    match event_type {
+        T::CustomerCreated | T::CustomerUpdated | T::CustomerDeleted => "Account",
+        T::AppCreated | T::AppUpdated | T::AppDeleted => "App",
+        T::DeviceRegistered => "Device",
+        T::MobileUserCreated | T::MobileUserUpdated | T::MobileUserDeleted => "MobileUser",
+        T::OrderCreated | T::OrderUpdated => "Order",
+        T::QuoteRequestCreated | T::QuoteRequestUpdated => "QuoteRequest",
+        T::SubscriptionCreated | T::SubscriptionUpdated => "Subscription",
+        T::PaymentSucceeded | T::PaymentFailed => "Payment",
+        T::InvoiceCreated => "InvoiceSummary",
+        T::PublishRequestCreated | T::PublishRequestUpdated => "PublishRequest",
+    }
+}
+
+/// The spec's `webhooks` (OpenAPI 3.1): for each event type, the request the back office sends,
+/// its headers and its body's schema.
+pub fn spec_webhooks() -> serde_json::Value {
+    use serde_json::json;
+    let header = |name: &str, description: &str| {
+        json!({"in": "header", "name": name, "required": true, "schema": {"type": "string"},
+               "description": description})
+    };
+    let headers = json!([
+        header(
+            "webhook-id",
+            "The event's id (`msg_…`), the same on every attempt: skip one already handled."
+        ),
+        header(
+            "webhook-timestamp",
+            "When this attempt was sent, in Unix seconds: refuse ones too far from your clock."
+        ),
+        header(
+            "webhook-signature",
+            "`v1,<base64 signature>`, space-separated; two during a secret rotation's 24 hours."
+        ),
+    ]);
+    let mut hooks = serde_json::Map::new();
+    for event_type in WebhookEventType::ALL {
+        let name = event_type.as_str();
+        let (resource, verb) = name.split_once('.').unwrap_or((name, ""));
+        let resource = resource.replace('_', " ");
+        hooks.insert(
+            name.to_owned(),
+            json!({"post": {
+                "operationId": format!("webhook_{}", name.replace('.', "_")),
+                "tags": ["webhooks"],
+                "summary": format!("A {resource} was {verb}"),
+                "description": "Sent to the enabled endpoints that subscribe this type, of the \
+                    account that owns the object, its partner and the admins. Verify the signature \
+                    (HMAC-SHA256 of `webhook-id.webhook-timestamp.body` with the endpoint's secret, \
+                    as Standard Webhooks say) and answer 2xx within 15 seconds; anything else is \
+                    retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h. 410 switches the \
+                    endpoint off.",
+                "security": [],
+                "parameters": headers,
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                    "type": "object",
+                    "required": ["type", "timestamp", "data"],
+                    "properties": {
+                        "type": {"type": "string", "enum": [name]},
+                        "timestamp": {"type": "string", "format": "date-time", "description": "When the change happened."},
+                        "data": {"$ref": format!("#/components/schemas/{}", data_schema(*event_type)),
+                                 "description": "The object as the API shows it (for `.deleted`, as it was just before)."},
+                    },
+                }}}},
+                "responses": {"2XX": {"description": "Received; any other answer is retried."}},
+            }}),
+        );
+    }
+    serde_json::Value::Object(hooks)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

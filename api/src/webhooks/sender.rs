@@ -32,14 +32,19 @@ pub const TIMEOUT: Duration = Duration::from_secs(15);
 /// How much of a failed answer's body is kept in the delivery log.
 const KEPT_BODY: usize = 200;
 
-/// Deliveries claimed per round, and sent at once.
+/// Deliveries claimed per round; endpoints served at once; deliveries of one endpoint sent in a
+/// round (one after the other: the rest are released for the next round).
 const BATCH: i64 = 100;
 const CONCURRENCY: usize = 16;
+const PER_ENDPOINT: usize = 10;
+
+/// A claimed delivery with its endpoint, its event's type and its body.
+type Claimed = (DeliveryRow, EndpointRow, String, String);
 
 /// A claim outlives the slowest attempt: a process that dies mid-send leaves its deliveries to
 /// be claimed again after this.
 fn lease() -> chrono::Duration {
-    chrono::Duration::seconds(120)
+    chrono::Duration::seconds(PER_ENDPOINT as i64 * TIMEOUT.as_secs() as i64 + 60)
 }
 
 /// What a round did.
@@ -97,8 +102,10 @@ impl Sender {
         let mut report = Report::default();
         loop {
             let now = clock.now();
+            // A transaction that writes from its start (`IMMEDIATE` on SQLite), so two senders
+            // never both read the same due rows.
             let claimed = db
-                .run(move |conn| {
+                .transaction(move |conn| {
                     let ids = DeliveryRow::claim_due(conn, now, BATCH, lease())?;
                     DeliveryRow::load_claimed(conn, &ids)
                 })
@@ -107,15 +114,28 @@ impl Sender {
                 return Ok(report);
             }
             let full = claimed.len() as i64 == BATCH;
-            let attempts: Vec<_> = futures_util::stream::iter(claimed)
-                .map(|(delivery, endpoint, _, payload)| async move {
-                    let attempt = self.attempt(&delivery, &endpoint, &payload, now).await;
-                    (delivery, endpoint, attempt)
-                })
-                .buffer_unordered(CONCURRENCY)
-                .collect()
-                .await;
-            for (delivery, endpoint, (attempt, gone)) in attempts {
+            // One endpoint's deliveries go one after the other, in the order of their events;
+            // endpoints are served side by side.
+            let mut by_endpoint: Vec<Vec<Claimed>> = Vec::new();
+            for item in claimed {
+                match by_endpoint.iter_mut().find(|g| g[0].1.id == item.1.id) {
+                    Some(group) => group.push(item),
+                    None => by_endpoint.push(vec![item]),
+                }
+            }
+            let mut released = Vec::new();
+            for group in &mut by_endpoint {
+                if group.len() > PER_ENDPOINT {
+                    released.extend(group.drain(PER_ENDPOINT..).map(|c| c.0.id));
+                }
+            }
+            let rounds: Vec<Vec<(DeliveryRow, EndpointRow, Attempt, bool)>> =
+                futures_util::stream::iter(by_endpoint)
+                    .map(|group| self.send_group(group, now))
+                    .buffer_unordered(CONCURRENCY)
+                    .collect()
+                    .await;
+            for (delivery, endpoint, attempt, gone) in rounds.into_iter().flatten() {
                 if attempt.retry_at.is_none() {
                     report.succeeded += 1;
                 } else {
@@ -127,10 +147,33 @@ impl Sender {
                 })
                 .await?;
             }
-            if !full {
+            let more = full || !released.is_empty();
+            if more {
+                db.run(move |conn| DeliveryRow::release(conn, &released, now))
+                    .await?;
+            } else {
                 return Ok(report);
             }
         }
+    }
+
+    /// Sends one endpoint's deliveries in turn, stopping at its first failure: the rest stay
+    /// claimed until the lease ends, and are tried then.
+    async fn send_group(
+        &self,
+        group: Vec<Claimed>,
+        now: NaiveDateTime,
+    ) -> Vec<(DeliveryRow, EndpointRow, Attempt, bool)> {
+        let mut done = Vec::with_capacity(group.len());
+        for (delivery, endpoint, _, payload) in group {
+            let (attempt, gone) = self.attempt(&delivery, &endpoint, &payload, now).await;
+            let failed = attempt.retry_at.is_some();
+            done.push((delivery, endpoint, attempt, gone));
+            if failed {
+                break;
+            }
+        }
+        done
     }
 
     /// One attempt; whether the endpoint answered `410 Gone`.

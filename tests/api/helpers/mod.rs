@@ -14,6 +14,7 @@ use types::accounts::{AccountStatus, Role};
 
 pub mod fake_stripe;
 pub mod png;
+pub mod receiver;
 mod reply;
 pub use reply::Reply;
 
@@ -360,6 +361,16 @@ impl TestApp {
             form.extend(extra.clone());
         }
         self.sdk("devices", key, form).await
+    }
+
+    /// Sends every webhook delivery due at the server's clock, as its sender job would.
+    pub async fn deliver_webhooks(&self) -> api::webhooks::sender::Report {
+        let mailer = api::mailer::Mailer::new(&self.settings);
+        let sender = api::webhooks::sender::Sender::new(&self.settings, mailer).expect("sender");
+        sender
+            .deliver_due(&self.db, &self.clock)
+            .await
+            .expect("delivery round")
     }
 
     /// The token from the newest email to `to` (read through the admin outbox API).
