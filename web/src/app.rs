@@ -37,6 +37,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("activity") view={Lazy::<ActivityPage>::new()}/>
                     <Route path=path!("outbox") view={Lazy::<OutboxPage>::new()}/>
                     <Route path=path!("profile") view={Lazy::<ProfilePage>::new()}/>
+                    <Route path=path!("webhooks") view={Lazy::<WebhooksPage>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>
@@ -75,6 +76,7 @@ lazy_pages! {
     ActivityPage => pages::activity::Activity,
     OutboxPage => pages::outbox::Outbox,
     ProfilePage => pages::profile::Profile,
+    WebhooksPage => pages::webhooks::Webhooks,
     ForgotPasswordPage => pages::recovery::ForgotPassword,
     ResetPasswordPage => pages::recovery::ResetPassword,
     SignUpPage => pages::recovery::SignUp,
@@ -162,6 +164,7 @@ fn Sidebar() -> impl IntoView {
                 {(role == Some(Role::Admin)).then(|| view! { <li><A href="/plans">"Plans"</A></li> })}
                 {(role != Some(Role::Customer)).then(|| view! { <li><A href="/coupons">"Coupons"</A></li> })}
                 <li><A href="/activity">"Activity"</A></li>
+                <li><A href="/webhooks">"Webhooks"</A></li>
                 {(role == Some(Role::Admin)).then(|| view! { <li><A href="/outbox">"Outbox"</A></li> })}
             </ul>
         </nav>

@@ -18,3 +18,4 @@ pub mod outbox;
 pub mod profile;
 pub mod publishing;
 pub mod recovery;
+pub mod webhooks;
