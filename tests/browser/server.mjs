@@ -31,6 +31,9 @@ export async function startServer() {
     LOGIN_RATE_LIMIT: "1000",
     LOGIN_FAILURES_PER_ACCOUNT: "100000",
     LOGIN_FAILURES_PER_ADDRESS: "100000",
+    // The webhook test's receiver listens on this machine.
+    WEBHOOK_ALLOW_LOOPBACK: "true",
+    WEBHOOK_POLL_MS: "200",
     RUST_LOG: "warn",
   };
   execFileSync(bin, ["seed-demo"], { env, stdio: "ignore" });

@@ -24,6 +24,7 @@ const COMMON = [
   ["billing", "/billing", "tbody tr, .empty"],
   ["publishing", "/publishing", "tbody tr, .empty"],
   ["activity", "/activity", "tbody tr"],
+  ["webhooks", "/webhooks", "tbody tr, .empty"],
   ["profile", "/profile", "form"],
 ];
 const PAGES = {

@@ -221,8 +221,8 @@ mod tests {
     fn secrets_are_24_random_bytes() {
         let secret = new_secret();
         let key = STANDARD
-            .decode(secret.strip_prefix("whsec_").unwrap())
-            .unwrap();
+            .decode(secret.strip_prefix("whsec_").expect("prefixed"))
+            .expect("base64");
         assert_eq!(key.len(), 24);
         assert_ne!(secret, new_secret());
     }

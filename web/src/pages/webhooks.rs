@@ -67,7 +67,10 @@ pub fn Webhooks() -> impl IntoView {
             let path = format!("webhook-endpoints/{}/test", endpoint.id);
             match api::post::<WebhookDelivery>(&path, &serde_json::json!({})).await {
                 Ok(_) => {
-                    toasts.show(Tone::Success, format!("Test event queued for {}.", endpoint.url));
+                    toasts.show(
+                        Tone::Success,
+                        format!("Test event queued for {}.", endpoint.url),
+                    );
                     selected.set(endpoint.id.clone());
                     log_version.update(|v| *v += 1);
                 }
@@ -84,7 +87,11 @@ pub fn Webhooks() -> impl IntoView {
             let path = format!("webhook-endpoints/{}", endpoint.id);
             match api::call::<WebhookEndpoint>("PATCH", &path, Some(&body), &[]).await {
                 Ok(_) => {
-                    let done = if endpoint.enabled { "disabled" } else { "enabled" };
+                    let done = if endpoint.enabled {
+                        "disabled"
+                    } else {
+                        "enabled"
+                    };
                     toasts.show(Tone::Success, format!("{} {done}.", endpoint.url));
                     reload();
                 }
@@ -170,7 +177,7 @@ pub fn Webhooks() -> impl IntoView {
                                                 <td class="actions">
                                                     <button class="button button-small" aria-label=format!("Deliveries of {label}")
                                                         on:click=move |_| selected.set(for_log.clone())>"Deliveries"</button>
-                                                    <button class="button button-small" aria-label=format!("Send a test event to {label}") disabled=!enabled
+                                                    <button class="button button-small" aria-label=format!("Send test to {label}") disabled=!enabled
                                                         on:click=move |_| send_test(for_test.clone())>"Send test"</button>
                                                     <RowMenu of=label.clone()>
                                                         <button class="menu-item" role="menuitem" on:click={let e = for_edit.clone(); move |_| dialog.set(Some(Dialog::Edit(e.clone())))}>"Edit"</button>
@@ -431,7 +438,10 @@ fn DeliveryLog(endpoint: String, refresh: RwSignal<u32>) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::post::<WebhookDelivery>(&path, &serde_json::json!({})).await {
                 Ok(_) => {
-                    toasts.show(Tone::Success, format!("{} queued again.", delivery.event_type));
+                    toasts.show(
+                        Tone::Success,
+                        format!("{} queued again.", delivery.event_type),
+                    );
                     again(false);
                 }
                 Err(e) => toasts.show(Tone::Error, e.message()),
@@ -486,7 +496,7 @@ fn DeliveryLog(endpoint: String, refresh: RwSignal<u32>) -> impl IntoView {
                                             <td class="actions">
                                                 <button class="button button-small" aria-label=format!("Payload of {label}")
                                                     on:click=move |_| reading.set(Some(for_read.clone()))>"Payload"</button>
-                                                <button class="button button-small" aria-label=format!("Send {label} again")
+                                                <button class="button button-small" aria-label=format!("Send again {label}")
                                                     on:click={let retry = retry.clone(); move |_| retry(for_retry.clone())}>"Send again"</button>
                                             </td>
                                         </tr>
