@@ -345,11 +345,26 @@ impl DeliveryRow {
         Ok(())
     }
 
-    /// The newest delivery of `endpoint` (with `id`, when given) first.
+    /// The delivery `id` of `endpoint`, with its event; another endpoint's is a 404.
+    pub fn find(conn: &mut DbConn, endpoint: i64, id: i64) -> AppResult<DeliveryWithEvent> {
+        webhook_deliveries::table
+            .inner_join(webhook_events::table)
+            .filter(webhook_deliveries::endpoint_id.eq(endpoint))
+            .filter(webhook_deliveries::id.eq(id))
+            .select((
+                Self::as_select(),
+                webhook_events::event_type,
+                webhook_events::payload,
+            ))
+            .first(conn)
+            .optional()?
+            .ok_or_else(AppError::not_found)
+    }
+
+    /// The newest deliveries of `endpoint` first.
     pub fn list(
         conn: &mut DbConn,
         endpoint: i64,
-        id: Option<i64>,
         status: Option<DeliveryStatus>,
         paging: &Paging<i64>,
     ) -> AppResult<(Vec<DeliveryWithEvent>, i64)> {
@@ -358,9 +373,6 @@ impl DeliveryRow {
                 .inner_join(webhook_events::table)
                 .filter(webhook_deliveries::endpoint_id.eq(endpoint))
                 .into_boxed();
-            if let Some(id) = id {
-                q = q.filter(webhook_deliveries::id.eq(id));
-            }
             if let Some(status) = status {
                 q = q.filter(webhook_deliveries::status.eq(status.as_str()));
             }
@@ -414,40 +426,41 @@ impl DeliveryRow {
         limit: i64,
         lease: chrono::Duration,
     ) -> AppResult<Vec<i64>> {
-        {
-            let enabled = webhook_endpoints::table
-                .filter(webhook_endpoints::enabled.eq(true))
-                .select(webhook_endpoints::id);
-            // A macro, not a value: the boxed-free query is typed by the backend it loads on.
-            macro_rules! due {
-                () => {
-                    webhook_deliveries::table
-                        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-                            "webhook_deliveries.status = 'pending'",
-                        ))
-                        .filter(webhook_deliveries::next_attempt_at.le(now))
-                        .filter(webhook_deliveries::endpoint_id.eq_any(enabled))
-                        .order((
-                            webhook_deliveries::next_attempt_at.asc(),
-                            webhook_deliveries::id.asc(),
-                        ))
-                        .limit(limit)
-                        .select(webhook_deliveries::id)
-                };
-            }
-            let ids: Vec<i64> = match conn {
-                DbConn::Postgres(pg) => due!().for_update().skip_locked().load(pg)?,
-                DbConn::Sqlite(sqlite) => due!().load(sqlite)?,
+        let enabled = webhook_endpoints::table
+            .filter(webhook_endpoints::enabled.eq(true))
+            .select(webhook_endpoints::id);
+        // A macro, not a value: the boxed-free query is typed by the backend it loads on.
+        macro_rules! due {
+            () => {
+                webhook_deliveries::table
+                    .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                        "webhook_deliveries.status = 'pending'",
+                    ))
+                    .filter(webhook_deliveries::next_attempt_at.le(now))
+                    .filter(webhook_deliveries::endpoint_id.eq_any(enabled))
+                    .order((
+                        webhook_deliveries::next_attempt_at.asc(),
+                        webhook_deliveries::id.asc(),
+                    ))
+                    .limit(limit)
+                    .select(webhook_deliveries::id)
             };
-            diesel::update(webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(&ids)))
-                .set(webhook_deliveries::next_attempt_at.eq(now + lease))
-                .execute(conn)?;
-            Ok(ids)
         }
+        let ids: Vec<i64> = match conn {
+            DbConn::Postgres(pg) => due!().for_update().skip_locked().load(pg)?,
+            DbConn::Sqlite(sqlite) => due!().load(sqlite)?,
+        };
+        diesel::update(webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(&ids)))
+            .set(webhook_deliveries::next_attempt_at.eq(now + lease))
+            .execute(conn)?;
+        Ok(ids)
     }
 
     /// Gives claimed deliveries back, due at `now`.
     pub fn release(conn: &mut DbConn, ids: &[i64], now: NaiveDateTime) -> AppResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
         diesel::update(
             webhook_deliveries::table
                 .filter(webhook_deliveries::id.eq_any(ids))

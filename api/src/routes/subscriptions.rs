@@ -69,8 +69,8 @@ async fn act(
             let sub = change(conn, &billing, &sub, now)?;
             user.actor()
                 .record(conn, action, "subscription", Some(id.to_string()))?;
-            billing::emit_subscription(conn, &billing, id, Event::SubscriptionUpdated, now)?;
             let wire = billing::one_to_wire(conn, &billing, &sub, now)?;
+            billing::emit_subscription_wire(conn, &sub, Event::SubscriptionUpdated, &wire)?;
             Ok((sub, wire))
         })
         .await?;
@@ -124,8 +124,8 @@ async fn subscribe(
                 "subscription",
                 Some(sub.id.to_string()),
             )?;
-            billing::emit_subscription(conn, &billing, sub.id, Event::SubscriptionCreated, now)?;
             let wire = billing::one_to_wire(conn, &billing, &sub, now)?;
+            billing::emit_subscription_wire(conn, &sub, Event::SubscriptionCreated, &wire)?;
             Ok((sub, wire))
         })
         .await?;
@@ -512,12 +512,17 @@ async fn pay(
             "subscription",
             Some(id.to_string()),
         )?;
-        billing::emit_subscription(conn, &billing, id, Event::SubscriptionUpdated, now)?;
         let sub = SubscriptionRow::find(conn, crate::policy::Scope::All, id)?;
         let result = PayResult {
             subscription: billing::one_to_wire(conn, &billing, &sub, now)?,
             payment: payment.as_ref().map(PaymentRow::to_wire),
         };
+        billing::emit_subscription_wire(
+            conn,
+            &sub,
+            Event::SubscriptionUpdated,
+            &result.subscription,
+        )?;
         Outcome::json(StatusCode::OK, &result)
     })
     .await

@@ -4,7 +4,8 @@
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use types::webhooks::{
-    CreateWebhookEndpoint, DeliveryFilter, UpdateWebhookEndpoint, WebhookDelivery, WebhookEndpoint,
+    CreateWebhookEndpoint, DeliveryFilter, DeliveryStatus, UpdateWebhookEndpoint, WebhookDelivery,
+    WebhookEndpoint,
 };
 use types::{Page, PageQuery};
 
@@ -35,16 +36,15 @@ pub fn configure(cfg: &mut impl Register) {
         .service(retry_delivery);
 }
 
+/// The endpoint with its ETag; `now` (the server's clock) tells whether a rotation's overlap
+/// is still running.
 fn respond(
     response: actix_web::HttpResponseBuilder,
     endpoint: &EndpointRow,
     secret: Option<String>,
+    now: chrono::NaiveDateTime,
 ) -> HttpResponse {
-    json_with_etag(
-        response,
-        &endpoint.etag(),
-        &endpoint.to_wire(secret, crate::db::now()),
-    )
+    json_with_etag(response, &endpoint.etag(), &endpoint.to_wire(secret, now))
 }
 
 /// The URL's host must resolve to public addresses only (422 on `url`).
@@ -73,7 +73,7 @@ async fn list_endpoints(
         .db
         .run(move |conn| EndpointRow::list(conn, account, &paging))
         .await?;
-    let now = crate::db::now();
+    let now = state.clock.now();
     Ok(HttpResponse::Ok().json(paging.answer(rows, total, |r| r.id, |r| r.to_wire(None, now))))
 }
 
@@ -138,7 +138,7 @@ async fn create_endpoint(
         header::LOCATION,
         format!("/api/v1/webhook-endpoints/{}", created.id),
     ));
-    Ok(respond(response, &created, Some(secret)))
+    Ok(respond(response, &created, Some(secret), state.clock.now()))
 }
 
 /// One of your endpoints (without its secret).
@@ -164,7 +164,7 @@ async fn get_endpoint(
         .db
         .run(move |conn| EndpointRow::find(conn, account, id))
         .await?;
-    Ok(respond(HttpResponse::Ok(), &row, None))
+    Ok(respond(HttpResponse::Ok(), &row, None, state.clock.now()))
 }
 
 /// Edits an endpoint. Enabling one the back office switched off clears why it did; events that
@@ -231,7 +231,12 @@ async fn update_endpoint(
             Ok(updated)
         })
         .await?;
-    Ok(respond(HttpResponse::Ok(), &updated, None))
+    Ok(respond(
+        HttpResponse::Ok(),
+        &updated,
+        None,
+        state.clock.now(),
+    ))
 }
 
 /// Deletes an endpoint and its delivery log; nothing more is sent to it.
@@ -323,11 +328,7 @@ async fn rotate_secret(
             Ok(updated)
         })
         .await?;
-    Ok(json_with_etag(
-        HttpResponse::Ok(),
-        &updated.etag(),
-        &updated.to_wire(Some(secret), now),
-    ))
+    Ok(respond(HttpResponse::Ok(), &updated, Some(secret), now))
 }
 
 /// Sends a `webhook.test` event to this endpoint (whatever types it subscribes); the answer is
@@ -377,10 +378,7 @@ fn one_delivery(
     endpoint: i64,
     id: i64,
 ) -> AppResult<WebhookDelivery> {
-    let (rows, _) = DeliveryRow::list(conn, endpoint, Some(id), None, &Paging::chunk(None, 1))?;
-    rows.first()
-        .map(DeliveryRow::to_wire)
-        .ok_or_else(AppError::not_found)
+    DeliveryRow::find(conn, endpoint, id).map(|found| DeliveryRow::to_wire(&found))
 }
 
 /// The endpoint's delivery log, newest first: each event sent (or to be sent) there, with its
@@ -410,7 +408,7 @@ async fn list_deliveries(
         .db
         .run(move |conn| {
             EndpointRow::find(conn, account, id)?;
-            DeliveryRow::list(conn, id, None, filter.status, &paging)
+            DeliveryRow::list(conn, id, filter.status, &paging)
         })
         .await?;
     Ok(HttpResponse::Ok().json(paging.answer(rows, total, |(d, _, _)| d.id, DeliveryRow::to_wire)))
@@ -444,10 +442,12 @@ async fn retry_delivery(
         .db
         .transaction(move |conn| {
             let endpoint = EndpointRow::find(conn, account, id)?;
-            one_delivery(conn, id, delivery_id)?;
+            let (mut delivery, event_type, payload) = DeliveryRow::find(conn, id, delivery_id)?;
             enabled(endpoint)?;
             DeliveryRow::requeue(conn, delivery_id, now)?;
-            one_delivery(conn, id, delivery_id)
+            delivery.status = DeliveryStatus::Pending;
+            delivery.next_attempt_at = now;
+            Ok(DeliveryRow::to_wire(&(delivery, event_type, payload)))
         })
         .await?;
     Ok(HttpResponse::Accepted().json(delivery))

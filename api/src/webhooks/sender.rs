@@ -135,23 +135,25 @@ impl Sender {
                     .buffer_unordered(CONCURRENCY)
                     .collect()
                     .await;
-            for (delivery, endpoint, attempt, gone) in rounds.into_iter().flatten() {
+            let attempts: Vec<_> = rounds.into_iter().flatten().collect();
+            for (_, _, attempt, _) in &attempts {
                 if attempt.retry_at.is_none() {
                     report.succeeded += 1;
                 } else {
                     report.failed += 1;
                 }
-                let mailer = self.mailer.clone();
-                db.transaction(move |conn| {
-                    record(conn, &mailer, &delivery, &endpoint, &attempt, gone)
-                })
-                .await?;
             }
+            // The round's outcomes, and what it gives back, in one transaction.
             let more = full || !released.is_empty();
-            if more {
-                db.run(move |conn| DeliveryRow::release(conn, &released, now))
-                    .await?;
-            } else {
+            let mailer = self.mailer.clone();
+            db.transaction(move |conn| {
+                for (delivery, endpoint, attempt, gone) in &attempts {
+                    record(conn, &mailer, delivery, endpoint, attempt, *gone)?;
+                }
+                DeliveryRow::release(conn, &released, now)
+            })
+            .await?;
+            if !more {
                 return Ok(report);
             }
         }

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
 pub const SECRET_KEY: &str = "sk_test_fake_0123456789";
@@ -53,19 +53,7 @@ pub struct FakeStripe {
 impl FakeStripe {
     pub fn start() -> Self {
         let state = Arc::new(Mutex::new(State::default()));
-        let shared = web::Data::from(state.clone());
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().expect("port").port();
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(shared.clone())
-                .default_service(web::to(handle))
-        })
-        .workers(1)
-        .listen(listener)
-        .expect("listen")
-        .run();
-        tokio::spawn(server);
+        let port = super::serve_locally(state.clone(), handle);
         Self {
             base: format!("http://127.0.0.1:{port}"),
             state,

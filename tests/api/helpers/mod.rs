@@ -18,6 +18,32 @@ pub mod receiver;
 mod reply;
 pub use reply::Reply;
 
+/// Serves `handler` for every path on a free local port (the fakes of outside services), with
+/// `state` as its `web::Data`; the port.
+pub fn serve_locally<S, F, Args>(state: std::sync::Arc<S>, handler: F) -> u16
+where
+    S: Send + Sync + 'static,
+    F: actix_web::Handler<Args> + Send,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    use actix_web::{web, App, HttpServer};
+    let shared = web::Data::from(state);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("port").port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(shared.clone())
+            .default_service(web::to(handler.clone()))
+    })
+    .workers(1)
+    .listen(listener)
+    .expect("listen")
+    .run();
+    tokio::spawn(server);
+    port
+}
+
 pub const JWT_SECRET: &str = "test-secret-0123456789abcdef0123456789";
 pub const PASSWORD: &str = "correct horse 42";
 
