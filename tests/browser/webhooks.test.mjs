@@ -5,7 +5,7 @@ import { describe, test, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { createServer } from "node:http";
-import { CUSTOMER, assertAccessible, moreAction, shot, signedIn, useBackOffice } from "./helpers.mjs";
+import { CUSTOMER, DESKTOP, PHONE, assertAccessible, moreAction, shot, signedIn, useBackOffice } from "./helpers.mjs";
 
 const env = useBackOffice();
 
@@ -85,9 +85,15 @@ describe("webhooks", () => {
     const payload = page.getByRole("dialog", { name: "webhook.test" });
     await payload.getByText(/"endpoint_id"/).waitFor();
     await shot(page, "96-webhook-payload");
-    await payload.getByRole("button", { name: "Close" }).click();
+    // A dialog with nothing to fill closes from the keyboard too.
+    await page.keyboard.press("Escape");
+    await payload.waitFor({ state: "detached" });
     await shot(page, "97-webhooks");
     await assertAccessible(page, "the webhooks page with its delivery log");
+    await page.setViewportSize(PHONE);
+    await shot(page, "97-webhooks-phone");
+    await assertAccessible(page, "the webhooks page on a phone");
+    await page.setViewportSize(DESKTOP);
 
     await log.getByRole("button", { name: /^Send again webhook\.test / }).click();
     await page.getByText("webhook.test queued again.").waitFor();

@@ -29,7 +29,7 @@ fn active_element() -> Option<web_sys::HtmlElement> {
 }
 
 /// A dialog over the page, labelled by its title. Focus moves into it (to an `autofocus`
-/// element, else its first field, else its first button), stays inside it while it is open, and
+/// element, else its first field, else its first button, else its close button), stays inside it while it is open, and
 /// returns to what opened it when it closes. `on_close` runs on Escape, the backdrop or the close
 /// button.
 #[component]
@@ -60,6 +60,9 @@ pub fn Modal(
                     all.iter()
                         .find(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
                         .or_else(|| all.iter().find(|e| !e.class_list().contains("icon-button")))
+                        // A dialog that only shows something (an email, a payload): its close
+                        // button, so that Escape and Tab work from the keyboard at once.
+                        .or_else(|| all.first())
                         .cloned()
                 });
             if let Some(first) = first {

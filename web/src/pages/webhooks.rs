@@ -468,7 +468,7 @@ fn DeliveryLog(endpoint: String, refresh: RwSignal<u32>) -> impl IntoView {
                 (None, _) => view! { <Loading/> }.into_any(),
                 (Some(_), true) => view! { <Empty title="No deliveries" hint="Events sent to this endpoint show here; send a test event to see one."/> }.into_any(),
                 (Some(n), false) => view! {
-                    <p class="muted small card-note">{format!("{n} deliveries")}</p>
+                    <p class="muted small card-note">{if n == 1 { "1 delivery".to_owned() } else { format!("{n} deliveries") }}</p>
                     <div class="table-wrap">
                         <table>
                             <thead><tr>
@@ -487,7 +487,7 @@ fn DeliveryLog(endpoint: String, refresh: RwSignal<u32>) -> impl IntoView {
                                     let label = format!("{} {}", d.event_type, d.event_id);
                                     view! {
                                         <tr>
-                                            <td><code>{d.event_type.clone()}</code><div class="muted small">{d.event_id.clone()}</div></td>
+                                            <td><code class="nowrap">{d.event_type.clone()}</code><div class="muted small">{d.event_id.clone()}</div></td>
                                             <td class="nowrap">{date_time(&d.created_at)}</td>
                                             <td>{delivery_badge(d.status)}</td>
                                             <td title=d.error.clone().unwrap_or_default()>{answer}</td>
