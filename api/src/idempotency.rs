@@ -1,26 +1,41 @@
-//! `Idempotency-Key`, with Stripe's semantics: a retry of a request with the same key and the
-//! same body gets the first answer again (header `Idempotent-Replayed: true`) and does nothing
-//! more; the same key with another request is 422 `idempotency_key_reused`; while the first is
-//! still running, 409 `idempotency_key_in_use`. Answers that did something (2xx, and a declined
-//! payment's 402, which records the failed charge) are kept; other errors change nothing, so the
-//! key is released and a retry runs afresh. Keys are scoped to the signed-in account.
+//! `Idempotency-Key` on every create (and on paying), with Stripe's semantics: a retry of a
+//! request with the same key and the same body gets the first answer again — status, `ETag`,
+//! `Location` and body, with `Idempotent-Replayed: true` — and does nothing more; the same key with
+//! another request is 422 `idempotency_key_reused`. Answers that did something (2xx, and a
+//! declined payment's 402, which records the failed charge) are kept; other errors change
+//! nothing and keep nothing, so a retry runs afresh. The key is taken in the work's own
+//! transaction: it exists exactly when the work committed, so a request killed half-way leaves no
+//! trace and its retry simply runs, and a retry sent while the first is still running waits for
+//! it and replays its answer. Keys belong to the signed-in account, or for the SDK API to the app.
 
-use actix_web::http::StatusCode;
+use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
+use hmac::{Hmac, Mac};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
-use crate::db::idempotency::{self, Claim};
+use crate::db::idempotency::{self, Answer, Claim};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult, PROBLEM_JSON};
+use crate::sdk::SdkApp;
 use crate::state::AppState;
 
 pub const HEADER: &str = "Idempotency-Key";
 
-/// What a request answered: its status and JSON body (a problem body for an error that is kept).
+/// Whose keys a request's key is among.
+pub enum KeyOwner {
+    /// The signed-in account (the customer, during "log in as").
+    Account(i64),
+    /// The app whose key came with an SDK request: its keys are its own, whoever owns the app.
+    App(SdkApp),
+}
+
+/// What a request answered: its status, the headers a replay repeats, and its JSON body (a
+/// problem body for an error that is kept).
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub status: StatusCode,
+    pub headers: Vec<(String, String)>,
     pub body: serde_json::Value,
 }
 
@@ -28,8 +43,14 @@ impl Outcome {
     pub fn json<T: Serialize>(status: StatusCode, value: &T) -> AppResult<Self> {
         Ok(Self {
             status,
+            headers: Vec::new(),
             body: serde_json::to_value(value).map_err(AppError::internal)?,
         })
+    }
+
+    /// 201 with the new resource and its URL in `Location` (relative to the server).
+    pub fn created<T: Serialize>(value: &T, location: String) -> AppResult<Self> {
+        Ok(Self::json(StatusCode::CREATED, value)?.header(header::LOCATION.as_str(), location))
     }
 
     /// An error that is an answer in its own right (it recorded something).
@@ -40,18 +61,40 @@ impl Outcome {
         )
     }
 
-    fn respond(status: StatusCode, body: String, replayed: bool) -> HttpResponse {
-        let mut response = HttpResponse::build(status);
-        response.content_type(if status.is_client_error() || status.is_server_error() {
-            PROBLEM_JSON
-        } else {
-            "application/json"
-        });
-        if replayed {
-            response.insert_header(("Idempotent-Replayed", "true"));
-        }
-        response.body(body)
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
     }
+
+    /// The version of an editable record, for `If-Match`.
+    pub fn etag(self, etag: &str) -> Self {
+        self.header(header::ETAG.as_str(), etag)
+    }
+
+    fn answer(self) -> Answer {
+        Answer {
+            status: self.status.as_u16(),
+            headers: self.headers,
+            body: self.body.to_string(),
+        }
+    }
+}
+
+fn respond(answer: Answer, replayed: bool) -> HttpResponse {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+    let mut response = HttpResponse::build(status);
+    response.content_type(if status.is_client_error() || status.is_server_error() {
+        PROBLEM_JSON
+    } else {
+        "application/json"
+    });
+    for (name, value) in answer.headers {
+        response.insert_header((name, value));
+    }
+    if replayed {
+        response.insert_header(("Idempotent-Replayed", "true"));
+    }
+    response.body(answer.body)
 }
 
 /// The request's key: 1–255 visible ASCII characters, else 400 `invalid_idempotency_key`.
@@ -72,67 +115,64 @@ pub fn key_of(req: &HttpRequest) -> AppResult<Option<String>> {
         })
 }
 
-/// Runs `work` in one transaction, once per key: see the module's documentation. `request` is
-/// the parsed body, hashed with the method and path to recognise a retry.
+/// What identifies a request for its key: method, path and the parsed body (`request`), under an
+/// HMAC keyed with the server's secret, as bodies may hold passwords.
+pub fn request_hash<T: Serialize>(
+    state: &AppState,
+    req: &HttpRequest,
+    request: &T,
+) -> AppResult<String> {
+    let secret = state.settings.jwt_secret.as_deref().unwrap_or_default();
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(AppError::internal)?;
+    mac.update(req.method().as_str().as_bytes());
+    mac.update(b" ");
+    mac.update(req.path().as_bytes());
+    mac.update(b"\n");
+    mac.update(&serde_json::to_vec(request).map_err(AppError::internal)?);
+    Ok(hex::encode(mac.finalize().into_bytes()))
+}
+
+/// Runs `work` on the request's parsed body in one transaction, once per key: see the module's
+/// documentation. The body is hashed with the method and path to recognise a retry.
 pub async fn run<T, F>(
     state: &AppState,
     req: &HttpRequest,
-    account: i64,
-    request: &T,
+    owner: KeyOwner,
+    request: T,
     work: F,
 ) -> AppResult<HttpResponse>
 where
-    T: Serialize,
-    F: FnOnce(&mut DbConn) -> AppResult<Outcome> + Send + 'static,
+    T: Serialize + Send + 'static,
+    F: FnOnce(&mut DbConn, T) -> AppResult<Outcome> + Send + 'static,
 {
-    let Some(key) = key_of(req)? else {
-        let outcome = state.db.transaction(work).await?;
-        return Ok(Outcome::respond(
-            outcome.status,
-            outcome.body.to_string(),
-            false,
-        ));
-    };
-    let mut hasher = Sha256::new();
-    hasher.update(req.method().as_str());
-    hasher.update(b" ");
-    hasher.update(req.path());
-    hasher.update(b"\n");
-    hasher.update(serde_json::to_vec(request).map_err(AppError::internal)?);
-    let hash = hex::encode(hasher.finalize());
-    let now = state.clock.now();
-    let claim = state
-        .db
-        .transaction(move |conn| idempotency::claim(conn, account, &key, &hash, now))
-        .await?;
-    let id = match claim {
-        Claim::Replay { status, body } => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            return Ok(Outcome::respond(status, body, true));
-        }
-        Claim::New(id) => id,
+    let key = match key_of(req)? {
+        Some(key) => Some((key, request_hash(state, req, &request)?)),
+        None => None,
     };
     let clock = state.clock.clone();
-    let done = state
+    let (answer, replayed) = state
         .db
         .transaction(move |conn| {
-            let outcome = work(conn)?;
-            let body = outcome.body.to_string();
-            idempotency::complete(conn, id, outcome.status.as_u16(), &body, clock.now())?;
-            Ok((outcome.status, body))
-        })
-        .await;
-    match done {
-        Ok((status, body)) => Ok(Outcome::respond(status, body, false)),
-        Err(e) => {
-            if let Err(release) = state
-                .db
-                .run(move |conn| idempotency::release(conn, id))
-                .await
-            {
-                tracing::warn!(error = %release, "could not release an idempotency key");
+            let Some((key, hash)) = key else {
+                return Ok((work(conn, request)?.answer(), false));
+            };
+            let (account, key) = match owner {
+                KeyOwner::Account(id) => (id, key),
+                KeyOwner::App(app) => {
+                    let app = app.row()?;
+                    (app.owner_id, format!("app:{}:{key}", app.id))
+                }
+            };
+            let now = clock.now();
+            match idempotency::claim(conn, account, &key, &hash, now)? {
+                Claim::Replay(answer) => Ok((answer, true)),
+                Claim::New(id) => {
+                    let answer = work(conn, request)?.answer();
+                    idempotency::complete(conn, id, &answer, now)?;
+                    Ok((answer, false))
+                }
             }
-            Err(e)
-        }
-    }
+        })
+        .await?;
+    Ok(respond(answer, replayed))
 }

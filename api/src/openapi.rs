@@ -2,12 +2,12 @@
 //! error responses every operation shares are added in one place.
 
 use actix_web::App;
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{AllOfBuilder, ArrayBuilder, ObjectBuilder, Schema};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::server::Server;
 use utoipa::openapi::{
-    ContentBuilder, HeaderBuilder, OpenApi as Spec, Ref, RefOr, ResponseBuilder,
+    ContentBuilder, HeaderBuilder, OpenApi as Spec, Ref, RefOr, Required, ResponseBuilder,
 };
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::{scope, AppExt};
@@ -348,6 +348,7 @@ impl Modify for CommonResponses {
                     add_shared(op, uses_db, has_path_params);
                     if writes {
                         forbid_read_only_credentials(op);
+                        accept_idempotency_key(op);
                     }
                 }
             }
@@ -371,6 +372,90 @@ fn refer_to_shared(op: &mut Operation) {
     }
 }
 
+/// Creates (`POST` answering 201) that take no `Idempotency-Key`, by operation id, and why.
+pub const NOT_IDEMPOTENT: [(&str, &str); 3] = [
+    (
+        "register",
+        "signing up has no account yet to keep a key under; a retry answers 409 `email_taken`",
+    ),
+    (
+        "create_token",
+        "the token is shown once and kept only as a hash, so its answer cannot be replayed; a retry \
+         makes another token (revoke the one you did not get)",
+    ),
+    (
+        "impersonate_customer",
+        "the one-time code is kept only as a hash; a retry makes another code, valid 60 seconds",
+    ),
+];
+
+/// Operations that create no resource but move money, and take an `Idempotency-Key` too.
+pub const IDEMPOTENT_ACTIONS: [&str; 1] = ["pay"];
+
+/// Every create, and the actions of [`IDEMPOTENT_ACTIONS`], take an `Idempotency-Key` header
+/// (see `crate::idempotency`), and say what it may answer.
+fn accept_idempotency_key(op: &mut Operation) {
+    let id = op.operation_id.as_deref().unwrap_or_default();
+    let creates = op.responses.responses.contains_key("201");
+    if !(creates && !NOT_IDEMPOTENT.iter().any(|(n, _)| *n == id)
+        || IDEMPOTENT_ACTIONS.contains(&id))
+    {
+        return;
+    }
+    let schema = ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .min_length(Some(1))
+        .max_length(Some(255))
+        .pattern(Some("^[!-~]{1,255}$"));
+    let parameter = ParameterBuilder::new()
+        .name(crate::idempotency::HEADER)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .schema(Some(schema))
+        .description(Some(
+            "1 to 255 visible ASCII characters, unique per request (a UUID). A retry with the same \
+             key and body does nothing again and gets the first answer (`Idempotent-Replayed: \
+             true`), for 24 hours; a retry sent while the first still runs waits for it.",
+        ))
+        .build();
+    op.parameters.get_or_insert_with(Vec::new).push(parameter);
+    mention_codes(
+        op,
+        "400",
+        "BadRequest",
+        &[("invalid_idempotency_key", "a malformed `Idempotency-Key`")],
+    );
+    mention_codes(
+        op,
+        "422",
+        "Unprocessable",
+        &[(
+            "idempotency_key_reused",
+            "the `Idempotency-Key` came with another request",
+        )],
+    );
+}
+
+/// Adds `codes` (with what they mean) to the description of the operation's `status` answer,
+/// which is the shared response `shared` when the operation has none of its own.
+fn mention_codes(op: &mut Operation, status: &str, shared: &str, codes: &[(&str, &str)]) {
+    let response = op
+        .responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| RefOr::Ref(Ref::new(format!("#/components/responses/{shared}"))));
+    let description = match response {
+        RefOr::Ref(shared) => &mut shared.description,
+        RefOr::T(own) => &mut own.description,
+    };
+    for (code, meaning) in codes {
+        if !description.contains(code) {
+            let sep = if description.is_empty() { "" } else { "; " };
+            *description = format!("{description}{sep}`{code}`: {meaning}");
+        }
+    }
+}
+
 /// A signed-in write also answers 403 to a credential that may only read: a read-only API token
 /// (`insufficient_scope`) or a read-only "log in as" session (`read_only_impersonation`).
 fn forbid_read_only_credentials(op: &mut Operation) {
@@ -385,23 +470,8 @@ fn forbid_read_only_credentials(op: &mut Operation) {
         s.iter()
             .any(|r| serde_json::to_value(r).is_ok_and(|v| v.get("bearer").is_some()))
     });
-    if !secured {
-        return;
-    }
-    let response = op
-        .responses
-        .responses
-        .entry("403".to_owned())
-        .or_insert_with(|| RefOr::Ref(Ref::new("#/components/responses/Forbidden")));
-    let description = match response {
-        RefOr::Ref(shared) => &mut shared.description,
-        RefOr::T(own) => &mut own.description,
-    };
-    for (code, meaning) in READ_ONLY {
-        if !description.contains(code) {
-            let sep = if description.is_empty() { "" } else { "; " };
-            *description = format!("{description}{sep}`{code}`: {meaning}");
-        }
+    if secured {
+        mention_codes(op, "403", "Forbidden", &READ_ONLY);
     }
 }
 

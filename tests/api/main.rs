@@ -10,6 +10,7 @@ mod auth;
 mod billing;
 mod customers;
 mod errors;
+mod idempotency;
 mod jwt;
 mod lists;
 mod me;

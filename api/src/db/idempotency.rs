@@ -1,5 +1,8 @@
 //! Idempotency-Key records: the first answer to a key is kept (at least 24 hours) and replayed
-//! to a retry of the same request.
+//! to a retry of the same request. A key is taken in the transaction of the work it guards, so
+//! it exists exactly when that work committed: a request that died left nothing behind, and a
+//! retry arriving while the first is still running waits for it (PostgreSQL's unique index,
+//! SQLite's write lock) and then replays its answer.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -10,9 +13,6 @@ use crate::error::{AppError, AppResult};
 
 /// How long a key is remembered.
 pub const KEEP: Duration = Duration::hours(24);
-/// A key in flight longer than this belongs to a request that died (its work rolled back with
-/// it): a retry may take the key over.
-pub const ABANDONED_AFTER: Duration = Duration::minutes(2);
 
 /// What the first request with a key left.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,7 +20,15 @@ pub enum Claim {
     /// The key is new (or forgotten): run the request and `complete` this record.
     New(i64),
     /// The request already ran: answer as it was answered.
-    Replay { status: u16, body: String },
+    Replay(Answer),
+}
+
+/// An answer as it is kept: status, the headers worth replaying (`ETag`, `Location`), body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -29,14 +37,14 @@ struct KeyRow {
     id: i64,
     request_hash: String,
     response_status: Option<i32>,
+    response_headers: Option<String>,
     response_body: Option<String>,
     completed_at: Option<NaiveDateTime>,
     created_at: NaiveDateTime,
 }
 
-/// Takes `key` for a request of `account` hashing to `hash`, in its own short transaction so
-/// that a concurrent request with the key sees it at once: 409 `idempotency_key_in_use` while
-/// the first is in flight, 422 `idempotency_key_reused` for another request.
+/// Takes `key` for a request of `account` hashing to `hash`, in the transaction of the request's
+/// work; 422 `idempotency_key_reused` when the key came with another request.
 pub fn claim(
     conn: &mut DbConn,
     account: i64,
@@ -71,14 +79,16 @@ pub fn claim(
         .filter(idempotency_keys::idem_key.eq(key))
         .select(KeyRow::as_select())
         .first(conn)?;
+    // A key is completed in the transaction that took it; one that is not was left by a version
+    // that took keys on their own, by a request that died: it may be taken over.
     let forgotten = row.created_at + KEEP < now;
-    let abandoned = row.completed_at.is_none() && row.created_at + ABANDONED_AFTER < now;
-    if forgotten || abandoned {
+    if forgotten || row.completed_at.is_none() {
         diesel::update(idempotency_keys::table.find(row.id))
             .set((
                 idempotency_keys::request_hash.eq(hash),
                 idempotency_keys::response_status.eq(None::<i32>),
                 idempotency_keys::response_body.eq(None::<String>),
+                idempotency_keys::response_headers.eq(None::<String>),
                 idempotency_keys::completed_at.eq(None::<NaiveDateTime>),
                 idempotency_keys::created_at.eq(now),
             ))
@@ -92,40 +102,32 @@ pub fn claim(
             "This Idempotency-Key was used with another request (method, path or body). Use a new key for a new request.",
         ));
     }
-    match (row.completed_at, row.response_status, row.response_body) {
-        (Some(_), Some(status), Some(body)) => Ok(Claim::Replay {
-            status: u16::try_from(status).unwrap_or(500),
-            body,
-        }),
-        _ => Err(AppError::conflict(
-            "idempotency_key_in_use",
-            "A request with this Idempotency-Key is still in progress. Retry once it has finished.",
-        )),
-    }
+    let status = row.response_status.and_then(|s| u16::try_from(s).ok());
+    let headers = row
+        .response_headers
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(AppError::internal)?
+        .unwrap_or_default();
+    Ok(Claim::Replay(Answer {
+        status: status.unwrap_or(500),
+        headers,
+        body: row.response_body.unwrap_or_default(),
+    }))
 }
 
 /// Keeps the answer, in the transaction of the work it answers.
-pub fn complete(
-    conn: &mut DbConn,
-    id: i64,
-    status: u16,
-    body: &str,
-    now: NaiveDateTime,
-) -> AppResult<()> {
+pub fn complete(conn: &mut DbConn, id: i64, answer: &Answer, now: NaiveDateTime) -> AppResult<()> {
+    let headers = serde_json::to_string(&answer.headers).map_err(AppError::internal)?;
     diesel::update(idempotency_keys::table.find(id))
         .set((
-            idempotency_keys::response_status.eq(i32::from(status)),
-            idempotency_keys::response_body.eq(body),
+            idempotency_keys::response_status.eq(i32::from(answer.status)),
+            idempotency_keys::response_headers.eq(headers),
+            idempotency_keys::response_body.eq(&answer.body),
             idempotency_keys::completed_at.eq(now),
         ))
         .execute(conn)?;
-    Ok(())
-}
-
-/// Forgets a key whose request failed before doing anything (its work rolled back), so that a
-/// retry runs again.
-pub fn release(conn: &mut DbConn, id: i64) -> AppResult<()> {
-    diesel::delete(idempotency_keys::table.find(id)).execute(conn)?;
     Ok(())
 }
 

@@ -444,6 +444,7 @@ diesel::table! {
         response_body -> Nullable<Text>,
         completed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        response_headers -> Nullable<Text>,
     }
 }
 

@@ -12,9 +12,11 @@ use crate::auth::AuthUser;
 use crate::db::parse_id;
 use crate::db::publishing::AssetRow;
 use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::publishing::{self, SCREENSHOT_MAX_BYTES};
 use crate::routes::valid_query;
 use crate::state::AppState;
+use sha2::{Digest, Sha256};
 
 pub fn configure(cfg: &mut impl Register) {
     cfg.service(upload_asset)
@@ -81,25 +83,26 @@ async fn upload_asset(
     )?;
     let now = state.clock.now();
     let files = state.assets.clone();
-    let asset = state
-        .db
-        .transaction(move |conn| {
-            let (app, _) = user.scope().find_app(conn, id)?;
-            let asset = publishing::upload(
-                conn,
-                files.as_ref(),
-                &app,
-                (query.kind, query.file_name),
-                &bytes,
-                sniffed,
-                now,
-            )?;
-            user.actor()
-                .record(conn, "asset.uploaded", "asset", Some(asset.id.to_string()))?;
-            Ok(asset)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(publishing::asset_to_wire(&asset)))
+    // A retry is the same upload: the same description and the same bytes.
+    let request = (query.clone(), hex::encode(Sha256::digest(&bytes)));
+    let owner = KeyOwner::Account(user.id());
+    idempotency::run(&state, &req, owner, request, move |conn, _| {
+        let (app, _) = user.scope().find_app(conn, id)?;
+        let asset = publishing::upload(
+            conn,
+            files.as_ref(),
+            &app,
+            (query.kind, query.file_name),
+            &bytes,
+            sniffed,
+            now,
+        )?;
+        user.actor()
+            .record(conn, "asset.uploaded", "asset", Some(asset.id.to_string()))?;
+        let location = format!("/api/v1/apps/{id}/assets/{}/content", asset.id);
+        Outcome::created(&publishing::asset_to_wire(&asset), location)
+    })
+    .await
 }
 
 /// The app's uploaded assets, newest first (at most 500).

@@ -2,7 +2,6 @@
 //! admins all. Every app-scoped route goes through `policy::Scope::find_app`.
 
 use crate::routes::Register;
-use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use types::apps::{App, AppFilter, AppKind, AppSort, CreateApp, UpdateApp};
 use types::{Page, PageQuery};
@@ -12,6 +11,7 @@ use crate::db::apps::{AppChanges, AppQuery, AppRow, AppWithOwner, NewApp};
 use crate::db::page::Paging;
 use crate::db::{parse_id, DbConn};
 use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
 use types::webhooks::WebhookEventType as Event;
@@ -94,45 +94,46 @@ async fn list_apps(
 )]
 #[post("/apps")]
 async fn create_app(
+    req: HttpRequest,
     state: web::Data<AppState>,
     user: AuthUser,
     body: Valid<CreateApp>,
 ) -> AppResult<HttpResponse> {
-    let body = body.0;
-    if body.kind == AppKind::Magento && body.store_url.is_none() {
+    if body.0.kind == AppKind::Magento && body.0.store_url.is_none() {
         return Err(store_url_required());
     }
-    let requested = body.owner_id.as_deref().map(parse_id).transpose()?;
-    let created = state
-        .db
-        .transaction(move |conn| {
-            let owner_id = user.scope().owner_for_new_app(conn, requested)?;
-            let now = crate::db::now();
-            let created = AppRow::insert(
-                conn,
-                &NewApp {
-                    owner_id,
-                    name: body.name.trim().to_owned(),
-                    kind: body.kind.as_str().to_owned(),
-                    edition: body.edition.as_str().to_owned(),
-                    store_url: body.store_url,
-                    icon_url: body.icon_url,
-                    ios_bundle_id: body.ios_bundle_id,
-                    android_package_name: body.android_package_name,
-                    app_key: new_app_key(),
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?;
-            user.actor()
-                .record(conn, "app.create", "app", Some(created.0.id.to_string()))?;
-            emit_app(conn, Event::AppCreated, &created)?;
-            Ok(created)
-        })
-        .await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header((header::LOCATION, format!("/api/v1/apps/{}", created.0.id)));
-    Ok(respond(response, &created))
+    let requested = body.0.owner_id.as_deref().map(parse_id).transpose()?;
+    let owner = KeyOwner::Account(user.id());
+    idempotency::run(&state, &req, owner, body.0, move |conn, body| {
+        let owner_id = user.scope().owner_for_new_app(conn, requested)?;
+        let now = crate::db::now();
+        let created = AppRow::insert(
+            conn,
+            &NewApp {
+                owner_id,
+                name: body.name.trim().to_owned(),
+                kind: body.kind.as_str().to_owned(),
+                edition: body.edition.as_str().to_owned(),
+                store_url: body.store_url,
+                icon_url: body.icon_url,
+                ios_bundle_id: body.ios_bundle_id,
+                android_package_name: body.android_package_name,
+                app_key: new_app_key(),
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
+        user.actor()
+            .record(conn, "app.create", "app", Some(created.0.id.to_string()))?;
+        emit_app(conn, Event::AppCreated, &created)?;
+        let (app, owner_email) = &created;
+        Ok(Outcome::created(
+            &app.to_wire(owner_email),
+            format!("/api/v1/apps/{}", app.id),
+        )?
+        .etag(&app.etag()))
+    })
+    .await
 }
 
 /// One app.

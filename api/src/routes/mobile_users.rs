@@ -2,7 +2,6 @@
 //! every route answers 403 `managed_by_magento`: their users live in the Magento store.
 
 use crate::routes::Register;
-use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use types::apps::AppKind;
 use types::mobile_users::{CreateMobileUser, MobileUser, MobileUserFilter, UpdateMobileUser};
@@ -15,6 +14,7 @@ use crate::db::mobile_users::{MobileUserChanges, MobileUserRow};
 use crate::db::page::Paging;
 use crate::db::{parse_id, DbConn};
 use crate::error::{managed_by_magento, mobile_user_email_taken, AppResult};
+use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::routes::{check_etag, csv, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
 
@@ -147,32 +147,27 @@ async fn export_mobile_users(
 )]
 #[post("/apps/{id}/mobile-users")]
 async fn create_mobile_user(
+    req: HttpRequest,
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
     body: Valid<CreateMobileUser>,
 ) -> AppResult<HttpResponse> {
     let id = parse_id(&path)?;
-    let created = state
-        .db
-        .transaction(move |conn| {
-            let app = standalone_app(conn, &user, id)?;
-            let created = crate::sdk::create_mobile_user(conn, &app, &body.0)?;
-            user.actor().record(
-                conn,
-                "mobile_user.create",
-                "mobile_user",
-                Some(created.id.to_string()),
-            )?;
-            Ok(created)
-        })
-        .await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header((
-        header::LOCATION,
-        format!("/api/v1/apps/{id}/mobile-users/{}", created.id),
-    ));
-    Ok(respond(response, &created))
+    let owner = KeyOwner::Account(user.id());
+    idempotency::run(&state, &req, owner, body.0, move |conn, body| {
+        let app = standalone_app(conn, &user, id)?;
+        let created = crate::sdk::create_mobile_user(conn, &app, &body)?;
+        user.actor().record(
+            conn,
+            "mobile_user.create",
+            "mobile_user",
+            Some(created.id.to_string()),
+        )?;
+        let location = format!("/api/v1/apps/{id}/mobile-users/{}", created.id);
+        Ok(Outcome::created(&created.to_wire(), location)?.etag(&created.etag()))
+    })
+    .await
 }
 
 /// One user.

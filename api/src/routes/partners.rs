@@ -1,7 +1,6 @@
 //! Partners (agencies, resellers): administered by admins only (`/partners...`).
 
 use crate::routes::Register;
-use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use types::accounts::{
     AccountSort, AccountStatus, CreatePartner, Partner, PartnerFilter, Role, UpdatePartner,
@@ -14,6 +13,7 @@ use crate::db::accounts::{AccountChanges, AccountQuery, AccountRow};
 use crate::db::page::Paging;
 use crate::db::{parse_id, DbConn};
 use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::onboarding::{create_account, ensure_owns_no_apps, update_account, AccountSpec};
 use crate::routes::{check_etag, if_match_of, valid_query, with_etag, Valid};
 use crate::state::AppState;
@@ -87,45 +87,42 @@ async fn list_partners(
 )]
 #[post("/partners")]
 async fn create_partner(
+    req: HttpRequest,
     state: web::Data<AppState>,
     admin: Admin,
     body: Valid<CreatePartner>,
 ) -> AppResult<HttpResponse> {
-    let body = body.0;
-    let password_hash = match body.password.clone() {
+    let password_hash = match body.0.password.clone() {
         Some(p) => Some(hash_password(p).await?),
         None => None,
     };
     let actor = admin.0.actor();
-    let state2 = state.clone();
-    let account = state
-        .db
-        .transaction(move |conn| {
-            let spec = AccountSpec {
-                email: body.email,
-                password_hash,
-                role: Role::Partner,
-                status: body.status.unwrap_or(AccountStatus::Activated),
-                first_name: body.first_name,
-                last_name: body.last_name,
-                company: Some(body.company),
-                phone: body.phone,
-                country: body.country,
-                partner_id: None,
-            };
-            let account = create_account(conn, &state2.mailer, &spec)?;
-            actor.record(
-                conn,
-                "partner.create",
-                "partner",
-                Some(account.id.to_string()),
-            )?;
-            Ok(account)
-        })
-        .await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header((header::LOCATION, format!("/api/v1/partners/{}", account.id)));
-    Ok(with_etag(response, &account))
+    let mailer = state.mailer.clone();
+    let owner = KeyOwner::Account(admin.0.id());
+    idempotency::run(&state, &req, owner, body.0, move |conn, body| {
+        let spec = AccountSpec {
+            email: body.email,
+            password_hash,
+            role: Role::Partner,
+            status: body.status.unwrap_or(AccountStatus::Activated),
+            first_name: body.first_name,
+            last_name: body.last_name,
+            company: Some(body.company),
+            phone: body.phone,
+            country: body.country,
+            partner_id: None,
+        };
+        let account = create_account(conn, &mailer, &spec)?;
+        actor.record(
+            conn,
+            "partner.create",
+            "partner",
+            Some(account.id.to_string()),
+        )?;
+        let location = format!("/api/v1/partners/{}", account.id);
+        Ok(Outcome::created(&account.to_wire(), location)?.etag(&account.etag()))
+    })
+    .await
 }
 
 /// One partner.

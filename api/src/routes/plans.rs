@@ -14,6 +14,7 @@ use crate::db::page::Paging;
 use crate::db::plans::{CouponChanges, CouponRow, NewCoupon, NewPlan, PlanChanges, PlanRow};
 use crate::db::{micros, parse_id};
 use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
 
@@ -79,40 +80,35 @@ async fn list_plans(
 )]
 #[post("/plans")]
 async fn create_plan(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Admin(user): Admin,
     body: Valid<CreatePlan>,
 ) -> AppResult<HttpResponse> {
-    let plan = state
-        .db
-        .transaction(move |conn| {
-            let now = crate::db::now();
-            let b = &body.0;
-            let plan = PlanRow::insert(
-                conn,
-                &NewPlan {
-                    name: b.name.trim(),
-                    edition: b.edition.as_str(),
-                    billing_interval: b.interval.as_str(),
-                    price: b.price,
-                    currency: &b.currency,
-                    trial_days: b.trial_days,
-                    active: b.active.unwrap_or(true),
-                    publish_in_trial: b.publish_in_trial.unwrap_or(false),
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?;
-            user.actor()
-                .record(conn, "plan.create", "plan", Some(plan.id.to_string()))?;
-            Ok(plan)
-        })
-        .await?;
-    Ok(json_with_etag(
-        HttpResponse::Created(),
-        &plan.etag(),
-        &plan.to_wire(),
-    ))
+    let owner = KeyOwner::Account(user.id());
+    idempotency::run(&state, &req, owner, body.0, move |conn, b| {
+        let now = crate::db::now();
+        let plan = PlanRow::insert(
+            conn,
+            &NewPlan {
+                name: b.name.trim(),
+                edition: b.edition.as_str(),
+                billing_interval: b.interval.as_str(),
+                price: b.price,
+                currency: &b.currency,
+                trial_days: b.trial_days,
+                active: b.active.unwrap_or(true),
+                publish_in_trial: b.publish_in_trial.unwrap_or(false),
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
+        user.actor()
+            .record(conn, "plan.create", "plan", Some(plan.id.to_string()))?;
+        let location = format!("/api/v1/plans/{}", plan.id);
+        Ok(Outcome::created(&plan.to_wire(), location)?.etag(&plan.etag()))
+    })
+    .await
 }
 
 /// One plan (an archived one for administrators only).
@@ -300,62 +296,58 @@ async fn list_coupons(
 )]
 #[post("/coupons")]
 async fn create_coupon(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Manager(user): Manager,
     body: Valid<CreateCoupon>,
 ) -> AppResult<HttpResponse> {
     let owner = coupon_owner(&user);
     let now = state.clock.now();
-    let (coupon, plans) = state
-        .db
-        .transaction(move |conn| {
-            let b = &body.0;
-            // Each named plan must exist; naming one twice is naming it once.
-            let mut plan_ids: Vec<i64> = b.plan_ids.iter().filter_map(|p| p.parse().ok()).collect();
-            plan_ids.sort_unstable();
-            plan_ids.dedup();
-            let found = PlanRow::by_ids(conn, &plan_ids)?;
-            if b.plan_ids
-                .iter()
-                .any(|p| !p.parse().is_ok_and(|p| found.contains_key(&p)))
-            {
-                return Err(AppError::invalid_field(
-                    "plan_ids",
-                    "names a plan that does not exist",
-                ));
-            }
-            let created = CouponRow::insert(
-                conn,
-                &NewCoupon {
-                    code: &b.code,
-                    code_key: b.code.to_lowercase(),
-                    partner_id: owner,
-                    percent_off: b.percent_off,
-                    amount_off: b.amount_off,
-                    currency: b.currency.as_deref(),
-                    duration: b.duration.as_str(),
-                    duration_in_months: b.duration_in_months,
-                    redeem_by: b.redeem_by.map(|t| micros(t.naive_utc())),
-                    max_redemptions: b.max_redemptions,
-                    created_at: now,
-                    updated_at: now,
-                },
-                &plan_ids,
-            )?;
-            user.actor().record(
-                conn,
-                "coupon.create",
-                "coupon",
-                Some(created.0.id.to_string()),
-            )?;
-            Ok(created)
-        })
-        .await?;
-    Ok(json_with_etag(
-        HttpResponse::Created(),
-        &coupon.etag(),
-        &coupon.to_wire(&plans, now),
-    ))
+    let key_owner = KeyOwner::Account(user.id());
+    idempotency::run(&state, &req, key_owner, body.0, move |conn, b| {
+        // Each named plan must exist; naming one twice is naming it once.
+        let mut plan_ids: Vec<i64> = b.plan_ids.iter().filter_map(|p| p.parse().ok()).collect();
+        plan_ids.sort_unstable();
+        plan_ids.dedup();
+        let found = PlanRow::by_ids(conn, &plan_ids)?;
+        if b.plan_ids
+            .iter()
+            .any(|p| !p.parse().is_ok_and(|p| found.contains_key(&p)))
+        {
+            return Err(AppError::invalid_field(
+                "plan_ids",
+                "names a plan that does not exist",
+            ));
+        }
+        let created = CouponRow::insert(
+            conn,
+            &NewCoupon {
+                code: &b.code,
+                code_key: b.code.to_lowercase(),
+                partner_id: owner,
+                percent_off: b.percent_off,
+                amount_off: b.amount_off,
+                currency: b.currency.as_deref(),
+                duration: b.duration.as_str(),
+                duration_in_months: b.duration_in_months,
+                redeem_by: b.redeem_by.map(|t| micros(t.naive_utc())),
+                max_redemptions: b.max_redemptions,
+                created_at: now,
+                updated_at: now,
+            },
+            &plan_ids,
+        )?;
+        user.actor().record(
+            conn,
+            "coupon.create",
+            "coupon",
+            Some(created.0.id.to_string()),
+        )?;
+        let (coupon, plans) = created;
+        let location = format!("/api/v1/coupons/{}", coupon.id);
+        Ok(Outcome::created(&coupon.to_wire(&plans, now), location)?.etag(&coupon.etag()))
+    })
+    .await
 }
 
 /// One coupon.

@@ -16,6 +16,7 @@ use crate::db::page::Paging;
 use crate::db::publishing::{NewPublish, PublishChanges, PublishRow};
 use crate::db::{parse_id, DbConn};
 use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::policy::Scope;
 use crate::publishing::{self, Content};
 use crate::routes::publish_queue;
@@ -86,6 +87,7 @@ pub(crate) fn page_of(
 )]
 #[post("/apps/{id}/publish-requests")]
 async fn create_request(
+    req: HttpRequest,
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
@@ -94,46 +96,44 @@ async fn create_request(
     let id = parse_id(&path)?;
     let now = state.clock.now();
     let alert = state.settings.publish_alert_hours;
-    let made = state
-        .db
-        .transaction(move |conn| {
-            let (app, _) = user.scope().find_app(conn, id)?;
-            let b = body.0;
-            let content = Content {
-                release_notes: b.release_notes,
-                listing: b.listing,
-            };
-            publishing::check_content(conn, app.id, b.store, &content)?;
-            publishing::check_version(conn, app.id, b.store, (&b.version_name, b.build_number))?;
-            let row = PublishRow::insert(
-                conn,
-                &NewPublish {
-                    app_id: app.id,
-                    store: b.store.as_str(),
-                    version_name: b.version_name,
-                    build_number: b.build_number,
-                    release_notes: Content::notes_json(&content.release_notes)?,
-                    listing: Content::listing_json(&content.listing)?,
-                    status: PublishStatus::Draft.as_str(),
-                    created_by: Some(user.id()),
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?;
-            let actor = user.actor();
-            row.record(conn, None, actor.email(), now)?;
-            actor.record(
-                conn,
-                "publish_request.created",
-                "publish_request",
-                Some(row.id.to_string()),
-            )?;
-            let made = one(conn, &row, (alert, now))?;
-            crate::webhooks::emit(conn, app.owner_id, Event::PublishRequestCreated, &made.1)?;
-            Ok(made)
-        })
-        .await?;
-    Ok(json_with_etag(HttpResponse::Created(), &made.0, &made.1))
+    let owner = KeyOwner::Account(user.id());
+    idempotency::run(&state, &req, owner, body.0, move |conn, b| {
+        let (app, _) = user.scope().find_app(conn, id)?;
+        let content = Content {
+            release_notes: b.release_notes,
+            listing: b.listing,
+        };
+        publishing::check_content(conn, app.id, b.store, &content)?;
+        publishing::check_version(conn, app.id, b.store, (&b.version_name, b.build_number))?;
+        let row = PublishRow::insert(
+            conn,
+            &NewPublish {
+                app_id: app.id,
+                store: b.store.as_str(),
+                version_name: b.version_name,
+                build_number: b.build_number,
+                release_notes: Content::notes_json(&content.release_notes)?,
+                listing: Content::listing_json(&content.listing)?,
+                status: PublishStatus::Draft.as_str(),
+                created_by: Some(user.id()),
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
+        let actor = user.actor();
+        row.record(conn, None, actor.email(), now)?;
+        actor.record(
+            conn,
+            "publish_request.created",
+            "publish_request",
+            Some(row.id.to_string()),
+        )?;
+        let (etag, wire) = one(conn, &row, (alert, now))?;
+        crate::webhooks::emit(conn, app.owner_id, Event::PublishRequestCreated, &wire)?;
+        let location = format!("/api/v1/apps/{id}/publish-requests/{}", row.id);
+        Ok(Outcome::created(&wire, location)?.etag(&etag))
+    })
+    .await
 }
 
 /// The app's publish requests, newest first, with filters. Page by `cursor` for any depth.

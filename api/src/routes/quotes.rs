@@ -2,7 +2,7 @@
 //! answers. A Basic app answers 403 `edition_required` on every route.
 
 use crate::routes::Register;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 use types::quotes::{CreateQuoteResponse, QuoteCounts, QuoteFilter, QuoteRequest};
 use types::{Page, PageQuery};
@@ -13,6 +13,7 @@ use crate::db::page::Paging;
 use crate::db::quotes::{self as rows, QuoteRow};
 use crate::db::{parse_id, DbConn};
 use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::quotes;
 use crate::routes::orders::standard_app;
 use crate::routes::{json_with_etag, valid_query, Valid};
@@ -166,21 +167,28 @@ async fn get_quote(
 )]
 #[post("/apps/{id}/quote-requests/{quote_id}/responses")]
 async fn respond_to_quote(
+    req: HttpRequest,
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, String)>,
     body: Valid<CreateQuoteResponse>,
 ) -> AppResult<HttpResponse> {
-    let response = act(
-        state,
-        user,
-        &path,
-        "quote_request.respond",
-        move |conn, quote, actor, now| quotes::respond(conn, quote, &body.0, actor, now),
-    );
-    response
-        .await
-        .map(|(quote, detail)| json_with_etag(HttpResponse::Created(), &quote.etag(), &detail))
+    let ids = (parse_id(&path.0)?, parse_id(&path.1)?);
+    let now = state.clock.now();
+    let owner = KeyOwner::Account(user.id());
+    idempotency::run(&state, &req, owner, body.0, move |conn, body| {
+        let (quote, detail) = change_quote(
+            conn,
+            &user,
+            ids,
+            "quote_request.respond",
+            |conn, quote, actor| quotes::respond(conn, quote, &body, actor, now),
+            now,
+        )?;
+        let location = format!("/api/v1/apps/{}/quote-requests/{}", ids.0, ids.1);
+        Ok(Outcome::created(&detail, location)?.etag(&quote.etag()))
+    })
+    .await
 }
 
 /// Runs the owner's `change` on the quote request of `path` in one transaction, records it in
@@ -194,30 +202,50 @@ async fn act(
         + Send
         + 'static,
 ) -> AppResult<(QuoteRow, QuoteRequest)> {
-    let (id, quote_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
+    let ids = (parse_id(&path.0)?, parse_id(&path.1)?);
     let now = state.clock.now();
     state
         .db
         .transaction(move |conn| {
-            let app = standard_app(conn, &user, id)?;
-            let quote = quotes::find(conn, app.id, quote_id, now)?;
-            let actor = user.actor();
-            let quote = change(conn, &quote, &actor, now)?;
-            actor.record(conn, action, "quote_request", Some(quote.id.to_string()))?;
-            crate::quotes::emit_quote(
+            change_quote(
                 conn,
-                app.owner_id,
-                types::webhooks::WebhookEventType::QuoteRequestUpdated,
-                &quote,
-            )?;
-            let detail = only(quotes::to_wire(
-                conn,
-                std::slice::from_ref(&quote),
-                quotes::View::Detail,
-            )?)?;
-            Ok((quote, detail))
+                &user,
+                ids,
+                action,
+                |c, q, a| change(c, q, a, now),
+                now,
+            )
         })
         .await
+}
+
+/// `change` on the quote request `ids` (app, request) of a Standard app of the user's, recorded
+/// in the audit log as `action` and announced to webhooks; the request as it is after.
+fn change_quote(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    (id, quote_id): (i64, i64),
+    action: &'static str,
+    change: impl FnOnce(&mut DbConn, &QuoteRow, &Actor) -> AppResult<QuoteRow>,
+    now: NaiveDateTime,
+) -> AppResult<(QuoteRow, QuoteRequest)> {
+    let app = standard_app(conn, user, id)?;
+    let quote = quotes::find(conn, app.id, quote_id, now)?;
+    let actor = user.actor();
+    let quote = change(conn, &quote, &actor)?;
+    actor.record(conn, action, "quote_request", Some(quote.id.to_string()))?;
+    crate::quotes::emit_quote(
+        conn,
+        app.owner_id,
+        types::webhooks::WebhookEventType::QuoteRequestUpdated,
+        &quote,
+    )?;
+    let detail = only(quotes::to_wire(
+        conn,
+        std::slice::from_ref(&quote),
+        quotes::View::Detail,
+    )?)?;
+    Ok((quote, detail))
 }
 
 /// Declines a request that is `new` or `quoted` (the offer is withdrawn); audited.

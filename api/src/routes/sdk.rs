@@ -4,7 +4,8 @@
 use crate::quotes::emit_quote;
 use crate::routes::Register;
 use crate::webhooks::emit;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use types::mobile_users::{CreateMobileUser, MobileUser};
 use types::orders::{CreateOrder, Order};
 use types::quotes::{CreateQuoteRequest, QuoteRequest};
@@ -13,6 +14,7 @@ use types::webhooks::WebhookEventType as Event;
 
 use crate::db::parse_id;
 use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::orders::{self, Intake};
 use crate::quotes;
 use crate::routes::Valid;
@@ -45,23 +47,26 @@ pub fn configure(cfg: &mut impl Register) {
 )]
 #[post("/sdk/devices")]
 async fn register_device(
+    req: HttpRequest,
     state: web::Data<AppState>,
     app: SdkApp,
     body: Valid<RegisterDevice>,
 ) -> AppResult<HttpResponse> {
-    let (device_id, created) = state
-        .db
-        .transaction(move |conn| sdk::register_device(conn, app.row()?, &body.0, crate::db::now()))
-        .await?;
-    let body = DeviceRegistered {
-        device_id: device_id.to_string(),
-        created,
-    };
-    Ok(if created {
-        HttpResponse::Created().json(body)
-    } else {
-        HttpResponse::Ok().json(body)
+    let owner = KeyOwner::App(app.clone());
+    idempotency::run(&state, &req, owner, body.0, move |conn, body| {
+        let app = app.row()?;
+        let (device_id, created) = sdk::register_device(conn, app, &body, crate::db::now())?;
+        let body = DeviceRegistered {
+            device_id: device_id.to_string(),
+            created,
+        };
+        if created {
+            Outcome::created(&body, format!("/api/v1/apps/{}/devices", app.id))
+        } else {
+            Outcome::json(StatusCode::OK, &body)
+        }
     })
+    .await
 }
 
 /// Reports up to 500 events (sessions and push opens) of the app's registered devices. The batch
@@ -107,15 +112,19 @@ async fn record_events(
 )]
 #[post("/sdk/mobile-users")]
 async fn register_mobile_user(
+    req: HttpRequest,
     state: web::Data<AppState>,
     app: SdkApp,
     body: Valid<CreateMobileUser>,
 ) -> AppResult<HttpResponse> {
-    let user = state
-        .db
-        .transaction(move |conn| sdk::create_mobile_user(conn, app.row()?, &body.0))
-        .await?;
-    Ok(HttpResponse::Created().json(user.to_wire()))
+    let owner = KeyOwner::App(app.clone());
+    idempotency::run(&state, &req, owner, body.0, move |conn, body| {
+        let app = app.row()?;
+        let user = sdk::create_mobile_user(conn, app, &body)?;
+        let location = format!("/api/v1/apps/{}/mobile-users/{}", app.id, user.id);
+        Outcome::created(&user.to_wire(), location)
+    })
+    .await
 }
 
 /// Reports an order placed in the app (Standard apps). Idempotent by `order_number`: the same
@@ -138,51 +147,47 @@ async fn register_mobile_user(
 )]
 #[post("/sdk/orders")]
 async fn report_order(
+    req: HttpRequest,
     state: web::Data<AppState>,
     app: SdkApp,
     body: Valid<CreateOrder>,
 ) -> AppResult<HttpResponse> {
     let now = state.clock.now();
-    let order = std::sync::Arc::new(body.0);
+    let order = body.0;
     let stored = {
-        let (app, order) = (app.clone(), order.clone());
-        state
-            .db
-            .transaction(move |conn| {
-                let intake = orders::take_order(conn, app.row()?, &order, now)?;
-                let (created, row) = match intake {
-                    Intake::Created(row) => (true, row),
-                    Intake::Known(row) => (false, row),
-                };
-                let detail = orders::detail(conn, &row)?;
-                if created {
-                    emit(conn, app.row()?.owner_id, Event::OrderCreated, &detail)?;
+        let (owner, app) = (KeyOwner::App(app.clone()), app.clone());
+        idempotency::run(&state, &req, owner, order.clone(), move |conn, order| {
+            let app = app.row()?;
+            match orders::take_order(conn, app, &order, now)? {
+                Intake::Created(row) => {
+                    let detail = orders::detail(conn, &row)?;
+                    emit(conn, app.owner_id, Event::OrderCreated, &detail)?;
+                    let location = format!("/api/v1/apps/{}/orders/{}", app.id, row.id);
+                    Outcome::created(&for_app(detail), location)
                 }
-                Ok((created, detail))
-            })
-            .await
+                Intake::Known(row) => {
+                    Outcome::json(StatusCode::OK, &for_app(orders::detail(conn, &row)?))
+                }
+            }
+        })
+        .await
     };
-    let (created, detail) = match stored {
+    match stored {
         // The same order sent twice at once: the other request stored it first.
         Err(e) if e.code() == "order_number_taken" => {
-            state
+            let detail = state
                 .db
                 .run(
                     move |conn| match orders::known_order(conn, app.row()?, &order)? {
-                        Some(row) => Ok((false, orders::detail(conn, &row)?)),
+                        Some(row) => orders::detail(conn, &row),
                         None => Err(e),
                     },
                 )
-                .await?
+                .await?;
+            Ok(HttpResponse::Ok().json(for_app(detail)))
         }
-        other => other?,
-    };
-    let detail = for_app(detail);
-    Ok(if created {
-        HttpResponse::Created().json(detail)
-    } else {
-        HttpResponse::Ok().json(detail)
-    })
+        other => other,
+    }
 }
 
 /// What the app may see of an order: its trace without who in the back office moved it.
@@ -211,29 +216,25 @@ fn for_app(mut order: Order) -> Order {
 )]
 #[post("/sdk/quote-requests")]
 async fn send_quote_request(
+    req: HttpRequest,
     state: web::Data<AppState>,
     app: SdkApp,
     body: Valid<CreateQuoteRequest>,
 ) -> AppResult<HttpResponse> {
     let now = state.clock.now();
-    let detail = state
-        .db
-        .transaction(move |conn| {
-            let quote = quotes::take_request(conn, app.row()?, &body.0, now)?;
-            emit_quote(
-                conn,
-                app.row()?.owner_id,
-                Event::QuoteRequestCreated,
-                &quote,
-            )?;
-            single(quotes::to_wire(
-                conn,
-                std::slice::from_ref(&quote),
-                quotes::View::App,
-            )?)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(detail))
+    let owner = KeyOwner::App(app.clone());
+    idempotency::run(&state, &req, owner, body.0, move |conn, body| {
+        let app = app.row()?;
+        let quote = quotes::take_request(conn, app, &body, now)?;
+        emit_quote(conn, app.owner_id, Event::QuoteRequestCreated, &quote)?;
+        let detail = single(quotes::to_wire(
+            conn,
+            std::slice::from_ref(&quote),
+            quotes::View::App,
+        )?)?;
+        Outcome::created(&detail, format!("/api/v1/sdk/quote-requests/{}", quote.id))
+    })
+    .await
 }
 
 fn single(mut details: Vec<QuoteRequest>) -> AppResult<QuoteRequest> {

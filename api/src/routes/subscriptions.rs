@@ -21,7 +21,7 @@ use crate::db::plans::PlanRow;
 use crate::db::subscriptions::{SubscriptionChanges, SubscriptionRow};
 use crate::db::{parse_id, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::idempotency::{self, Outcome};
+use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::routes::{json_with_etag, valid_query, Valid};
 use crate::state::AppState;
 
@@ -95,6 +95,7 @@ async fn act(
 )]
 #[post("/apps/{id}/subscription")]
 async fn subscribe(
+    req: HttpRequest,
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
@@ -103,33 +104,31 @@ async fn subscribe(
     let id = parse_id(&path)?;
     let now = state.clock.now();
     let billing = state.billing.clone();
-    let (sub, wire) = state
-        .db
-        .transaction(move |conn| {
-            let (app, _) = user.scope().find_app(conn, id)?;
-            let plan = parse_id(&body.0.plan_id)
-                .and_then(|p| PlanRow::find(conn, p))
-                .map_err(|_| AppError::invalid_field("plan_id", "names no plan"))?;
-            let sub = billing::subscribe(
-                conn,
-                &billing,
-                &app,
-                &plan,
-                body.0.coupon_code.as_deref(),
-                now,
-            )?;
-            user.actor().record(
-                conn,
-                "subscription.create",
-                "subscription",
-                Some(sub.id.to_string()),
-            )?;
-            let wire = billing::one_to_wire(conn, &billing, &sub, now)?;
-            billing::emit_subscription_wire(conn, &sub, Event::SubscriptionCreated, &wire)?;
-            Ok((sub, wire))
-        })
-        .await?;
-    Ok(respond(StatusCode::CREATED, &sub, &wire))
+    let owner = KeyOwner::Account(user.id());
+    idempotency::run(&state, &req, owner, body.0, move |conn, body| {
+        let (app, _) = user.scope().find_app(conn, id)?;
+        let plan = parse_id(&body.plan_id)
+            .and_then(|p| PlanRow::find(conn, p))
+            .map_err(|_| AppError::invalid_field("plan_id", "names no plan"))?;
+        let sub = billing::subscribe(
+            conn,
+            &billing,
+            &app,
+            &plan,
+            body.coupon_code.as_deref(),
+            now,
+        )?;
+        user.actor().record(
+            conn,
+            "subscription.create",
+            "subscription",
+            Some(sub.id.to_string()),
+        )?;
+        let wire = billing::one_to_wire(conn, &billing, &sub, now)?;
+        billing::emit_subscription_wire(conn, &sub, Event::SubscriptionCreated, &wire)?;
+        Ok(Outcome::created(&wire, format!("/api/v1/subscriptions/{}", sub.id))?.etag(&sub.etag()))
+    })
+    .await
 }
 
 /// Prices a subscription before it is made: the first charge (after the trial, if the plan has
@@ -430,16 +429,14 @@ async fn apply_coupon(
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "The subscription's id"),
-        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]{1,255}$", description = "1 to 255 visible ASCII characters, unique per request (a UUID): retries with it never charge twice. Kept 24 hours."),
     ),
     request_body = PaySubscription,
     responses(
         (status = 200, description = "Paid (or payment method saved)", body = PayResult),
-        (status = 400, description = "`invalid_idempotency_key`"),
         (status = 402, description = "`card_declined`: the detail gives the bank's reason"),
         (status = 404, description = "No such subscription of yours"),
-        (status = 409, description = "`subscription_ended`; `idempotency_key_in_use`: a request with this key is still running; `payment_pending`: an earlier payment is still processing"),
-        (status = 422, description = "`validation_failed` (a `payment_method` the provider does not know); `idempotency_key_reused`: the key came with another request"),
+        (status = 409, description = "`subscription_ended`; `payment_pending`: an earlier payment is still processing"),
+        (status = 422, description = "`validation_failed` (a `payment_method` the provider does not know)"),
         (status = 503, description = "`payment_provider_unavailable`: the provider did not answer, nothing was recorded, retry (with the same key); `database_unavailable`"),
     )
 )]
@@ -454,14 +451,13 @@ async fn pay(
     let id = parse_id(&path)?;
     let now = state.clock.now();
     let billing = state.billing.clone();
-    let request = body.0.clone();
-    let account = user.id();
-    idempotency::run(&state, &req, account, &request, move |conn| {
+    let owner = KeyOwner::Account(user.id());
+    idempotency::run(&state, &req, owner, body.0, move |conn, body| {
         let sub = locked(conn, &user, id)?;
         if !sub.status.is_live() {
             return Err(billing::subscription_ended());
         }
-        let method = body.0.payment_method;
+        let method = body.payment_method;
         if !billing.provider.knows(&method) {
             return Err(AppError::invalid_field(
                 "payment_method",

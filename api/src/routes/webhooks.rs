@@ -1,7 +1,6 @@
 //! Webhook endpoints: `/webhook-endpoints...`. Every account manages its own (another
 //! account's is a 404); what an endpoint hears is what its account may see (`webhooks::emit`).
 
-use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use types::webhooks::{
     CreateWebhookEndpoint, DeliveryFilter, DeliveryStatus, UpdateWebhookEndpoint, WebhookDelivery,
@@ -14,6 +13,7 @@ use crate::db::page::Paging;
 use crate::db::parse_id;
 use crate::db::webhooks::{stored_types, DeliveryRow, EndpointChanges, EndpointRow, NewEndpoint};
 use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Register, Valid};
 use crate::state::AppState;
 use crate::webhooks::{self, address};
@@ -91,19 +91,23 @@ async fn list_endpoints(
 )]
 #[post("/webhook-endpoints")]
 async fn create_endpoint(
+    req: HttpRequest,
     state: web::Data<AppState>,
     user: AuthUser,
     body: Valid<CreateWebhookEndpoint>,
 ) -> AppResult<HttpResponse> {
-    let body = body.0;
-    check_url(&state, &body.url).await?;
+    check_url(&state, &body.0.url).await?;
     let secret = webhooks::new_secret();
     let account_id = user.id();
     let actor = user.actor();
-    let stored_secret = secret.clone();
-    let created = state
-        .db
-        .transaction(move |conn| {
+    let clock = state.clock.clone();
+    // The secret is kept in the clear anyway (it signs every delivery): a replay may repeat it.
+    idempotency::run(
+        &state,
+        &req,
+        KeyOwner::Account(account_id),
+        body.0,
+        move |conn, body| {
             if EndpointRow::count(conn, account_id)? >= MAX_ENDPOINTS {
                 return Err(AppError::conflict(
                     "endpoint_limit_reached",
@@ -119,7 +123,7 @@ async fn create_endpoint(
                     description: body.description.map(|d| d.trim().to_owned()),
                     event_types: stored_types(body.event_types.as_deref()),
                     enabled: body.enabled.unwrap_or(true),
-                    secret: stored_secret,
+                    secret: secret.clone(),
                     created_at: now,
                     updated_at: now,
                 },
@@ -130,15 +134,12 @@ async fn create_endpoint(
                 "webhook_endpoint",
                 Some(row.id.to_string()),
             )?;
-            Ok(row)
-        })
-        .await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header((
-        header::LOCATION,
-        format!("/api/v1/webhook-endpoints/{}", created.id),
-    ));
-    Ok(respond(response, &created, Some(secret), state.clock.now()))
+            let location = format!("/api/v1/webhook-endpoints/{}", row.id);
+            let wire = row.to_wire(Some(secret), clock.now());
+            Ok(Outcome::created(&wire, location)?.etag(&row.etag()))
+        },
+    )
+    .await
 }
 
 /// One of your endpoints (without its secret).

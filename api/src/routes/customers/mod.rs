@@ -7,7 +7,6 @@ mod impersonate;
 
 use crate::routes::Register;
 use crate::webhooks::emit;
-use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use types::accounts::{AccountSort, Role};
@@ -22,6 +21,7 @@ use crate::db::accounts::{AccountChanges, AccountQuery, AccountRow};
 use crate::db::page::Paging;
 use crate::db::parse_id;
 use crate::error::AppResult;
+use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::onboarding::{create_account, ensure_owns_no_apps, update_account, AccountSpec};
 use crate::routes::{check_etag, if_match_of, valid_query, with_etag, Valid};
 use crate::state::AppState;
@@ -110,17 +110,18 @@ async fn list_customers(
 )]
 #[post("/customers")]
 async fn create_customer(
+    req: HttpRequest,
     state: web::Data<AppState>,
     manager: Manager,
     body: Valid<CreateCustomer>,
 ) -> AppResult<HttpResponse> {
-    let body = body.0;
     let user = manager.0;
-    let password_hash = match body.password.clone() {
+    let password_hash = match body.0.password.clone() {
         Some(p) => Some(hash_password(p).await?),
         None => None,
     };
     let requested_partner = body
+        .0
         .partner_id
         .as_deref()
         .map(str::parse::<i64>)
@@ -128,42 +129,39 @@ async fn create_customer(
         .ok()
         .flatten();
     let actor = user.actor();
-    let state2 = state.clone();
-    let account = state
-        .db
-        .transaction(move |conn| {
-            let partner_id = user
-                .scope()
-                .partner_for_new_customer(conn, requested_partner)?;
-            let spec = AccountSpec {
-                email: body.email,
-                password_hash,
-                role: Role::Customer,
-                status: body.status,
-                first_name: body.first_name,
-                last_name: body.last_name,
-                company: body.company.filter(|c| !c.trim().is_empty()),
-                phone: body.phone,
-                country: body.country,
-                partner_id,
-            };
-            let account = create_account(conn, &state2.mailer, &spec)?;
-            actor.record(
-                conn,
-                "customer.create",
-                "customer",
-                Some(account.id.to_string()),
-            )?;
-            emit(conn, account.id, Event::CustomerCreated, &account.to_wire())?;
-            Ok(account)
-        })
-        .await?;
-    let mut response = HttpResponse::Created();
-    response.insert_header((
-        header::LOCATION,
-        format!("/api/v1/customers/{}", account.id),
-    ));
-    Ok(with_etag(response, &account))
+    let mailer = state.mailer.clone();
+    let owner = KeyOwner::Account(user.id());
+    idempotency::run(&state, &req, owner, body.0, move |conn, body| {
+        let partner_id = user
+            .scope()
+            .partner_for_new_customer(conn, requested_partner)?;
+        let spec = AccountSpec {
+            email: body.email,
+            password_hash,
+            role: Role::Customer,
+            status: body.status,
+            first_name: body.first_name,
+            last_name: body.last_name,
+            company: body.company.filter(|c| !c.trim().is_empty()),
+            phone: body.phone,
+            country: body.country,
+            partner_id,
+        };
+        let account = create_account(conn, &mailer, &spec)?;
+        actor.record(
+            conn,
+            "customer.create",
+            "customer",
+            Some(account.id.to_string()),
+        )?;
+        let wire = account.to_wire();
+        emit(conn, account.id, Event::CustomerCreated, &wire)?;
+        Ok(
+            Outcome::created(&wire, format!("/api/v1/customers/{}", account.id))?
+                .etag(&account.etag()),
+        )
+    })
+    .await
 }
 
 /// One customer ("pencil icon": its details).
