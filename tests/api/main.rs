@@ -28,4 +28,5 @@ mod schema;
 mod sdk;
 mod spa;
 mod stripe;
+mod tenant_matrix;
 mod webhooks;

@@ -36,6 +36,17 @@ impl Reply {
         self
     }
 
+    #[track_caller]
+    pub fn assert_success(&self) -> &Self {
+        assert!(
+            self.status.is_success(),
+            "unexpected status {}; body: {}",
+            self.status,
+            self.text
+        );
+        self
+    }
+
     /// Asserts a problem+json error with this status and code.
     #[track_caller]
     pub fn assert_problem(&self, status: StatusCode, code: &str) -> &Self {
