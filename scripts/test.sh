@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, clippy, the OpenAPI lint, unit tests, the black-box API tests on
-# SQLite and PostgreSQL (with the schema comparison of the two), schemathesis against the live spec
+# SQLite and PostgreSQL (with the schema comparison of the two and the tenant matrix), generated
+# Python and TypeScript clients driving a flow, schemathesis against the live spec
 # (fixed seed; SCHEMATHESIS_SEED=<n> for another), the SPA's size budget and browser tests in
 # headless Chromium (schemathesis and the browser tests side by side), and the Compose file check.
 # Prints each stage's duration. Exits non-zero on any failure.
@@ -96,6 +97,12 @@ set -e
 count=$(grep -Eo '^test result: .* ([0-9]+) passed' "$log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 record "$status" "$count"
 drop_test_databases
+
+stage "generated clients: Python (openapi-python-client), TypeScript (openapi-typescript + openapi-fetch)"
+set +e
+scripts/clients.sh target/debug/backoffice
+record $?
+set -e
 
 # What a browser downloads before the first page shows: the main wasm module, its JS glue, the
 # split loader and the stylesheet. Every other page is split off (leptos `#[lazy]`), fetched the first
