@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, clippy, the OpenAPI lint, unit tests, the black-box API tests on
 # SQLite and PostgreSQL (with the schema comparison of the two and the tenant matrix), generated
-# Python and TypeScript clients driving a flow, schemathesis against the live spec
+# Python and TypeScript clients driving a flow, two failure drills, schemathesis against the live spec
 # (fixed seed; SCHEMATHESIS_SEED=<n> for another), the SPA's size budget and browser tests in
 # headless Chromium (schemathesis and the browser tests side by side), and the Compose file check.
 # Prints each stage's duration. Exits non-zero on any failure.
@@ -101,6 +101,12 @@ drop_test_databases
 stage "generated clients: Python (openapi-python-client), TypeScript (openapi-typescript + openapi-fetch)"
 set +e
 scripts/clients.sh target/debug/backoffice
+record $?
+set -e
+
+stage "failure drills: (b) the api SIGKILLed during idempotent creates and payments, (d) the SQLite disk full"
+set +e
+.tools/venv/bin/python bench/drills.py target/debug/backoffice bd $($ci && echo --ci)
 record $?
 set -e
 

@@ -142,6 +142,18 @@ impl AppError {
         err
     }
 
+    /// The database's disk is full: the write was rolled back whole; retry once space is made.
+    pub fn storage_full(source: impl Into<anyhow::Error>) -> Self {
+        let mut err = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage_full",
+            "The database's disk is full: nothing was saved. Retry later.",
+        );
+        err.source = Some(source.into());
+        err.retry_after = Some(60);
+        err
+    }
+
     pub fn internal(source: impl Into<anyhow::Error>) -> Self {
         let mut err = Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -230,6 +242,12 @@ impl From<DieselError> for AppError {
             {
                 Self::database_unavailable(err)
             }
+            // SQLite's SQLITE_FULL, PostgreSQL's disk_full (53100): nothing was written.
+            DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
+                if disk_full(info.message()) =>
+            {
+                Self::storage_full(err)
+            }
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 unique_violation(info.constraint_name(), info.message())
                     .map_or_else(|| Self::internal(err), |answer| answer())
@@ -237,6 +255,12 @@ impl From<DieselError> for AppError {
             _ => Self::internal(err),
         }
     }
+}
+
+/// Whether a database error says the disk is full (SQLite: "database or disk is full";
+/// PostgreSQL: "could not extend file …: No space left on device").
+fn disk_full(message: &str) -> bool {
+    message.contains("database or disk is full") || message.contains("No space left on device")
 }
 
 /// A unique index: its name, the columns SQLite names for it, and the answer to a violation.

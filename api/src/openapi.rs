@@ -286,7 +286,7 @@ const SHARED: &[SharedResponse] = &[
     (
         "Unavailable",
         "503",
-        "`database_unavailable`: retry shortly",
+        "`database_unavailable`: retry shortly; `storage_full` (a write): the database's disk is full and nothing was saved",
         &[("Retry-After", "Seconds to wait before retrying")],
     ),
 ];
