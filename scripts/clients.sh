@@ -2,7 +2,8 @@
 # Generates the two API clients integrators would generate from openapi/openapi.json — Python by
 # openapi-python-client, TypeScript by openapi-typescript + openapi-fetch (type-checked with
 # `tsc --strict`) — and drives an integrator's flow with each against a running back office on a
-# fresh SQLite database with the demo data (tests/clients/flow.py, tests/clients/flow.mts).
+# fresh SQLite database with the demo data (tests/clients/flow.py, tests/clients/flow.mts). The
+# Python flow also receives a webhook and verifies it with the `standardwebhooks` library.
 # A spec change that breaks either client fails here.
 # Usage: scripts/clients.sh <backoffice binary>
 set -euo pipefail
@@ -14,7 +15,8 @@ work=$(mktemp -d)
 ts=$root/target/clients/ts
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export DATABASE_URL=sqlite://$work/clients.db BIND_ADDR=127.0.0.1:$port \
-  JWT_SECRET=clients-secret-0123456789abcdef0123 ASSETS_DIR=$work/assets RUST_LOG=warn
+  JWT_SECRET=clients-secret-0123456789abcdef0123 ASSETS_DIR=$work/assets RUST_LOG=warn \
+  WEBHOOK_ALLOW_LOOPBACK=true WEBHOOK_POLL_MS=100
 "$bin" seed-demo >/dev/null
 "$bin" serve >"$work/server.log" 2>&1 &
 server=$!

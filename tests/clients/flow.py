@@ -1,12 +1,19 @@
 """An integrator's flow through the Python client that openapi-python-client generated from
-openapi/openapi.json: sign in, create a customer and an app, register a device through the SDK,
-read the devices and the analytics, page through a list with the cursor, and handle a 422 and a
-404 as typed problems. Usage: python flow.py <base url> (with the generated `client` package on
-the path). Exits non-zero on the first thing that is not as the spec says."""
+openapi/openapi.json: sign in, subscribe a webhook endpoint, create a customer (and receive its
+`customer.created` event, verified by the `standardwebhooks` library) and an app, register a
+device through the SDK, read the devices and the analytics, page through a list with the cursor,
+and handle a 422 and a 404 as typed problems. Usage: python flow.py <base url> (with the
+generated `client` package on the path; the server delivers webhooks to loopback). Exits non-zero
+on the first thing that is not as the spec says."""
 
 import datetime
+import http.server
+import queue
 import sys
+import threading
 import uuid
+
+from standardwebhooks.webhooks import Webhook
 
 from client import AuthenticatedClient, Client
 from client.api.analytics import app_analytics
@@ -15,6 +22,7 @@ from client.api.auth import login
 from client.api.customers import create_customer, get_customer, list_customers
 from client.api.devices import list_devices
 from client.api.sdk import register_device
+from client.api.webhooks import create_endpoint
 from client.models import (
     AccountStatus,
     Analytics,
@@ -22,12 +30,14 @@ from client.models import (
     AppKind,
     CreateApp,
     CreateCustomer,
+    CreateWebhookEndpoint,
     DeviceRegistered,
     LoginRequest,
     Platform,
     Problem,
     RegisterDevice,
     TokenResponse,
+    WebhookEventType,
 )
 from client.types import UNSET
 
@@ -35,6 +45,25 @@ from client.types import UNSET
 def expect(condition, what):
     if not condition:
         sys.exit(f"python client: {what}")
+
+
+def receiver():
+    """A local HTTP server that keeps what is POSTed to it: (its URL, a queue of (headers, body))."""
+    received = queue.Queue()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.put(({k.lower(): v for k, v in self.headers.items()}, body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}/hooks", received
 
 
 def main(base_url):
@@ -45,6 +74,14 @@ def main(base_url):
     )
     expect(isinstance(signed_in, TokenResponse), f"sign-in answered {signed_in!r}")
     api = AuthenticatedClient(base_url=base_url, token=signed_in.access_token)
+
+    url, received = receiver()
+    endpoint = create_endpoint.sync(
+        client=api,
+        body=CreateWebhookEndpoint(url=url, event_types=[WebhookEventType.CUSTOMER_CREATED]),
+    )
+    expect(not isinstance(endpoint, Problem), f"webhook endpoint: {endpoint!r}")
+    expect(isinstance(endpoint.secret, str), "the endpoint's secret, shown once")
 
     customer = create_customer.sync(
         client=api,
@@ -59,6 +96,13 @@ def main(base_url):
     )
     expect(not isinstance(customer, Problem), f"create customer: {customer!r}")
     expect(customer.email == f"py-{run}@client.example", "the customer's email")
+    try:
+        headers, body = received.get(timeout=30)
+    except queue.Empty:
+        sys.exit("python client: no customer.created event within 30 s")
+    event = Webhook(endpoint.secret).verify(body, headers)
+    expect(event["type"] == "customer.created", f"the event: {event['type']}")
+    expect(event["data"]["id"] == customer.id, "the event is about the new customer")
 
     app = create_app.sync(
         client=api,
@@ -127,7 +171,7 @@ def main(base_url):
     expect(missing.parsed.status == 404 and missing.parsed.code, "the 404 is a problem with a code")
 
     print(f"python client: {pages} pages of {first.total} customers, device {registered.device_id}, "
-          f"422 and 404 typed: ok")
+          f"customer.created verified by standardwebhooks, 422 and 404 typed: ok")
 
 
 if __name__ == "__main__":
