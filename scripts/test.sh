@@ -139,9 +139,9 @@ else
   record 1
 fi
 
-# Three long runs that each keep about one core busy (schemathesis is single-threaded Python, the
-# browser test files run one after another) go side by side: each one's output is shown when it
-# ends, with its own duration.
+# The long runs go side by side: schemathesis on each database (single-threaded Python) and the
+# browser test files, two at a time (each with its own server and Chromium, mostly waiting on
+# each other); each one's output is shown when it ends, with its own duration.
 stage "side by side: schemathesis (SQLite$($postgres && echo ', PostgreSQL')), browser tests (headless Chromium)"
 jobs_dir=$(mktemp -d)
 jobs=()
@@ -158,7 +158,7 @@ job() {
   ) &
 }
 browser_tests() {
-  CHROMIUM=$(command -v chromium) BACKOFFICE_BIN=target/debug/backoffice node --test tests/browser/
+  CHROMIUM=$(command -v chromium) BACKOFFICE_BIN=target/debug/backoffice node --test --test-concurrency=2 tests/browser/
 }
 job schemathesis-sqlite scripts/schemathesis.sh target/debug/backoffice "$jobs_dir/schemathesis.db"
 if $postgres; then

@@ -64,7 +64,7 @@ fn id_of(reply: &Reply, pointer: &str) -> String {
         .to_owned()
 }
 
-async fn tenant(app: &TestApp, admin: &str, name: &str, plan_id: &str) -> Tenant {
+async fn tenant(app: &TestApp, name: &str, plan_id: &str) -> Tenant {
     let (partner_id, partner) = app.partner(&format!("agency-{name}@example.com")).await;
     let (customer_id, customer) = app
         .customer(&format!("shop-{name}@example.com"), Some(partner_id))
@@ -164,7 +164,6 @@ async fn tenant(app: &TestApp, admin: &str, name: &str, plan_id: &str) -> Tenant
             json!({"name": "sync", "scope": "write"}),
         )
         .await;
-    let _ = admin;
 
     let ids = BTreeMap::from([
         ("apps", app_id),
@@ -339,8 +338,8 @@ both_backends! {
         let plan = app.post("plans", Some(&admin), json!({"name": "Monthly", "edition": "standard",
             "interval": "month", "price": 1000, "currency": "EUR"})).await;
         let plan_id = id_of(&plan, "/id");
-        let a = tenant(&app, &admin, "a", &plan_id).await;
-        let b = tenant(&app, &admin, "b", &plan_id).await;
+        let a = tenant(&app, "a", &plan_id).await;
+        let b = tenant(&app, "b", &plan_id).await;
         let token = |scope: &str| {
             let req = app.post("me/tokens", Some(&a.customer_token), json!({"name": scope, "scope": scope}));
             async move { id_of(&req.await, "/secret") }

@@ -28,6 +28,8 @@ export async function startServer() {
     BIND_ADDR: `127.0.0.1:${port}`,
     JWT_SECRET: "browser-tests-secret-0123456789abcdef",
     WEB_DIST: join(root, "web/dist"),
+    // Each file's server keeps its uploads apart: the test files may run side by side.
+    ASSETS_DIR: join(dir, "assets"),
     LOGIN_RATE_LIMIT: "1000",
     LOGIN_FAILURES_PER_ACCOUNT: "100000",
     LOGIN_FAILURES_PER_ADDRESS: "100000",

@@ -60,11 +60,13 @@ async fn register_device(
             device_id: device_id.to_string(),
             created,
         };
-        if created {
-            Outcome::created(&body, format!("/api/v1/apps/{}/devices", app.id))
+        // No Location: a device is read in its app's list, not at a URL of its own.
+        let status = if created {
+            StatusCode::CREATED
         } else {
-            Outcome::json(StatusCode::OK, &body)
-        }
+            StatusCode::OK
+        };
+        Outcome::json(status, &body)
     })
     .await
 }
