@@ -11,6 +11,7 @@ use crate::both_backends;
 use crate::helpers::png::png;
 use crate::helpers::{Reply, TestApp};
 use crate::orders::order;
+use crate::quotes::quote_request;
 
 /// Who sends a request: a signed-in account or an app by its key.
 #[derive(Clone)]
@@ -123,14 +124,7 @@ async fn every_create(app: &TestApp) -> Vec<Create> {
         .await;
     plan.assert_status(StatusCode::CREATED);
     let plan_id = id(&plan);
-    let quote = app
-        .sdk(
-            "quote-requests",
-            &key,
-            json!({"lines": [{"sku": "SOFA", "name": "Sofa", "quantity": 1}],
-            "contact_name": "Quinn", "contact_email": "quinn@mail.example"}),
-        )
-        .await;
+    let quote = app.sdk("quote-requests", &key, quote_request()).await;
     quote.assert_status(StatusCode::CREATED);
     let quote_id = id(&quote);
     let paid = app.create_app(&customer, json!({"name": "Paid"})).await;

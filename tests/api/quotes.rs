@@ -8,7 +8,8 @@ use crate::both_backends;
 use crate::helpers::{Reply, TestApp};
 use crate::orders::{hours_ago, standard_app};
 
-fn request() -> Value {
+/// A quote request for a sofa and two armchairs, as an app sends it.
+pub fn quote_request() -> Value {
     json!({
         "lines": [
             {"sku": "SOFA-3S", "name": "Three-seat sofa", "quantity": 1},
@@ -44,7 +45,7 @@ async fn sdk_get(app: &TestApp, path: &str, key: &str) -> Reply {
 
 /// A new quote request of the app; its id.
 async fn send(app: &TestApp, key: &str) -> String {
-    let sent = app.sdk("quote-requests", key, request()).await;
+    let sent = app.sdk("quote-requests", key, quote_request()).await;
     sent.assert_status(StatusCode::CREATED);
     assert_eq!(sent.body["status"], "new");
     sent.body["id"].as_str().expect("id").to_owned()
@@ -187,12 +188,12 @@ both_backends! {
             assert!(reply.error_fields().contains(&field.to_owned()), "{body}: {}", reply.text);
         }
         // A request naming a sku twice, or none at all, is refused at the door.
-        let mut twice = request();
+        let mut twice = quote_request();
         twice["lines"][1]["sku"] = json!("SOFA-3S");
         let reply = app.sdk("quote-requests", &key, twice).await;
         reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
         assert_eq!(reply.error_fields(), ["lines"]);
-        let mut empty = request();
+        let mut empty = quote_request();
         empty["lines"] = json!([]);
         app.sdk("quote-requests", &key, empty).await.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     }
@@ -249,7 +250,7 @@ both_backends! {
         let basic = app.create_app(&customer, json!({"edition": "basic"})).await;
         let id = basic["id"].as_str().expect("id");
         let key = basic["app_key"].as_str().expect("key");
-        app.sdk("quote-requests", key, request()).await.assert_problem(StatusCode::FORBIDDEN, "edition_required");
+        app.sdk("quote-requests", key, quote_request()).await.assert_problem(StatusCode::FORBIDDEN, "edition_required");
         sdk_get(&app, "quote-requests/1", key).await.assert_problem(StatusCode::FORBIDDEN, "edition_required");
         app.sdk("quote-requests/1/accept", key, json!({})).await.assert_problem(StatusCode::FORBIDDEN, "edition_required");
         for path in [format!("apps/{id}/quote-requests"), format!("apps/{id}/quote-requests/counts"), format!("apps/{id}/quote-requests/1")] {

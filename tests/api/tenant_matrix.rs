@@ -13,6 +13,7 @@ use crate::both_backends;
 use crate::helpers::png::png;
 use crate::helpers::{Reply, TestApp};
 use crate::orders::order;
+use crate::quotes::quote_request;
 
 /// Operations left out of the matrix, and why.
 const SKIPPED: [(&str, &str); 1] = [(
@@ -82,14 +83,7 @@ async fn tenant(app: &TestApp, name: &str, plan_id: &str) -> Tenant {
     let user = app.post(&format!("{apps}/mobile-users"), Some(&customer),
         json!({"email": format!("user-{name}@mail.example"), "first_name": "Uma", "last_name": "User"})).await;
     let order = app.sdk("orders", &key, order(&format!("{name}-1"))).await;
-    let quote = app
-        .sdk(
-            "quote-requests",
-            &key,
-            json!({"lines": [{"sku": "SOFA", "name": "Sofa", "quantity": 1}],
-        "contact_name": "Quinn", "contact_email": "quinn@mail.example"}),
-        )
-        .await;
+    let quote = app.sdk("quote-requests", &key, quote_request()).await;
     let asset = app
         .client
         .post(app.url(&format!("{apps}/assets")))

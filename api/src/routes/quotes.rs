@@ -31,8 +31,9 @@ fn respond(quote: &QuoteRow, detail: &QuoteRequest) -> HttpResponse {
     json_with_etag(HttpResponse::Ok(), &quote.etag(), detail)
 }
 
-fn only(mut details: Vec<QuoteRequest>) -> AppResult<QuoteRequest> {
-    details
+/// One request as its owner sees it (`View::Detail`).
+fn detail(conn: &mut DbConn, quote: &QuoteRow) -> AppResult<QuoteRequest> {
+    quotes::to_wire(conn, std::slice::from_ref(quote), quotes::View::Detail)?
         .pop()
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("quote request vanished")))
 }
@@ -133,11 +134,7 @@ async fn get_quote(
         .run(move |conn| {
             let app = standard_app(conn, &user, id)?;
             let quote = quotes::find(conn, app.id, quote_id, now)?;
-            let detail = only(quotes::to_wire(
-                conn,
-                std::slice::from_ref(&quote),
-                quotes::View::Detail,
-            )?)?;
+            let detail = detail(conn, &quote)?;
             Ok((quote, detail))
         })
         .await?;
@@ -240,11 +237,7 @@ fn change_quote(
         types::webhooks::WebhookEventType::QuoteRequestUpdated,
         &quote,
     )?;
-    let detail = only(quotes::to_wire(
-        conn,
-        std::slice::from_ref(&quote),
-        quotes::View::Detail,
-    )?)?;
+    let detail = detail(conn, &quote)?;
     Ok((quote, detail))
 }
 
