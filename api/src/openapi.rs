@@ -343,12 +343,23 @@ impl Modify for CommonResponses {
                 (&mut item.patch, true),
                 (&mut item.delete, true),
             ];
+            // An app-limited API token reaches the routes of its apps, the app list and `me`.
+            let of_one_app = path.starts_with("/api/v1/apps/");
+            let listing = path == "/api/v1/apps" || path == "/api/v1/me";
             for (op, writes) in ops {
                 if let Some(op) = op {
                     add_shared(op, uses_db, has_path_params);
                     if writes {
                         forbid_read_only_credentials(op);
                         accept_idempotency_key(op);
+                    }
+                    if !(of_one_app || (listing && !writes)) && bearer_secured(op) {
+                        mention_codes(
+                            op,
+                            "403",
+                            "Forbidden",
+                            &[("app_limited_token", "an API token limited to some apps")],
+                        );
                     }
                 }
             }
@@ -466,13 +477,17 @@ fn forbid_read_only_credentials(op: &mut Operation) {
             "a read-only \"log in as\" session",
         ),
     ];
-    let secured = op.security.as_ref().is_some_and(|s| {
-        s.iter()
-            .any(|r| serde_json::to_value(r).is_ok_and(|v| v.get("bearer").is_some()))
-    });
-    if secured {
+    if bearer_secured(op) {
         mention_codes(op, "403", "Forbidden", &READ_ONLY);
     }
+}
+
+/// Whether the operation takes a bearer token (an access token or a personal API token).
+fn bearer_secured(op: &Operation) -> bool {
+    op.security.as_ref().is_some_and(|s| {
+        s.iter()
+            .any(|r| serde_json::to_value(r).is_ok_and(|v| v.get("bearer").is_some()))
+    })
 }
 
 fn add_shared(op: &mut Operation, uses_db: bool, has_path_params: bool) {

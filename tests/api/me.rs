@@ -85,6 +85,53 @@ both_backends! {
         app.get("me", created.body["secret"].as_str().unwrap_or_default()).await.assert_status(StatusCode::OK);
     }
 
+    async fn an_api_token_limited_to_some_apps_reaches_them_alone(app) {
+        let (_, customer) = app.customer("limited@example.com", None).await;
+        let mine = app.create_app(&customer, json!({"name": "Limited to"})).await;
+        let other = app.create_app(&customer, json!({"name": "Not in the token"})).await;
+        let (mine, other) = (mine["id"].as_str().expect("id"), other["id"].as_str().expect("id"));
+        let created = app.post("me/tokens", Some(&customer),
+            json!({"name": "one app", "scope": "write", "app_ids": [mine, mine]})).await;
+        created.assert_status(StatusCode::CREATED);
+        assert_eq!(created.body["token"]["app_ids"], json!([mine]));
+        let token = created.body["secret"].as_str().expect("secret").to_owned();
+
+        // Its app: read and written.
+        app.get(&format!("apps/{mine}"), &token).await.assert_status(StatusCode::OK);
+        app.get(&format!("apps/{mine}/devices"), &token).await.assert_status(StatusCode::OK);
+        app.patch(&format!("apps/{mine}"), &token, json!({"name": "Renamed"})).await
+            .assert_status(StatusCode::OK);
+        // The list shows it alone; `me` answers.
+        let list = app.get("apps", &token).await;
+        assert_eq!(list.body["total"], 1);
+        assert_eq!(list.body["items"][0]["id"], mine);
+        app.get("me", &token).await.assert_status(StatusCode::OK);
+        // Another app of the same account is not there.
+        app.get(&format!("apps/{other}"), &token).await.assert_problem(StatusCode::NOT_FOUND, "not_found");
+        app.get(&format!("apps/{other}/devices"), &token).await.assert_problem(StatusCode::NOT_FOUND, "not_found");
+        // Anything that is not about its apps is refused.
+        for reply in [
+            app.get("subscriptions", &token).await,
+            app.get("webhook-endpoints", &token).await,
+            app.get("me/tokens", &token).await,
+            app.post("apps", Some(&token), json!({"name": "New", "kind": "standalone", "edition": "basic"})).await,
+            app.post("me/tokens", Some(&token), json!({"name": "wider", "scope": "write"})).await,
+            app.patch("me", &token, json!({"first_name": "Changed"})).await,
+        ] {
+            reply.assert_problem(StatusCode::FORBIDDEN, "app_limited_token");
+        }
+        assert_eq!(app.get("me/tokens", &customer).await.body["items"][0]["app_ids"], json!([mine]));
+
+        // Only apps of one's own, and at least one.
+        let (_, stranger) = app.customer("stranger@example.com", None).await;
+        for app_ids in [json!([mine]), json!(["999999"]), json!(["x"]), json!([])] {
+            let refused = app.post("me/tokens", Some(&stranger),
+                json!({"name": "theirs", "scope": "read", "app_ids": app_ids})).await;
+            refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+            assert_eq!(refused.error_fields(), ["app_ids"], "{app_ids}");
+        }
+    }
+
     async fn an_api_token_needs_a_name(app) {
         app.create_account(Role::Partner, AccountStatus::Activated, "int@example.com", None).await;
         let token = app.token_for("int@example.com").await;

@@ -1,7 +1,8 @@
 //! The tenant matrix, built from the spec: **every** operation with an id in its path is called by
 //! every kind of caller against another tenant's objects, and must answer 404 — 403 where the
 //! caller may not use the operation at all (`admin_only`, `partners_only`, a read-only token's
-//! `insufficient_scope`), 401 without the credential the operation takes. A new operation is
+//! `insufficient_scope`, an app-limited token's `app_limited_token`), 401 without the credential
+//! the operation takes. A new operation is
 //! covered without writing a test; one that cannot be is a failure unless `SKIPPED` gives why.
 
 use std::collections::BTreeMap;
@@ -42,6 +43,8 @@ enum Credential {
         token: String,
         role: Role,
         read_only: bool,
+        /// Limited to the app of its tenant.
+        limited: bool,
     },
     AppKey(String),
 }
@@ -303,6 +306,12 @@ fn expected(
         Credential::Bearer { .. } if by_key => {
             Some((StatusCode::UNAUTHORIZED, Some("invalid_app_key")))
         }
+        Credential::Bearer { limited: true, .. } if path.starts_with("/api/v1/apps/") => {
+            Some((StatusCode::NOT_FOUND, None))
+        }
+        Credential::Bearer { limited: true, .. } => {
+            Some((StatusCode::FORBIDDEN, Some("app_limited_token")))
+        }
         Credential::Bearer {
             role, read_only, ..
         } => {
@@ -339,7 +348,12 @@ both_backends! {
             async move { id_of(&req.await, "/secret") }
         };
         let (read_token, write_token) = (token("read").await, token("write").await);
-        let bearer = |token: &str, role, read_only| Credential::Bearer { token: token.to_owned(), role, read_only };
+        let limited = app.post("me/tokens", Some(&a.customer_token),
+            json!({"name": "one app", "scope": "write", "app_ids": [a.ids["apps"]]})).await;
+        let limited = Credential::Bearer { token: id_of(&limited, "/secret"), role: Role::Customer,
+            read_only: false, limited: true };
+        let bearer = |token: &str, role, read_only| Credential::Bearer { token: token.to_owned(), role,
+            read_only, limited: false };
         // Each caller, and the tenant whose objects it must not reach.
         let callers: Vec<(&str, Credential, &Tenant)> = vec![
             ("admin", bearer(&admin, Role::Admin, false), &a),
@@ -349,6 +363,7 @@ both_backends! {
             ("customer of B", bearer(&b.customer_token, Role::Customer, false), &a),
             ("read-only API token of A's customer", bearer(&read_token, Role::Customer, true), &b),
             ("API token of A's customer", bearer(&write_token, Role::Customer, false), &b),
+            ("API token of A's customer limited to its app", limited, &b),
             ("SDK key of A's app", Credential::AppKey(a.app_key.clone()), &b),
             ("no credentials", Credential::None, &b),
         ];

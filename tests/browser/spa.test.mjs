@@ -332,6 +332,28 @@ describe("your profile", () => {
     await page.getByText("Token “ERP sync” revoked; it no longer works.").waitFor();
     await tokens.getByText("No API tokens yet.").waitFor();
     assert.equal((await me(secret)).status, 401);
+
+    // A token for one app reaches that app alone.
+    await tokens.getByLabel(/^Token name/).fill("Shop sync");
+    const apps = tokens.getByRole("combobox", { name: /^Apps/ });
+    await apps.locator("option").nth(1).waitFor({ state: "attached" });
+    const only = (await apps.locator("option").nth(1).textContent()).replace(/^Only /, "");
+    await apps.selectOption({ index: 1 });
+    await tokens.getByRole("button", { name: "Create token" }).click();
+    const limited = (await tokens.getByLabel("Secret of the new token").textContent()).trim();
+    const call = (path) => page.evaluate(async ([t, p]) => {
+      const r = await fetch(p, { headers: { authorization: `Bearer ${t}` } });
+      return { status: r.status, body: await r.json() };
+    }, [limited, path]);
+    const list = await call("/api/v1/apps");
+    assert.equal(list.body.total, 1);
+    assert.equal(list.body.items[0].name, only);
+    const elsewhere = await call("/api/v1/subscriptions");
+    assert.equal(elsewhere.status, 403);
+    assert.equal(elsewhere.body.code, "app_limited_token");
+    await tokens.getByRole("button", { name: "Done" }).click();
+    await tokens.getByRole("row", { name: /Shop sync/ }).getByText(only, { exact: true }).waitFor();
+    await shot(page, "30-api-token-limited");
     assert.deepEqual(page.errors, []);
   });
 });

@@ -24,6 +24,8 @@ pub struct ApiToken {
     #[schema(example = "bo_pat_Xy12")]
     pub prefix: String,
     pub scope: TokenScope,
+    /// The apps it is limited to; `null`: every app the account reaches.
+    pub app_ids: Option<Vec<String>>,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     /// When it stops working; `null` for never.
@@ -45,6 +47,12 @@ pub struct CreateApiToken {
     #[schema(minimum = 1, maximum = 3650)]
     pub expires_in_days: Option<u32>,
     pub scope: TokenScope,
+    /// Limits the token to these apps (1 to 50 of the account's): it reaches only their routes
+    /// under `apps/{id}`, the app list (showing them alone) and `me`; anything else answers 403
+    /// `app_limited_token`, another app 404. Absent: every app the account reaches.
+    #[validate(length(min = 1, max = 50))]
+    #[schema(min_items = 1, max_items = 50, example = json!(["12"]))]
+    pub app_ids: Option<Vec<String>>,
 }
 
 /// The created token with its secret; store the secret now, it cannot be shown again.

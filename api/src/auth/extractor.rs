@@ -36,6 +36,9 @@ pub struct AuthUser {
     pub impersonator_id: Option<i64>,
     /// Set when authenticated by a personal API token.
     pub api_token_id: Option<i64>,
+    /// The apps a personal API token is limited to (`None`: not limited); the extractor has
+    /// already refused any route outside them, lists of apps filter by it.
+    pub app_limit: Option<Arc<[i64]>>,
     /// A read-only "log in as" session.
     pub read_only: bool,
     pub ip: Option<String>,
@@ -86,7 +89,7 @@ impl AuthUser {
 
         let user = if token.starts_with(API_TOKEN_PREFIX) {
             let hash = crate::auth::secrets::hash_token(&token);
-            let (principal, api_token_id, scope) = state
+            let (principal, api_token_id, scope, app_limit) = state
                 .db
                 .run(move |conn| {
                     let api_token =
@@ -102,6 +105,7 @@ impl AuthUser {
                         principal.ok_or_else(invalid_token)?,
                         api_token.id,
                         api_token.scope,
+                        api_token.app_limit(),
                     ))
                 })
                 .await?;
@@ -113,6 +117,9 @@ impl AuthUser {
                     "This API token may only read: use a token with the `write` scope.",
                 ));
             }
+            if let Some(apps) = &app_limit {
+                within_apps(&req, apps)?;
+            }
             let id = principal.id;
             let _ = account.set(principal);
             Self {
@@ -121,6 +128,7 @@ impl AuthUser {
                 account,
                 impersonator_id: None,
                 api_token_id: Some(api_token_id),
+                app_limit: app_limit.map(Arc::from),
                 read_only: false,
                 ip,
             }
@@ -146,6 +154,7 @@ impl AuthUser {
                 account,
                 impersonator_id,
                 api_token_id: None,
+                app_limit: None,
                 read_only: claims.ro,
                 ip,
             }
@@ -167,6 +176,30 @@ fn reads(req: &HttpRequest) -> bool {
     matches!(
         *req.method(),
         actix_web::http::Method::GET | actix_web::http::Method::HEAD
+    )
+}
+
+/// What an API token limited to `apps` may call: the routes of those apps (another app is the
+/// same 404 as an unknown one), the app list, and who it is (`GET me`); anything else is 403
+/// `app_limited_token`.
+fn within_apps(req: &HttpRequest, apps: &[i64]) -> AppResult<()> {
+    let path = req.path().trim_start_matches("/api/v1/");
+    let mut parts = path.split('/');
+    match (parts.next(), parts.next()) {
+        (Some("apps"), Some(id)) if !id.is_empty() => match id.parse::<i64>() {
+            Ok(id) if apps.contains(&id) => Ok(()),
+            _ => Err(AppError::not_found()),
+        },
+        (Some("apps") | Some("me"), None) if reads(req) => Ok(()),
+        _ => Err(app_limited_token()),
+    }
+}
+
+pub fn app_limited_token() -> AppError {
+    AppError::forbidden(
+        "app_limited_token",
+        "This API token is limited to some apps: it may only use their routes (apps/{id}/…), \
+         the app list and `me`.",
     )
 }
 

@@ -67,6 +67,8 @@ pub struct AppQuery {
     pub kind: Option<AppKind>,
     pub edition: Option<AppEdition>,
     pub owner_id: Option<i64>,
+    /// Only these apps (an API token limited to them).
+    pub only: Option<Vec<i64>>,
     pub sort: AppSort,
 }
 
@@ -149,6 +151,9 @@ impl AppRow {
             // The joined account is the owner.
             if let Some(owners) = owners {
                 query = query.filter(owners);
+            }
+            if let Some(only) = &filter.only {
+                query = query.filter(apps::id.eq_any(only.clone()));
             }
             if let Some(owner) = filter.owner_id {
                 query = query.filter(apps::owner_id.eq(owner));

@@ -51,6 +51,7 @@ diesel::table! {
         expires_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
         scope -> Text,
+        app_ids -> Nullable<Text>,
     }
 }
 

@@ -107,6 +107,8 @@ pub struct ApiTokenRow {
     pub revoked_at: Option<NaiveDateTime>,
     #[diesel(deserialize_as = Stored<TokenScope>)]
     pub scope: TokenScope,
+    /// The apps it is limited to, a JSON array of ids; `None`: every app the account reaches.
+    pub app_ids: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -119,6 +121,7 @@ pub struct NewApiToken<'a> {
     pub created_at: NaiveDateTime,
     pub expires_at: Option<NaiveDateTime>,
     pub scope: &'a str,
+    pub app_ids: Option<String>,
 }
 
 impl ApiTokenRow {
@@ -196,12 +199,22 @@ impl ApiTokenRow {
         Ok(())
     }
 
+    /// The apps the token is limited to (`None`: not limited).
+    pub fn app_limit(&self) -> Option<Vec<i64>> {
+        self.app_ids
+            .as_deref()
+            .map(|ids| serde_json::from_str(ids).unwrap_or_default())
+    }
+
     pub fn to_wire(&self) -> types::tokens::ApiToken {
         types::tokens::ApiToken {
             id: self.id.to_string(),
             name: self.name.clone(),
             prefix: self.prefix.clone(),
             scope: self.scope,
+            app_ids: self
+                .app_limit()
+                .map(|ids| ids.iter().map(i64::to_string).collect()),
             created_at: super::utc(self.created_at),
             last_used_at: self.last_used_at.map(super::utc),
             expires_at: self.expires_at.map(super::utc),

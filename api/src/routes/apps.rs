@@ -67,6 +67,7 @@ async fn list_apps(
         kind: filter.kind,
         edition: filter.edition,
         owner_id: filter.owner_id.as_deref().map(parse_id).transpose()?,
+        only: user.app_limit.as_deref().map(<[i64]>::to_vec),
         sort: paging.order(filter.sort, AppSort::CreatedDesc),
     };
     let (rows, total) = state

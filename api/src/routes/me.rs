@@ -13,6 +13,7 @@ use crate::auth::{secrets, AuthUser};
 use crate::db::accounts::trimmed;
 use crate::db::accounts::{AccountChanges, AccountRow, Principal};
 use crate::db::tokens::{ApiTokenRow, NewApiToken, RefreshTokenRow};
+use crate::db::{parse_id, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::routes::Valid;
 use crate::state::AppState;
@@ -183,6 +184,7 @@ async fn list_tokens(state: web::Data<AppState>, user: AuthUser) -> AppResult<Ht
     responses(
         (status = 201, description = "The token and its secret", body = CreatedApiToken),
         (status = 403, description = "`not_while_impersonating`, or `read_only_impersonation`"),
+        (status = 422, description = "`validation_failed`: e.g. `app_ids` names an app that is not yours"),
     )
 )]
 #[post("/me/tokens")]
@@ -202,6 +204,10 @@ async fn create_token(
         .db
         .transaction(move |conn| {
             let now = crate::db::now();
+            let app_ids = match &body.app_ids {
+                Some(ids) => Some(apps_in_reach(conn, &user, ids)?),
+                None => None,
+            };
             let row = ApiTokenRow::insert(
                 conn,
                 &NewApiToken {
@@ -214,6 +220,7 @@ async fn create_token(
                         .expires_in_days
                         .map(|d| now + chrono::Duration::days(i64::from(d))),
                     scope: body.scope.as_str(),
+                    app_ids,
                 },
             )?;
             actor.record(
@@ -229,6 +236,21 @@ async fn create_token(
         token: row.to_wire(),
         secret,
     }))
+}
+
+/// The apps a token is limited to, as stored (a JSON array of ids, each once): every one an app
+/// the account reaches, else 422 on `app_ids`.
+fn apps_in_reach(conn: &mut DbConn, user: &AuthUser, ids: &[String]) -> AppResult<String> {
+    let mut apps = Vec::with_capacity(ids.len());
+    for id in ids {
+        let app = parse_id(id)
+            .and_then(|id| user.scope().find_app(conn, id))
+            .map_err(|_| AppError::invalid_field("app_ids", "names an app that is not yours"))?;
+        apps.push(app.0.id);
+    }
+    apps.sort_unstable();
+    apps.dedup();
+    serde_json::to_string(&apps).map_err(AppError::internal)
 }
 
 /// Revokes one of the signed-in account's API tokens; it stops working at once.

@@ -1,8 +1,10 @@
-//! Personal API tokens, for integrators: create one that reads only or also writes (its secret is
-//! shown once), see when each was last used, revoke one.
+//! Personal API tokens, for integrators: create one that reads only or also writes, for every app
+//! or one (its secret is shown once), see when each was last used, revoke one.
 
 use leptos::prelude::*;
+use types::apps::App;
 use types::tokens::{ApiToken, ApiTokenList, CreateApiToken, CreatedApiToken, TokenScope};
+use types::Page;
 
 use crate::api;
 use crate::components::{
@@ -27,6 +29,22 @@ pub fn ApiTokens() -> impl IntoView {
         async move { api::get::<ApiTokenList>("me/tokens").await }
     });
     let reload = move || version.update(|v| *v += 1);
+    // The apps a token may be limited to (and their names, for the table).
+    let apps = LocalResource::new(|| async move {
+        api::get::<Page<App>>("apps?per_page=100&sort=name")
+            .await
+            .map(|page| page.items)
+            .unwrap_or_default()
+    });
+    let app_names = Signal::derive(move || {
+        apps.get()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| (a.id, a.name))
+            .collect::<Vec<_>>()
+    });
+    // Empty: every app.
+    let only_app = RwSignal::new(String::new());
 
     let name = RwSignal::new(String::new());
     let expiry = RwSignal::new("90".to_owned());
@@ -43,6 +61,9 @@ pub fn ApiTokens() -> impl IntoView {
             name: name.get_untracked().trim().to_owned(),
             expires_in_days: expiry.get_untracked().parse().ok(),
             scope: scope.get_untracked(),
+            app_ids: Some(only_app.get_untracked())
+                .filter(|id| !id.is_empty())
+                .map(|id| vec![id]),
         };
         if !form.check(&body) {
             return;
@@ -52,6 +73,7 @@ pub fn ApiTokens() -> impl IntoView {
                 Ok(token) => {
                     created.set(Some(token));
                     name.set(String::new());
+                    only_app.set(String::new());
                     reload();
                 }
                 Err(e) => form.show(&e),
@@ -79,7 +101,7 @@ pub fn ApiTokens() -> impl IntoView {
         <section class="card" aria-labelledby="api-tokens-title">
             <div class="card-head">
                 <h2 id="api-tokens-title">"API tokens"</h2>
-                <span class="muted small">"For integrations: send one as " <code>"Authorization: Bearer …"</code> "; it acts as you — a read-only one cannot change anything."</span>
+                <span class="muted small">"For integrations: send one as " <code>"Authorization: Bearer …"</code> "; it acts as you — a read-only one cannot change anything, one limited to an app reaches that app alone."</span>
             </div>
             {move || created.get().map(|token| view! { <NewSecret token=token on_done=Callback::new(move |()| created.set(None))/> })}
             <form class="filters" on:submit=create novalidate aria-label="Create an API token">
@@ -96,6 +118,13 @@ pub fn ApiTokens() -> impl IntoView {
                     </select>
                     {form.error_line("scope")}
                 </label>
+                <label class="field"><span>"Apps"</span>
+                    <select on:change=move |ev| only_app.set(event_target_value(&ev)) prop:value=move || only_app.get()>
+                        <option value="">"All apps"</option>
+                        {move || app_names.get().into_iter().map(|(id, name)| view! { <option value=id>{format!("Only {name}")}</option> }).collect_view()}
+                    </select>
+                    {form.error_line("app_ids")}
+                </label>
                 <label class="field"><span>"Expires after"</span>
                     <select on:change=move |ev| expiry.set(event_target_value(&ev)) prop:value=move || expiry.get()>
                         {EXPIRY_CHOICES.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
@@ -111,7 +140,7 @@ pub fn ApiTokens() -> impl IntoView {
                     Ok(list) if list.items.is_empty() => view! {
                         <p class="muted pad">"No API tokens yet."</p>
                     }.into_any(),
-                    Ok(list) => view! { <TokenTable tokens=list.items revoking=revoking/> }.into_any(),
+                    Ok(list) => view! { <TokenTable tokens=list.items app_names=app_names revoking=revoking/> }.into_any(),
                 })}
             </Transition>
         </section>
@@ -148,13 +177,17 @@ fn NewSecret(token: CreatedApiToken, on_done: Callback<()>) -> impl IntoView {
 }
 
 #[component]
-fn TokenTable(tokens: Vec<ApiToken>, revoking: RwSignal<Option<ApiToken>>) -> impl IntoView {
+fn TokenTable(
+    tokens: Vec<ApiToken>,
+    app_names: Signal<Vec<(String, String)>>,
+    revoking: RwSignal<Option<ApiToken>>,
+) -> impl IntoView {
     let now_ms = js_sys::Date::now();
     view! {
         <div class="table-wrap">
             <table>
                 <thead><tr>
-                    <th scope="col">"Name"</th><th scope="col">"Token"</th><th scope="col">"Access"</th><th scope="col">"Created"</th>
+                    <th scope="col">"Name"</th><th scope="col">"Token"</th><th scope="col">"Access"</th><th scope="col">"Apps"</th><th scope="col">"Created"</th>
                     <th scope="col">"Last used"</th><th scope="col">"Expires"</th>
                     <th scope="col" class="actions-col">"Actions"</th>
                 </tr></thead>
@@ -167,6 +200,17 @@ fn TokenTable(tokens: Vec<ApiToken>, revoking: RwSignal<Option<ApiToken>>) -> im
                             (Some(_), true) => view! { <span class="badge badge-danger">"Expired"</span> }.into_any(),
                             (Some(t), false) => date(t).into_any(),
                         };
+                        let limit = token.app_ids.clone();
+                        let apps = move || match &limit {
+                            None => "All".to_owned(),
+                            Some(ids) => {
+                                let names = app_names.get();
+                                ids.iter()
+                                    .map(|id| names.iter().find(|(i, _)| i == id).map_or_else(|| format!("App {id}"), |(_, n)| n.clone()))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            }
+                        };
                         let label = format!("Revoke {}", token.name);
                         let for_revoke = token.clone();
                         view! {
@@ -177,6 +221,7 @@ fn TokenTable(tokens: Vec<ApiToken>, revoking: RwSignal<Option<ApiToken>>) -> im
                                     TokenScope::Read => view! { <span class="badge">"Read only"</span> }.into_any(),
                                     TokenScope::Write => view! { <span class="badge badge-warning">"Read and write"</span> }.into_any(),
                                 }}</td>
+                                <td>{apps}</td>
                                 <td class="nowrap">{date(&token.created_at)}</td>
                                 <td class="nowrap">{token.last_used_at.as_ref().map_or_else(|| "Never".to_owned(), date_time)}</td>
                                 <td class="nowrap">{expires}</td>
