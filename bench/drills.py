@@ -405,7 +405,6 @@ def pg_restart_drill(binary, work, ci):
             with open(f"{out}.log") as log:
                 raise RuntimeError(f"wrk wrote no counts: {log.read()[-500:]!r}")
         buckets = read_buckets(out)
-        first = min(buckets)
         before = [sum(b.get(k, 0) for k in b if k.startswith("2")) for s, b in buckets.items()
                   if started + 2 <= s < down - 1]
         after = [sum(b.get(k, 0) for k in b if k.startswith("2")) for s, b in buckets.items()
@@ -426,7 +425,6 @@ def pg_restart_drill(binary, work, ci):
         row("a", "5xx from 5 s after PostgreSQL is back", late_5xx, "0", late_5xx == 0)
         row("a", f"throughput after / before, medians of the seconds ({rate_after:.0f} / {rate_before:.0f} req/s)",
             f"{ratio:.2f}", ">= 0.95", ratio >= 0.95)
-        del first
     finally:
         api.stop()
         pg(f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop", check=False)
