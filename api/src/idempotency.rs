@@ -117,7 +117,7 @@ pub fn key_of(req: &HttpRequest) -> AppResult<Option<String>> {
 
 /// What identifies a request for its key: method, path and the parsed body (`request`), under an
 /// HMAC keyed with the server's secret, as bodies may hold passwords.
-pub fn request_hash<T: Serialize>(
+fn request_hash<T: Serialize>(
     state: &AppState,
     req: &HttpRequest,
     request: &T,

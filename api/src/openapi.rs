@@ -408,9 +408,8 @@ pub const IDEMPOTENT_ACTIONS: [&str; 1] = ["pay"];
 fn accept_idempotency_key(op: &mut Operation) {
     let id = op.operation_id.as_deref().unwrap_or_default();
     let creates = op.responses.responses.contains_key("201");
-    if !(creates && !NOT_IDEMPOTENT.iter().any(|(n, _)| *n == id)
-        || IDEMPOTENT_ACTIONS.contains(&id))
-    {
+    let listed_out = NOT_IDEMPOTENT.iter().any(|(n, _)| *n == id);
+    if !((creates && !listed_out) || IDEMPOTENT_ACTIONS.contains(&id)) {
         return;
     }
     let schema = ObjectBuilder::new()

@@ -241,15 +241,23 @@ async fn create_token(
 /// The apps a token is limited to, as stored (a JSON array of ids, each once): every one an app
 /// the account reaches, else 422 on `app_ids`.
 fn apps_in_reach(conn: &mut DbConn, user: &AuthUser, ids: &[String]) -> AppResult<String> {
-    let mut apps = Vec::with_capacity(ids.len());
-    for id in ids {
-        let app = parse_id(id)
-            .and_then(|id| user.scope().find_app(conn, id))
-            .map_err(|_| AppError::invalid_field("app_ids", "names an app that is not yours"))?;
-        apps.push(app.0.id);
-    }
+    let not_yours = || AppError::invalid_field("app_ids", "names an app that is not yours");
+    let mut apps = ids
+        .iter()
+        .map(|id| parse_id(id).map_err(|_| not_yours()))
+        .collect::<AppResult<Vec<i64>>>()?;
     apps.sort_unstable();
     apps.dedup();
+    for &id in &apps {
+        // Unknown and out of reach are one 404; any other failure (the database) stays itself.
+        user.scope().find_app(conn, id).map_err(|e| {
+            if e.code() == "not_found" {
+                not_yours()
+            } else {
+                e
+            }
+        })?;
+    }
     serde_json::to_string(&apps).map_err(AppError::internal)
 }
 
