@@ -7,6 +7,7 @@
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{json, Value};
 
+use crate::billing::id;
 use crate::both_backends;
 use crate::helpers::png::png;
 use crate::helpers::{Reply, TestApp};
@@ -20,7 +21,6 @@ enum Auth {
     AppKey(String),
 }
 
-#[derive(Clone)]
 enum Body {
     Json(Value),
     /// An upload: the query's description and the bytes.
@@ -59,11 +59,12 @@ async fn send(app: &TestApp, create: &Create, body: &Body, key: Option<&str>) ->
     Reply::from(req.send().await.expect("sent")).await
 }
 
-/// How many things the list holds: the number or the array's length at the pointer.
-async fn count(app: &TestApp, create: &Create) -> usize {
+/// How many things the create's list holds, read as `reader`: the number or the array's length
+/// at the pointer.
+async fn count(app: &TestApp, create: &Create, reader: &Auth) -> usize {
     let (path, pointer) = &create.count;
     let reply = Reply::from(
-        request(app, Method::GET, path, &create.auth)
+        request(app, Method::GET, path, reader)
             .send()
             .await
             .expect("sent"),
@@ -79,10 +80,6 @@ async fn count(app: &TestApp, create: &Create) -> usize {
         .and_then(|n| usize::try_from(n).ok())
         .or_else(|| value.as_array().map(Vec::len))
         .unwrap_or_else(|| panic!("{path}{pointer} is no count: {value}"))
-}
-
-fn id(reply: &Reply) -> String {
-    reply.body["id"].as_str().expect("an id").to_owned()
 }
 
 /// The operations of the committed spec that take an `Idempotency-Key`.
@@ -297,9 +294,8 @@ both_backends! {
         // Counted with the customer's token where the list is its (the SDK's lists are the owner's).
         let owner = creates.iter().find(|c| c.op == "create_app").expect("create_app").auth.clone();
         for create in &creates {
-            let lister = Create { auth: match create.auth { Auth::AppKey(_) => owner.clone(), _ => create.auth.clone() },
-                op: create.op, path: String::new(), body: create.body.clone(), count: create.count.clone() };
-            let before = count(&app, &lister).await;
+            let reader = match create.auth { Auth::AppKey(_) => &owner, _ => &create.auth };
+            let before = count(&app, create, reader).await;
             let key = format!("key-{}", create.op);
             let first = send(&app, create, &create.body, Some(&key)).await;
             assert!(first.status.is_success(), "{}: {} {}", create.op, first.status, first.text);
@@ -314,7 +310,7 @@ both_backends! {
             if create.op != "pay" && create.op != "register_device" {
                 assert!(first.header("location").is_some(), "{}: a Location", create.op);
             }
-            assert_eq!(count(&app, &lister).await, before + 1, "{}: stored once", create.op);
+            assert_eq!(count(&app, create, reader).await, before + 1, "{}: stored once", create.op);
 
             // An upload of other bytes with the key is another request: refused, nothing stored.
             if let Body::Png(query, bytes) = &create.body {
@@ -322,7 +318,7 @@ both_backends! {
                 send(&app, create, &other, Some(&key)).await
                     .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused");
             }
-            assert_eq!(count(&app, &lister).await, before + 1, "{}", create.op);
+            assert_eq!(count(&app, create, reader).await, before + 1, "{}", create.op);
         }
     }
 
