@@ -13,19 +13,10 @@ cd "$root"
 work=$(mktemp -d)
 # Inside the repository so that Node finds node_modules (openapi-fetch) from the compiled flow.
 ts=$root/target/clients/ts
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export DATABASE_URL=sqlite://$work/clients.db BIND_ADDR=127.0.0.1:$port \
-  JWT_SECRET=clients-secret-0123456789abcdef0123 ASSETS_DIR=$work/assets RUST_LOG=warn \
-  WEBHOOK_ALLOW_LOOPBACK=true WEBHOOK_POLL_MS=100
-"$bin" seed-demo >/dev/null
-"$bin" serve >"$work/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null && break
-  sleep 0.1
-done
-base=http://127.0.0.1:$port
+export DATABASE_URL=sqlite://$work/clients.db JWT_SECRET=clients-secret-0123456789abcdef0123 \
+  ASSETS_DIR=$work/assets RUST_LOG=warn WEBHOOK_ALLOW_LOOPBACK=true WEBHOOK_POLL_MS=100
+source scripts/demo-server.sh
+start_demo_server "$bin"
 status=0
 
 echo "Python: openapi-python-client"

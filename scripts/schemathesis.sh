@@ -11,21 +11,14 @@ set -euo pipefail
 bin=$1
 db_url=$2
 root=$(cd "$(dirname "$0")/.." && pwd)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 work=$(mktemp -d)
-export DATABASE_URL=$db_url BIND_ADDR=127.0.0.1:$port JWT_SECRET=schemathesis-secret-0123456789abcdef LOGIN_RATE_LIMIT=1000 \
+export DATABASE_URL=$db_url JWT_SECRET=schemathesis-secret-0123456789abcdef LOGIN_RATE_LIMIT=1000 \
   LOGIN_FAILURES_PER_ACCOUNT=100000 LOGIN_FAILURES_PER_ADDRESS=100000 RUST_LOG=warn
-"$bin" seed-demo >/dev/null
-"$bin" serve >"$work/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null && break
-  sleep 0.1
-done
-token=$(curl -fs -X POST "http://127.0.0.1:$port/api/v1/auth/login" -H 'content-type: application/json' \
+source "$root/scripts/demo-server.sh"
+start_demo_server "$bin"
+token=$(curl -fs -X POST "$base/api/v1/auth/login" -H 'content-type: application/json' \
   -d '{"email":"admin@demo.test","password":"demo-password-1"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-"$root/.tools/venv/bin/schemathesis" --config-file "$root/scripts/schemathesis.toml" run "http://127.0.0.1:$port/api/v1/openapi.json" \
+"$root/.tools/venv/bin/schemathesis" --config-file "$root/scripts/schemathesis.toml" run "$base/api/v1/openapi.json" \
   --checks all -H "Authorization: Bearer $token" --workers 1 --max-examples 45 \
   --seed "${SCHEMATHESIS_SEED:-20261123}" \
   --warnings off --generation-allow-x00 false "${@:3}"
