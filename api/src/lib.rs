@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod orders;
 pub mod policy;
 pub mod publishing;
+pub mod push;
 pub mod quotes;
 pub mod request_id;
 pub mod routes;

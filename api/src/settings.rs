@@ -17,6 +17,14 @@ pub enum PaymentProviderKind {
     Stripe,
 }
 
+/// How pushes leave: `log` records them in the server log only; `live` sends them through FCM
+/// and APNs for apps with credentials (and logs the rest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PushGateway {
+    Log,
+    Live,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
     Pretty,
@@ -235,6 +243,64 @@ pub struct Settings {
     /// The VAT rate charged, in basis points (2000 = 20 %).
     #[arg(long, env = "VAT_RATE_BP", default_value_t = 2000, global = true)]
     pub vat_rate_bp: i32,
+
+    /// `log`: pushes are only recorded in the server log (demo, staging); `live`: apps with
+    /// credentials send through FCM and APNs.
+    #[arg(
+        long,
+        env = "PUSH_GATEWAY",
+        value_enum,
+        default_value = "log",
+        global = true
+    )]
+    pub push_gateway: PushGateway,
+
+    /// Milliseconds between two runs of this server's push sender when it has nothing to do (0:
+    /// this server sends no pushes; at least one must). A send starts it at once.
+    #[arg(long, env = "PUSH_POLL_MS", default_value_t = 1000, global = true)]
+    pub push_poll_ms: u64,
+
+    /// Firebase Cloud Messaging's API address (tests point it at a local fake).
+    #[arg(
+        long,
+        env = "FCM_API_BASE",
+        default_value = "https://fcm.googleapis.com",
+        global = true
+    )]
+    pub fcm_api_base: String,
+
+    /// Where FCM access tokens are obtained (Google's OAuth 2.0 token endpoint). A service
+    /// account's own `token_uri` is not followed.
+    #[arg(
+        long,
+        env = "FCM_TOKEN_URL",
+        default_value = "https://oauth2.googleapis.com/token",
+        global = true
+    )]
+    pub fcm_token_url: String,
+
+    /// APNs' production address.
+    #[arg(
+        long,
+        env = "APNS_API_BASE",
+        default_value = "https://api.push.apple.com",
+        global = true
+    )]
+    pub apns_api_base: String,
+
+    /// APNs' development (sandbox) address.
+    #[arg(
+        long,
+        env = "APNS_SANDBOX_API_BASE",
+        default_value = "https://api.sandbox.push.apple.com",
+        global = true
+    )]
+    pub apns_sandbox_api_base: String,
+
+    /// 32 bytes, base64, that encrypt the push credentials kept in the database. Unset: derived
+    /// from JWT_SECRET (then changing JWT_SECRET makes the stored credentials unreadable).
+    #[arg(long, env = "CREDENTIALS_KEY", hide_env_values = true, global = true)]
+    pub credentials_key: Option<String>,
 }
 
 impl Settings {

@@ -59,6 +59,15 @@ impl Application {
             let period = Duration::from_millis(settings.webhook_poll_ms);
             tokio::spawn(std::sync::Arc::new(sender).run(db.clone(), clock.clone(), period));
         }
+        if settings.push_poll_ms > 0 {
+            let period = Duration::from_millis(settings.push_poll_ms);
+            tokio::spawn(crate::push::sender::run(
+                state.push.clone(),
+                db.clone(),
+                clock.clone(),
+                period,
+            ));
+        }
         tokio::spawn(crate::quotes::run_expiry(db, clock.clone()));
 
         let listener = TcpListener::bind(&settings.bind_addr)?;

@@ -34,6 +34,8 @@ pub struct AppState {
     pub failed_logins_by_ip: RateLimiter,
     /// SDK requests per app key.
     pub sdk_by_key: RateLimiter,
+    /// The push gateways, the sealer of push credentials, and the sender's bell.
+    pub push: Arc<crate::push::Push>,
 }
 
 /// The window failed sign-ins are counted over.
@@ -66,6 +68,7 @@ impl AppState {
                 FAILED_LOGIN_WINDOW,
             ),
             sdk_by_key: RateLimiter::new(settings.sdk_rate_limit, minute),
+            push: Arc::new(crate::push::Push::new(&settings)?),
             db,
             clock,
             settings,

@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod page;
 pub mod problem;
 pub mod publishing;
+pub mod push;
 pub mod quotes;
 pub mod rules;
 pub mod sdk;

@@ -147,7 +147,7 @@ pub(super) fn sql_time(t: NaiveDateTime) -> String {
     }
 }
 
-fn load<R>(conn: &mut DbConn, sql: &str) -> AppResult<Vec<R>>
+pub(super) fn load<R>(conn: &mut DbConn, sql: &str) -> AppResult<Vec<R>>
 where
     R: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static,
 {

@@ -15,6 +15,7 @@ pub mod orders;
 pub mod page;
 pub mod plans;
 pub mod publishing;
+pub mod push;
 pub mod quotes;
 pub mod rollups;
 pub mod schema;

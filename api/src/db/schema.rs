@@ -135,6 +135,7 @@ diesel::table! {
         last_seen_at -> Timestamp,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        dead_push_token -> Nullable<Text>,
     }
 }
 
@@ -575,6 +576,71 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    push_settings (app_id) {
+        app_id -> BigInt,
+        fcm_credentials -> Nullable<Text>,
+        fcm_project_id -> Nullable<Text>,
+        fcm_client_email -> Nullable<Text>,
+        fcm_key_id -> Nullable<Text>,
+        apns_credentials -> Nullable<Text>,
+        apns_key_id -> Nullable<Text>,
+        apns_team_id -> Nullable<Text>,
+        apns_topic -> Nullable<Text>,
+        apns_environment -> Nullable<Text>,
+        quiet_start -> Nullable<Integer>,
+        quiet_end -> Nullable<Integer>,
+        daily_cap -> Nullable<Integer>,
+        order_status_enabled -> Bool,
+        order_status_template -> Nullable<Text>,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    push_messages (id) {
+        id -> BigInt,
+        app_id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        body -> Text,
+        deep_link -> Nullable<Text>,
+        image_url -> Nullable<Text>,
+        data -> Nullable<Text>,
+        target -> Nullable<Text>,
+        status -> Text,
+        send_at -> Nullable<Timestamp>,
+        local_time -> Nullable<Text>,
+        fanout_after -> Nullable<BigInt>,
+        fanned_out -> Bool,
+        targeted -> Integer,
+        sent -> Integer,
+        failed -> Integer,
+        created_by -> Nullable<BigInt>,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    push_deliveries (id) {
+        id -> BigInt,
+        message_id -> BigInt,
+        device_id -> BigInt,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        reason -> Nullable<Text>,
+        error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> accounts (account_id));
 diesel::joinable!(api_tokens -> accounts (account_id));
 diesel::joinable!(one_time_tokens -> accounts (account_id));
@@ -602,7 +668,14 @@ diesel::joinable!(publish_events -> publish_requests (request_id));
 diesel::joinable!(webhook_endpoints -> accounts (account_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
+diesel::joinable!(push_settings -> apps (app_id));
+diesel::joinable!(push_messages -> apps (app_id));
+diesel::joinable!(push_deliveries -> push_messages (message_id));
+diesel::joinable!(push_deliveries -> devices (device_id));
 diesel::allow_tables_to_appear_in_same_query!(
+    push_settings,
+    push_messages,
+    push_deliveries,
     accounts,
     refresh_tokens,
     api_tokens,

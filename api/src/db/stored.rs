@@ -57,6 +57,8 @@ stored_enums!(
     types::publishing::AssetKind,
     types::tokens::TokenScope,
     types::webhooks::DeliveryStatus,
+    types::push::PushKind,
+    types::push::PushStatus,
 );
 
 #[cfg(test)]

@@ -271,7 +271,7 @@ fn failed_attempt(
 }
 
 /// A transport error in a few words (reqwest's display names the URL, which the log shows).
-fn describe(e: &reqwest::Error) -> String {
+pub(crate) fn describe(e: &reqwest::Error) -> String {
     let kind = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use api::db::Db;
 use api::onboarding::{create_account, AccountSpec};
-use api::settings::{Environment, LogFormat, PaymentProviderKind, Settings};
+use api::settings::{Environment, LogFormat, PaymentProviderKind, PushGateway, Settings};
 use api::startup::Application;
 use diesel::{Connection, RunQueryDsl};
 use reqwest::{Method, StatusCode};
@@ -194,6 +194,14 @@ pub fn test_settings(database_url: String) -> Settings {
         seller_vat_id: Some("FR40303265045".into()),
         seller_country: "FR".into(),
         vat_rate_bp: 2000,
+        push_gateway: PushGateway::Live,
+        // Tests send pushes themselves (`TestApp::send_pushes`), at the instants they choose.
+        push_poll_ms: 0,
+        fcm_api_base: "http://127.0.0.1:9".into(),
+        fcm_token_url: "http://127.0.0.1:9/token".into(),
+        apns_api_base: "http://127.0.0.1:9".into(),
+        apns_sandbox_api_base: "http://127.0.0.1:9".into(),
+        credentials_key: None,
     }
 }
 
