@@ -45,6 +45,7 @@ use crate::error::PROBLEM_JSON;
         (name = "quote requests", description = "Requests for pricing from Standard apps' users, and the owner's offers"),
         (name = "billing", description = "Plans, subscriptions, coupons, payments and invoices"),
         (name = "publishing", description = "Publish requests to the App Store and Google Play, the review queue, store assets"),
+        (name = "push", description = "Push messages: compose, target, schedule, send through FCM and APNs, report; push settings"),
         (name = "sdk", description = "What mobile apps send, with their `X-App-Key`"),
         (name = "audit", description = "The audit log"),
         (name = "outbox", description = "Outgoing email (admin only)"),

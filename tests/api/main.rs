@@ -23,6 +23,7 @@ mod outbox;
 mod partners;
 mod password_reset;
 mod publishing;
+mod push;
 mod quotes;
 mod schema;
 mod sdk;

@@ -21,6 +21,7 @@ pub mod payments;
 pub mod plans;
 pub mod publish_queue;
 pub mod publishing;
+pub mod push;
 pub mod quotes;
 pub mod sdk;
 pub mod subscriptions;
@@ -77,6 +78,7 @@ pub fn configure(cfg: &mut impl Register) {
     orders::configure(cfg);
     quotes::configure(cfg);
     analytics::configure(cfg);
+    push::configure(cfg);
     plans::configure(cfg);
     subscriptions::configure(cfg);
     payments::configure(cfg);

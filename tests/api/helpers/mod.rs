@@ -12,6 +12,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use types::accounts::{AccountStatus, Role};
 
+pub mod fake_push;
 pub mod fake_stripe;
 pub mod png;
 pub mod receiver;
@@ -37,7 +38,8 @@ where
             .default_service(web::to(handler.clone()))
     })
     .workers(1)
-    .listen(listener)
+    // HTTP/1.1, or HTTP/2 in clear for clients that start with it (the push providers' fakes).
+    .listen_auto_h2c(listener)
     .expect("listen")
     .run();
     tokio::spawn(server);
@@ -85,6 +87,8 @@ pub struct TestApp {
     pub clock: api::clock::Clock,
     pub settings: Settings,
     pub client: reqwest::Client,
+    /// The push gateways the tests' own sender rounds use (`send_pushes`).
+    pub push: std::sync::Arc<api::push::Push>,
 }
 
 fn in_ci() -> bool {
@@ -237,6 +241,7 @@ impl TestApp {
             address: format!("http://127.0.0.1:{port}"),
             db,
             clock,
+            push: std::sync::Arc::new(api::push::Push::new(&settings).expect("push gateways")),
             settings,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -405,6 +410,14 @@ impl TestApp {
             .deliver_due(&self.db, &self.clock)
             .await
             .expect("delivery round")
+    }
+
+    /// Does every push job due at the server's clock, as its sender would: starts scheduled
+    /// messages, fans out, sends.
+    pub async fn send_pushes(&self) -> api::push::sender::Report {
+        api::push::sender::send_due(&self.push, &self.db, &self.clock)
+            .await
+            .expect("push round")
     }
 
     /// The token from the newest email to `to` (read through the admin outbox API).
