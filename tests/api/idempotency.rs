@@ -239,6 +239,22 @@ async fn every_create(app: &TestApp) -> Vec<Create> {
             count: (format!("{apps}/quote-requests/{quote_id}"), "/responses"),
         },
         Create {
+            op: "create_message",
+            path: format!("{apps}/push-messages"),
+            auth: customer.clone(),
+            body: Body::Json(json!({"title": "Sale", "body": "Today only."})),
+            count: (format!("{apps}/push-messages"), "/total"),
+        },
+        Create {
+            op: "create_for_apps",
+            path: "push-messages".into(),
+            auth: customer.clone(),
+            body: Body::Json(
+                json!({"app_ids": [app_id.clone()], "message": {"title": "Sale", "body": "All apps."}}),
+            ),
+            count: (format!("{apps}/push-messages"), "/total"),
+        },
+        Create {
             op: "create_endpoint",
             path: "webhook-endpoints".into(),
             auth: customer.clone(),
@@ -307,7 +323,9 @@ both_backends! {
             for name in ["etag", "location"] {
                 assert_eq!(again.header(name), first.header(name), "{}: {name}", create.op);
             }
-            if create.op != "pay" && create.op != "register_device" {
+            // A payment, a device (no URL of its own) and messages to several apps (several URLs)
+            // have no one Location.
+            if !["pay", "register_device", "create_for_apps"].contains(&create.op) {
                 assert!(first.header("location").is_some(), "{}: a Location", create.op);
             }
             assert_eq!(count(&app, create, reader).await, before + 1, "{}: stored once", create.op);

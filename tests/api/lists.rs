@@ -90,7 +90,11 @@ both_backends! {
             app.sdk("quote-requests", &app_key, json!({"lines": [{"sku": "S", "name": "S", "quantity": 1}],
                 "contact_name": "Q", "contact_email": "q@mail.example"})).await.assert_status(StatusCode::CREATED);
         }
-        for list in ["devices", "mobile-users", "orders", "quote-requests"] {
+        for n in 0..3 {
+            app.post(&format!("apps/{app_id}/push-messages"), Some(&partner), json!({"title": format!("Push {n}"),
+                "body": "B"})).await.assert_status(StatusCode::CREATED);
+        }
+        for list in ["devices", "mobile-users", "orders", "quote-requests", "push-messages"] {
             assert_pages_alike(&app, &partner, &format!("apps/{app_id}/{list}")).await;
         }
 

@@ -154,6 +154,13 @@ async fn tenant(app: &TestApp, name: &str, plan_id: &str) -> Tenant {
             &customer,
         )
         .await;
+    let push = app
+        .post(
+            &format!("{apps}/push-messages"),
+            Some(&customer),
+            json!({"title": "Sale", "body": "Today only."}),
+        )
+        .await;
     let token = app
         .post(
             "me/tokens",
@@ -179,6 +186,7 @@ async fn tenant(app: &TestApp, name: &str, plan_id: &str) -> Tenant {
         ("asset_id", id_of(&asset, "/id")),
         ("delivery_id", id_of(&deliveries, "/items/0/id")),
         ("token_id", id_of(&token, "/token/id")),
+        ("msg_id", id_of(&push, "/id")),
         // Plans are no tenant's: PATCH and DELETE are the administrators' (GET is in `SKIPPED`).
         ("plans", plan_id.to_owned()),
     ]);

@@ -388,7 +388,7 @@ async fn update_message(
                 None => None,
             };
             let local_time = body.local_time.clone();
-            let will_send_at = send_at.clone().unwrap_or(row.send_at);
+            let will_send_at = send_at.unwrap_or(row.send_at);
             let will_local = local_time.clone().unwrap_or(row.local_time.clone());
             let (status, send_at) = match (will_send_at, &will_local) {
                 (None, None) => (PushStatus::Draft, send_at),
