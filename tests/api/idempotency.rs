@@ -239,14 +239,14 @@ async fn every_create(app: &TestApp) -> Vec<Create> {
             count: (format!("{apps}/quote-requests/{quote_id}"), "/responses"),
         },
         Create {
-            op: "create_message",
+            op: "create_push_message",
             path: format!("{apps}/push-messages"),
             auth: customer.clone(),
             body: Body::Json(json!({"title": "Sale", "body": "Today only."})),
             count: (format!("{apps}/push-messages"), "/total"),
         },
         Create {
-            op: "create_for_apps",
+            op: "create_push_messages",
             path: "push-messages".into(),
             auth: customer.clone(),
             body: Body::Json(
@@ -325,7 +325,7 @@ both_backends! {
             }
             // A payment, a device (no URL of its own) and messages to several apps (several URLs)
             // have no one Location.
-            if !["pay", "register_device", "create_for_apps"].contains(&create.op) {
+            if !["pay", "register_device", "create_push_messages"].contains(&create.op) {
                 assert!(first.header("location").is_some(), "{}: a Location", create.op);
             }
             assert_eq!(count(&app, create, reader).await, before + 1, "{}: stored once", create.op);

@@ -23,18 +23,18 @@ use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Regist
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut impl Register) {
-    cfg.service(create_message)
-        .service(create_for_apps)
-        .service(list_messages)
-        .service(preview)
-        .service(get_message)
-        .service(update_message)
-        .service(delete_message)
-        .service(send_message)
-        .service(cancel_message)
-        .service(test_message)
-        .service(get_settings)
-        .service(put_settings);
+    cfg.service(create_push_message)
+        .service(create_push_messages)
+        .service(list_push_messages)
+        .service(preview_push_audience)
+        .service(get_push_message)
+        .service(update_push_message)
+        .service(delete_push_message)
+        .service(send_push_message)
+        .service(cancel_push_message)
+        .service(test_push_message)
+        .service(get_push_settings)
+        .service(update_push_settings);
 }
 
 /// How far ahead a message may be scheduled.
@@ -131,7 +131,7 @@ fn illegal(status: PushStatus, doing: &str) -> AppError {
     )
 )]
 #[post("/apps/{id}/push-messages")]
-async fn create_message(
+async fn create_push_message(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: AuthUser,
@@ -173,7 +173,7 @@ async fn create_message(
     )
 )]
 #[post("/push-messages")]
-async fn create_for_apps(
+async fn create_push_messages(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: AuthUser,
@@ -229,7 +229,7 @@ async fn create_for_apps(
     )
 )]
 #[get("/apps/{id}/push-messages")]
-async fn list_messages(
+async fn list_push_messages(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
@@ -270,7 +270,7 @@ async fn list_messages(
     )
 )]
 #[post("/apps/{id}/push-messages/preview")]
-async fn preview(
+async fn preview_push_audience(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
@@ -330,7 +330,7 @@ fn respond((etag, wire): (String, PushMessage)) -> HttpResponse {
     )
 )]
 #[get("/apps/{id}/push-messages/{msg_id}")]
-async fn get_message(
+async fn get_push_message(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, String)>,
@@ -363,7 +363,7 @@ async fn get_message(
     )
 )]
 #[patch("/apps/{id}/push-messages/{msg_id}")]
-async fn update_message(
+async fn update_push_message(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: AuthUser,
@@ -442,7 +442,7 @@ async fn update_message(
     )
 )]
 #[delete("/apps/{id}/push-messages/{msg_id}")]
-async fn delete_message(
+async fn delete_push_message(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, String)>,
@@ -479,7 +479,7 @@ async fn delete_message(
     )
 )]
 #[post("/apps/{id}/push-messages/{msg_id}/send")]
-async fn send_message(
+async fn send_push_message(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, String)>,
@@ -530,7 +530,7 @@ async fn send_message(
     )
 )]
 #[post("/apps/{id}/push-messages/{msg_id}/cancel")]
-async fn cancel_message(
+async fn cancel_push_message(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, String)>,
@@ -575,7 +575,7 @@ async fn cancel_message(
     )
 )]
 #[post("/apps/{id}/push-messages/{msg_id}/test")]
-async fn test_message(
+async fn test_push_message(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, String)>,
@@ -674,7 +674,7 @@ async fn test_message(
     )
 )]
 #[get("/apps/{id}/push-settings")]
-async fn get_settings(
+async fn get_push_settings(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
@@ -710,7 +710,7 @@ async fn get_settings(
     )
 )]
 #[put("/apps/{id}/push-settings")]
-async fn put_settings(
+async fn update_push_settings(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: AuthUser,
