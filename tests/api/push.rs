@@ -430,6 +430,39 @@ both_backends! {
         assert_eq!(stats(&message(&app, &token, &app_id, &msg).await), (3, 1, 0));
     }
 
+    async fn an_order_moving_pushes_its_device_when_the_owner_asked_for_it(app) {
+        let Some((app, fake)) = with_fake(app_backend(&app)).await else { return };
+        let (_, token) = app.customer("orders-push@example.com", None).await;
+        let shop = app.create_app(&token, json!({"name": "Order Shop", "edition": "standard"})).await;
+        let (app_id, key) = (id(&shop), shop["app_key"].as_str().expect("key").to_owned());
+        device(&app, &key, "install-buyer", "android", "ok-buyer", json!({})).await;
+        let order = app.sdk("orders", &key, crate::orders::with(crate::orders::order("A-100"),
+            json!({"installation_id": "install-buyer"}))).await;
+        order.assert_status(StatusCode::CREATED);
+        let path = format!("apps/{app_id}/orders/{}", id(&order.body));
+        // Off by default: nothing is sent.
+        app.patch(&path, &token, json!({"status": "processing"})).await.assert_status(StatusCode::OK);
+        app.send_pushes().await;
+        assert!(fake.pushes().is_empty());
+
+        app.call(reqwest::Method::PUT, &format!("apps/{app_id}/push-settings"), Some(&token),
+            Some(json!({"fcm_service_account": fake_push::service_account(),
+                "order_status": {"enabled": true, "template": "Order <ORDER_NUMBER>: <STATUS>!"}})))
+            .await
+            .assert_status(StatusCode::OK);
+        app.patch(&path, &token, json!({"status": "shipped"})).await.assert_status(StatusCode::OK);
+        assert_eq!(app.send_pushes().await.sent, 1);
+        let pushes = fake.pushes();
+        assert_eq!(pushes.len(), 1);
+        assert_eq!(pushes[0].token, "ok-buyer");
+        assert_eq!(pushes[0].body["message"]["notification"]["body"], "Order A-100: Shipped!");
+        // Its message is listed apart from the campaigns.
+        let listed = app.get(&format!("apps/{app_id}/push-messages?kind=order_status"), &token).await;
+        assert_eq!(listed.body["total"], 1);
+        assert_eq!(listed.body["items"][0]["status"], "sent");
+        assert_eq!(app.get(&format!("apps/{app_id}/push-messages"), &token).await.body["total"], 0);
+    }
+
     async fn one_message_goes_to_several_apps_each_with_its_own_report(app) {
         let (partner_id, partner) = app.partner("agency-push@example.com").await;
         let (_, customer) = app.customer("agency-client@example.com", Some(partner_id)).await;

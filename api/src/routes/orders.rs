@@ -213,7 +213,7 @@ async fn update_order(
     let (id, order_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
     let if_match = if_match_of(&req);
     let now = state.clock.now();
-    let (order, detail) = state
+    let (order, detail, pushed) = state
         .db
         .transaction(move |conn| {
             let app = standard_app(conn, &user, id)?;
@@ -222,6 +222,12 @@ async fn update_order(
             let actor = user.actor();
             let order = move_order(conn, &order, &body.0, &actor, now)?;
             actor.record(conn, "order.update", "order", Some(order.id.to_string()))?;
+            let about = (
+                order.order_number.as_str(),
+                order.status.label(),
+                order.device_id,
+            );
+            let pushed = crate::push::order_status_push(conn, app.id, about, now)?;
             let detail = detail(conn, &order)?;
             crate::webhooks::emit(
                 conn,
@@ -229,8 +235,11 @@ async fn update_order(
                 types::webhooks::WebhookEventType::OrderUpdated,
                 &detail,
             )?;
-            Ok((order, detail))
+            Ok((order, detail, pushed))
         })
         .await?;
+    if pushed {
+        state.push.wake.notify_one();
+    }
     Ok(respond(&order, &detail))
 }
