@@ -301,7 +301,8 @@ pub fn seed_demo(db: &Db, settings: &Settings) -> anyhow::Result<()> {
             partners[0].id,
         ];
         for (seed, (owner, app)) in (1_u64..).zip(owners.into_iter().zip(&DEMO_APPS)) {
-            demo_traffic::seed_app(conn, owner, app, seed, now)?;
+            let app = demo_traffic::seed_app(conn, owner, app, seed, now)?;
+            crate::push::seed_demo(conn, app.id, now)?;
         }
         seed_billing(conn, settings, &mailer, now)?;
         Actor::default().record(conn, "demo.seed", "installation", None)?;

@@ -19,6 +19,7 @@ const COMMON = [
   ["app-users", "/apps/{app}/users", "tbody tr, .empty, .card h2"],
   ["app-orders", "/apps/{app}/orders", "tbody tr, .empty"],
   ["app-quotes", "/apps/{app}/quotes", "tbody tr, .empty"],
+  ["app-push", "/apps/{app}/push", "tbody tr, .empty"],
   ["app-billing", "/apps/{app}/billing", "h2"],
   ["app-publish", "/apps/{app}/publish", "h2"],
   ["billing", "/billing", "tbody tr, .empty"],

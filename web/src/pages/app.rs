@@ -15,6 +15,7 @@ use crate::components::{
 use crate::pages::app_analytics::AnalyticsTab;
 use crate::pages::app_devices::DevicesTab;
 use crate::pages::app_orders::OrdersTab;
+use crate::pages::app_push::PushTab;
 use crate::pages::app_quotes::QuotesTab;
 use crate::pages::app_users::MobileUsersTab;
 use crate::pages::billing::BillingTab;
@@ -70,6 +71,7 @@ pub fn AppPage() -> impl IntoView {
                             {tab_link("analytics", "Analytics")}
                             {tab_link("devices", "Devices")}
                             {tab_link("users", "Mobile users")}
+                            {tab_link("push", "Push")}
                             {standard.then(|| tab_link("orders", "Orders"))}
                             {standard.then(|| tab_link("quotes", "Quote requests"))}
                             {tab_link("billing", "Billing")}
@@ -78,6 +80,7 @@ pub fn AppPage() -> impl IntoView {
                         {move || match tab().as_str() {
                             "devices" => lazily(devices_tab(for_tabs.id.clone())),
                             "users" => lazily(users_tab(for_tabs.clone())),
+                            "push" => lazily(push_tab(for_tabs.id.clone())),
                             "orders" | "quotes" if !standard => view! { <StandardOnly/> }.into_any(),
                             "orders" => lazily(orders_tab(for_tabs.id.clone())),
                             "quotes" => lazily(quotes_tab(for_tabs.id.clone())),
@@ -115,6 +118,11 @@ fn devices_tab(app_id: String) -> AnyView {
 #[lazy]
 fn users_tab(app: App) -> AnyView {
     view! { <MobileUsersTab app/> }.into_any()
+}
+
+#[lazy]
+fn push_tab(app_id: String) -> AnyView {
+    view! { <PushTab app_id/> }.into_any()
 }
 
 #[lazy]

@@ -6,6 +6,7 @@ pub mod app;
 pub mod app_analytics;
 pub mod app_devices;
 pub mod app_orders;
+pub mod app_push;
 pub mod app_quotes;
 pub mod app_users;
 pub mod apps;
