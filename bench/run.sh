@@ -6,6 +6,8 @@
 #   bench/ingest.sh     POST /sdk/events batches next to pgbench (PostgreSQL), SQLite beside it,
 #                       events lost or stored twice;
 #   bench/analytics.sh  analytics over 10 000 000 events and 200 000 devices, both backends;
+#   bench/push.sh       one push message to 100 000 devices through a fake FCM: deliveries per
+#                       second, time to the first push, the api's peak memory;
 # and prints every figure with its goal, and the machine it ran on. Not part of the pass/fail
 # tests. Takes about ten minutes on 2 cores (BENCH_SECONDS, BENCH_ROUNDS, BENCH_EVENTS and
 # BENCH_DEVICES shorten it). Needs PostgreSQL (BENCH_POSTGRES_URL, default the local one).
@@ -18,7 +20,7 @@ BENCH_TABLE=$(mktemp)
 trap 'rm -f "$BENCH_TABLE"' EXIT
 say "building the api (release)"
 cargo build --locked --release -p api --features jemalloc -q
-for bench in customers ingest analytics; do
+for bench in customers ingest analytics push; do
   start=$SECONDS
   bash "bench/$bench.sh"
   printf 'run\t%s\t%s\t\n' "bench/$bench.sh, seconds" "$((SECONDS - start))" >>"$BENCH_TABLE"

@@ -391,12 +391,16 @@ impl MessageRow {
         if status != PushStatus::Sending.as_str() {
             return Ok(());
         }
-        let pending: i64 = push_deliveries::table
-            .filter(push_deliveries::message_id.eq(id))
-            .filter(push_deliveries::status.eq("pending"))
-            .count()
-            .get_result(conn)?;
-        if pending > 0 {
+        // The literal condition lets the planner use `push_deliveries_pending`.
+        let pending: bool = diesel::select(diesel::dsl::exists(
+            push_deliveries::table
+                .filter(push_deliveries::message_id.eq(id))
+                .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                    "push_deliveries.status = 'pending'",
+                )),
+        ))
+        .get_result(conn)?;
+        if pending {
             return Ok(());
         }
         let to = if sent == 0 && failed > 0 {

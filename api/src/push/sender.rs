@@ -56,8 +56,18 @@ impl Report {
     }
 }
 
+/// Sender loops per process: while one waits for the database, the other sends.
+const LOOPS: usize = 2;
+
 /// Runs the sender until the server stops: at once when woken, else every `period`.
 pub async fn run(push: Arc<Push>, db: Db, clock: Clock, period: Duration) {
+    for _ in 1..LOOPS {
+        tokio::spawn(one_loop(push.clone(), db.clone(), clock.clone(), period));
+    }
+    one_loop(push, db, clock, period).await;
+}
+
+async fn one_loop(push: Arc<Push>, db: Db, clock: Clock, period: Duration) {
     loop {
         match send_due(&push, &db, &clock).await {
             Ok(report) if report.busy() => tracing::debug!(?report, "pushes sent"),
@@ -65,7 +75,7 @@ pub async fn run(push: Arc<Push>, db: Db, clock: Clock, period: Duration) {
             Err(e) => tracing::warn!(error = %e, "push round failed; will retry"),
         }
         tokio::select! {
-            () = push.wake.notified() => {}
+            () = push.wake.notified() => push.wake.notify_waiters(),
             () = tokio::time::sleep(period) => {}
         }
     }

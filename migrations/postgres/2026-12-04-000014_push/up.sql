@@ -76,6 +76,8 @@ CREATE TABLE push_deliveries (
 CREATE UNIQUE INDEX push_deliveries_message_device_key ON push_deliveries (message_id, device_id);
 CREATE INDEX push_deliveries_due ON push_deliveries (next_attempt_at, id) WHERE status = 'pending';
 CREATE INDEX push_deliveries_device ON push_deliveries (device_id, sent_at);
+-- Whether a message has deliveries left (it is done when none is).
+CREATE INDEX push_deliveries_pending ON push_deliveries (message_id) WHERE status = 'pending';
 
 -- The push token a provider called dead ('UNREGISTERED', 410…): the device is not targeted
 -- again until the app registers another token.

@@ -146,7 +146,7 @@ pub fn PushTab(app_id: String) -> impl IntoView {
                             <table>
                                 <thead><tr>
                                     <th scope="col">"Message"</th><th scope="col">"Status"</th><th scope="col">"When"</th>
-                                    <th scope="col" class="num">"Targeted"</th><th scope="col" class="num">"Sent"</th>
+                                    <th scope="col" class="num">"Sent"</th>
                                     <th scope="col" class="num">"Failed"</th><th scope="col" class="num">"Opened"</th>
                                     <th scope="col" class="actions-col">"Actions"</th>
                                 </tr></thead>
@@ -164,20 +164,16 @@ pub fn PushTab(app_id: String) -> impl IntoView {
                                                 <td><strong>{msg.title.clone()}</strong><div class="muted small clamp">{msg.body.clone()}</div></td>
                                                 <td class="nowrap">{status_badge(msg.status)}</td>
                                                 <td class="nowrap">{when(&msg)}</td>
-                                                <td class="num">{number(s.targeted as f64)}</td>
-                                                <td class="num">{number(s.sent as f64)}</td>
+                                                <td class="num nowrap">{format!("{} of {}", number(s.sent as f64), number(s.targeted as f64))}</td>
                                                 <td class="num">{number(s.failed as f64)}</td>
                                                 <td class="num nowrap">{format!("{} ({})", number(s.opened as f64), percent(s.open_rate))}</td>
                                                 <td class="actions">
                                                     <button class="button button-small" aria-label=format!("Report of {label}")
                                                         on:click=move |_| dialog.set(Some(Dialog::Report(for_report.clone())))>"Report"</button>
-                                                    {editable.then(|| view! {
-                                                        <button class="button button-small" aria-label=format!("Edit {label}")
-                                                            on:click=move |_| dialog.set(Some(Dialog::Compose(Some(for_edit.clone()))))>"Edit"</button>
-                                                    })}
                                                     {cancelable.then(|| view! {
                                                         <RowMenu of=label.clone()>
                                                             {editable.then(|| view! {
+                                                                <button class="menu-item" role="menuitem" on:click={let m = for_edit.clone(); move |_| dialog.set(Some(Dialog::Compose(Some(m.clone()))))}>"Edit"</button>
                                                                 <button class="menu-item" role="menuitem" on:click={let m = for_send.clone(); let act = act.clone(); move |_| act(m.clone(), "send")}>"Send now"</button>
                                                             })}
                                                             <button class="menu-item menu-danger" role="menuitem" on:click={let m = for_cancel.clone(); move |_| dialog.set(Some(Dialog::Cancel(m.clone())))}>"Cancel"</button>
