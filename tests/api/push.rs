@@ -463,6 +463,24 @@ both_backends! {
         assert_eq!(app.get(&format!("apps/{app_id}/push-messages"), &token).await.body["total"], 0);
     }
 
+    async fn webhooks_hear_of_a_message_from_its_creation_to_its_end(app) {
+        let receiver = crate::helpers::receiver::Receiver::start();
+        let (token, app_id, key) = shop(&app, "hooked-push@example.com").await;
+        // A device without push is not targeted: a message to nobody is done at once.
+        app.post("webhook-endpoints", Some(&token), json!({"url": receiver.url,
+            "event_types": ["push_message.created", "push_message.updated"]})).await.assert_status(StatusCode::CREATED);
+        device(&app, &key, "install-no-push", "android", "ok-z", json!({"push_enabled": false})).await;
+        let msg = id(&compose(&app, &token, &app_id, json!({"title": "Hello"})).await);
+        send_now(&app, &token, &app_id, &msg).await;
+        app.send_pushes().await;
+        app.deliver_webhooks().await;
+        assert_eq!(receiver.types(), ["push_message.created", "push_message.updated", "push_message.updated"]);
+        let last: Value = serde_json::from_str(&receiver.received().last().expect("an event").body).expect("json");
+        assert_eq!(last["data"]["id"], json!(msg));
+        assert_eq!(last["data"]["status"], "sent");
+        assert_eq!(last["data"]["stats"]["targeted"], 0);
+    }
+
     async fn one_message_goes_to_several_apps_each_with_its_own_report(app) {
         let (partner_id, partner) = app.partner("agency-push@example.com").await;
         let (_, customer) = app.customer("agency-client@example.com", Some(partner_id)).await;

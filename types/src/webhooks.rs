@@ -32,6 +32,8 @@ crate::string_enum! {
         InvoiceCreated = "invoice.created",
         PublishRequestCreated = "publish_request.created",
         PublishRequestUpdated = "publish_request.updated",
+        PushMessageCreated = "push_message.created",
+        PushMessageUpdated = "push_message.updated",
     }
 }
 

@@ -374,7 +374,8 @@ impl MessageRow {
 
     /// A sending message that is fanned out and has nothing pending becomes `sent` (or `failed`
     /// when nothing at all was delivered of what it targeted).
-    pub fn finish_if_done(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> AppResult<()> {
+    /// Whether it finished it.
+    pub fn finish_if_done(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> AppResult<bool> {
         let row: Option<(bool, String, i32, i32)> = push_messages::table
             .find(id)
             .select((
@@ -386,10 +387,10 @@ impl MessageRow {
             .first(conn)
             .optional()?;
         let Some((true, status, sent, failed)) = row else {
-            return Ok(());
+            return Ok(false);
         };
         if status != PushStatus::Sending.as_str() {
-            return Ok(());
+            return Ok(false);
         }
         // The literal condition lets the planner use `push_deliveries_pending`.
         let pending: bool = diesel::select(diesel::dsl::exists(
@@ -401,15 +402,14 @@ impl MessageRow {
         ))
         .get_result(conn)?;
         if pending {
-            return Ok(());
+            return Ok(false);
         }
         let to = if sent == 0 && failed > 0 {
             PushStatus::Failed
         } else {
             PushStatus::Sent
         };
-        Self::transition(conn, id, &[PushStatus::Sending], to, now)?;
-        Ok(())
+        Self::transition(conn, id, &[PushStatus::Sending], to, now)
     }
 
     /// Stops what is left: pending deliveries become `canceled`.

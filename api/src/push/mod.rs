@@ -236,9 +236,42 @@ pub fn fan_out_chunk(conn: &mut DbConn, msg: &MessageRow, now: NaiveDateTime) ->
     let made = i32::try_from(rows.len()).unwrap_or(i32::MAX);
     MessageRow::fanned(conn, msg.id, ids.last().copied(), made, capped, done)?;
     if done {
-        MessageRow::finish_if_done(conn, msg.id, now)?;
+        finish_if_done(conn, msg.id, now)?;
     }
     Ok(done)
+}
+
+/// Tells the app owner's webhook endpoints what became of a message (`push_message.created` or
+/// `.updated`: edited, started, done, canceled), with the message as the API shows it.
+pub fn tell(
+    conn: &mut DbConn,
+    row: &MessageRow,
+    event: types::webhooks::WebhookEventType,
+) -> AppResult<()> {
+    use crate::db::schema::apps;
+    use diesel::prelude::*;
+    let owner: i64 = apps::table
+        .find(row.app_id)
+        .select(apps::owner_id)
+        .first(conn)?;
+    crate::webhooks::emit_with(conn, owner, event, |conn| {
+        Ok(to_wire(conn, std::slice::from_ref(row), false)?.pop())
+    })
+}
+
+/// [`MessageRow::finish_if_done`], telling webhooks when it finished the message.
+pub fn finish_if_done(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> AppResult<()> {
+    if MessageRow::finish_if_done(conn, id, now)? {
+        let row = MessageRow::by_ids(conn, &[id])?;
+        if let Some(row) = row.first() {
+            tell(
+                conn,
+                row,
+                types::webhooks::WebhookEventType::PushMessageUpdated,
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// When the app's owner switched order status pushes on: a push to the device that placed the
@@ -367,7 +400,7 @@ pub fn seed_demo(conn: &mut DbConn, app_id: i64, now: NaiveDateTime) -> AppResul
     for (message, n) in db::mark_sent(conn, &ids, sent_at)? {
         MessageRow::count(conn, message, n, 0)?;
     }
-    MessageRow::finish_if_done(conn, sent.id, sent_at)?;
+    finish_if_done(conn, sent.id, sent_at)?;
     MessageRow::insert(
         conn,
         &message(

@@ -291,7 +291,7 @@ fn record(
         MessageRow::count(conn, *message, *sent, *failed)?;
     }
     for message in messages {
-        MessageRow::finish_if_done(conn, *message, now)?;
+        super::finish_if_done(conn, *message, now)?;
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ use types::push::{
     PushPreview, PushPreviewCount, PushSettings, PushStatus, TestPush, TestPushResult,
     UpdatePushMessage, UpdatePushSettings,
 };
+use types::webhooks::WebhookEventType as Event;
 use types::{FieldError, Page, PageQuery};
 
 use crate::auth::AuthUser;
@@ -151,6 +152,7 @@ async fn create_push_message(
             "push_message",
             Some(row.id.to_string()),
         )?;
+        crate::push::tell(conn, &row, Event::PushMessageCreated)?;
         let (etag, wire) = one(conn, &row)?;
         let location = format!("/api/v1/apps/{id}/push-messages/{}", row.id);
         Ok(Outcome::created(&wire, location)?.etag(&etag))
@@ -205,6 +207,7 @@ async fn create_push_messages(
                 "push_message",
                 Some(row.id.to_string()),
             )?;
+            crate::push::tell(conn, &row, Event::PushMessageCreated)?;
             items.push(one(conn, &row)?.1);
         }
         Outcome::json(
@@ -419,6 +422,7 @@ async fn update_push_message(
                 "push_message",
                 Some(row.id.to_string()),
             )?;
+            crate::push::tell(conn, &row, Event::PushMessageUpdated)?;
             one(conn, &row)
         },
     )
@@ -507,6 +511,7 @@ async fn send_push_message(
             Some(row.id.to_string()),
         )?;
         let row = MessageRow::find(conn, row.app_id, row.id)?;
+        crate::push::tell(conn, &row, Event::PushMessageUpdated)?;
         one(conn, &row)
     })
     .await?;
@@ -552,6 +557,7 @@ async fn cancel_push_message(
             Some(row.id.to_string()),
         )?;
         let row = MessageRow::find(conn, row.app_id, row.id)?;
+        crate::push::tell(conn, &row, Event::PushMessageUpdated)?;
         one(conn, &row)
     })
     .await?;

@@ -140,6 +140,7 @@ pub fn data_schema(event_type: WebhookEventType) -> &'static str {
         T::PaymentSucceeded | T::PaymentFailed => "Payment",
         T::InvoiceCreated => "InvoiceSummary",
         T::PublishRequestCreated | T::PublishRequestUpdated => "PublishRequest",
+        T::PushMessageCreated | T::PushMessageUpdated => "PushMessage",
     }
 }
 
