@@ -81,6 +81,10 @@ def main():
         if done["status"] in ("sent", "failed"):
             break
         time.sleep(0.2)
+    retried = subprocess.run(["psql", a.db, "-Atc", """
+        SELECT count(*) FILTER (WHERE attempts > 1) || ' | ' || coalesce(string_agg(DISTINCT left(error, 100), ' / '), '')
+        FROM push_deliveries"""], check=True, capture_output=True, text=True).stdout.strip()
+    retried_count, _, errors_met = (part.strip() for part in retried.partition("|"))
     secs = max(s["last_ms"] - s["first_ms"], 1) / 1000
     rate = s["sent"] / secs
     first = (s["first_ms"] - sent_at) / 1000
@@ -91,7 +95,10 @@ def main():
         ("seconds from send to the last push", f"{(s['last_ms'] - sent_at) / 1000:.1f}", ""),
         ("seconds from send to the first push", f"{first:.2f}", "<= 1"),
         ("api peak memory while sending, MB", f"{peak:.0f}", "<= 96"),
+        ("deliveries tried more than once", retried_count, "0"),
     ]
+    if errors_met:
+        print("errors met:", errors_met)
     print()
     print(f"{'figure (' + str(n) + ' devices, PostgreSQL, ' + str(os.cpu_count()) + ' cores)':<62} {'value':>14} {'goal':>10}")
     for figure, value, goal in rows:

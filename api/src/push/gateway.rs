@@ -298,6 +298,10 @@ impl Gateways {
         };
         let status = answer.status();
         if status.is_success() {
+            // Read to the end: a stream dropped half-read is reset, and a provider that sees
+            // thousands of resets closes the connection (h2's `too_many_internal_resets`),
+            // failing every push on it that was already accepted.
+            let _ = answer.bytes().await;
             return Outcome::Sent;
         }
         let after = retry_after(&answer);
@@ -412,6 +416,10 @@ impl Gateways {
         };
         let status = answer.status();
         if status.is_success() {
+            // Read to the end: a stream dropped half-read is reset, and a provider that sees
+            // thousands of resets closes the connection (h2's `too_many_internal_resets`),
+            // failing every push on it that was already accepted.
+            let _ = answer.bytes().await;
             return Outcome::Sent;
         }
         let after = retry_after(&answer);
