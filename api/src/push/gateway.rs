@@ -285,27 +285,17 @@ impl Gateways {
             "{}/v1/projects/{}/messages:send",
             self.fcm_base, account.project_id
         );
-        let answer = match self
+        let sent = self
             .client
             .post(url)
             .bearer_auth(&access)
             .json(&body)
             .send()
-            .await
-        {
+            .await;
+        let (status, after, body) = match read_answer(sent).await {
             Ok(answer) => answer,
-            Err(e) => return retry("provider_error", describe(&e), None),
+            Err(outcome) => return outcome,
         };
-        let status = answer.status();
-        if status.is_success() {
-            // Read to the end: a stream dropped half-read is reset, and a provider that sees
-            // thousands of resets closes the connection (h2's `too_many_internal_resets`),
-            // failing every push on it that was already accepted.
-            let _ = answer.bytes().await;
-            return Outcome::Sent;
-        }
-        let after = retry_after(&answer);
-        let body: Value = answer.json().await.unwrap_or(Value::Null);
         let code = body["error"]["details"]
             .as_array()
             .into_iter()
@@ -410,20 +400,10 @@ impl Gateways {
             .json(&payload)
             .send()
             .await;
-        let answer = match answer {
+        let (status, after, body) = match read_answer(answer).await {
             Ok(answer) => answer,
-            Err(e) => return retry("provider_error", describe(&e), None),
+            Err(outcome) => return outcome,
         };
-        let status = answer.status();
-        if status.is_success() {
-            // Read to the end: a stream dropped half-read is reset, and a provider that sees
-            // thousands of resets closes the connection (h2's `too_many_internal_resets`),
-            // failing every push on it that was already accepted.
-            let _ = answer.bytes().await;
-            return Outcome::Sent;
-        }
-        let after = retry_after(&answer);
-        let body: Value = answer.json().await.unwrap_or(Value::Null);
         let reason = body["reason"].as_str().unwrap_or("").to_owned();
         let detail = format!("HTTP {}: {}", status.as_u16(), excerpt(&body));
         match (status.as_u16(), reason.as_str()) {
@@ -448,6 +428,25 @@ impl Gateways {
             },
         }
     }
+}
+
+/// A provider's answer: its status, `Retry-After` and JSON body when it refused; `Err` with the
+/// outcome when that is already decided (sent, or no answer at all).
+async fn read_answer(
+    sent: reqwest::Result<reqwest::Response>,
+) -> Result<(reqwest::StatusCode, Option<Duration>, Value), Outcome> {
+    let answer = sent.map_err(|e| retry("provider_error", describe(&e), None))?;
+    let status = answer.status();
+    if status.is_success() {
+        // Read to the end: a stream dropped half-read is reset, and a provider that sees
+        // thousands of resets closes the connection (h2's `too_many_internal_resets`), failing
+        // every push on it that was already accepted.
+        let _ = answer.bytes().await;
+        return Err(Outcome::Sent);
+    }
+    let after = retry_after(&answer);
+    let body = answer.json().await.unwrap_or(Value::Null);
+    Ok((status, after, body))
 }
 
 fn retry(reason: &'static str, detail: String, after: Option<Duration>) -> Outcome {
