@@ -350,6 +350,11 @@ both_backends! {
             (api::push::next_local(now, api::push::zone(Some("Europe/Paris")), 600), "ok-paris"),
         ];
         dues.sort();
+        // Clearing a local time makes a draft (not a message sent at once).
+        let undone = id(&compose(&app, &token, &app_id, json!({"local_time": "10:00"})).await);
+        let draft = app.patch(&format!("apps/{app_id}/push-messages/{undone}"), &token, json!({"local_time": null})).await;
+        draft.assert_status(StatusCode::OK);
+        assert_eq!((draft.body["status"].as_str(), draft.body["send_at"].as_str()), (Some("draft"), None));
         let local = compose(&app, &token, &app_id, json!({"local_time": "10:00"})).await;
         assert_eq!(local["status"], "scheduled");
         let local = id(&local);

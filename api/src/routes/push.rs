@@ -391,6 +391,12 @@ async fn update_push_message(
                 None => None,
             };
             let local_time = body.local_time.clone();
+            // A local-time message got its start (`send_at`) from its creation: clearing the
+            // local time without giving a time makes it a draft, not a message sent at once.
+            let send_at = match (&local_time, send_at, &row.local_time) {
+                (Some(None), None, Some(_)) => Some(None),
+                (_, send_at, _) => send_at,
+            };
             let will_send_at = send_at.unwrap_or(row.send_at);
             let will_local = local_time.clone().unwrap_or(row.local_time.clone());
             let (status, send_at) = match (will_send_at, &will_local) {
