@@ -64,6 +64,7 @@ crate::string_enum! {
 /// Whom a message goes to: every device of the app with push on and a live push token, narrowed
 /// by each rule given (all of them must hold).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(from = "TargetObject")]
 pub struct PushTarget {
     /// Only these platforms.
     #[validate(length(min = 1, max = 2))]
@@ -89,6 +90,47 @@ pub struct PushTarget {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 1, maximum = 3650, example = 30)]
     pub last_seen_within_days: Option<i32>,
+}
+
+/// A target as JSON sends it: an object only. serde would take a struct from an array too, and
+/// every rule being optional, `[]` would pass for "everyone".
+#[derive(Deserialize)]
+#[serde(remote = "PushTarget")]
+struct TargetFields {
+    #[serde(default)]
+    platforms: Option<Vec<Platform>>,
+    #[serde(default)]
+    app_version_min: Option<String>,
+    #[serde(default)]
+    app_version_max: Option<String>,
+    #[serde(default)]
+    locales: Option<Vec<String>>,
+    #[serde(default)]
+    last_seen_within_days: Option<i32>,
+}
+
+struct TargetObject(PushTarget);
+
+impl From<TargetObject> for PushTarget {
+    fn from(object: TargetObject) -> Self {
+        object.0
+    }
+}
+
+impl<'de> Deserialize<'de> for TargetObject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Object;
+        impl<'de> serde::de::Visitor<'de> for Object {
+            type Value = PushTarget;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<PushTarget, A::Error> {
+                TargetFields::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        deserializer.deserialize_map(Object).map(TargetObject)
+    }
 }
 
 fn valid_version(v: &str) -> Result<(), ValidationError> {
@@ -608,6 +650,14 @@ mod tests {
         assert!(locale_matches("nl-NL", "nl_nl"));
         assert!(!locale_matches("fr", "fry"));
         assert!(!locale_matches("fr-FR", "fr"));
+    }
+
+    #[test]
+    fn a_target_is_an_object_only() {
+        let target: PushTarget = serde_json::from_str(r#"{"platforms": ["ios"]}"#).expect("object");
+        assert_eq!(target.platforms, Some(vec![Platform::Ios]));
+        assert!(serde_json::from_str::<PushTarget>("[]").is_err());
+        assert!(serde_json::from_str::<PushTarget>("[null, null]").is_err());
     }
 
     #[test]
