@@ -125,7 +125,10 @@ impl<'de> Deserialize<'de> for TargetObject {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("an object")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<PushTarget, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<PushTarget, A::Error> {
                 TargetFields::deserialize(serde::de::value::MapAccessDeserializer::new(map))
             }
         }

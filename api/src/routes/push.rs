@@ -338,10 +338,16 @@ async fn get_push_message(
     user: AuthUser,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let found = with_message(&state, user, (&path.0, &path.1), |conn, _, row, _| {
-        one(conn, &row)
-    })
-    .await?;
+    let (app_id, msg_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
+    // A read: no write transaction (on SQLite that would queue behind every writer).
+    let found = state
+        .db
+        .run(move |conn| {
+            let (app, _) = user.scope().find_app(conn, app_id)?;
+            let row = MessageRow::find(conn, app.id, msg_id)?;
+            one(conn, &row)
+        })
+        .await?;
     Ok(respond(found))
 }
 
