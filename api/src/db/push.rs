@@ -610,6 +610,16 @@ impl Audience {
         Ok(self.devices().count().get_result(conn)?)
     }
 
+    /// Whether the audience takes device `id`.
+    pub fn includes(&self, conn: &mut DbConn, id: i64) -> AppResult<bool> {
+        let n: i64 = self
+            .devices()
+            .filter(devices::id.eq(id))
+            .count()
+            .get_result(conn)?;
+        Ok(n > 0)
+    }
+
     /// The next `limit` devices after `after`, by id: `(id, time zone)`.
     pub fn chunk(
         &self,

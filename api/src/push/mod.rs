@@ -283,24 +283,12 @@ pub fn order_status_push(
     (order_number, status, device): (&str, &str, Option<i64>),
     now: NaiveDateTime,
 ) -> AppResult<bool> {
-    use crate::db::schema::devices;
-    use diesel::prelude::*;
     let settings = SettingsRow::of(conn, app_id)?;
     let Some(device) = device.filter(|_| settings.order_status_enabled) else {
         return Ok(false);
     };
-    let live: i64 = devices::table
-        .filter(devices::id.eq(device))
-        .filter(devices::push_enabled.eq(true))
-        .filter(devices::push_token.is_not_null())
-        .filter(
-            devices::dead_push_token
-                .is_null()
-                .or(devices::dead_push_token.ne(devices::push_token)),
-        )
-        .count()
-        .get_result(conn)?;
-    if live == 0 {
+    // The device of the order, if a campaign to every device would reach it.
+    if !Audience::resolve(conn, app_id, None, now)?.includes(conn, device)? {
         return Ok(false);
     }
     let template = settings

@@ -9,7 +9,7 @@ use types::push::{
     UpdatePushMessage, UpdatePushSettings,
 };
 use types::webhooks::WebhookEventType as Event;
-use types::{FieldError, Page, PageQuery};
+use types::{Page, PageQuery};
 
 use crate::auth::AuthUser;
 use crate::db::page::Paging;
@@ -41,15 +41,8 @@ pub fn configure(cfg: &mut impl Register) {
 /// How far ahead a message may be scheduled.
 const LONGEST_SCHEDULE_DAYS: i64 = 365;
 
-fn field(field: &str, message: impl Into<String>) -> AppError {
-    AppError::validation(vec![FieldError {
-        field: field.into(),
-        message: message.into(),
-    }])
-}
-
 fn json_text<T: serde::Serialize>(value: &T) -> AppResult<String> {
-    serde_json::to_string(value).map_err(|e| AppError::internal(anyhow::Error::from(e)))
+    serde_json::to_string(value).map_err(AppError::internal)
 }
 
 /// A `send_at` a client sent: in the future, within a year; cut to microseconds.
@@ -59,10 +52,10 @@ fn schedule_time(
 ) -> AppResult<NaiveDateTime> {
     let at = micros(at.naive_utc());
     if at <= now {
-        return Err(field("send_at", "must be in the future"));
+        return Err(AppError::invalid_field("send_at", "must be in the future"));
     }
     if at > now + chrono::Duration::days(LONGEST_SCHEDULE_DAYS) {
-        return Err(field("send_at", "must be within a year"));
+        return Err(AppError::invalid_field("send_at", "must be within a year"));
     }
     Ok(at)
 }
@@ -189,7 +182,7 @@ async fn create_push_messages(
         for app_id in &body.app_ids {
             let id = parse_id(app_id)?;
             if ids.contains(&id) {
-                return Err(field("app_ids", "names an app twice"));
+                return Err(AppError::invalid_field("app_ids", "names an app twice"));
             }
             ids.push(id);
         }
@@ -613,10 +606,13 @@ async fn test_push_message(
                 .first(conn)
                 .optional()?;
             let Some(device) = device else {
-                return Err(field("installation_id", "is not a device of this app"));
+                return Err(AppError::invalid_field(
+                    "installation_id",
+                    "is not a device of this app",
+                ));
             };
             if device.2.is_none() {
-                return Err(field(
+                return Err(AppError::invalid_field(
                     "installation_id",
                     "has no push token (push is off on it)",
                 ));
@@ -741,21 +737,26 @@ async fn update_push_settings(
     // Keys are checked before the transaction (parsing an RSA key takes a moment).
     let fcm = match &body.fcm_service_account {
         Some(Some(json)) => Some(Some((
-            ServiceAccount::parse(json).map_err(|m| field("fcm_service_account", m))?,
+            ServiceAccount::parse(json)
+                .map_err(|m| AppError::invalid_field("fcm_service_account", m))?,
             json.clone(),
         ))),
         Some(None) => Some(None),
         None => None,
     };
     if let Some(Some(apns)) = &body.apns {
-        gateway::check_apns_key(&apns.private_key).map_err(|m| field("apns.private_key", m))?;
+        gateway::check_apns_key(&apns.private_key)
+            .map_err(|m| AppError::invalid_field("apns.private_key", m))?;
     }
     let quiet = match &body.quiet_hours {
         Some(q) => {
             let start = types::push::parse_time_of_day(&q.start);
             let end = types::push::parse_time_of_day(&q.end);
             if start == end {
-                return Err(field("quiet_hours.end", "must differ from the start"));
+                return Err(AppError::invalid_field(
+                    "quiet_hours.end",
+                    "must differ from the start",
+                ));
             }
             start.zip(end)
         }
