@@ -13,10 +13,12 @@ use crate::settings::Settings;
 
 /// The emails the back office sends.
 pub enum Email<'a> {
-    Activation {
-        name: &'a str,
-        token: &'a str,
-    },
+    /// The link that activates a pending account. It greets nobody by name: whoever asked for
+    /// it chose the name, and the person reading may not be them.
+    Activation { token: &'a str },
+    /// A sign-up came for an email that already has an account: its holder is told, and the
+    /// one who signed up learns nothing.
+    AlreadyRegistered,
     SetPassword {
         name: &'a str,
         token: &'a str,
@@ -87,12 +89,22 @@ impl Mailer {
     fn render(&self, email: &Email<'_>) -> (String, String) {
         let url = &self.public_url;
         match email {
-            Email::Activation { name, token } => (
+            Email::Activation { token } => (
                 "Activate your Back Office account".into(),
                 format!(
-                    "Hello {name},\n\nActivate your account by opening this link:\n\n\
-                     {url}/activate?token={token}\n\nThe link is valid for 7 days. If you did not \
-                     expect this email, ignore it.\n"
+                    "Hello,\n\nAn account was opened with this email address. To activate it, \
+                     choose its password here:\n\n{url}/activate?token={token}\n\nThe link is \
+                     valid for 7 days. If you did not expect this email, ignore it: nobody can \
+                     sign in to the account until this link is used.\n"
+                ),
+            ),
+            Email::AlreadyRegistered => (
+                "Someone tried to sign up with your email".into(),
+                format!(
+                    "Hello,\n\nSomeone tried to create a Back Office account with this email \
+                     address, which already has one. Nothing was changed.\n\nIf it was you, sign \
+                     in at {url}/login, or choose a new password at {url}/forgot-password.\nIf it \
+                     was not you, ignore this email.\n"
                 ),
             ),
             Email::SetPassword { name, token } => (
@@ -107,8 +119,10 @@ impl Mailer {
                 format!(
                     "Hello {name},\n\nSomeone (probably you) asked to reset your password. Choose a \
                      new one here:\n\n{url}/reset-password?token={token}\n\nThe link works once, \
-                     within an hour. If you did not ask for it, ignore this email: your password \
-                     stays as it is.\n"
+                     within an hour, and only the newest one works. Choosing the new password \
+                     signs you out everywhere and, unless you untick it, revokes your personal \
+                     API tokens (integrations using them must get new ones). If you did not ask \
+                     for it, ignore this email: your password stays as it is.\n"
                 ),
             ),
             Email::Billing {

@@ -32,13 +32,11 @@ fn main() -> anyhow::Result<()> {
             first_name,
             last_name,
         } => {
-            let form = types::auth::RegisterRequest {
+            let form = types::auth::NewAdmin {
                 email,
                 password,
                 first_name,
                 last_name,
-                company: None,
-                role: None,
             };
             if let Err(errors) = form.validate() {
                 for e in types::problem::field_errors(&errors) {

@@ -82,12 +82,11 @@ pub fn send_link(
 ) -> AppResult<()> {
     let token = secrets::random_token(32);
     let name = account.first_name.as_str();
+    // The newest link wins: the ones sent before for the same purpose stop working.
+    OneTimeTokenRow::spend_all(conn, account.id, purpose)?;
     let (email, valid_for) = match purpose {
         Purpose::Activation => (
-            Email::Activation {
-                name,
-                token: &token,
-            },
+            Email::Activation { token: &token },
             chrono::Duration::days(LINK_VALIDITY_DAYS),
         ),
         Purpose::SetPassword => (
@@ -122,7 +121,8 @@ pub fn send_link(
 }
 
 /// Applies an edit to an account (partner or customer) and records it: the email stays unique,
-/// locking revokes every refresh and API token at once, and the audit action names the status
+/// locking revokes every refresh and API token at once (and every "log in as" session the
+/// account opened; unlocking brings none back), and the audit action names the status
 /// change (`<subject>.lock`, `.activate`, `.deactivate`, or `.update`).
 pub fn update_account(
     conn: &mut DbConn,
@@ -144,6 +144,7 @@ pub fn update_account(
     let account = AccountRow::update(conn, id, &changes)?;
     if status_change == Some(AccountStatus::Locked) {
         RefreshTokenRow::revoke_all_of(conn, id)?;
+        RefreshTokenRow::revoke_impersonations_by(conn, id)?;
         ApiTokenRow::revoke_all_of(conn, id)?;
     }
     let verb = match status_change {

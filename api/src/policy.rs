@@ -7,10 +7,10 @@
 
 use diesel::dsl;
 use diesel::prelude::*;
-use types::accounts::Role;
+use types::accounts::{AccountStatus, Role};
 
 use crate::auth::AuthUser;
-use crate::db::accounts::{AccountRow, AccountsRule};
+use crate::db::accounts::{AccountRow, AccountsRule, Principal};
 use crate::db::apps::{AppRow, AppWithOwner};
 use crate::db::schema::{accounts, apps};
 use crate::db::DbConn;
@@ -58,10 +58,23 @@ impl Scope {
 
     /// Whether this scope manages `customer` (a partner its own customers, an admin all).
     pub fn manages_customer(self, customer: &AccountRow) -> bool {
-        customer.role() == Role::Customer
+        self.manages(customer.role(), customer.partner_id)
+    }
+
+    /// Whether `actor` may still act as `customer` in a "log in as" session: it is active and
+    /// still manages the customer (a locked, deleted or demoted partner may not).
+    pub fn may_act_for(actor: &Principal, customer: &Principal) -> bool {
+        actor.status == AccountStatus::Activated
+            && Self::for_account(actor.id, actor.role).manages(customer.role, customer.partner_id)
+    }
+
+    /// Whether this scope manages an account of `role` under `partner_id`: a customer of the
+    /// partner's, or any customer for an admin.
+    pub fn manages(self, role: Role, partner_id: Option<i64>) -> bool {
+        role == Role::Customer
             && match self {
                 Self::All => true,
-                Self::Partner(me) => customer.partner_id == Some(me),
+                Self::Partner(me) => partner_id == Some(me),
                 Self::Customer(_) => false,
             }
     }

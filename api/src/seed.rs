@@ -22,7 +22,7 @@ pub const DEMO_PARTNERS: [&str; 2] = ["partner@demo.test", "agency@demo.test"];
 pub fn create_admin(
     db: &Db,
     settings: &Settings,
-    form: &types::auth::RegisterRequest,
+    form: &types::auth::NewAdmin,
 ) -> anyhow::Result<AccountRow> {
     let hash = password::hash(&form.password)?;
     let spec = AccountSpec {

@@ -34,9 +34,15 @@ pub struct AppState {
     pub failed_logins_by_ip: RateLimiter,
     /// SDK requests per app key.
     pub sdk_by_key: RateLimiter,
+    /// Emails about an account (activation links, sign-up notices) per address, so that nobody
+    /// can use the back office to flood someone's inbox.
+    pub mails_per_address: RateLimiter,
     /// The push gateways, the sealer of push credentials, and the sender's bell.
     pub push: Arc<crate::push::Push>,
 }
+
+/// Emails about an account that one address may receive in an hour (sign-ups, resent links).
+pub const ACCOUNT_MAILS_PER_HOUR: u32 = 5;
 
 /// The window failed sign-ins are counted over.
 pub const FAILED_LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
@@ -68,6 +74,7 @@ impl AppState {
                 FAILED_LOGIN_WINDOW,
             ),
             sdk_by_key: RateLimiter::new(settings.sdk_rate_limit, minute),
+            mails_per_address: RateLimiter::new(ACCOUNT_MAILS_PER_HOUR, Duration::from_secs(3600)),
             push: Arc::new(crate::push::Push::new(&settings)?),
             db,
             clock,

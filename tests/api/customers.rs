@@ -51,7 +51,7 @@ fn jwt_claims(token: &str) -> Value {
 
 /// A partner, one of its activated customers, and a "log in as" session: (partner id, partner token,
 /// customer id, the exchange reply).
-async fn impersonation(
+pub(crate) async fn impersonation(
     app: &TestApp,
     read_only: bool,
 ) -> (i64, String, String, crate::helpers::Reply) {
@@ -348,7 +348,7 @@ both_backends! {
         app.post("auth/impersonation/exchange", None, json!({"code": code.body["code"]})).await.assert_problem(StatusCode::NOT_FOUND, "invalid_link");
         app.post("auth/impersonation/exchange", None, json!({"code": "made-up"})).await.assert_problem(StatusCode::NOT_FOUND, "invalid_link");
         // Nor is a code an activation link, or the other way round.
-        app.post("auth/activate", None, json!({"token": code.body["code"]})).await.assert_problem(StatusCode::NOT_FOUND, "invalid_link");
+        app.post("auth/activate", None, json!({"token": code.body["code"], "password": PASSWORD})).await.assert_problem(StatusCode::NOT_FOUND, "invalid_link");
     }
 
     async fn a_read_only_log_in_as_may_only_read(app) {

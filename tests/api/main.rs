@@ -5,6 +5,7 @@ mod helpers;
 
 mod analytics;
 mod apps;
+mod attacks;
 mod audit;
 mod auth;
 mod billing;

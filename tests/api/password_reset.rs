@@ -88,7 +88,7 @@ both_backends! {
         app.post("auth/password-reset/confirm", None, json!({"token": third, "new_password": "yet another 12"})).await
             .assert_problem(StatusCode::NOT_FOUND, "invalid_link");
         // Nor is a reset link an activation link.
-        app.post("auth/activate", None, json!({"token": third})).await.assert_problem(StatusCode::NOT_FOUND, "invalid_link");
+        app.post("auth/activate", None, json!({"token": third, "password": "yet another 12"})).await.assert_problem(StatusCode::NOT_FOUND, "invalid_link");
     }
 
     async fn a_short_new_password_is_refused_without_spending_the_link(app) {

@@ -40,6 +40,7 @@ describe("signed out", () => {
     const link = email.body.match(/\/reset-password\?token=\S+/)[0];
     await page.goto(`${env.server.url}${link}`);
     await page.locator("#new_password").fill("a brand new password");
+    assert.ok(await page.getByLabel(/Also revoke my API tokens/).isChecked(), "API tokens are revoked unless unticked");
     await page.locator("#repeat_password").fill("a different one entirely");
     await page.getByRole("button", { name: "Change password" }).click();
     await page.getByText("does not match the new password").waitFor();
@@ -62,28 +63,38 @@ describe("signed out", () => {
     assert.deepEqual(page.errors, []);
   });
 
-  test("an agency signs up from the sign-in page, on a phone", async () => {
+  test("a shop signs up from the sign-in page on a phone and chooses its password from the emailed link", async () => {
     const page = await newPage(env, PHONE);
     await page.goto(`${env.server.url}/login`);
     await page.getByRole("link", { name: "Create an account" }).click();
     await page.getByRole("heading", { name: "Create an account" }).waitFor();
+    // No password here: whoever holds the email chooses it.
+    assert.equal(await page.getByLabel("Password").count(), 0);
     await page.getByRole("button", { name: "Create account" }).click();
     await page.locator("#first_name-error").waitFor();
     await shot(page, "62-sign-up-errors-phone");
     await assertAccessible(page, "sign-up form with errors");
 
-    await page.getByLabel("An agency with customers").check();
-    await page.getByLabel("Email").fill("hello@new-agency.example");
-    await page.getByLabel("Password").fill("agency password 1");
+    await page.getByLabel("Email").fill("hello@new-shop.example");
     await page.getByLabel("First name").fill("Ada");
     await page.getByLabel("Last name").fill("Lindqvist");
-    await page.getByLabel("Company").fill("Lindqvist Apps");
+    await page.getByLabel("Company").fill("Lindqvist Bikes");
     await page.getByRole("button", { name: "Create account" }).click();
     await page.getByText("we sent a link to").waitFor();
     await shot(page, "63-sign-up-done-phone");
 
-    const email = await lastEmailTo("hello@new-agency.example");
-    assert.match(email.body, /\/activate\?token=/);
+    const email = await lastEmailTo("hello@new-shop.example");
+    assert.doesNotMatch(email.body, /Ada/, "the activation email echoes nothing the requester typed");
+    const link = email.body.match(/\/activate\?token=\S+/)[0];
+    await page.goto(`${env.server.url}${link}`);
+    await page.getByRole("heading", { name: "Activate your account" }).waitFor();
+    await page.getByLabel("Password").fill("lindqvist bikes 7");
+    await page.getByRole("button", { name: "Activate" }).click();
+    await page.getByRole("heading", { name: "Your account is ready" }).waitFor();
+    await shot(page, "63b-activated-phone");
+    await page.getByRole("link", { name: "Sign in" }).click();
+    await signIn(page, { email: "hello@new-shop.example", password: "lindqvist bikes 7" });
+    await page.getByRole("heading", { name: "Welcome, Ada" }).waitFor();
     assert.deepEqual(page.errors, []);
   });
 

@@ -80,10 +80,10 @@ pub struct Account {
 /// `null` clears an optional field.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
 pub struct UpdateProfile {
-    #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    #[validate(length(min = 1, max = 100), custom(function = "rules::person_name"))]
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub first_name: Option<String>,
-    #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    #[validate(length(min = 1, max = 100), custom(function = "rules::person_name"))]
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub last_name: Option<String>,
     #[serde(
@@ -92,7 +92,7 @@ pub struct UpdateProfile {
         skip_serializing_if = "Option::is_none"
     )]
     #[schema(value_type = Option<String>, max_length = 200)]
-    #[validate(length(max = 200))]
+    #[validate(length(max = 200), custom(function = "rules::plain_text"))]
     pub company: Option<Option<String>>,
     #[serde(
         default,
@@ -154,14 +154,14 @@ pub struct CreatePartner {
     #[validate(length(max = 254), custom(function = "rules::email_address"))]
     #[schema(format = Email, max_length = 254, example = "agency@example.com")]
     pub email: String,
-    #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    #[validate(length(min = 1, max = 100), custom(function = "rules::person_name"))]
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub first_name: String,
-    #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    #[validate(length(min = 1, max = 100), custom(function = "rules::person_name"))]
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub last_name: String,
     /// The agency's name.
-    #[validate(length(min = 1, max = 200), custom(function = "rules::not_blank"))]
+    #[validate(length(min = 1, max = 200), custom(function = "rules::person_name"))]
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub company: String,
     #[validate(custom(function = "rules::phone_number"))]
@@ -188,13 +188,13 @@ pub struct UpdatePartner {
     #[validate(length(max = 254), custom(function = "rules::email_address"))]
     #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
-    #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    #[validate(length(min = 1, max = 100), custom(function = "rules::person_name"))]
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub first_name: Option<String>,
-    #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    #[validate(length(min = 1, max = 100), custom(function = "rules::person_name"))]
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub last_name: Option<String>,
-    #[validate(length(min = 1, max = 200), custom(function = "rules::not_blank"))]
+    #[validate(length(min = 1, max = 200), custom(function = "rules::person_name"))]
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub company: Option<String>,
     #[serde(

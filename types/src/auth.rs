@@ -4,7 +4,8 @@ use validator::Validate;
 
 use crate::rules;
 
-/// The kind of account a self-registration creates.
+/// The kind of account a self-registration creates: only `customer` (a partner account is opened
+/// by an administrator; `partner` is answered 422 on `role`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RegisterAs {
@@ -12,39 +13,63 @@ pub enum RegisterAs {
     Partner,
 }
 
-/// Self-registration: creates a pending account and emails an activation link.
+/// Self-registration: creates a pending customer account and emails an activation link, where
+/// the person who holds the email chooses the password (`POST auth/activate`). No password is
+/// taken here: whoever signs up with someone else's email can never sign in as them.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 pub struct RegisterRequest {
     #[validate(length(max = 254), custom(function = "rules::email_address"))]
     #[schema(format = Email, max_length = 254, example = "new.user@example.com")]
     pub email: String,
-    #[validate(length(min = 10, max = 128, message = "must be 10 to 128 characters"))]
-    #[schema(write_only, format = Password, min_length = 10, max_length = 128, example = "correct horse 42")]
-    pub password: String,
-    #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    #[validate(length(min = 1, max = 100), custom(function = "rules::person_name"))]
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub first_name: String,
-    #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    #[validate(length(min = 1, max = 100), custom(function = "rules::person_name"))]
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub last_name: String,
-    #[validate(length(max = 200))]
+    #[validate(length(max = 200), custom(function = "rules::plain_text"))]
     #[schema(max_length = 200)]
     pub company: Option<String>,
-    /// `customer` (default) or `partner`.
+    /// `customer` (the default, and the only kind a sign-up makes).
     pub role: Option<RegisterAs>,
 }
 
-/// Activates an account (or sets its password) with the token from its email.
+/// An administrator made from the command line (`backoffice create-admin`).
+#[derive(Debug, Clone, Validate)]
+pub struct NewAdmin {
+    #[validate(length(max = 254), custom(function = "rules::email_address"))]
+    pub email: String,
+    #[validate(length(min = 10, max = 128, message = "must be 10 to 128 characters"))]
+    pub password: String,
+    #[validate(length(min = 1, max = 100), custom(function = "rules::person_name"))]
+    pub first_name: String,
+    #[validate(length(min = 1, max = 100), custom(function = "rules::person_name"))]
+    pub last_name: String,
+}
+
+/// The answer to a sign-up, the same whether or not the email already had an account (its
+/// holder is told by email instead), so that sign-up does not reveal who has one.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RegistrationAccepted {
+    /// Where the link went.
+    #[schema(example = "new.user@example.com")]
+    pub email: String,
+    /// What to do next, for people.
+    pub detail: String,
+}
+
+/// Activates an account (or sets its password) with the token from its email: the password is
+/// chosen here, by whoever holds the email.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
 pub struct ActivateRequest {
     /// The token from the activation or set-password link.
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
     pub token: String,
-    /// Required when the account has no password yet (set-password links).
+    /// The account's password from now on.
     #[validate(length(min = 10, max = 128, message = "must be 10 to 128 characters"))]
-    #[schema(write_only, format = Password, min_length = 10, max_length = 128)]
-    pub password: Option<String>,
+    #[schema(write_only, format = Password, min_length = 10, max_length = 128, example = "correct horse 42")]
+    pub password: String,
 }
 
 /// Asks for a password-reset link by email.
@@ -66,6 +91,15 @@ pub struct PasswordResetConfirm {
     #[validate(length(min = 10, max = 128, message = "must be 10 to 128 characters"))]
     #[schema(write_only, format = Password, min_length = 10, max_length = 128, example = "correct horse 42")]
     pub new_password: String,
+    /// Also revoke the account's personal API tokens (default `true`): whoever knew the old
+    /// password may have made some. Every session ends either way.
+    #[serde(default = "yes")]
+    #[schema(default = true)]
+    pub revoke_api_tokens: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Sign-in with email and password.

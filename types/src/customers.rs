@@ -16,13 +16,13 @@ pub struct CreateCustomer {
     #[validate(length(max = 254), custom(function = "rules::email_address"))]
     #[schema(format = Email, max_length = 254, example = "owner@shop.example")]
     pub email: String,
-    #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    #[validate(length(min = 1, max = 100), custom(function = "rules::person_name"))]
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub first_name: String,
-    #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    #[validate(length(min = 1, max = 100), custom(function = "rules::person_name"))]
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub last_name: String,
-    #[validate(length(max = 200))]
+    #[validate(length(max = 200), custom(function = "rules::plain_text"))]
     #[schema(max_length = 200)]
     pub company: Option<String>,
     #[validate(custom(function = "rules::phone_number"))]
@@ -54,10 +54,10 @@ pub struct UpdateCustomer {
     #[validate(length(max = 254), custom(function = "rules::email_address"))]
     #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
-    #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    #[validate(length(min = 1, max = 100), custom(function = "rules::person_name"))]
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub first_name: Option<String>,
-    #[validate(length(min = 1, max = 100), custom(function = "rules::not_blank"))]
+    #[validate(length(min = 1, max = 100), custom(function = "rules::person_name"))]
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub last_name: Option<String>,
     #[serde(
@@ -66,7 +66,7 @@ pub struct UpdateCustomer {
         skip_serializing_if = "Option::is_none"
     )]
     #[schema(value_type = Option<String>, max_length = 200)]
-    #[validate(length(max = 200))]
+    #[validate(length(max = 200), custom(function = "rules::plain_text"))]
     pub company: Option<Option<String>>,
     #[serde(
         default,

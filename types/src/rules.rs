@@ -189,6 +189,45 @@ pub fn not_blank(value: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// A person's name (or a company's) as it appears in emails and on screen: not blank, and free
+/// of what would let a stranger write to someone through it — control characters (CR, LF, NUL,
+/// tab…), invisible direction overrides (U+202E and kin, which make text read backwards) and web
+/// addresses (a sign-up form is not a way to mail a link to anyone).
+pub fn person_name(value: &str) -> Result<(), ValidationError> {
+    not_blank(value)?;
+    plain_text(value)
+}
+
+/// Free text shown to other people (a company name): as [`person_name`], but may be blank.
+pub fn plain_text(value: &str) -> Result<(), ValidationError> {
+    if value.chars().any(|c| c.is_control() || is_direction_mark(c)) {
+        return Err(ValidationError::new("control_character")
+            .with_message("must not contain control or text-direction characters".into()));
+    }
+    if looks_like_a_link(value) {
+        return Err(ValidationError::new("link")
+            .with_message("must not contain a web address".into()));
+    }
+    Ok(())
+}
+
+/// Unicode's bidirectional formatting characters (embeddings, overrides, isolates, marks).
+fn is_direction_mark(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `scheme://…`, `www.…`, or a word with a dot followed by a path (`evil.example/login`).
+fn looks_like_a_link(value: &str) -> bool {
+    let lower = value.to_lowercase();
+    lower.contains("://")
+        || lower.split_whitespace().any(|word| {
+            word.starts_with("www.")
+                || word
+                    .find('.')
+                    .is_some_and(|dot| word[dot..].contains('/') && dot > 0)
+        })
+}
+
 /// A web address: `http(s)://host[:port][/path]`, printable ASCII only (the schemas state it as
 /// `^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$`).
 pub fn web_url(url: &str) -> Result<(), ValidationError> {
@@ -338,5 +377,32 @@ mod tests {
         assert!(event_id("with space here").is_err());
         assert!(event_id(&"x".repeat(65)).is_err());
         assert!(event_id("ünïcödé-ïd").is_err());
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::person_name;
+
+    #[test]
+    fn names_of_people_pass() {
+        for name in ["Jane", "Jean-Luc", "O'Brien", "J.R.R.", "Zoë Ångström", "李小龙", "Doe & Co. 2/3"] {
+            assert!(person_name(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn names_carrying_lines_overrides_or_links_are_refused() {
+        for name in [
+            "Jane\r\nBcc: x@y.z",
+            "Ja\0ne",
+            "Jane\u{202E}gpj.exe",
+            "URGENT - verify at https://evil.example/login",
+            "see www.evil.example",
+            "evil.example/login",
+            " ",
+        ] {
+            assert!(person_name(name).is_err(), "{name:?}");
+        }
     }
 }

@@ -139,12 +139,9 @@ impl AuthUser {
                 Some(act) => Some(act.sub.parse::<i64>().map_err(|_| invalid_token())?),
                 None => None,
             };
-            let (role, filled) = (claims.role, account.clone());
+            let (role, filled, session) = (claims.role, account.clone(), claims.sid);
             gate::close(Arc::new(move |conn| {
-                let principal = Principal::find(conn, id)?
-                    .filter(|p| p.role == role)
-                    .ok_or_else(invalid_token)?;
-                active(&principal)?;
+                let principal = session_holder(conn, id, role, impersonator_id, &session)?;
                 let _ = filled.set(principal);
                 Ok(())
             }));
@@ -169,6 +166,51 @@ impl AuthUser {
         }
         Ok(user)
     }
+}
+
+/// The account an access token speaks for, if its session still holds: the session was not
+/// revoked (signed out, a password reset, a lock), the account is active with the token's role,
+/// and during "log in as" the partner or admin behind it is still active and still manages the
+/// customer (a locked, deleted or demoted impersonator ends the session at once). One query for
+/// both accounts, one for the session.
+fn session_holder(
+    conn: &mut crate::db::DbConn,
+    id: i64,
+    role: Role,
+    impersonator_id: Option<i64>,
+    session: &str,
+) -> AppResult<Principal> {
+    let ids: Vec<i64> = std::iter::once(id).chain(impersonator_id).collect();
+    let mut accounts = Principal::find_many(conn, &ids)?;
+    let position = accounts.iter().position(|p| p.id == id);
+    let principal = position
+        .map(|i| accounts.swap_remove(i))
+        .filter(|p| p.role == role)
+        .ok_or_else(invalid_token)?;
+    active(&principal)?;
+    if let Some(actor_id) = impersonator_id {
+        let holds = accounts
+            .iter()
+            .find(|a| a.id == actor_id)
+            .is_some_and(|actor| crate::policy::Scope::may_act_for(actor, &principal));
+        if !holds {
+            return Err(ended_impersonation());
+        }
+    }
+    if !crate::db::tokens::RefreshTokenRow::session_is_live(conn, id, session)? {
+        return Err(AppError::unauthorized(
+            "invalid_token",
+            "This session has ended: sign in again.",
+        ));
+    }
+    Ok(principal)
+}
+
+fn ended_impersonation() -> AppError {
+    AppError::unauthorized(
+        "invalid_token",
+        "This \"log in as\" session has ended: its partner can no longer act for this account.",
+    )
 }
 
 /// Whether the request only reads.

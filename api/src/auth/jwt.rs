@@ -1,5 +1,7 @@
-//! Access tokens: HS256 JWTs, 15 minutes, with `iss`, `aud`, `sub`, `role`, `iat`, `exp`, and `act`
-//! naming the real actor during "log in as". Any other algorithm is refused.
+//! Access tokens: HS256 JWTs, 15 minutes, with `iss`, `aud`, `sub`, `role`, `iat`, `nbf`, `exp`,
+//! `sid` (the session, so that signing out or a password reset ends its access tokens at once)
+//! and `act` naming the real actor during "log in as". Any other algorithm is refused, and so is a
+//! token not yet valid (`nbf`) or issued in the future (`iat`), beyond a few seconds of leeway.
 
 use chrono::Utc;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -12,6 +14,8 @@ pub const ISSUER: &str = "backoffice";
 pub const AUDIENCE: &str = "backoffice-api";
 /// Lifetime of an access token, in seconds.
 pub const ACCESS_TTL_SECS: i64 = 15 * 60;
+/// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
+const LEEWAY_SECS: u64 = 5;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
@@ -21,7 +25,11 @@ pub struct Claims {
     pub sub: String,
     pub role: Role,
     pub iat: i64,
+    pub nbf: i64,
     pub exp: i64,
+    /// The session (refresh-token family) the token belongs to; the request gate refuses the
+    /// token once that session is revoked.
+    pub sid: String,
     /// RFC 8693 actor: the account really acting, during impersonation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub act: Option<ActorClaim>,
@@ -47,8 +55,9 @@ impl JwtKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 5;
+        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
+        validation.validate_nbf = true;
+        validation.leeway = LEEWAY_SECS;
         Self {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
             decoding: DecodingKey::from_secret(secret.as_bytes()),
@@ -61,6 +70,7 @@ impl JwtKeys {
         &self,
         account_id: i64,
         role: Role,
+        session: &str,
         act: Option<i64>,
         read_only: bool,
         ttl_secs: i64,
@@ -72,7 +82,9 @@ impl JwtKeys {
             sub: account_id.to_string(),
             role,
             iat: now,
+            nbf: now,
             exp: now + ttl_secs,
+            sid: session.to_owned(),
             act: act.map(|id| ActorClaim {
                 sub: id.to_string(),
             }),
@@ -83,7 +95,7 @@ impl JwtKeys {
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, AppError> {
-        decode::<Claims>(token, &self.decoding, &self.validation)
+        let claims = decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
             .map_err(|e| {
                 let detail = match e.kind() {
@@ -93,7 +105,16 @@ impl JwtKeys {
                     _ => "The access token is invalid.",
                 };
                 AppError::unauthorized("invalid_token", detail)
-            })
+            })?;
+        // jsonwebtoken checks `exp` and `nbf` but not `iat`: a token from the future is forged
+        // (or minted by a server whose clock is wrong), never one to trust.
+        if claims.iat > Utc::now().timestamp() + LEEWAY_SECS as i64 {
+            return Err(AppError::unauthorized(
+                "invalid_token",
+                "The access token is invalid.",
+            ));
+        }
+        Ok(claims)
     }
 }
 
@@ -105,7 +126,7 @@ mod tests {
     fn an_issued_token_verifies_with_its_claims() {
         let keys = JwtKeys::new("0123456789abcdef0123456789abcdef");
         let (token, ttl) = keys
-            .issue(7, Role::Partner, None, false, ACCESS_TTL_SECS)
+            .issue(7, Role::Partner, "s1", None, false, ACCESS_TTL_SECS)
             .expect("issue");
         assert_eq!(ttl, 900);
         let claims = keys.verify(&token).expect("valid");
@@ -119,7 +140,7 @@ mod tests {
         let ours = JwtKeys::new("0123456789abcdef0123456789abcdef");
         let theirs = JwtKeys::new("fedcba9876543210fedcba9876543210");
         let (token, _) = theirs
-            .issue(7, Role::Admin, None, false, 60)
+            .issue(7, Role::Admin, "s1", None, false, 60)
             .expect("issue");
         assert!(ours.verify(&token).is_err());
     }

@@ -71,6 +71,7 @@ pub fn issue_tokens(
         .issue(
             account.id,
             account.role(),
+            family,
             kind.impersonator_id,
             kind.read_only,
             access_ttl,

@@ -74,6 +74,14 @@ impl Principal {
             .first(conn)
             .optional()?)
     }
+
+    /// The accounts with these ids, in one query (a session's account and its impersonator).
+    pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<Self>> {
+        Ok(accounts::table
+            .filter(accounts::id.eq_any(ids))
+            .select(Self::as_select())
+            .load(conn)?)
+    }
 }
 
 #[derive(Debug, Insertable)]

@@ -69,6 +69,31 @@ impl RefreshTokenRow {
         Ok(updated == 1)
     }
 
+    /// Whether the session `family_id` of `account_id` is live: it exists and was never revoked
+    /// (signed out, reused, ended by a password reset or a lock). Access tokens name their
+    /// session, and the request gate asks this of each.
+    pub fn session_is_live(conn: &mut DbConn, account_id: i64, family_id: &str) -> AppResult<bool> {
+        use diesel::dsl::{exists, not};
+        let family = || refresh_tokens::table.filter(refresh_tokens::family_id.eq(family_id.to_owned()));
+        Ok(diesel::select(
+            exists(family().filter(refresh_tokens::account_id.eq(account_id)))
+                .and(not(exists(family().filter(refresh_tokens::revoked_at.is_not_null())))),
+        )
+        .get_result(conn)?)
+    }
+
+    /// Ends every "log in as" session that `impersonator_id` opened (it was locked or removed).
+    pub fn revoke_impersonations_by(conn: &mut DbConn, impersonator_id: i64) -> AppResult<()> {
+        diesel::update(
+            refresh_tokens::table
+                .filter(refresh_tokens::impersonator_id.eq(impersonator_id))
+                .filter(refresh_tokens::revoked_at.is_null()),
+        )
+        .set(refresh_tokens::revoked_at.eq(super::now()))
+        .execute(conn)?;
+        Ok(())
+    }
+
     pub fn revoke_family(conn: &mut DbConn, family_id: &str) -> AppResult<()> {
         diesel::update(
             refresh_tokens::table

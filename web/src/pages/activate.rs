@@ -18,11 +18,13 @@ pub fn Activate() -> impl IntoView {
         ev.prevent_default();
         form.reset();
         let token = query.get_untracked().get("token").unwrap_or_default();
-        let pw = password.get_untracked();
         let body = ActivateRequest {
             token,
-            password: (!pw.is_empty()).then_some(pw),
+            password: password.get_untracked(),
         };
+        if !form.check(&body) {
+            return;
+        }
         leptos::task::spawn_local(async move {
             match api::post::<Account>("auth/activate", &body).await {
                 Ok(_) => done.set(true),
@@ -44,9 +46,9 @@ pub fn Activate() -> impl IntoView {
             >
                 <form class="card auth-card" on:submit=submit novalidate>
                     <h1>"Activate your account"</h1>
-                    <p class="muted">"Choose a password if you have not set one yet (10 characters or more)."</p>
+                    <p class="muted">"Choose the password of your account (10 characters or more)."</p>
                     <FormAlerts form=form/>
-                    <TextField form=form label="New password" name="password" kind="password" value=password autocomplete="new-password"/>
+                    <TextField form=form label="Password" name="password" kind="password" value=password autocomplete="new-password" required=true/>
                     <button class="button button-primary button-block" type="submit">"Activate"</button>
                 </form>
             </Show>

@@ -1,10 +1,12 @@
 //! The pages reached from the sign-in page: "Forgot password?" (a link by email), the form behind
-//! that link, and sign-up for a partner or customer account (activated by a link by email).
+//! that link, and sign-up for a customer account (activated by a link by email, where its
+//! password is chosen).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-use types::accounts::Account;
-use types::auth::{PasswordResetConfirm, PasswordResetRequest, RegisterAs, RegisterRequest};
+use types::auth::{
+    PasswordResetConfirm, PasswordResetRequest, RegisterAs, RegisterRequest, RegistrationAccepted,
+};
 
 use crate::api;
 use crate::components::{FormAlerts, FormState, TextField};
@@ -98,6 +100,7 @@ pub fn ResetPassword() -> impl IntoView {
     let query = use_query_map();
     let password = RwSignal::new(String::new());
     let repeat = RwSignal::new(String::new());
+    let revoke_api_tokens = RwSignal::new(true);
     let form = FormState::new();
     let done = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -106,6 +109,7 @@ pub fn ResetPassword() -> impl IntoView {
         let body = PasswordResetConfirm {
             token: query.get_untracked().get("token").unwrap_or_default(),
             new_password: password.get_untracked(),
+            revoke_api_tokens: revoke_api_tokens.get_untracked(),
         };
         // The API's rules first (their messages win); then the second copy must match.
         if !form.check(&body) {
@@ -140,6 +144,10 @@ pub fn ResetPassword() -> impl IntoView {
                     <FormAlerts form=form/>
                     <TextField form=form label="New password" name="new_password" kind="password" value=password autocomplete="new-password" required=true/>
                     <TextField form=form label="New password, again" name="repeat_password" kind="password" value=repeat autocomplete="new-password" required=true/>
+                    <label class="choice">
+                        <input type="checkbox" name="revoke_api_tokens" prop:checked=move || revoke_api_tokens.get() on:change=move |ev| revoke_api_tokens.set(event_target_checked(&ev))/>
+                        "Also revoke my API tokens (integrations using them will need new ones)"
+                    </label>
                     <button class="button button-primary button-block" type="submit" disabled=move || form.busy.get()>"Change password"</button>
                 </form>
                 <p class="auth-links"><a href="/forgot-password">"Ask for a new link"</a></p>
@@ -148,14 +156,13 @@ pub fn ResetPassword() -> impl IntoView {
     }
 }
 
-/// `/register`: a new partner (agency) or customer account, pending until its emailed link is
-/// opened.
+/// `/register`: a new customer account, pending until its emailed link is opened (where the
+/// password is chosen). Agencies get their partner account from the installation's administrators.
 #[component]
 pub fn SignUp() -> impl IntoView {
-    let (email, password) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let email = RwSignal::new(String::new());
     let (first_name, last_name) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let company = RwSignal::new(String::new());
-    let partner = RwSignal::new(false);
     let form = FormState::new();
     let created = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -164,26 +171,21 @@ pub fn SignUp() -> impl IntoView {
         let company = company.get_untracked().trim().to_owned();
         let body = RegisterRequest {
             email: email.get_untracked().trim().to_owned(),
-            password: password.get_untracked(),
             first_name: first_name.get_untracked().trim().to_owned(),
             last_name: last_name.get_untracked().trim().to_owned(),
             company: (!company.is_empty()).then_some(company),
-            role: Some(if partner.get_untracked() {
-                RegisterAs::Partner
-            } else {
-                RegisterAs::Customer
-            }),
+            role: Some(RegisterAs::Customer),
         };
-        send(form, "auth/register", body, move |account: Account| {
-            created.set(Some(account.email));
+        send(form, "auth/register", body, move |accepted: RegistrationAccepted| {
+            created.set(Some(accepted.email));
         });
     };
     view! {
-        <AuthCard title="Create an account" lead="For an agency that builds apps for its customers, or a business with its own app.">
+        <AuthCard title="Create an account" lead="For a business with its own shopping app. Agencies: ask the administrators of this back office for a partner account.">
             {move || match created.get() {
                 Some(to) => view! {
                     <div class="notice" role="status">
-                        <p>"Almost there: we sent a link to " <strong>{to}</strong> ". Open it to activate your account, then sign in."</p>
+                        <p>"Almost there: we sent a link to " <strong>{to}</strong> ". Open it to choose your password and activate your account."</p>
                     </div>
                     <a class="button button-block" href="/login">"Back to sign in"</a>
                 }
@@ -191,13 +193,7 @@ pub fn SignUp() -> impl IntoView {
                 None => view! {
                     <form on:submit=submit novalidate>
                         <FormAlerts form=form/>
-                        <fieldset class="choices">
-                            <legend>"The account is for"</legend>
-                            <label class="choice"><input type="radio" name="role" checked=move || !partner.get() on:change=move |_| partner.set(false)/>"My business and its app"</label>
-                            <label class="choice"><input type="radio" name="role" checked=move || partner.get() on:change=move |_| partner.set(true)/>"An agency with customers"</label>
-                        </fieldset>
                         <TextField form=form label="Email" name="email" kind="email" value=email autocomplete="username" required=true/>
-                        <TextField form=form label="Password" name="password" kind="password" value=password autocomplete="new-password" required=true/>
                         <TextField form=form label="First name" name="first_name" value=first_name autocomplete="given-name" required=true/>
                         <TextField form=form label="Last name" name="last_name" value=last_name autocomplete="family-name" required=true/>
                         <TextField form=form label="Company" name="company" value=company autocomplete="organization"/>

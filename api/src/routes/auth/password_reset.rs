@@ -11,7 +11,7 @@ use crate::auth::password::hash_off_thread as hash_password;
 use crate::auth::secrets;
 use crate::db::accounts::{AccountChanges, AccountRow};
 use crate::db::audit::Actor;
-use crate::db::tokens::{OneTimeTokenRow, Purpose, RefreshTokenRow};
+use crate::db::tokens::{ApiTokenRow, OneTimeTokenRow, Purpose, RefreshTokenRow};
 use crate::error::{invalid_link, AppResult};
 use crate::onboarding::send_link;
 use crate::routes::Valid;
@@ -57,8 +57,9 @@ pub(super) async fn request_password_reset(
 
 /// Sets a new password with the token from a password-reset link.
 ///
-/// The link works once; every session of the account is signed out (its API tokens keep
-/// working), and the account's other reset links stop working.
+/// The link works once; every session of the account ends at once (its access tokens too), its
+/// personal API tokens are revoked unless `revoke_api_tokens` is `false`, and the account's other
+/// reset links stop working.
 #[utoipa::path(
     tag = "auth",
     request_body = PasswordResetConfirm,
@@ -91,6 +92,9 @@ pub(super) async fn confirm_password_reset(
             };
             let account = AccountRow::update(conn, account.id, &changes)?;
             RefreshTokenRow::revoke_all_of(conn, account.id)?;
+            if body.revoke_api_tokens {
+                ApiTokenRow::revoke_all_of(conn, account.id)?;
+            }
             OneTimeTokenRow::spend_all(conn, account.id, Purpose::PasswordReset)?;
             Actor::for_account(&account.principal(), None, ip).record(
                 conn,

@@ -2,30 +2,37 @@
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use types::accounts::{Account, AccountStatus, Role};
-use types::auth::{ActivateRequest, RegisterAs, RegisterRequest};
+use types::auth::{ActivateRequest, RegisterAs, RegisterRequest, RegistrationAccepted};
 
 use crate::auth::extractor::client_ip;
 use crate::auth::password::hash_off_thread as hash_password;
 use crate::auth::secrets;
 use crate::db::accounts::{AccountChanges, AccountRow};
 use crate::db::audit::Actor;
-use crate::db::tokens::{OneTimeTokenRow, Purpose};
+use crate::db::tokens::{OneTimeTokenRow, Purpose, RefreshTokenRow};
 use crate::error::{invalid_link, AppError, AppResult};
-use crate::onboarding::{create_account, AccountSpec};
+use crate::mailer::Email;
+use crate::onboarding::{create_account, send_link, AccountSpec};
+use super::limit_attempts;
 use crate::routes::Valid;
 use crate::state::AppState;
 
-/// Registers a new customer or partner account.
+/// Signs up a new customer account.
 ///
-/// The account starts `pending_activation`; an email with an activation link is sent (or, without
-/// SMTP, written to the outbox and the log).
+/// The account starts `pending_activation` with no password; the email gets a link where its
+/// holder chooses the password (`POST auth/activate`), so a sign-up with someone else's email
+/// gives its author nothing. The answer is the same 202 whether or not the email already has an
+/// account: an existing account's holder gets an email saying so (and a pending one a fresh
+/// activation link) instead. Partner accounts are opened by an administrator (`role: partner` is
+/// 422). Limited per client address and per email (`ACCOUNT_MAILS_PER_HOUR` emails an hour to one
+/// address).
 #[utoipa::path(
     tag = "auth",
     request_body = RegisterRequest,
     responses(
-        (status = 201, description = "Account created, pending activation", body = Account),
-        (status = 409, description = "`email_taken`: another account uses this email"),
-        (status = 429, description = "Too many attempts from this address"),
+        (status = 202, description = "A link is on its way to the email", body = RegistrationAccepted),
+        (status = 422, description = "`validation_failed`: e.g. `role` `partner`, a name with a line break or a web address"),
+        (status = 429, description = "`rate_limited`: too many sign-ups from this address or for this email"),
     )
 )]
 #[post("/auth/register")]
@@ -35,47 +42,68 @@ pub(super) async fn register(
     body: Valid<RegisterRequest>,
 ) -> AppResult<HttpResponse> {
     let body = body.0;
+    if body.role == Some(RegisterAs::Partner) {
+        return Err(AppError::invalid_field(
+            "role",
+            "partner accounts are opened by an administrator of this installation",
+        ));
+    }
+    let email = body.email.trim().to_lowercase();
     let ip = client_ip(&req, state.settings.trust_proxy);
+    limit_attempts(&state, ip.as_deref(), &email)?;
     state
-        .login_by_ip
-        .hit(ip.as_deref().unwrap_or("-"))
+        .mails_per_address
+        .hit(&email)
         .map_err(AppError::rate_limited)?;
-    let password_hash = hash_password(body.password.clone()).await?;
     let state2 = state.clone();
-    let account = state
+    let to = email.clone();
+    state
         .db
         .transaction(move |conn| {
-            let spec = AccountSpec {
-                email: body.email,
-                password_hash: Some(password_hash),
-                role: match body.role.unwrap_or(RegisterAs::Customer) {
-                    RegisterAs::Customer => Role::Customer,
-                    RegisterAs::Partner => Role::Partner,
-                },
-                status: AccountStatus::PendingActivation,
-                first_name: body.first_name,
-                last_name: body.last_name,
-                company: body.company.filter(|c| !c.trim().is_empty()),
-                phone: None,
-                country: None,
-                partner_id: None,
-            };
-            let account = create_account(conn, &state2.mailer, &spec)?;
-            let actor = Actor::for_account(&account.principal(), None, ip);
-            actor.record(
-                conn,
-                "account.register",
-                account.role().as_str(),
-                Some(account.id.to_string()),
-            )?;
-            Ok(account)
+            match AccountRow::find_by_email(conn, &email)? {
+                None => {
+                    let spec = AccountSpec {
+                        email,
+                        password_hash: None,
+                        role: Role::Customer,
+                        status: AccountStatus::PendingActivation,
+                        first_name: body.first_name,
+                        last_name: body.last_name,
+                        company: body.company.filter(|c| !c.trim().is_empty()),
+                        phone: None,
+                        country: None,
+                        partner_id: None,
+                    };
+                    let account = create_account(conn, &state2.mailer, &spec)?;
+                    Actor::for_account(&account.principal(), None, ip).record(
+                        conn,
+                        "account.register",
+                        account.role().as_str(),
+                        Some(account.id.to_string()),
+                    )
+                }
+                // Never touched by a sign-up: a new link at most (the older ones stop working).
+                Some(account) if account.status() == AccountStatus::PendingActivation => {
+                    send_link(conn, &state2.mailer, &account, Purpose::Activation)
+                }
+                Some(account) => state2
+                    .mailer
+                    .enqueue(conn, &account.email, &Email::AlreadyRegistered)
+                    .map(drop),
+            }
         })
         .await?;
-    Ok(HttpResponse::Created().json(account.to_wire()))
+    Ok(HttpResponse::Accepted().json(RegistrationAccepted {
+        email: to,
+        detail: "Open the link we sent to this address to choose your password and activate the \
+                 account."
+            .into(),
+    }))
 }
 
-/// Activates an account with the token from its email link, setting its password when the link
-/// was a set-password one (then `password` is required).
+/// Activates an account with the token from its email link and sets its password: the person
+/// who holds the email chooses it (a password given earlier, at sign-up or by a partner, is
+/// replaced). Any session of the account from before ends.
 #[utoipa::path(
     tag = "auth",
     request_body = ActivateRequest,
@@ -92,10 +120,7 @@ pub(super) async fn activate(
     body: Valid<ActivateRequest>,
 ) -> AppResult<HttpResponse> {
     let body = body.0;
-    let new_hash = match body.password.clone() {
-        Some(p) => Some(hash_password(p).await?),
-        None => None,
-    };
+    let new_hash = hash_password(body.password.clone()).await?;
     let ip = client_ip(&req, state.settings.trust_proxy);
     let token_hash = secrets::hash_token(&body.token);
     let account = state
@@ -115,20 +140,15 @@ pub(super) async fn activate(
                     "This account is locked.",
                 ));
             }
-            let needs_password = token.purpose == Purpose::SetPassword.as_str()
-                || AccountRow::password_hash(conn, account.id)?.is_none();
-            if needs_password && new_hash.is_none() {
-                return Err(AppError::invalid_field(
-                    "password",
-                    "choose a password to finish setting up the account",
-                ));
-            }
+            // The password is always chosen here, by whoever holds the email: one set before
+            // (by a sign-up, or by a partner for its customer) is replaced.
             let changes = AccountChanges {
                 status: Some(AccountStatus::Activated.as_str().into()),
-                password_hash: new_hash.map(Some),
+                password_hash: Some(Some(new_hash)),
                 ..AccountChanges::default()
             };
             let account = AccountRow::update(conn, account.id, &changes)?;
+            RefreshTokenRow::revoke_all_of(conn, account.id)?;
             let actor = Actor::for_account(&account.principal(), None, ip);
             actor.record(
                 conn,

@@ -10,10 +10,11 @@ use crate::auth::extractor::client_ip;
 use crate::auth::password;
 use crate::auth::secrets;
 use crate::auth::sessions::{issue_tokens, start_session, SessionKind};
-use crate::db::accounts::AccountRow;
+use crate::db::accounts::{AccountRow, Principal};
 use crate::db::audit::Actor;
 use crate::db::tokens::RefreshTokenRow;
 use crate::error::{AppError, AppResult};
+use crate::policy::Scope;
 use crate::routes::Valid;
 use crate::state::AppState;
 
@@ -132,6 +133,14 @@ pub(super) async fn refresh(
             let account = AccountRow::find(conn, token.account_id)?.ok_or_else(invalid)?;
             if account.status() != AccountStatus::Activated {
                 return Ok(Err(invalid()));
+            }
+            // "Log in as" lasts only while its partner (or admin) may still act for the customer.
+            if let Some(actor_id) = token.impersonator_id {
+                let actor = Principal::find(conn, actor_id)?;
+                if !actor.is_some_and(|a| Scope::may_act_for(&a, &account.principal())) {
+                    RefreshTokenRow::revoke_family(conn, &token.family_id)?;
+                    return Ok(Err(invalid()));
+                }
             }
             let kind = SessionKind {
                 impersonator_id: token.impersonator_id,

@@ -11,8 +11,8 @@ use crate::onboarding::send_link;
 use crate::state::AppState;
 
 /// Sends the activation email of a customer that has not activated yet again, with a new link
-/// (the earlier ones keep working until they expire). 409 `customer_not_pending` for a customer
-/// that is activated or locked.
+/// (the earlier ones stop working). 409 `customer_not_pending` for a customer that is activated
+/// or locked; 429 beyond `ACCOUNT_MAILS_PER_HOUR` emails an hour to one address.
 #[utoipa::path(
     tag = "customers",
     security(("bearer" = [])),
@@ -22,6 +22,7 @@ use crate::state::AppState;
         (status = 403, description = "`partners_only`"),
         (status = 404, description = "No such customer of yours"),
         (status = 409, description = "`customer_not_pending`: the customer is not pending activation"),
+        (status = 429, description = "`rate_limited`: enough emails went to this address this hour"),
     )
 )]
 #[post("/customers/{id}/resend-activation")]
@@ -43,6 +44,10 @@ pub(super) async fn resend_activation(
                     "Only a customer that has not activated yet gets an activation email.",
                 ));
             }
+            state2
+                .mails_per_address
+                .hit(&customer.email)
+                .map_err(AppError::rate_limited)?;
             send_link(conn, &state2.mailer, &customer, Purpose::Activation)?;
             user.actor().record(
                 conn,

@@ -1,0 +1,153 @@
+//! The holes two black-box probes found (issue "Holes a careful attacker finds"), each shut and
+//! kept shut: every test here failed before its fix.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use types::accounts::{AccountStatus, Role};
+
+use crate::both_backends;
+use crate::customers::impersonation;
+use crate::helpers::{TestApp, PASSWORD};
+
+fn text(value: &Value) -> String {
+    value.as_str().unwrap_or_default().to_owned()
+}
+
+/// A personal API token of `access`'s account.
+async fn api_token(app: &TestApp, access: &str) -> String {
+    let made = app.post("me/tokens", Some(access), json!({"name": "sync", "scope": "write"})).await;
+    made.assert_status(StatusCode::CREATED);
+    text(&made.body["secret"])
+}
+
+/// Asks for a reset link for `email` and answers it with `new_password`.
+async fn reset_password(app: &TestApp, admin: &str, email: &str, new_password: &str, extra: Value) {
+    app.post("auth/password-reset", None, json!({"email": email})).await.assert_status(StatusCode::ACCEPTED);
+    let token = app.link_token_sent_to(admin, email).await;
+    let mut body = json!({"token": token, "new_password": new_password});
+    if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+        body.extend(extra.clone());
+    }
+    app.post("auth/password-reset/confirm", None, body).await.assert_status(StatusCode::NO_CONTENT);
+}
+
+both_backends! {
+    async fn a_locked_partners_log_in_as_session_ends_at_once_and_never_renews(app) {
+        let admin = app.admin().await;
+        let (partner_id, _, _, session) = impersonation(&app, false).await;
+        session.assert_status(StatusCode::OK);
+        let access = text(&session.body["access_token"]);
+        app.get("me", &access).await.assert_status(StatusCode::OK);
+
+        app.patch(&format!("partners/{partner_id}"), &admin, json!({"status": "locked"})).await.assert_status(StatusCode::OK);
+        app.get("me", &access).await.assert_problem(StatusCode::UNAUTHORIZED, "invalid_token");
+        app.post("apps", Some(&access), json!({"name": "Shop", "kind": "standalone", "edition": "basic"})).await
+            .assert_problem(StatusCode::UNAUTHORIZED, "invalid_token");
+        app.post("auth/refresh", None, json!({"refresh_token": session.body["refresh_token"]})).await
+            .assert_problem(StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+
+        // Unlocking the partner brings none of it back.
+        app.patch(&format!("partners/{partner_id}"), &admin, json!({"status": "activated"})).await.assert_status(StatusCode::OK);
+        app.get("me", &access).await.assert_problem(StatusCode::UNAUTHORIZED, "invalid_token");
+        app.post("auth/refresh", None, json!({"refresh_token": session.body["refresh_token"]})).await
+            .assert_status(StatusCode::UNAUTHORIZED);
+    }
+
+    async fn signing_out_ends_the_sessions_access_token_at_once(app) {
+        app.create_account(Role::Customer, AccountStatus::Activated, "out@example.com", None).await;
+        let login = app.login("out@example.com", PASSWORD).await;
+        let access = text(&login.body["access_token"]);
+        let other = app.token_for("out@example.com").await;
+        app.get("me", &access).await.assert_status(StatusCode::OK);
+        app.post("auth/logout", None, json!({"refresh_token": login.body["refresh_token"]})).await.assert_status(StatusCode::NO_CONTENT);
+        app.get("me", &access).await.assert_problem(StatusCode::UNAUTHORIZED, "invalid_token");
+        // The account's other session goes on.
+        app.get("me", &other).await.assert_status(StatusCode::OK);
+    }
+
+    async fn a_password_reset_ends_every_session_and_revokes_the_api_tokens(app) {
+        let admin = app.admin().await;
+        app.create_account(Role::Customer, AccountStatus::Activated, "victim@example.com", None).await;
+        let access = app.token_for("victim@example.com").await;
+        let token = api_token(&app, &access).await;
+        app.get("me", &token).await.assert_status(StatusCode::OK);
+
+        reset_password(&app, &admin, "victim@example.com", "a fresh secret 42", json!({})).await;
+        app.get("me", &access).await.assert_problem(StatusCode::UNAUTHORIZED, "invalid_token");
+        app.get("me", &token).await.assert_problem(StatusCode::UNAUTHORIZED, "invalid_token");
+
+        // Untick the box and the integrations keep their tokens (the sessions still end).
+        let fresh = app.login("victim@example.com", "a fresh secret 42").await;
+        let access = text(&fresh.body["access_token"]);
+        let kept = api_token(&app, &access).await;
+        reset_password(&app, &admin, "victim@example.com", "another secret 42", json!({"revoke_api_tokens": false})).await;
+        app.get("me", &access).await.assert_problem(StatusCode::UNAUTHORIZED, "invalid_token");
+        app.get("me", &kept).await.assert_status(StatusCode::OK);
+    }
+
+    async fn tokens_refused_while_an_account_was_locked_stay_dead_after_unlocking(app) {
+        let admin = app.admin().await;
+        let (partner_id, partner) = app.partner("agency@example.com").await;
+        app.patch(&format!("partners/{partner_id}"), &admin, json!({"status": "locked"})).await.assert_status(StatusCode::OK);
+        app.get("me", &partner).await.assert_problem(StatusCode::UNAUTHORIZED, "invalid_token");
+        app.patch(&format!("partners/{partner_id}"), &admin, json!({"status": "activated"})).await.assert_status(StatusCode::OK);
+        app.get("me", &partner).await.assert_problem(StatusCode::UNAUTHORIZED, "invalid_token");
+        app.login("agency@example.com", PASSWORD).await.assert_status(StatusCode::OK);
+    }
+
+    async fn a_sign_up_with_someone_elses_email_never_sets_their_password(app) {
+        let admin = app.admin().await;
+        // The attacker signs up first, with a password of its choosing.
+        let attack = json!({"email": "victim@example.com", "password": "attacker pass 1", "first_name": "Vic", "last_name": "Tim"});
+        app.post("auth/register", None, attack.clone()).await.assert_status(StatusCode::ACCEPTED);
+        app.post("auth/register", None, attack).await.assert_status(StatusCode::ACCEPTED);
+        // The victim opens the (newest) link and chooses a password there.
+        let token = app.link_token_sent_to(&admin, "victim@example.com").await;
+        app.post("auth/activate", None, json!({"token": token, "password": "victims own 42"})).await.assert_status(StatusCode::OK);
+        app.login("victim@example.com", "attacker pass 1").await.assert_problem(StatusCode::UNAUTHORIZED, "invalid_credentials");
+        app.login("victim@example.com", "victims own 42").await.assert_status(StatusCode::OK);
+    }
+
+    async fn names_that_carry_lines_direction_overrides_or_links_are_refused(app) {
+        let (_, partner) = app.partner("agency@example.com").await;
+        for name in ["URGENT - verify at https://evil.example/login", "Jane\r\nBcc: all@example.com", "Jane\u{202E}moc.live", "www.evil.example"] {
+            let reply = app.post("auth/register", None, json!({"email": "x@example.com", "first_name": name, "last_name": "Doe"})).await;
+            reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+            assert_eq!(reply.error_fields(), ["first_name"], "{name:?}: {:?}", reply.body);
+            let reply = app.post("customers", Some(&partner), json!({"email": "y@example.com", "first_name": "Jo", "last_name": name, "status": "activated"})).await;
+            reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+            assert_eq!(reply.error_fields(), ["last_name"], "{name:?}");
+        }
+    }
+
+    async fn emails_to_one_address_are_limited_whoever_asks(app) {
+        let admin = app.admin().await;
+        let body = json!({"email": "inbox@example.com", "first_name": "In", "last_name": "Box"});
+        for _ in 0..api::state::ACCOUNT_MAILS_PER_HOUR {
+            app.post("auth/register", None, body.clone()).await.assert_status(StatusCode::ACCEPTED);
+        }
+        app.post("auth/register", None, body).await.assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+        let sent = app.get("outbox?to=inbox@example.com", &admin).await;
+        assert_eq!(sent.body["total"], api::state::ACCOUNT_MAILS_PER_HOUR);
+
+        let (_, partner) = app.partner("agency@example.com").await;
+        let made = app.post("customers", Some(&partner), json!({"email": "late@shop.example", "first_name": "Late",
+            "last_name": "Comer", "status": "pending_activation"})).await;
+        let id = text(&made.body["id"]);
+        let resend = format!("customers/{id}/resend-activation");
+        for _ in 0..api::state::ACCOUNT_MAILS_PER_HOUR {
+            app.post(&resend, Some(&partner), json!({})).await.assert_status(StatusCode::ACCEPTED);
+        }
+        app.post(&resend, Some(&partner), json!({})).await.assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    }
+
+    async fn only_the_newest_reset_link_works(app) {
+        let admin = app.admin().await;
+        app.create_account(Role::Customer, AccountStatus::Activated, "twice@example.com", None).await;
+        app.post("auth/password-reset", None, json!({"email": "twice@example.com"})).await.assert_status(StatusCode::ACCEPTED);
+        let older = app.link_token_sent_to(&admin, "twice@example.com").await;
+        app.post("auth/password-reset", None, json!({"email": "twice@example.com"})).await.assert_status(StatusCode::ACCEPTED);
+        app.post("auth/password-reset/confirm", None, json!({"token": older, "new_password": "older link pass 1"})).await
+            .assert_problem(StatusCode::NOT_FOUND, "invalid_link");
+    }
+}
