@@ -3,6 +3,11 @@
 
 use std::time::Duration;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
 use chrono::NaiveDateTime;
 use types::quotes::{CreateQuoteRequest, CreateQuoteResponse, QuoteRequest, QuoteStatus};
 
@@ -79,6 +84,40 @@ pub fn find(conn: &mut DbConn, app_id: i64, id: i64, now: NaiveDateTime) -> AppR
     QuoteRow::find(conn, app_id, id)
 }
 
+/// The header in which the device that sent a quote request shows its access key.
+pub const QUOTE_KEY_HEADER: &str = "X-Quote-Key";
+
+/// The secret that lets the device (or shopper) that sent quote request `quote_id` read and
+/// answer it through the SDK: app keys ship inside every copy of the app, so they prove nothing
+/// about which shopper is asking. An HMAC of the request's identity under the server's secret:
+/// nothing to store, the same on every replica and in an idempotent replay of the create.
+pub fn access_key(secret: &str, app_id: i64, quote_id: i64) -> String {
+    URL_SAFE_NO_PAD.encode(key_mac(secret, app_id, quote_id).finalize().into_bytes())
+}
+
+/// 404 (as an unknown id) unless `presented` is the access key of quote request `quote_id`;
+/// compared in constant time.
+pub fn check_access_key(
+    secret: &str,
+    app_id: i64,
+    quote_id: i64,
+    presented: Option<&str>,
+) -> AppResult<()> {
+    let presented = presented
+        .and_then(|key| URL_SAFE_NO_PAD.decode(key.trim()).ok())
+        .ok_or_else(AppError::not_found)?;
+    key_mac(secret, app_id, quote_id)
+        .verify_slice(&presented)
+        .map_err(|_| AppError::not_found())
+}
+
+fn key_mac(secret: &str, app_id: i64, quote_id: i64) -> Hmac<Sha256> {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(format!("quote-request:{app_id}:{quote_id}").as_bytes());
+    mac
+}
+
 /// Who reads quote requests, and how much of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -125,6 +164,7 @@ pub fn to_wire(conn: &mut DbConn, rows: &[QuoteRow], view: View) -> AppResult<Ve
                 created_at: crate::db::utc(row.created_at),
                 updated_at: crate::db::utc(row.updated_at),
                 responses: (view != View::List).then_some(responses),
+                access_key: None,
             })
         })
         .collect()

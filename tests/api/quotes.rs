@@ -43,18 +43,33 @@ async fn sdk_get(app: &TestApp, path: &str, key: &str) -> Reply {
     Reply::from(req.send().await.expect("sent")).await
 }
 
-/// A new quote request of the app; its id.
-async fn send(app: &TestApp, key: &str) -> String {
+/// A new quote request of the app: its id and its access key (which only the sending device has).
+async fn send(app: &TestApp, key: &str) -> (String, String) {
     let sent = app.sdk("quote-requests", key, quote_request()).await;
     sent.assert_status(StatusCode::CREATED);
     assert_eq!(sent.body["status"], "new");
-    sent.body["id"].as_str().expect("id").to_owned()
+    let id = sent.body["id"].as_str().expect("id").to_owned();
+    (id, sent.body["access_key"].as_str().expect("an access key").to_owned())
+}
+
+/// A request of the device that sent a quote request: the app's key and the quote's key.
+async fn device(app: &TestApp, method: Method, path: &str, key: &str, quote_key: &str, body: Option<Value>) -> Reply {
+    let req = app
+        .client
+        .request(method, app.url(&format!("sdk/{path}")))
+        .header("X-App-Key", key)
+        .header("X-Quote-Key", quote_key);
+    let req = match body {
+        Some(body) => req.json(&body),
+        None => req,
+    };
+    Reply::from(req.send().await.expect("sent")).await
 }
 
 both_backends! {
     async fn a_quote_is_requested_answered_accepted_and_ordered_at_its_prices(app) {
         let (_, customer, app_id, key) = standard_app(&app).await;
-        let id = send(&app, &key).await;
+        let (id, qk) = send(&app, &key).await;
         let base = format!("apps/{app_id}/quote-requests/{id}");
 
         let inbox = app.get(&format!("apps/{app_id}/quote-requests?status=new"), &customer).await;
@@ -63,7 +78,7 @@ both_backends! {
         assert_eq!(inbox.body["items"][0]["lines"][1]["quantity"], 2);
 
         // The app cannot accept before there is an offer.
-        app.sdk(&format!("quote-requests/{id}/accept"), &key, json!({}))
+        device(&app, Method::POST, &format!("quote-requests/{id}/accept"), &key, &qk, None)
             .await
             .assert_problem(StatusCode::CONFLICT, "illegal_transition");
 
@@ -78,11 +93,11 @@ both_backends! {
         assert_eq!(second.body["responses"][1]["responded_by"], "shop@example.com");
 
         // The app reads the offer in force (without who answered) and accepts it.
-        let seen = sdk_get(&app, &format!("quote-requests/{id}"), &key).await;
+        let seen = device(&app, Method::GET, &format!("quote-requests/{id}"), &key, &qk, None).await;
         seen.assert_status(StatusCode::OK);
         assert_eq!(seen.body["offer"]["lines"][0]["unit_price"], 89900);
         assert!(seen.body["offer"].get("responded_by").is_none());
-        let accepted = app.sdk(&format!("quote-requests/{id}/accept"), &key, json!({})).await;
+        let accepted = device(&app, Method::POST, &format!("quote-requests/{id}/accept"), &key, &qk, None).await;
         accepted.assert_status(StatusCode::OK);
         assert_eq!(accepted.body["status"], "accepted");
         // Settled: the owner can no longer answer.
@@ -96,28 +111,28 @@ both_backends! {
             "guest_email": "quinn@mail.example", "guest_name": "Quinn Quote"
         });
         // Other prices than the offer's are refused.
-        let cheap = app.sdk("orders", &key, order(json!([
+        let cheap = device(&app, Method::POST, "orders", &key, &qk, Some(order(json!([
             {"sku": "SOFA-3S", "name": "Sofa", "quantity": 1, "unit_price": 100},
             {"sku": "CHAIR", "name": "Chair", "quantity": 2, "unit_price": 24950}
-        ]), 100 + 49900, "Q-1")).await;
+        ]), 100 + 49900, "Q-1"))).await;
         cheap.assert_problem(StatusCode::CONFLICT, "quote_mismatch");
         // So are other quantities.
-        let more = app.sdk("orders", &key, order(json!([
+        let more = device(&app, Method::POST, "orders", &key, &qk, Some(order(json!([
             {"sku": "SOFA-3S", "name": "Sofa", "quantity": 2, "unit_price": 89900},
             {"sku": "CHAIR", "name": "Chair", "quantity": 2, "unit_price": 24950}
-        ]), 2 * 89900 + 49900, "Q-2")).await;
+        ]), 2 * 89900 + 49900, "Q-2"))).await;
         more.assert_problem(StatusCode::CONFLICT, "quote_mismatch");
-        let ordered = app.sdk("orders", &key, order(json!([
+        let ordered = device(&app, Method::POST, "orders", &key, &qk, Some(order(json!([
             {"sku": "CHAIR", "name": "Chair", "quantity": 2, "unit_price": 24950},
             {"sku": "SOFA-3S", "name": "Sofa", "quantity": 1, "unit_price": 89900}
-        ]), 89900 + 49900, "Q-3")).await;
+        ]), 89900 + 49900, "Q-3"))).await;
         ordered.assert_status(StatusCode::CREATED);
         assert_eq!(ordered.body["quote_id"], id.as_str());
         // A quote is ordered once.
-        let twice = app.sdk("orders", &key, order(json!([
+        let twice = device(&app, Method::POST, "orders", &key, &qk, Some(order(json!([
             {"sku": "CHAIR", "name": "Chair", "quantity": 2, "unit_price": 24950},
             {"sku": "SOFA-3S", "name": "Sofa", "quantity": 1, "unit_price": 89900}
-        ]), 89900 + 49900, "Q-4")).await;
+        ]), 89900 + 49900, "Q-4"))).await;
         twice.assert_problem(StatusCode::CONFLICT, "quote_already_ordered");
 
         let detail = app.get(&base, &customer).await;
@@ -128,14 +143,14 @@ both_backends! {
 
     async fn an_offer_that_runs_out_expires_and_can_no_longer_be_accepted(app) {
         let (_, customer, app_id, key) = standard_app(&app).await;
-        let id = send(&app, &key).await;
+        let (id, qk) = send(&app, &key).await;
         let base = format!("apps/{app_id}/quote-requests/{id}");
         app.post(&format!("{base}/responses"), Some(&customer), priced(3)).await.assert_status(StatusCode::CREATED);
 
         app.clock.advance(chrono::Duration::days(4));
-        let seen = sdk_get(&app, &format!("quote-requests/{id}"), &key).await;
+        let seen = device(&app, Method::GET, &format!("quote-requests/{id}"), &key, &qk, None).await;
         assert_eq!(seen.body["status"], "expired");
-        app.sdk(&format!("quote-requests/{id}/accept"), &key, json!({}))
+        device(&app, Method::POST, &format!("quote-requests/{id}/accept"), &key, &qk, None)
             .await
             .assert_problem(StatusCode::CONFLICT, "quote_expired");
         app.post(&format!("{base}/responses"), Some(&customer), priced(30))
@@ -147,8 +162,8 @@ both_backends! {
 
     async fn the_expiry_job_marks_every_run_out_offer_at_once(app) {
         let (_, customer, app_id, key) = standard_app(&app).await;
-        let soon = send(&app, &key).await;
-        let later = send(&app, &key).await;
+        let (soon, _) = send(&app, &key).await;
+        let (later, _) = send(&app, &key).await;
         for (id, days) in [(&soon, 2), (&later, 10)] {
             app.post(&format!("apps/{app_id}/quote-requests/{id}/responses"), Some(&customer), priced(days))
                 .await
@@ -172,7 +187,7 @@ both_backends! {
 
     async fn offers_must_price_what_was_asked(app) {
         let (_, customer, app_id, key) = standard_app(&app).await;
-        let id = send(&app, &key).await;
+        let (id, _) = send(&app, &key).await;
         let path = format!("apps/{app_id}/quote-requests/{id}/responses");
         let cases = [
             (json!({"currency": "EUR", "valid_until": in_days(3)}), "total"),
@@ -200,34 +215,30 @@ both_backends! {
 
     async fn the_owner_or_the_app_may_decline(app) {
         let (_, customer, app_id, key) = standard_app(&app).await;
-        let by_owner = send(&app, &key).await;
+        let (by_owner, qk_owner) = send(&app, &key).await;
         let declined = app
             .call(Method::POST, &format!("apps/{app_id}/quote-requests/{by_owner}/decline"), Some(&customer), None)
             .await;
         declined.assert_status(StatusCode::OK);
         assert_eq!(declined.body["status"], "declined");
-        app.sdk(&format!("quote-requests/{by_owner}/accept"), &key, json!({}))
+        device(&app, Method::POST, &format!("quote-requests/{by_owner}/accept"), &key, &qk_owner, None)
             .await
             .assert_problem(StatusCode::CONFLICT, "illegal_transition");
-        let by_app = send(&app, &key).await;
-        app.sdk(&format!("quote-requests/{by_app}/decline"), &key, json!({})).await.assert_status(StatusCode::OK);
+        let (by_app, qk_app) = send(&app, &key).await;
+        device(&app, Method::POST, &format!("quote-requests/{by_app}/decline"), &key, &qk_app, None).await.assert_status(StatusCode::OK);
         let inbox = app.get(&format!("apps/{app_id}/quote-requests?status=declined&q=sofa"), &customer).await;
         assert_eq!(inbox.body["total"], 2);
     }
 
     async fn another_apps_key_or_tenant_finds_no_quote(app) {
         let (_, customer, app_id, key) = standard_app(&app).await;
-        let id = send(&app, &key).await;
+        let (id, qk) = send(&app, &key).await;
         let (_, other_customer) = app.customer("other@example.com", None).await;
         let other = app.create_app(&other_customer, json!({"edition": "standard"})).await;
         let other_key = other["app_key"].as_str().expect("key");
-        sdk_get(&app, &format!("quote-requests/{id}"), other_key).await.assert_problem(StatusCode::NOT_FOUND, "not_found");
-        app.sdk(&format!("quote-requests/{id}/accept"), other_key, json!({}))
-            .await
-            .assert_problem(StatusCode::NOT_FOUND, "not_found");
-        app.sdk(&format!("quote-requests/{id}/decline"), other_key, json!({}))
-            .await
-            .assert_problem(StatusCode::NOT_FOUND, "not_found");
+        for (method, path) in [(Method::GET, format!("quote-requests/{id}")), (Method::POST, format!("quote-requests/{id}/accept")), (Method::POST, format!("quote-requests/{id}/decline"))] {
+            device(&app, method, &path, other_key, &qk, None).await.assert_problem(StatusCode::NOT_FOUND, "not_found");
+        }
         for path in [
             format!("apps/{app_id}/quote-requests"),
             format!("apps/{app_id}/quote-requests/counts"),
@@ -243,6 +254,31 @@ both_backends! {
             .assert_problem(StatusCode::NOT_FOUND, "not_found");
         let mine = app.get(&format!("apps/{app_id}/quote-requests/{id}"), &customer).await;
         assert_eq!(mine.body["status"], "new");
+    }
+
+    async fn only_the_device_that_sent_a_quote_request_reads_answers_or_orders_it(app) {
+        let (_, customer, app_id, key) = standard_app(&app).await;
+        let (id, qk) = send(&app, &key).await;
+        let (other, other_qk) = send(&app, &key).await;
+        app.post(&format!("apps/{app_id}/quote-requests/{id}/responses"), Some(&customer), priced(7)).await.assert_status(StatusCode::CREATED);
+        // The app's public key alone (every copy of the app has it) finds nothing, nor does the
+        // key of another request, nor a made-up one.
+        for quote_key in ["", other_qk.as_str(), "bm90LWEta2V5"] {
+            for (method, path) in [(Method::GET, format!("quote-requests/{id}")), (Method::POST, format!("quote-requests/{id}/accept")), (Method::POST, format!("quote-requests/{id}/decline"))] {
+                device(&app, method, &path, &key, quote_key, None).await.assert_problem(StatusCode::NOT_FOUND, "not_found");
+            }
+        }
+        sdk_get(&app, &format!("quote-requests/{id}"), &key).await.assert_problem(StatusCode::NOT_FOUND, "not_found");
+        let seen = device(&app, Method::GET, &format!("quote-requests/{other}"), &key, &other_qk, None).await;
+        seen.assert_status(StatusCode::OK);
+        assert_eq!(seen.body["access_key"], other_qk.as_str());
+        device(&app, Method::POST, &format!("quote-requests/{id}/accept"), &key, &qk, None).await.assert_status(StatusCode::OK);
+        let order = json!({"order_number": "Q-9", "placed_at": hours_ago(0), "currency": "EUR", "quote_id": id, "total": 89900 + 49900, "guest_email": "quinn@mail.example", "guest_name": "Quinn Quote",
+            "lines": [{"sku": "SOFA-3S", "name": "Sofa", "quantity": 1, "unit_price": 89900}, {"sku": "CHAIR", "name": "Chair", "quantity": 2, "unit_price": 24950}]});
+        let stolen = device(&app, Method::POST, "orders", &key, &other_qk, Some(order.clone())).await;
+        stolen.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(stolen.error_fields(), ["quote_id"]);
+        device(&app, Method::POST, "orders", &key, &qk, Some(order)).await.assert_status(StatusCode::CREATED);
     }
 
     async fn a_basic_app_has_no_quote_requests(app) {

@@ -173,6 +173,11 @@ pub struct QuoteRequest {
     /// Every response, oldest first (on one request; absent in lists).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responses: Option<Vec<QuoteResponse>>,
+    /// SDK answers only: the key the sending device keeps and shows in `X-Quote-Key` to read,
+    /// accept or decline this request (and to order it with `quote_id`). Without it another
+    /// device of the app gets 404.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_key: Option<String>,
 }
 
 /// How many quote requests of the app are in each status.

@@ -132,11 +132,13 @@ async fn register_mobile_user(
 /// Reports an order placed in the app (Standard apps). Idempotent by `order_number`: the same
 /// order sent again answers 200 with the stored one and stores nothing; another order with a
 /// number already used is 409. The order starts `pending`, with the app as the first step of its
-/// trace. With `quote_id`, it takes up an accepted quote and must hold its offer.
+/// trace. With `quote_id`, it takes up an accepted quote and must hold its offer; the quote's
+/// `access_key` comes in `X-Quote-Key` (else 422 on `quote_id`, as for an unknown quote).
 #[utoipa::path(
     tag = "sdk",
     security(("app_key" = [])),
     request_body = CreateOrder,
+    params(("X-Quote-Key" = Option<String>, Header, description = "With `quote_id`: the quote request's `access_key`")),
     responses(
         (status = 201, description = "Stored", body = Order),
         (status = 200, description = "This very order was already stored: nothing new was stored", body = Order),
@@ -158,8 +160,17 @@ async fn report_order(
     let order = body.0;
     let stored = {
         let (owner, app) = (KeyOwner::App(app.clone()), app.clone());
+        let (key, secret) = (presented_quote_key(&req), server_secret(&state));
         idempotency::run(&state, &req, owner, order.clone(), move |conn, order| {
             let app = app.row()?;
+            // Only the device that asked for a quote may order it.
+            if let Some(quote_id) = order.quote_id.as_deref() {
+                let not_yours =
+                    || AppError::invalid_field("quote_id", "is not a quote request of this app");
+                let quote_id = parse_id(quote_id).map_err(|_| not_yours())?;
+                quotes::check_access_key(&secret, app.id, quote_id, key.as_deref())
+                    .map_err(|_| not_yours())?;
+            }
             match orders::take_order(conn, app, &order, now)? {
                 Intake::Created(row) => {
                     let detail = orders::detail(conn, &row)?;
@@ -203,7 +214,8 @@ fn for_app(mut order: Order) -> Order {
 }
 
 /// Sends the owner a quote request for products whose price the app does not show (Standard
-/// apps). It starts `new`.
+/// apps). It starts `new`. The answer's `access_key` is what this device shows (`X-Quote-Key`)
+/// to read and answer the request later: keep it with the request.
 #[utoipa::path(
     tag = "sdk",
     security(("app_key" = [])),
@@ -225,15 +237,17 @@ async fn send_quote_request(
 ) -> AppResult<HttpResponse> {
     let now = state.clock.now();
     let owner = KeyOwner::App(app.clone());
+    let secret = server_secret(&state);
     idempotency::run(&state, &req, owner, body.0, move |conn, body| {
         let app = app.row()?;
         let quote = quotes::take_request(conn, app, &body, now)?;
         emit_quote(conn, app.owner_id, Event::QuoteRequestCreated, &quote)?;
-        let detail = single(quotes::to_wire(
+        let mut detail = single(quotes::to_wire(
             conn,
             std::slice::from_ref(&quote),
             quotes::View::App,
         )?)?;
+        detail.access_key = Some(quotes::access_key(&secret, app.id, quote.id));
         Outcome::created(&detail, format!("/api/v1/sdk/quote-requests/{}", quote.id))
     })
     .await
@@ -249,39 +263,62 @@ fn single(mut details: Vec<QuoteRequest>) -> AppResult<QuoteRequest> {
 #[utoipa::path(
     tag = "sdk",
     security(("app_key" = [])),
-    params(("id" = String, Path, description = "The quote request's id")),
+    params(
+        ("id" = String, Path, description = "The quote request's id"),
+        ("X-Quote-Key" = String, Header, description = "The `access_key` the create answered to the device that sent the request"),
+    ),
     responses(
         (status = 200, description = "The quote request", body = QuoteRequest),
         (status = 401, description = "`invalid_app_key`: missing, unknown or rotated key"),
         (status = 403, description = "`edition_required`: a Basic app"),
-        (status = 404, description = "No such quote request of this app"),
+        (status = 404, description = "No such quote request of this app, or not this key's"),
         (status = 429, description = "`rate_limited`: too many requests for this key"),
     )
 )]
 #[get("/sdk/quote-requests/{id}")]
 async fn read_quote_request(
+    req: HttpRequest,
     state: web::Data<AppState>,
     app: SdkApp,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let id = parse_id(&path)?;
     let now = state.clock.now();
+    let key = presented_quote_key(&req);
+    let secret = server_secret(&state);
     let detail = state
         .db
         .run(move |conn| {
-            orders::require_standard(app.row()?)?;
-            let quote = quotes::find(conn, app.row()?.id, id, now)?;
-            single(quotes::to_wire(
+            let app = app.row()?;
+            orders::require_standard(app)?;
+            quotes::check_access_key(&secret, app.id, id, key.as_deref())?;
+            let quote = quotes::find(conn, app.id, id, now)?;
+            let mut detail = single(quotes::to_wire(
                 conn,
                 std::slice::from_ref(&quote),
                 quotes::View::App,
-            )?)
+            )?)?;
+            detail.access_key = key;
+            Ok(detail)
         })
         .await?;
     Ok(HttpResponse::Ok().json(detail))
 }
 
+/// The quote request's access key the device sent, if any.
+fn presented_quote_key(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(quotes::QUOTE_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn server_secret(state: &AppState) -> String {
+    state.settings.jwt_secret.clone().unwrap_or_default()
+}
+
 async fn answer_quote(
+    req: HttpRequest,
     state: web::Data<AppState>,
     app: SdkApp,
     id: &str,
@@ -289,10 +326,13 @@ async fn answer_quote(
 ) -> AppResult<HttpResponse> {
     let id = parse_id(id)?;
     let now = state.clock.now();
+    let key = presented_quote_key(&req);
+    let secret = server_secret(&state);
     let detail = state
         .db
         .transaction(move |conn| {
             orders::require_standard(app.row()?)?;
+            quotes::check_access_key(&secret, app.row()?.id, id, key.as_deref())?;
             let quote = quotes::find(conn, app.row()?.id, id, now)?;
             let quote = quotes::answer(conn, &quote, accept, now)?;
             emit_quote(
@@ -301,11 +341,13 @@ async fn answer_quote(
                 Event::QuoteRequestUpdated,
                 &quote,
             )?;
-            single(quotes::to_wire(
+            let mut detail = single(quotes::to_wire(
                 conn,
                 std::slice::from_ref(&quote),
                 quotes::View::App,
-            )?)
+            )?)?;
+            detail.access_key = key;
+            Ok(detail)
         })
         .await?;
     Ok(HttpResponse::Ok().json(detail))
@@ -315,44 +357,52 @@ async fn answer_quote(
 #[utoipa::path(
     tag = "sdk",
     security(("app_key" = [])),
-    params(("id" = String, Path, description = "The quote request's id")),
+    params(
+        ("id" = String, Path, description = "The quote request's id"),
+        ("X-Quote-Key" = String, Header, description = "The `access_key` the create answered to the device that sent the request"),
+    ),
     responses(
         (status = 200, description = "Accepted", body = QuoteRequest),
         (status = 401, description = "`invalid_app_key`: missing, unknown or rotated key"),
         (status = 403, description = "`edition_required`: a Basic app"),
-        (status = 404, description = "No such quote request of this app"),
+        (status = 404, description = "No such quote request of this app, or not this key's"),
         (status = 409, description = "`quote_expired`: the offer ran out; `illegal_transition`: no offer yet, or already settled"),
         (status = 429, description = "`rate_limited`: too many requests for this key"),
     )
 )]
 #[post("/sdk/quote-requests/{id}/accept")]
 async fn accept_offer(
+    req: HttpRequest,
     state: web::Data<AppState>,
     app: SdkApp,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    answer_quote(state, app, &path, true).await
+    answer_quote(req, state, app, &path, true).await
 }
 
 /// The mobile user declines the request (with or without an offer).
 #[utoipa::path(
     tag = "sdk",
     security(("app_key" = [])),
-    params(("id" = String, Path, description = "The quote request's id")),
+    params(
+        ("id" = String, Path, description = "The quote request's id"),
+        ("X-Quote-Key" = String, Header, description = "The `access_key` the create answered to the device that sent the request"),
+    ),
     responses(
         (status = 200, description = "Declined", body = QuoteRequest),
         (status = 401, description = "`invalid_app_key`: missing, unknown or rotated key"),
         (status = 403, description = "`edition_required`: a Basic app"),
-        (status = 404, description = "No such quote request of this app"),
+        (status = 404, description = "No such quote request of this app, or not this key's"),
         (status = 409, description = "`quote_expired`: the offer ran out; `illegal_transition`: already settled"),
         (status = 429, description = "`rate_limited`: too many requests for this key"),
     )
 )]
 #[post("/sdk/quote-requests/{id}/decline")]
 async fn decline_by_app(
+    req: HttpRequest,
     state: web::Data<AppState>,
     app: SdkApp,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    answer_quote(state, app, &path, false).await
+    answer_quote(req, state, app, &path, false).await
 }
