@@ -312,7 +312,7 @@ pub fn seed_demo(db: &Db, settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The price list, and the first Standard app on the yearly plan, paid with Stripe's test card.
+/// The price list, and every Standard app on the yearly plan, paid with Stripe's test card.
 fn seed_billing(
     conn: &mut crate::db::DbConn,
     settings: &Settings,
@@ -345,19 +345,6 @@ fn seed_billing(
     });
     let [_, _, yearly] = plans;
     let yearly = yearly?;
-    let standard: Option<i64> = crate::db::schema::apps::table
-        .filter(crate::db::schema::apps::edition.eq("standard"))
-        .order(crate::db::schema::apps::id.asc())
-        .select(crate::db::schema::apps::id)
-        .first(conn)
-        .optional()?;
-    let Some((app, _)) = standard
-        .map(|id| crate::db::apps::AppRow::find_with_owner(conn, id))
-        .transpose()?
-        .flatten()
-    else {
-        return Ok(());
-    };
     // Demo data moves no money, whichever provider the installation uses.
     let test_provider = crate::settings::Settings {
         payment_provider: crate::settings::PaymentProviderKind::Test,
@@ -365,26 +352,37 @@ fn seed_billing(
     };
     let billing =
         crate::billing::Billing::new(&test_provider, mailer.clone()).map_err(AppError::internal)?;
-    let sub = crate::billing::subscribe(conn, &billing, &app, &yearly, None, now)?;
-    let sub = crate::db::subscriptions::SubscriptionRow::update(
-        conn,
-        sub.id,
-        &crate::db::subscriptions::SubscriptionChanges {
-            payment_method: Some("pm_card_visa".into()),
-            ..Default::default()
-        },
-        now,
-    )?;
-    if let Some(invoice) = crate::db::invoices::InvoiceRow::open_for(conn, sub.id)? {
-        crate::billing::charge(
+    // Every Standard app is Standard because a paid subscription runs for it, as in real life.
+    let standard: Vec<i64> = crate::db::schema::apps::table
+        .filter(crate::db::schema::apps::edition.eq("standard"))
+        .order(crate::db::schema::apps::id.asc())
+        .select(crate::db::schema::apps::id)
+        .load(conn)?;
+    for id in standard {
+        let Some((app, _)) = crate::db::apps::AppRow::find_with_owner(conn, id)? else {
+            continue;
+        };
+        let sub = crate::billing::subscribe(conn, &billing, &app, &yearly, None, now)?;
+        let sub = crate::db::subscriptions::SubscriptionRow::update(
             conn,
-            &billing,
-            &sub,
-            &invoice,
-            Some("pm_card_visa"),
-            &Actor::default(),
+            sub.id,
+            &crate::db::subscriptions::SubscriptionChanges {
+                payment_method: Some("pm_card_visa".into()),
+                ..Default::default()
+            },
             now,
         )?;
+        if let Some(invoice) = crate::db::invoices::InvoiceRow::open_for(conn, sub.id)? {
+            crate::billing::charge(
+                conn,
+                &billing,
+                &sub,
+                &invoice,
+                Some("pm_card_visa"),
+                &Actor::default(),
+                now,
+            )?;
+        }
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ both_backends! {
     async fn customer_creates_edits_and_deletes_its_app(app) {
         let (customer_id, token) = app.customer("shop@example.com", None).await;
         let created = app
-            .post("apps", Some(&token), json!({"name": "Tulip", "kind": "magento", "edition": "standard",
+            .post("apps", Some(&token), json!({"name": "Tulip", "kind": "magento", "edition": "basic",
                 "store_url": "https://shop.example", "ios_bundle_id": "com.tulip.app"}))
             .await;
         created.assert_status(StatusCode::CREATED);
@@ -24,7 +24,7 @@ both_backends! {
 
         let listed = app.get("apps?kind=magento&q=tul", &token).await;
         assert_eq!(listed.body["total"], 1);
-        assert_eq!(app.get("apps?edition=basic", &token).await.body["total"], 0);
+        assert_eq!(app.get("apps?edition=standard", &token).await.body["total"], 0);
 
         let edited = app
             .patch(&format!("apps/{app_id}"), &token, json!({"name": "Tulip Fashion", "kind": "standalone", "edition": "basic"}))

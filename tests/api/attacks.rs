@@ -150,4 +150,32 @@ both_backends! {
         app.post("auth/password-reset/confirm", None, json!({"token": older, "new_password": "older link pass 1"})).await
             .assert_problem(StatusCode::NOT_FOUND, "invalid_link");
     }
+
+    async fn an_app_is_standard_only_by_its_subscription_or_an_administrators_grant(app) {
+        let admin = app.admin().await;
+        let (_, customer) = app.customer("shop@example.com", None).await;
+        app.post("apps", Some(&customer), json!({"name": "Free ride", "kind": "standalone", "edition": "standard"})).await
+            .assert_problem(StatusCode::CONFLICT, "edition_follows_plan");
+        let basic = app.create_app(&customer, json!({"edition": "basic"})).await;
+        let id = text(&basic["id"]);
+        app.patch(&format!("apps/{id}"), &customer, json!({"edition": "standard"})).await
+            .assert_problem(StatusCode::CONFLICT, "edition_follows_plan");
+        // A subscription that is not paid (no trial, first invoice open) makes nothing Standard.
+        let plan = app.post("plans", Some(&admin), json!({"name": "Standard", "edition": "standard", "interval": "month",
+            "price": 4900, "currency": "EUR", "trial_days": 0})).await;
+        plan.assert_status(StatusCode::CREATED);
+        app.post(&format!("apps/{id}/subscription"), Some(&customer), json!({"plan_id": plan.body["id"]})).await
+            .assert_status(StatusCode::CREATED);
+        app.patch(&format!("apps/{id}"), &customer, json!({"edition": "standard"})).await
+            .assert_problem(StatusCode::CONFLICT, "edition_follows_plan");
+        assert_eq!(app.get(&format!("apps/{id}"), &customer).await.body["edition"], "basic");
+
+        let other = app.create_app(&customer, json!({"name": "Granted"})).await;
+        let other_id = text(&other["id"]);
+        let granted = app.patch(&format!("apps/{other_id}"), &admin, json!({"edition": "standard"})).await;
+        granted.assert_status(StatusCode::OK);
+        assert_eq!(granted.body["edition"], "standard");
+        let audit = app.get(&format!("audit-events?action=app.edition_grant&subject_id={other_id}"), &admin).await;
+        assert_eq!(audit.body["total"], 1);
+    }
 }

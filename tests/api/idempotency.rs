@@ -373,7 +373,7 @@ both_backends! {
         }
         // …so once the app is Standard, the same key runs.
         let id = mine.body["id"].as_str().expect("id");
-        app.patch(&format!("apps/{id}"), &first, json!({"edition": "standard"})).await
+        app.patch(&format!("apps/{id}"), &app.admin().await, json!({"edition": "standard"})).await
             .assert_status(StatusCode::OK);
         let key = mine.body["app_key"].as_str().expect("key");
         let sent = app.client.post(app.url("sdk/quote-requests")).header("X-App-Key", key)

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use actix_web::http::StatusCode;
 use chrono::{Duration, Months, NaiveDateTime};
 use diesel::prelude::*;
+use types::accounts::Role;
 use types::apps::AppEdition;
 use types::billing::{
     BillingInterval, CouponDuration, Discount, InvoiceStatus, PaymentStatus, Subscription,
@@ -966,6 +967,20 @@ pub fn before_deleting(
         if let Some(live) = SubscriptionRow::live_for_app(conn, app)? {
             end(conn, billing, &live, now, "subscription.ended")?;
         }
+    }
+    Ok(())
+}
+
+/// Who may move an app from `from` to `to` by hand: anyone may go down to Basic, only an
+/// administrator up to Standard (a grant); everyone else gets Standard from a subscription, and
+/// 409 `edition_follows_plan` here.
+pub fn ensure_may_set_edition(role: Role, from: AppEdition, to: AppEdition) -> AppResult<()> {
+    if to == AppEdition::Standard && from != AppEdition::Standard && role != Role::Admin {
+        return Err(AppError::conflict(
+            "edition_follows_plan",
+            "An app is Standard while a Standard subscription runs for it: subscribe it to a \
+             Standard plan.",
+        ));
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use crate::routes::Register;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use types::apps::{App, AppFilter, AppKind, AppSort, CreateApp, UpdateApp};
+use types::apps::{App, AppEdition, AppFilter, AppKind, AppSort, CreateApp, UpdateApp};
 use types::{Page, PageQuery};
 
 use crate::auth::{secrets, AuthUser};
@@ -82,7 +82,9 @@ async fn list_apps(
     )))
 }
 
-/// Creates an app with a fresh `app_key`. `magento` apps need their `store_url`.
+/// Creates an app with a fresh `app_key`. `magento` apps need their `store_url`. A new app is
+/// `basic`: it becomes `standard` by subscribing to a Standard plan (`edition: standard` is 409
+/// `edition_follows_plan`), unless an administrator grants it (audited as `app.edition_grant`).
 #[utoipa::path(
     tag = "apps",
     security(("bearer" = [])),
@@ -91,6 +93,7 @@ async fn list_apps(
         (status = 201, description = "Created", body = App,
             headers(("ETag" = String, description = "Version, for `If-Match`"), ("Location" = String, description = "The app's URL"))),
         (status = 404, description = "`owner_not_found`: `owner_id` names no customer of yours"),
+        (status = 409, description = "`edition_follows_plan`: only a Standard subscription (or an administrator) makes an app Standard"),
     )
 )]
 #[post("/apps")]
@@ -107,6 +110,7 @@ async fn create_app(
     let owner = KeyOwner::Account(user.id());
     idempotency::run(&state, &req, owner, body.0, move |conn, body| {
         let owner_id = user.scope().owner_for_new_app(conn, requested)?;
+        crate::billing::ensure_may_set_edition(user.role(), AppEdition::Basic, body.edition)?;
         let now = crate::db::now();
         let created = AppRow::insert(
             conn,
@@ -126,6 +130,9 @@ async fn create_app(
         )?;
         user.actor()
             .record(conn, "app.create", "app", Some(created.0.id.to_string()))?;
+        if body.edition == AppEdition::Standard {
+            user.actor().record(conn, "app.edition_grant", "app", Some(created.0.id.to_string()))?;
+        }
         emit_app(conn, Event::AppCreated, &created)?;
         let (app, owner_email) = &created;
         Ok(Outcome::created(
@@ -163,8 +170,9 @@ async fn get_app(
 }
 
 /// Edits an app (not its kind or owner). Send `If-Match` to get 412 instead of overwriting
-/// someone else's change. While a subscription pays for the app its edition is its plan's:
-/// changing it is 409 `edition_follows_plan` (change the plan instead).
+/// someone else's change. The edition follows the app's subscription: `standard` needs a live
+/// Standard subscription (or an administrator's grant, audited as `app.edition_grant`), and
+/// while a subscription runs its plan decides; otherwise 409 `edition_follows_plan`.
 #[utoipa::path(
     tag = "apps",
     security(("bearer" = [])),
@@ -200,7 +208,9 @@ async fn update_app(
             if current.kind() == AppKind::Magento && body.store_url == Some(None) {
                 return Err(store_url_required());
             }
-            if body.edition.is_some_and(|e| e != current.edition()) {
+            let new_edition = body.edition.filter(|e| *e != current.edition());
+            if let Some(edition) = new_edition {
+                crate::billing::ensure_may_set_edition(user.role(), current.edition(), edition)?;
                 crate::billing::ensure_edition_is_free(conn, id)?;
             }
             let changes = AppChanges {
@@ -215,6 +225,10 @@ async fn update_app(
             let updated = AppRow::update(conn, id, &changes)?;
             user.actor()
                 .record(conn, "app.update", "app", Some(id.to_string()))?;
+            if new_edition == Some(AppEdition::Standard) {
+                user.actor()
+                    .record(conn, "app.edition_grant", "app", Some(id.to_string()))?;
+            }
             emit_app(conn, Event::AppUpdated, &updated)?;
             Ok(updated)
         })

@@ -372,14 +372,27 @@ impl TestApp {
 
     /// Creates an app as `token` from `body` (kind, name and edition filled in when absent);
     /// returns the app.
+    ///
+    /// A Standard app is made Basic and then granted Standard by an administrator: an app is
+    /// Standard by its subscription, or by such a grant.
     pub async fn create_app(&self, token: &str, body: Value) -> Value {
         let mut form = json!({"name": "Shop App", "kind": "standalone", "edition": "basic"});
         if let (Some(form), Some(body)) = (form.as_object_mut(), body.as_object()) {
             form.extend(body.clone());
         }
+        let standard = form["edition"] == "standard";
+        form["edition"] = json!("basic");
         let reply = self.post("apps", Some(token), form).await;
         reply.assert_status(StatusCode::CREATED);
-        reply.body
+        if !standard {
+            return reply.body;
+        }
+        let id = reply.body["id"].as_str().expect("id");
+        let granted = self
+            .patch(&format!("apps/{id}"), &self.admin().await, json!({"edition": "standard"}))
+            .await;
+        granted.assert_status(StatusCode::OK);
+        granted.body
     }
 
     /// Sends an SDK request with the app key `key`.
