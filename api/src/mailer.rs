@@ -15,7 +15,9 @@ use crate::settings::Settings;
 pub enum Email<'a> {
     /// The link that activates a pending account. It greets nobody by name: whoever asked for
     /// it chose the name, and the person reading may not be them.
-    Activation { token: &'a str },
+    Activation {
+        token: &'a str,
+    },
     /// A sign-up came for an email that already has an account: its holder is told, and the
     /// one who signed up learns nothing.
     AlreadyRegistered,

@@ -82,6 +82,7 @@ pub async fn observe(
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         res.headers_mut().insert(REQUEST_ID, value);
     }
+    protect(&mut res);
 
     let route = res
         .request()
@@ -130,6 +131,24 @@ fn query_problem(req: &ServiceRequest) -> Option<AppError> {
                 format!("Unknown query parameter `{name}`."),
             )
         })
+}
+
+/// Headers every answer carries: no MIME sniffing (an upload is served as what it was checked
+/// to be, never run as HTML), and nothing of the API kept by a cache — its answers hold tokens,
+/// secrets and tenants' data — unless the handler said otherwise.
+fn protect(res: &mut ServiceResponse<BoxBody>) {
+    let api = res.request().path().starts_with("/api/");
+    let headers = res.headers_mut();
+    headers.insert(
+        actix_web::http::header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if api && !headers.contains_key(actix_web::http::header::CACHE_CONTROL) {
+        headers.insert(
+            actix_web::http::header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        );
+    }
 }
 
 fn is_problem<B>(res: &ServiceResponse<B>) -> bool {

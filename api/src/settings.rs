@@ -236,6 +236,22 @@ pub struct Settings {
     )]
     pub webhook_allow_loopback: bool,
 
+    /// The largest discount a partner's coupon may give, in percent of the plan's price (an
+    /// amount-off coupon counts against the plans it names). Coupons above it, and 100 % off
+    /// forever at any setting, are made by administrators only.
+    #[arg(
+        long,
+        env = "PARTNER_COUPON_MAX_PERCENT_OFF",
+        default_value_t = 20,
+        global = true
+    )]
+    pub partner_coupon_max_percent_off: i32,
+
+    /// The bearer token Prometheus sends to read `/metrics` (`Authorization: Bearer <token>`).
+    /// Unset: `/metrics` answers only clients on this machine (loopback) and is a 404 to others.
+    #[arg(long, env = "METRICS_TOKEN", global = true, hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
     /// Hours after which a publish request waiting at the store raises an alert.
     #[arg(long, env = "PUBLISH_ALERT_HOURS", default_value_t = 72, global = true)]
     pub publish_alert_hours: i64,

@@ -165,13 +165,30 @@ fn json_config(limit: usize) -> web::JsonConfig {
                     field: "body".into(),
                     message: format!("must be a JSON object ({e})"),
                 }]),
-                other => AppError::bad_request(
+                E::Deserialize(e) => AppError::bad_request("malformed_body", unreadable_json(e)),
+                _ => AppError::bad_request(
                     "malformed_body",
-                    format!("The JSON body could not be read: {other}"),
+                    "The JSON body could not be read to its end.",
                 ),
             };
             app.into()
         })
+}
+
+/// Why a body is not JSON, in our words (not the parser's): where it goes wrong, and nothing of
+/// the parser's internals.
+fn unreadable_json(e: &serde_json::Error) -> String {
+    if e.to_string().contains("recursion limit") {
+        return "The body nests too deeply (at most 128 levels of arrays and objects).".into();
+    }
+    match e.classify() {
+        serde_json::error::Category::Eof => "The JSON body ends too early.".into(),
+        _ => format!(
+            "The body is not valid JSON (line {}, column {}).",
+            e.line(),
+            e.column()
+        ),
+    }
 }
 
 fn query_config() -> web::QueryConfig {

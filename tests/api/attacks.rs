@@ -15,20 +15,30 @@ fn text(value: &Value) -> String {
 
 /// A personal API token of `access`'s account.
 async fn api_token(app: &TestApp, access: &str) -> String {
-    let made = app.post("me/tokens", Some(access), json!({"name": "sync", "scope": "write"})).await;
+    let made = app
+        .post(
+            "me/tokens",
+            Some(access),
+            json!({"name": "sync", "scope": "write"}),
+        )
+        .await;
     made.assert_status(StatusCode::CREATED);
     text(&made.body["secret"])
 }
 
 /// Asks for a reset link for `email` and answers it with `new_password`.
 async fn reset_password(app: &TestApp, admin: &str, email: &str, new_password: &str, extra: Value) {
-    app.post("auth/password-reset", None, json!({"email": email})).await.assert_status(StatusCode::ACCEPTED);
+    app.post("auth/password-reset", None, json!({"email": email}))
+        .await
+        .assert_status(StatusCode::ACCEPTED);
     let token = app.link_token_sent_to(admin, email).await;
     let mut body = json!({"token": token, "new_password": new_password});
     if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
         body.extend(extra.clone());
     }
-    app.post("auth/password-reset/confirm", None, body).await.assert_status(StatusCode::NO_CONTENT);
+    app.post("auth/password-reset/confirm", None, body)
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
 }
 
 both_backends! {
@@ -177,5 +187,142 @@ both_backends! {
         assert_eq!(granted.body["edition"], "standard");
         let audit = app.get(&format!("audit-events?action=app.edition_grant&subject_id={other_id}"), &admin).await;
         assert_eq!(audit.body["total"], 1);
+    }
+
+    async fn a_partner_cannot_give_itself_or_its_customers_a_plan_for_free(app) {
+        let admin = app.admin().await;
+        let (partner, customer, app_id) = crate::billing::customer_app(&app, 1).await;
+        let plan = crate::billing::plan(&app, &admin, json!({})).await;
+        for coupon in [
+            json!({"code": "EVILFREE", "percent_off": 100, "duration": "forever"}),
+            json!({"code": "HALF", "percent_off": 50, "duration": "once"}),
+            json!({"code": "BIGCUT", "amount_off": 4000, "currency": "EUR", "duration": "once", "plan_ids": [plan]}),
+        ] {
+            let field = if coupon.get("amount_off").is_some() { "amount_off" } else { "percent_off" };
+            let refused = app.post("coupons", Some(&partner), coupon).await;
+            refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+            assert_eq!(refused.error_fields(), [field]);
+        }
+        let unbounded = app.post("coupons", Some(&partner), json!({"code": "ANYPLAN", "amount_off": 100, "currency": "EUR", "duration": "once"})).await;
+        assert_eq!(unbounded.error_fields(), ["plan_ids"]);
+        app.post("coupons", Some(&partner), json!({"code": "FRIENDS", "percent_off": 20, "duration": "forever"})).await
+            .assert_status(StatusCode::CREATED);
+        // An administrator may give what it likes.
+        app.post("coupons", Some(&admin), json!({"code": "EVILFREE", "percent_off": 100, "duration": "forever"})).await
+            .assert_status(StatusCode::CREATED);
+        let sub = crate::billing::subscribe(&app, &customer, &app_id, json!({"plan_id": plan, "coupon_code": "FRIENDS"})).await;
+        sub.assert_status(StatusCode::CREATED);
+        assert_eq!(sub.body["discount"]["percent_off"], 20);
+    }
+
+    async fn a_coupon_is_not_redeemed_twice_by_replacing_itself_nor_after_its_date(app) {
+        let admin = app.admin().await;
+        let (_, customer, app_id) = crate::billing::customer_app(&app, 1).await;
+        let plan = crate::billing::plan(&app, &admin, json!({})).await;
+        app.post("coupons", Some(&admin), json!({"code": "TWICE", "percent_off": 10, "duration": "forever", "max_redemptions": 5})).await
+            .assert_status(StatusCode::CREATED);
+        let sub = crate::billing::subscribe(&app, &customer, &app_id, json!({"plan_id": plan, "coupon_code": "TWICE"})).await;
+        let sub_id = text(&sub.body["id"]);
+        app.post(&format!("subscriptions/{sub_id}/coupon"), Some(&customer), json!({"code": "TWICE", "replace": true})).await
+            .assert_problem(StatusCode::CONFLICT, "coupon_already_applied");
+        let coupons = app.get("coupons", &admin).await;
+        assert_eq!(coupons.body["items"][0]["times_redeemed"], 1, "{}", coupons.text);
+
+        // A redeem-by date in the past is refused when the coupon is made; one that passes later
+        // stops the coupon.
+        let past = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
+        let made = app.post("coupons", Some(&admin), json!({"code": "LATE", "percent_off": 10, "duration": "once", "redeem_by": past})).await;
+        assert_eq!(made.error_fields(), ["redeem_by"]);
+        let soon = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+        app.post("coupons", Some(&admin), json!({"code": "SOON", "percent_off": 10, "duration": "once", "redeem_by": soon})).await
+            .assert_status(StatusCode::CREATED);
+        app.clock.advance(chrono::Duration::days(2));
+        let late = app.post(&format!("subscriptions/{sub_id}/coupon"), Some(&customer), json!({"code": "SOON", "replace": true})).await;
+        late.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "coupon_expired");
+    }
+
+    async fn answers_with_tokens_are_never_cached_and_nothing_is_sniffed(app) {
+        app.create_account(Role::Customer, AccountStatus::Activated, "cache@example.com", None).await;
+        let login = app.login("cache@example.com", PASSWORD).await;
+        assert_eq!(login.header("cache-control"), Some("no-store"));
+        assert_eq!(login.header("x-content-type-options"), Some("nosniff"));
+        let access = text(&login.body["access_token"]);
+        let made = app.post("me/tokens", Some(&access), json!({"name": "sync", "scope": "read"})).await;
+        assert_eq!(made.header("cache-control"), Some("no-store"));
+        assert_eq!(app.get("me", &access).await.header("cache-control"), Some("no-store"));
+    }
+
+    async fn a_body_that_nests_too_deeply_is_told_so_in_our_words(app) {
+        let admin = app.admin().await;
+        let deep = format!("{}{}", "[".repeat(400), "]".repeat(400));
+        let reply = app.client.post(app.url("customers")).bearer_auth(&admin)
+            .header("content-type", "application/json").body(format!("{{\"a\": {deep}}}")).send().await.expect("sent");
+        let reply = crate::helpers::Reply::from(reply).await;
+        reply.assert_problem(StatusCode::BAD_REQUEST, "malformed_body");
+        let detail = text(&reply.body["detail"]);
+        assert!(detail.contains("nests too deeply") && !detail.contains("line 1 column"), "{detail}");
+    }
+
+    async fn webhooks_go_to_web_ports_only_and_a_refusal_tells_nothing_of_the_network(app) {
+        let (_, partner) = app.partner("agency@example.com").await;
+        let refused = |url: &'static str| {
+            let app = &app;
+            let partner = partner.clone();
+            async move {
+                let reply = app.post("webhook-endpoints", Some(&partner), json!({"url": url})).await;
+                reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+                reply.body["errors"][0]["message"].as_str().unwrap_or_default().to_owned()
+            }
+        };
+        let port_22 = refused("https://93.184.215.14:22/hook").await;
+        let private = refused("https://10.0.0.8/hook").await;
+        let unknown = refused("https://no-such-host.invalid/hook").await;
+        assert_eq!(port_22, private);
+        assert_eq!(private, unknown, "an unknown name and a private address read the same");
+        app.post("webhook-endpoints", Some(&partner), json!({"url": "http://127.0.0.1:8081/hook"})).await
+            .assert_status(StatusCode::CREATED);
+    }
+}
+
+mod metrics {
+    use super::*;
+
+    async fn metrics_need_their_token_when_one_is_set(backend: crate::helpers::Backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            s.metrics_token = Some("scrape-secret-1".into())
+        })
+        .await
+        else {
+            return;
+        };
+        let url = app.address.clone() + "/metrics";
+        let anonymous = app.client.get(&url).send().await.expect("sent");
+        assert_eq!(anonymous.status(), StatusCode::NOT_FOUND);
+        let wrong = app
+            .client
+            .get(&url)
+            .bearer_auth("guess")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(wrong.status(), StatusCode::NOT_FOUND);
+        let scraper = app
+            .client
+            .get(&url)
+            .bearer_auth("scrape-secret-1")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(scraper.status(), StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn sqlite() {
+        metrics_need_their_token_when_one_is_set(crate::helpers::Backend::Sqlite).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        metrics_need_their_token_when_one_is_set(crate::helpers::Backend::Postgres).await;
     }
 }

@@ -91,9 +91,13 @@ async fn emails_are_delivered_over_smtp(backend: Backend) {
         return;
     };
     let admin = app.admin().await;
-    app.post("auth/register", None, json!({"email": "mail@example.com", "first_name": "M", "last_name": "L"}))
-        .await
-        .assert_status(StatusCode::ACCEPTED);
+    app.post(
+        "auth/register",
+        None,
+        json!({"email": "mail@example.com", "first_name": "M", "last_name": "L"}),
+    )
+    .await
+    .assert_status(StatusCode::ACCEPTED);
 
     let email = wait_until_delivered(&app, &admin, "mail@example.com", "sent").await;
     assert_eq!(email["attempts"], 1);
@@ -120,9 +124,13 @@ async fn a_failed_delivery_is_kept_for_retry(backend: Backend) {
         return;
     };
     let admin = app.admin().await;
-    app.post("auth/register", None, json!({"email": "retry@example.com", "first_name": "R", "last_name": "T"}))
-        .await
-        .assert_status(StatusCode::ACCEPTED);
+    app.post(
+        "auth/register",
+        None,
+        json!({"email": "retry@example.com", "first_name": "R", "last_name": "T"}),
+    )
+    .await
+    .assert_status(StatusCode::ACCEPTED);
     let email = wait_until_delivered(&app, &admin, "retry@example.com", "retrying").await;
     assert_eq!(email["status"], "queued");
     assert!(email["last_error"].is_string());

@@ -49,11 +49,24 @@ async fn send(app: &TestApp, key: &str) -> (String, String) {
     sent.assert_status(StatusCode::CREATED);
     assert_eq!(sent.body["status"], "new");
     let id = sent.body["id"].as_str().expect("id").to_owned();
-    (id, sent.body["access_key"].as_str().expect("an access key").to_owned())
+    (
+        id,
+        sent.body["access_key"]
+            .as_str()
+            .expect("an access key")
+            .to_owned(),
+    )
 }
 
 /// A request of the device that sent a quote request: the app's key and the quote's key.
-async fn device(app: &TestApp, method: Method, path: &str, key: &str, quote_key: &str, body: Option<Value>) -> Reply {
+async fn device(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    key: &str,
+    quote_key: &str,
+    body: Option<Value>,
+) -> Reply {
     let req = app
         .client
         .request(method, app.url(&format!("sdk/{path}")))

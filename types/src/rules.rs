@@ -200,13 +200,17 @@ pub fn person_name(value: &str) -> Result<(), ValidationError> {
 
 /// Free text shown to other people (a company name): as [`person_name`], but may be blank.
 pub fn plain_text(value: &str) -> Result<(), ValidationError> {
-    if value.chars().any(|c| c.is_control() || is_direction_mark(c)) {
+    if value
+        .chars()
+        .any(|c| c.is_control() || is_direction_mark(c))
+    {
         return Err(ValidationError::new("control_character")
             .with_message("must not contain control or text-direction characters".into()));
     }
     if looks_like_a_link(value) {
-        return Err(ValidationError::new("link")
-            .with_message("must not contain a web address".into()));
+        return Err(
+            ValidationError::new("link").with_message("must not contain a web address".into())
+        );
     }
     Ok(())
 }
@@ -386,7 +390,15 @@ mod name_tests {
 
     #[test]
     fn names_of_people_pass() {
-        for name in ["Jane", "Jean-Luc", "O'Brien", "J.R.R.", "Zoë Ångström", "李小龙", "Doe & Co. 2/3"] {
+        for name in [
+            "Jane",
+            "Jean-Luc",
+            "O'Brien",
+            "J.R.R.",
+            "Zoë Ångström",
+            "李小龙",
+            "Doe & Co. 2/3",
+        ] {
             assert!(person_name(name).is_ok(), "{name}");
         }
     }

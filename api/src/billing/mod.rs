@@ -914,11 +914,20 @@ pub fn apply_coupon(
     }
     let plan = PlanRow::find(conn, sub.next_plan_id.unwrap_or(sub.plan_id))?;
     let coupon = usable_coupon(conn, sub.owner_id, &plan, (field, code), now)?;
-    if discount_of(sub, now).is_some() && !replace {
-        return Err(AppError::conflict(
-            "coupon_already_applied",
-            "The subscription already has a discount. Send `replace: true` to replace it with this one.",
-        ));
+    if discount_of(sub, now).is_some() {
+        if !replace {
+            return Err(AppError::conflict(
+                "coupon_already_applied",
+                "The subscription already has a discount. Send `replace: true` to replace it with this one.",
+            ));
+        }
+        // Replacing a discount by itself would only spend another redemption.
+        if sub.coupon_id == Some(coupon.id) {
+            return Err(AppError::conflict(
+                "coupon_already_applied",
+                "This coupon is already the subscription's discount.",
+            ));
+        }
     }
     // The count is checked again as it is taken: two redemptions at once never exceed it.
     if !CouponRow::redeem(conn, coupon.id)? {
@@ -966,6 +975,43 @@ pub fn before_deleting(
     if let Some(app) = app_id {
         if let Some(live) = SubscriptionRow::live_for_app(conn, app)? {
             end(conn, billing, &live, now, "subscription.ended")?;
+        }
+    }
+    Ok(())
+}
+
+/// What a partner's coupon may take off: at most `max_percent` of the price of each plan it
+/// applies to (an amount off must name its plans so that this can be checked), and never 100 %
+/// forever, which only an administrator gives. 422 on the field beyond it.
+pub fn ensure_partner_discount(
+    coupon: &types::billing::CreateCoupon,
+    plans: &std::collections::HashMap<i64, PlanRow>,
+    max_percent: i32,
+) -> AppResult<()> {
+    let too_much = |field: &str| {
+        AppError::invalid_field(
+            field,
+            format!("a partner's coupon takes off at most {max_percent} % of the price; ask an administrator for more"),
+        )
+    };
+    if let Some(percent) = coupon.percent_off {
+        let forever_free = percent >= 100 && coupon.duration == CouponDuration::Forever;
+        if percent > max_percent || forever_free {
+            return Err(too_much("percent_off"));
+        }
+    }
+    if let Some(amount) = coupon.amount_off {
+        if plans.is_empty() {
+            return Err(AppError::invalid_field(
+                "plan_ids",
+                "a partner's amount-off coupon names the plans it is for",
+            ));
+        }
+        if plans
+            .values()
+            .any(|p| amount * 100 > p.price * i64::from(max_percent))
+        {
+            return Err(too_much("amount_off"));
         }
     }
     Ok(())

@@ -74,10 +74,12 @@ impl RefreshTokenRow {
     /// session, and the request gate asks this of each.
     pub fn session_is_live(conn: &mut DbConn, account_id: i64, family_id: &str) -> AppResult<bool> {
         use diesel::dsl::{exists, not};
-        let family = || refresh_tokens::table.filter(refresh_tokens::family_id.eq(family_id.to_owned()));
+        let family =
+            || refresh_tokens::table.filter(refresh_tokens::family_id.eq(family_id.to_owned()));
         Ok(diesel::select(
-            exists(family().filter(refresh_tokens::account_id.eq(account_id)))
-                .and(not(exists(family().filter(refresh_tokens::revoked_at.is_not_null())))),
+            exists(family().filter(refresh_tokens::account_id.eq(account_id))).and(not(exists(
+                family().filter(refresh_tokens::revoked_at.is_not_null()),
+            ))),
         )
         .get_result(conn)?)
     }

@@ -131,7 +131,12 @@ async fn create_app(
         user.actor()
             .record(conn, "app.create", "app", Some(created.0.id.to_string()))?;
         if body.edition == AppEdition::Standard {
-            user.actor().record(conn, "app.edition_grant", "app", Some(created.0.id.to_string()))?;
+            user.actor().record(
+                conn,
+                "app.edition_grant",
+                "app",
+                Some(created.0.id.to_string()),
+            )?;
         }
         emit_app(conn, Event::AppCreated, &created)?;
         let (app, owner_email) = &created;

@@ -281,7 +281,10 @@ async fn list_coupons(
 }
 
 /// Creates a coupon: an administrator's applies to any customer, a partner's to its own
-/// customers only. Codes are unique whatever their case (409 `coupon_code_taken`).
+/// customers only. Codes are unique whatever their case (409 `coupon_code_taken`). A partner's
+/// coupon gives at most `PARTNER_COUPON_MAX_PERCENT_OFF` percent (20 by default) of the price
+/// (an amount off must name its plans and stay within that share of each), and never 100 % off
+/// forever: 422 on `percent_off` / `amount_off` beyond it.
 #[utoipa::path(
     tag = "billing",
     security(("bearer" = [])),
@@ -303,6 +306,7 @@ async fn create_coupon(
 ) -> AppResult<HttpResponse> {
     let owner = coupon_owner(&user);
     let now = state.clock.now();
+    let max_percent = state.settings.partner_coupon_max_percent_off;
     let key_owner = KeyOwner::Account(user.id());
     idempotency::run(&state, &req, key_owner, body.0, move |conn, b| {
         // Each named plan must exist; naming one twice is naming it once.
@@ -318,6 +322,15 @@ async fn create_coupon(
                 "plan_ids",
                 "names a plan that does not exist",
             ));
+        }
+        if b.redeem_by.is_some_and(|by| micros(by.naive_utc()) <= now) {
+            return Err(AppError::invalid_field(
+                "redeem_by",
+                "must be in the future",
+            ));
+        }
+        if owner.is_some() {
+            crate::billing::ensure_partner_discount(&b, &found, max_percent)?;
         }
         let created = CouponRow::insert(
             conn,

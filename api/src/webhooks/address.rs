@@ -62,27 +62,39 @@ fn permitted_v4(ip: Ipv4Addr, allow_loopback: bool) -> bool {
         || a >= 240) // reserved
 }
 
-/// Checks an endpoint's URL as it is saved: its host must resolve, and only to permitted
-/// addresses. The message says what is wrong, for a 422 on `url`.
+/// What a refused endpoint URL is told, whatever the reason: an unresolvable name and a private
+/// address get the same words, so that the check cannot be used to probe names or networks.
+pub const REFUSED: &str = "must be a public web address on port 80, 443 or above 1023: its host \
+     must resolve, and only to public addresses (not loopback, private, link-local or reserved)";
+
+/// Whether webhooks may go to `port`: the web's (80, 443) and unprivileged ones, never the
+/// well-known ports of other services (SSH on 22, SMTP on 25…).
+pub fn port_permitted(port: u16) -> bool {
+    port == 80 || port == 443 || port > 1023
+}
+
+/// Checks an endpoint's URL as it is saved: its port must be a web one, its host must resolve,
+/// and only to permitted addresses. The message is for a 422 on `url`.
 pub async fn check_url(url: &str, allow_loopback: bool) -> Result<(), String> {
     let parsed = url::Url::parse(url).map_err(|_| "must be an http:// or https:// address")?;
-    let host = parsed
-        .host_str()
-        .ok_or("must be an http:// or https:// address")?;
     let port = parsed.port_or_known_default().unwrap_or(443);
-    let addresses: Vec<SocketAddr> =
-        match tokio::time::timeout(LOOKUP_TIMEOUT, tokio::net::lookup_host((host, port))).await {
-            Ok(Ok(found)) => found.collect(),
-            _ => return Err(format!("the host {host} could not be resolved")),
-        };
-    if addresses.is_empty() {
-        return Err(format!("the host {host} could not be resolved"));
+    if !port_permitted(port) {
+        return Err(REFUSED.into());
     }
-    if addresses.iter().any(|a| !permitted(a.ip(), allow_loopback)) {
-        return Err(
-            "must be a public address: loopback, private, link-local and reserved addresses are refused"
-                .into(),
-        );
+    let addresses: Vec<SocketAddr> = match parsed.host() {
+        Some(url::Host::Ipv4(ip)) => vec![SocketAddr::new(IpAddr::V4(ip), port)],
+        Some(url::Host::Ipv6(ip)) => vec![SocketAddr::new(IpAddr::V6(ip), port)],
+        Some(url::Host::Domain(host)) => {
+            match tokio::time::timeout(LOOKUP_TIMEOUT, tokio::net::lookup_host((host, port))).await
+            {
+                Ok(Ok(found)) => found.collect(),
+                _ => Vec::new(),
+            }
+        }
+        None => return Err("must be an http:// or https:// address".into()),
+    };
+    if addresses.is_empty() || addresses.iter().any(|a| !permitted(a.ip(), allow_loopback)) {
+        return Err(REFUSED.into());
     }
     Ok(())
 }
@@ -90,6 +102,9 @@ pub async fn check_url(url: &str, allow_loopback: bool) -> Result<(), String> {
 /// Whether a URL's host, when it is an IP address, is permitted (names are checked by
 /// [`PublicResolver`] as they are resolved).
 pub fn literal_permitted(url: &reqwest::Url, allow_loopback: bool) -> bool {
+    if !url.port_or_known_default().is_some_and(port_permitted) {
+        return false;
+    }
     match url.host() {
         Some(url::Host::Ipv4(ip)) => permitted(IpAddr::V4(ip), allow_loopback),
         Some(url::Host::Ipv6(ip)) => permitted(IpAddr::V6(ip), allow_loopback),

@@ -30,7 +30,7 @@ pub const FAILING_DAYS: i64 = 5;
 pub const TIMEOUT: Duration = Duration::from_secs(15);
 
 /// How much of a failed answer's body is kept in the delivery log.
-const KEPT_BODY: usize = 200;
+const KEPT_BODY: usize = 100;
 
 /// Deliveries claimed per round; endpoints served at once; deliveries of one endpoint sent in a
 /// round (one after the other: the rest are released for the next round).

@@ -192,6 +192,8 @@ pub fn test_settings(database_url: String) -> Settings {
         // Tests send webhooks themselves (`TestApp::deliver_webhooks`), at the instants they choose.
         webhook_poll_ms: 0,
         webhook_allow_loopback: true,
+        metrics_token: None,
+        partner_coupon_max_percent_off: 20,
         publish_alert_hours: 72,
         seller_name: "Mobile Back Office SAS".into(),
         seller_address: "1 Example Street\n75001 Paris\nFrance".into(),
@@ -389,7 +391,11 @@ impl TestApp {
         }
         let id = reply.body["id"].as_str().expect("id");
         let granted = self
-            .patch(&format!("apps/{id}"), &self.admin().await, json!({"edition": "standard"}))
+            .patch(
+                &format!("apps/{id}"),
+                &self.admin().await,
+                json!({"edition": "standard"}),
+            )
             .await;
         granted.assert_status(StatusCode::OK);
         granted.body

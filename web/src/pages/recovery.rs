@@ -176,9 +176,14 @@ pub fn SignUp() -> impl IntoView {
             company: (!company.is_empty()).then_some(company),
             role: Some(RegisterAs::Customer),
         };
-        send(form, "auth/register", body, move |accepted: RegistrationAccepted| {
-            created.set(Some(accepted.email));
-        });
+        send(
+            form,
+            "auth/register",
+            body,
+            move |accepted: RegistrationAccepted| {
+                created.set(Some(accepted.email));
+            },
+        );
     };
     view! {
         <AuthCard title="Create an account" lead="For a business with its own shopping app. Agencies: ask the administrators of this back office for a partner account.">

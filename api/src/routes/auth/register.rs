@@ -4,6 +4,7 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use types::accounts::{Account, AccountStatus, Role};
 use types::auth::{ActivateRequest, RegisterAs, RegisterRequest, RegistrationAccepted};
 
+use super::limit_attempts;
 use crate::auth::extractor::client_ip;
 use crate::auth::password::hash_off_thread as hash_password;
 use crate::auth::secrets;
@@ -13,7 +14,6 @@ use crate::db::tokens::{OneTimeTokenRow, Purpose, RefreshTokenRow};
 use crate::error::{invalid_link, AppError, AppResult};
 use crate::mailer::Email;
 use crate::onboarding::{create_account, send_link, AccountSpec};
-use super::limit_attempts;
 use crate::routes::Valid;
 use crate::state::AppState;
 
