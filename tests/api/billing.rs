@@ -342,9 +342,10 @@ both_backends! {
         let admin = app.admin().await;
         let eur = plan(&app, &admin, json!({})).await;
         let other_plan = plan(&app, &admin, json!({"name": "Other"})).await;
-        let past = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
+        // Made while it could still be redeemed; an hour later it no longer can.
+        let soon = (chrono::Utc::now() + chrono::Duration::minutes(30)).to_rfc3339();
         for coupon in [
-            json!({"code": "OLD", "percent_off": 10, "duration": "once", "redeem_by": past}),
+            json!({"code": "OLD", "percent_off": 10, "duration": "once", "redeem_by": soon}),
             json!({"code": "ONCE-ONLY", "percent_off": 10, "duration": "once", "max_redemptions": 1}),
             json!({"code": "OTHER-PLAN", "percent_off": 10, "duration": "once", "plan_ids": [other_plan]}),
             json!({"code": "DOLLARS", "amount_off": 500, "currency": "USD", "duration": "once"}),
@@ -355,6 +356,7 @@ both_backends! {
         let bad = app.post("coupons", Some(&admin), json!({"code": "BOTH", "percent_off": 10,
             "amount_off": 100, "currency": "EUR", "duration": "once"})).await;
         assert_eq!(bad.error_fields(), ["percent_off"]);
+        app.clock.advance(chrono::Duration::hours(1));
 
         let (partner, customer, app_id) = customer_app(&app, 1).await;
         for (code, refusal) in [("OLD", "coupon_expired"), ("OTHER-PLAN", "coupon_not_applicable"),

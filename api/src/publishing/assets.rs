@@ -101,11 +101,54 @@ pub fn sniff(
             },
         ));
     }
+    decode(bytes, content_type)?;
     Ok(Sniffed {
         content_type,
         width,
         height,
     })
+}
+
+/// Most memory one upload's pixels may take when decoded (a 3840 × 3840 RGBA screenshot is
+/// 59 MB): a small file that claims or inflates to more is a decompression bomb.
+const DECODE_ALLOCATION: u64 = 64 * 1024 * 1024;
+
+/// Decodes every pixel under limits, so that what is kept is a whole, honest image: a truncated
+/// file, a decompression bomb, or bytes hidden after the image's end (HTML after a PNG's `IEND`,
+/// say) are refused.
+fn decode(bytes: &[u8], content_type: &str) -> AppResult<()> {
+    let unreadable = || {
+        file_error(
+            "unsupported_file_type",
+            "The image cannot be read: it is damaged or incomplete.".into(),
+        )
+    };
+    let format = match content_type {
+        "image/png" => image::ImageFormat::Png,
+        _ => image::ImageFormat::Jpeg,
+    };
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(3840);
+    limits.max_image_height = Some(3840);
+    limits.max_alloc = Some(DECODE_ALLOCATION);
+    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    reader.limits(limits);
+    reader.decode().map_err(|_| unreadable())?;
+    let ends_where_it_should = match format {
+        // The IEND chunk: length 0, type, CRC.
+        image::ImageFormat::Png => {
+            bytes.ends_with(&[0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82])
+        }
+        // End of image marker.
+        _ => bytes.ends_with(&[0xFF, 0xD9]),
+    };
+    if !ends_where_it_should {
+        return Err(file_error(
+            "unsupported_file_type",
+            "The file holds more than the image: nothing may follow its end.".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Stores an upload and records it as the app's asset.

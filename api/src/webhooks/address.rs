@@ -67,10 +67,11 @@ fn permitted_v4(ip: Ipv4Addr, allow_loopback: bool) -> bool {
 pub const REFUSED: &str = "must be a public web address on port 80, 443 or above 1023: its host \
      must resolve, and only to public addresses (not loopback, private, link-local or reserved)";
 
-/// Whether webhooks may go to `port`: the web's (80, 443) and unprivileged ones, never the
-/// well-known ports of other services (SSH on 22, SMTP on 25…).
-pub fn port_permitted(port: u16) -> bool {
-    port == 80 || port == 443 || port > 1023
+/// Whether webhooks may go to `port` of `ip`: the web's (80, 443) and unprivileged ones, never
+/// the well-known ports of other services (SSH on 22, SMTP on 25…) — but any port of a loopback
+/// address when loopback is allowed at all (tests and development).
+pub fn port_permitted(ip: IpAddr, port: u16, allow_loopback: bool) -> bool {
+    port == 80 || port == 443 || port > 1023 || (allow_loopback && ip.is_loopback())
 }
 
 /// Checks an endpoint's URL as it is saved: its port must be a web one, its host must resolve,
@@ -78,9 +79,6 @@ pub fn port_permitted(port: u16) -> bool {
 pub async fn check_url(url: &str, allow_loopback: bool) -> Result<(), String> {
     let parsed = url::Url::parse(url).map_err(|_| "must be an http:// or https:// address")?;
     let port = parsed.port_or_known_default().unwrap_or(443);
-    if !port_permitted(port) {
-        return Err(REFUSED.into());
-    }
     let addresses: Vec<SocketAddr> = match parsed.host() {
         Some(url::Host::Ipv4(ip)) => vec![SocketAddr::new(IpAddr::V4(ip), port)],
         Some(url::Host::Ipv6(ip)) => vec![SocketAddr::new(IpAddr::V6(ip), port)],
@@ -93,7 +91,10 @@ pub async fn check_url(url: &str, allow_loopback: bool) -> Result<(), String> {
         }
         None => return Err("must be an http:// or https:// address".into()),
     };
-    if addresses.is_empty() || addresses.iter().any(|a| !permitted(a.ip(), allow_loopback)) {
+    let refused = |a: &SocketAddr| {
+        !permitted(a.ip(), allow_loopback) || !port_permitted(a.ip(), a.port(), allow_loopback)
+    };
+    if addresses.is_empty() || addresses.iter().any(refused) {
         return Err(REFUSED.into());
     }
     Ok(())
@@ -102,15 +103,18 @@ pub async fn check_url(url: &str, allow_loopback: bool) -> Result<(), String> {
 /// Whether a URL's host, when it is an IP address, is permitted (names are checked by
 /// [`PublicResolver`] as they are resolved).
 pub fn literal_permitted(url: &reqwest::Url, allow_loopback: bool) -> bool {
-    if !url.port_or_known_default().is_some_and(port_permitted) {
-        return false;
-    }
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => permitted(IpAddr::V4(ip), allow_loopback),
-        Some(url::Host::Ipv6(ip)) => permitted(IpAddr::V6(ip), allow_loopback),
-        Some(url::Host::Domain(_)) => true,
-        None => false,
-    }
+    let port = url.port_or_known_default().unwrap_or(0);
+    let ip = match url.host() {
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
+        // A name's addresses are checked as it resolves; its port is the URL's.
+        Some(url::Host::Domain(_)) => {
+            return port_permitted(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port, false)
+                || (allow_loopback && port > 0)
+        }
+        None => return false,
+    };
+    permitted(ip, allow_loopback) && port_permitted(ip, port, allow_loopback)
 }
 
 /// The sender's resolver: the system's, keeping only permitted addresses.
