@@ -46,7 +46,7 @@ describe("webhooks", () => {
     const dialog = page.getByRole("dialog", { name: "Add endpoint" });
     await dialog.getByLabel(/^URL/).fill("http://10.0.0.8/hooks");
     await dialog.getByRole("button", { name: "Add endpoint" }).click();
-    await dialog.getByText(/must be a public address/).waitFor();
+    await dialog.getByText(/must be a public web address/).waitFor();
     await dialog.getByLabel(/^URL/).fill(sink.url);
     await dialog.getByLabel("Description").fill("ERP sync");
     await dialog.getByLabel("Only the types chosen below").check();
