@@ -286,7 +286,11 @@ const UNIQUE_VIOLATIONS: &[UniqueIndex] = &[
         "orders.quote_id",
         crate::orders::quote_already_ordered,
     ),
-    ("coupons_code_key", "coupons.code_key", coupon_code_taken),
+    (
+        "coupons_issuer_code_key",
+        "index 'coupons_issuer_code_key'",
+        coupon_code_taken,
+    ),
     (
         "subscriptions_app_id_key",
         "subscriptions.app_id",
@@ -302,12 +306,13 @@ const UNIQUE_VIOLATIONS: &[UniqueIndex] = &[
 pub fn coupon_code_taken() -> AppError {
     AppError::conflict(
         "coupon_code_taken",
-        "A coupon with this code exists (codes are compared whatever their case).",
+        "You already have a coupon with this code (codes are compared whatever their case).",
     )
 }
 
 fn unique_violation(constraint: Option<&str>, message: &str) -> Option<fn() -> AppError> {
-    // SQLite: "UNIQUE constraint failed: mobile_users.app_id, mobile_users.email".
+    // SQLite: "UNIQUE constraint failed: mobile_users.app_id, mobile_users.email", or for an
+    // index on expressions "UNIQUE constraint failed: index 'coupons_issuer_code_key'".
     let sqlite_columns = message.strip_prefix("UNIQUE constraint failed: ");
     UNIQUE_VIOLATIONS
         .iter()

@@ -32,6 +32,9 @@ pub struct AppState {
     pub failed_logins_by_account: RateLimiter,
     /// Failed sign-ins per client IP, with a much higher ceiling (an office shares one address).
     pub failed_logins_by_ip: RateLimiter,
+    /// Failed sign-ins from a browser that signed in to the account before (its device cookie),
+    /// counted instead of the two above, so that strangers cannot lock its owner out.
+    pub failed_logins_by_device: RateLimiter,
     /// SDK requests per app key.
     pub sdk_by_key: RateLimiter,
     /// Emails about an account (activation links, sign-up notices) per address, so that nobody
@@ -71,6 +74,10 @@ impl AppState {
             ),
             failed_logins_by_ip: RateLimiter::new(
                 settings.login_failures_per_address,
+                FAILED_LOGIN_WINDOW,
+            ),
+            failed_logins_by_device: RateLimiter::new(
+                settings.login_failures_per_account,
                 FAILED_LOGIN_WINDOW,
             ),
             sdk_by_key: RateLimiter::new(settings.sdk_rate_limit, minute),

@@ -215,6 +215,51 @@ both_backends! {
         assert_eq!(sub.body["discount"]["percent_off"], 20);
     }
 
+    async fn an_administrator_sets_how_much_each_partners_coupons_may_take_off(app) {
+        let admin = app.admin().await;
+        let (partner_id, partner) = app.partner("generous@agency.example").await;
+        let (_, other) = app.partner("thrifty@agency.example").await;
+        let thirty = |code: &str| json!({"code": code, "percent_off": 30, "duration": "once"});
+        app.post("coupons", Some(&partner), thirty("THIRTY")).await.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+        app.patch(&format!("partners/{partner_id}"), &partner, json!({"coupon_max_percent_off": 100})).await
+            .assert_problem(StatusCode::FORBIDDEN, "admin_only");
+        let set = app.patch(&format!("partners/{partner_id}"), &admin, json!({"coupon_max_percent_off": 35})).await;
+        set.assert_status(StatusCode::OK);
+        assert_eq!(set.body["coupon_max_percent_off"], 35);
+        app.post("coupons", Some(&partner), thirty("THIRTY")).await.assert_status(StatusCode::CREATED);
+        let over = app.post("coupons", Some(&partner), json!({"code": "FORTY", "percent_off": 40, "duration": "once"})).await;
+        assert_eq!(over.error_fields(), ["percent_off"]);
+        assert!(over.text.contains("at most 35 %"), "{}", over.text);
+        app.post("coupons", Some(&other), thirty("THIRTY")).await.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+        // Even at 100, free forever stays an administrator's; null goes back to the default.
+        app.patch(&format!("partners/{partner_id}"), &admin, json!({"coupon_max_percent_off": 100})).await.assert_status(StatusCode::OK);
+        let free = app.post("coupons", Some(&partner), json!({"code": "FREE", "percent_off": 100, "duration": "forever"})).await;
+        assert_eq!(free.error_fields(), ["percent_off"]);
+        let reset = app.patch(&format!("partners/{partner_id}"), &admin, json!({"coupon_max_percent_off": null})).await;
+        assert!(reset.body.get("coupon_max_percent_off").is_none(), "{}", reset.text);
+        app.patch(&format!("partners/{partner_id}"), &admin, json!({"coupon_max_percent_off": 101})).await
+            .assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
+    async fn coupon_codes_are_unique_per_issuer_so_no_partner_learns_or_squats_anothers(app) {
+        let admin = app.admin().await;
+        let (partner, customer, app_id) = crate::billing::customer_app(&app, 1).await;
+        let (other, _, _) = crate::billing::customer_app(&app, 2).await;
+        let plan = crate::billing::plan(&app, &admin, json!({})).await;
+        for (issuer, code, off) in [(&admin, "SPRING", 10), (&partner, "spring", 15), (&other, "Spring", 5)] {
+            app.post("coupons", Some(issuer), json!({"code": code, "percent_off": off, "duration": "forever"})).await
+                .assert_status(StatusCode::CREATED);
+        }
+        for issuer in [&admin, &partner] {
+            app.post("coupons", Some(issuer), json!({"code": "SPRING", "percent_off": 5, "duration": "once"})).await
+                .assert_problem(StatusCode::CONFLICT, "coupon_code_taken");
+        }
+        // The customer's partner's coupon comes before the installation's; another partner's never.
+        let sub = crate::billing::subscribe(&app, &customer, &app_id, json!({"plan_id": plan, "coupon_code": "SPRING"})).await;
+        sub.assert_status(StatusCode::CREATED);
+        assert_eq!(sub.body["discount"]["percent_off"], 15, "{}", sub.text);
+    }
+
     async fn a_coupon_is_not_redeemed_twice_by_replacing_itself_nor_after_its_date(app) {
         let admin = app.admin().await;
         let (_, customer, app_id) = crate::billing::customer_app(&app, 1).await;

@@ -282,8 +282,104 @@ mod rate_limit {
             .assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
     }
 
+    /// The `bo_device` cookie a successful sign-in set, as a `Cookie` header value.
+    fn device_cookie(reply: &crate::helpers::Reply) -> String {
+        reply
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("bo_device="))
+            .and_then(|v| v.split(';').next())
+            .expect("a device cookie")
+            .to_owned()
+    }
+
+    async fn sign_in_from(
+        app: &TestApp,
+        cookie: &str,
+        email: &str,
+        password: &str,
+    ) -> crate::helpers::Reply {
+        let req = app
+            .client
+            .post(app.url("auth/login"))
+            .header("cookie", cookie)
+            .json(&json!({"email": email, "password": password}));
+        crate::helpers::Reply::from(req.send().await.expect("sent")).await
+    }
+
+    /// OWASP's device cookie: strangers' failures lock an email (and an address) out, but not the
+    /// browser its owner signed in from before, which is judged by its own failures alone.
+    async fn a_browser_that_signed_in_before_is_not_locked_out_by_strangers(app: TestApp) {
+        app.create_account(
+            Role::Customer,
+            AccountStatus::Activated,
+            "owner@shop.example",
+            None,
+        )
+        .await;
+        app.create_account(
+            Role::Customer,
+            AccountStatus::Activated,
+            "other@shop.example",
+            None,
+        )
+        .await;
+        let first = app.login("owner@shop.example", PASSWORD).await;
+        first.assert_status(StatusCode::OK);
+        let known = device_cookie(&first);
+        assert!(first.headers.get_all("set-cookie").iter().any(|v| {
+            let v = v.to_str().unwrap_or_default();
+            v.starts_with("bo_device=") && v.contains("HttpOnly") && v.contains("Path=/api/v1/auth")
+        }));
+
+        // A stranger spends the account's failures and the address's: everyone else now waits.
+        for email in [
+            "owner@shop.example",
+            "owner@shop.example",
+            "owner@shop.example",
+            "other@shop.example",
+            "other@shop.example",
+        ] {
+            app.login(email, "wrong password 1")
+                .await
+                .assert_status(StatusCode::UNAUTHORIZED);
+        }
+        app.login("owner@shop.example", PASSWORD)
+            .await
+            .assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+        // The owner's browser signs in all the same, and gets a fresh cookie.
+        let again = sign_in_from(&app, &known, "owner@shop.example", PASSWORD).await;
+        again.assert_status(StatusCode::OK);
+        assert_ne!(device_cookie(&again), known);
+        // The cookie speaks for its own email only, and a forged one for none.
+        sign_in_from(&app, &known, "other@shop.example", PASSWORD)
+            .await
+            .assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+        let forged = format!("{}x", known);
+        sign_in_from(&app, &forged, "owner@shop.example", PASSWORD)
+            .await
+            .assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+        // A known browser has its own limit: three wrong passwords from it, and it waits too.
+        for _ in 0..3 {
+            sign_in_from(&app, &known, "owner@shop.example", "wrong password 1")
+                .await
+                .assert_status(StatusCode::UNAUTHORIZED);
+        }
+        sign_in_from(&app, &known, "owner@shop.example", PASSWORD)
+            .await
+            .assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    }
+
     #[tokio::test]
     async fn sqlite() {
+        a_browser_that_signed_in_before_is_not_locked_out_by_strangers(
+            spawn(crate::helpers::Backend::Sqlite)
+                .await
+                .expect("sqlite"),
+        )
+        .await;
         failed_sign_ins_are_limited_per_account(
             spawn(crate::helpers::Backend::Sqlite)
                 .await
@@ -300,6 +396,9 @@ mod rate_limit {
 
     #[tokio::test]
     async fn postgres() {
+        if let Some(app) = spawn(crate::helpers::Backend::Postgres).await {
+            a_browser_that_signed_in_before_is_not_locked_out_by_strangers(app).await;
+        }
         if let Some(app) = spawn(crate::helpers::Backend::Postgres).await {
             failed_sign_ins_are_limited_per_account(app).await;
         }

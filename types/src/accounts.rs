@@ -62,6 +62,11 @@ pub struct Account {
     /// VAT identification number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vat_id: Option<String>,
+    /// For a partner: the most its coupons may take off, in percent, as an administrator set it
+    /// (absent: the installation's `PARTNER_COUPON_MAX_PERCENT_OFF`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 100, example = 25)]
+    pub coupon_max_percent_off: Option<i32>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// During "log in as": the partner or admin acting as this account.
@@ -177,7 +182,7 @@ pub struct CreatePartner {
     /// gets a set-password email, a pending one an activation email.
     pub status: Option<AccountStatus>,
     /// Optional initial password (write-only).
-    #[validate(length(min = 10, max = 128, message = "must be 10 to 128 characters"))]
+    #[validate(custom(function = "rules::new_password"))]
     #[schema(write_only, format = Password, min_length = 10, max_length = 128)]
     pub password: Option<String>,
 }
@@ -219,6 +224,17 @@ pub struct UpdatePartner {
     pub country: Option<Option<String>>,
     /// Locking signs the partner out everywhere at once.
     pub status: Option<AccountStatus>,
+    /// The most this partner's coupons may take off, in percent (never 100 % forever: that
+    /// stays an administrator's); `null` returns to the installation's
+    /// `PARTNER_COUPON_MAX_PERCENT_OFF`.
+    #[serde(
+        default,
+        deserialize_with = "crate::double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[validate(range(min = 0, max = 100))]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 100, example = 25)]
+    pub coupon_max_percent_off: Option<Option<i32>>,
 }
 
 /// Sort orders of account lists.

@@ -39,7 +39,7 @@ pub struct RegisterRequest {
 pub struct NewAdmin {
     #[validate(length(max = 254), custom(function = "rules::email_address"))]
     pub email: String,
-    #[validate(length(min = 10, max = 128, message = "must be 10 to 128 characters"))]
+    #[validate(custom(function = "rules::new_password"))]
     pub password: String,
     #[validate(length(min = 1, max = 100), custom(function = "rules::person_name"))]
     pub first_name: String,
@@ -67,7 +67,7 @@ pub struct ActivateRequest {
     #[schema(min_length = 1, max_length = 200)]
     pub token: String,
     /// The account's password from now on.
-    #[validate(length(min = 10, max = 128, message = "must be 10 to 128 characters"))]
+    #[validate(custom(function = "rules::new_password"))]
     #[schema(write_only, format = Password, min_length = 10, max_length = 128, example = "correct horse 42")]
     pub password: String,
 }
@@ -88,7 +88,7 @@ pub struct PasswordResetConfirm {
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
     pub token: String,
-    #[validate(length(min = 10, max = 128, message = "must be 10 to 128 characters"))]
+    #[validate(custom(function = "rules::new_password"))]
     #[schema(write_only, format = Password, min_length = 10, max_length = 128, example = "correct horse 42")]
     pub new_password: String,
     /// Also revoke the account's personal API tokens (default `true`): whoever knew the old
@@ -149,7 +149,7 @@ pub struct ChangePasswordRequest {
     #[validate(length(min = 1, max = 128))]
     #[schema(write_only, format = Password, min_length = 1, max_length = 128)]
     pub current_password: String,
-    #[validate(length(min = 10, max = 128, message = "must be 10 to 128 characters"))]
+    #[validate(custom(function = "rules::new_password"))]
     #[schema(write_only, format = Password, min_length = 10, max_length = 128)]
     pub new_password: String,
 }

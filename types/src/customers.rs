@@ -38,7 +38,7 @@ pub struct CreateCustomer {
     pub status: AccountStatus,
     /// Optional initial password. Without one, an activated customer is emailed a set-password
     /// link and a pending one an activation link.
-    #[validate(length(min = 10, max = 128, message = "must be 10 to 128 characters"))]
+    #[validate(custom(function = "rules::new_password"))]
     #[schema(write_only, format = Password, min_length = 10, max_length = 128)]
     pub password: Option<String>,
     /// Admins only: the partner that manages the customer (none: a direct customer). Partners

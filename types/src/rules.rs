@@ -180,6 +180,35 @@ pub fn phone_number(phone: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// A password someone chooses: 10 to 128 characters and, on the server, not one a cracker tries
+/// early — the common and breached ones (`password12`, `1234567890`, `aaaaaaaaaa`), keyboard rows,
+/// dates, names and words with digits stuck on. Strength is zxcvbn's estimate (Dropbox's, from
+/// 30 000 common passwords and word lists), and at least 10¹⁰ guesses are asked — what it calls
+/// "safely unguessable" against an online attack and a slow hash offline. The SPA checks the
+/// length only: the word lists would weigh on every page load.
+pub fn new_password(password: &str) -> Result<(), ValidationError> {
+    if !(10..=128).contains(&password.chars().count()) {
+        return Err(
+            ValidationError::new("length").with_message("must be 10 to 128 characters".into())
+        );
+    }
+    #[cfg(feature = "password-strength")]
+    {
+        let estimate = zxcvbn::zxcvbn(password, &[]);
+        if estimate.score() < zxcvbn::Score::Three {
+            let why = estimate
+                .feedback()
+                .and_then(|f| f.warning())
+                .map(|w| format!(" ({})", w.to_string().trim_end_matches('.').to_lowercase()))
+                .unwrap_or_default();
+            return Err(ValidationError::new("guessable").with_message(
+                format!("is too easy to guess{why}: add a few uncommon words").into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Names and other free text must not be blank.
 pub fn not_blank(value: &str) -> Result<(), ValidationError> {
     if value.trim().is_empty() {
@@ -292,6 +321,50 @@ pub fn event_id(id: &str) -> Result<(), ValidationError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[cfg(feature = "password-strength")]
+    fn common_and_patterned_passwords_are_refused_and_passphrases_pass() {
+        for weak in [
+            "aaaaaaaaaa",
+            "1234567890",
+            "password12",
+            "qwertyuiop",
+            "Password2026!",
+            "iloveyou12",
+        ] {
+            let refused = new_password(weak).expect_err(weak);
+            assert_eq!(refused.code, "guessable", "{weak}");
+        }
+        for strong in [
+            "correct horse 42",
+            "demo-password-1",
+            "a brand new pass 7",
+            "yet another 12",
+            "bench-password-1",
+            "victims own 42",
+            "janes own pass 1",
+            "attacker pass 1",
+            "another pass 12",
+            "a new secret 77",
+            "older link pass 1",
+            "brand new pass 9",
+            "a brand new password",
+            "yet another password",
+            "lindqvist bikes 7",
+        ] {
+            assert!(new_password(strong).is_ok(), "{strong} should pass");
+        }
+    }
+
+    #[test]
+    fn a_password_is_10_to_128_characters() {
+        assert_eq!(new_password("short").expect_err("short").code, "length");
+        assert_eq!(
+            new_password(&"é".repeat(129)).expect_err("long").code,
+            "length"
+        );
+    }
 
     #[test]
     fn country_and_currency_lists_are_sorted_so_binary_search_works() {

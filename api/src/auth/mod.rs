@@ -1,5 +1,6 @@
 //! Who is calling: passwords, tokens, the authentication extractors and rate limits.
 
+pub mod device;
 pub mod extractor;
 pub mod jwt;
 pub mod password;

@@ -819,11 +819,8 @@ fn usable_coupon(
         None => None,
     };
     // A partner's coupon is for that partner's customers (and the partner itself) only.
-    let (coupon, plans) = CouponRow::find_by_code(conn, code)?
-        .filter(|(c, _)| match c.partner_id {
-            None => true,
-            Some(p) => owner == Some(p) || owner_partner == Some(p),
-        })
+    let issuers: Vec<i64> = owner.into_iter().chain(owner_partner).collect();
+    let (coupon, plans) = CouponRow::find_by_code(conn, code, &issuers)?
         .ok_or_else(|| coupon_error(field, "coupon_not_found", "No such coupon."))?;
     if coupon.redeem_by.is_some_and(|by| now > by) {
         return Err(coupon_error(

@@ -50,6 +50,7 @@ pub struct AccountRow {
     pub billing_name: Option<String>,
     pub billing_address: Option<String>,
     pub vat_id: Option<String>,
+    pub coupon_max_percent_off: Option<i32>,
 }
 
 /// Who a request comes from: the columns authentication, tenancy and the audit log read on every
@@ -116,6 +117,7 @@ pub struct AccountChanges {
     pub billing_name: Option<Option<String>>,
     pub billing_address: Option<Option<String>>,
     pub vat_id: Option<Option<String>>,
+    pub coupon_max_percent_off: Option<Option<i32>>,
 }
 
 /// Filters of account lists, already parsed.
@@ -309,6 +311,7 @@ impl AccountRow {
             billing_name: self.billing_name.clone(),
             billing_address: self.billing_address.clone(),
             vat_id: self.vat_id.clone(),
+            coupon_max_percent_off: self.coupon_max_percent_off,
             created_at: super::utc(self.created_at),
             updated_at: super::utc(self.updated_at),
             impersonated_by: None,

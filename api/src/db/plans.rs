@@ -233,13 +233,24 @@ impl CouponRow {
         Ok((row, plans.unwrap_or_default()))
     }
 
-    /// The coupon with this code, whatever its case.
-    pub fn find_by_code(conn: &mut DbConn, code: &str) -> AppResult<Option<CouponWithPlans>> {
-        let row: Option<Self> = coupons::table
+    /// The coupon with this code (whatever its case) that `partners` issued, else the
+    /// installation's: codes are unique per issuer, and a partner's own comes first.
+    pub fn find_by_code(
+        conn: &mut DbConn,
+        code: &str,
+        partners: &[i64],
+    ) -> AppResult<Option<CouponWithPlans>> {
+        let mut rows: Vec<Self> = coupons::table
             .filter(coupons::code_key.eq(code.trim().to_lowercase()))
+            .filter(
+                coupons::partner_id
+                    .is_null()
+                    .or(coupons::partner_id.eq_any(partners)),
+            )
             .select(Self::as_select())
-            .first(conn)
-            .optional()?;
+            .load(conn)?;
+        rows.sort_by_key(|c| c.partner_id.is_none());
+        let row = rows.into_iter().next();
         let Some(row) = row else { return Ok(None) };
         let plans = Self::plans_of(conn, &[row.id])?.remove(&row.id);
         Ok(Some((row, plans.unwrap_or_default())))

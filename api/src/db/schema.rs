@@ -20,6 +20,7 @@ diesel::table! {
         billing_name -> Nullable<Text>,
         billing_address -> Nullable<Text>,
         vat_id -> Nullable<Text>,
+        coupon_max_percent_off -> Nullable<Integer>,
     }
 }
 

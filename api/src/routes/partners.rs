@@ -191,6 +191,7 @@ async fn update_partner(
                 company: body.company.map(|s| Some(s.trim().to_owned())),
                 phone: body.phone,
                 country: body.country,
+                coupon_max_percent_off: body.coupon_max_percent_off,
                 ..AccountChanges::default()
             };
             let account = update_account(conn, &actor, &current, changes, body.status, "partner")?;

@@ -10,6 +10,7 @@ use types::billing::{
 use types::{Page, PageQuery};
 
 use crate::auth::{Admin, AuthUser, Manager};
+use crate::db::accounts::AccountRow;
 use crate::db::page::Paging;
 use crate::db::plans::{CouponChanges, CouponRow, NewCoupon, NewPlan, PlanChanges, PlanRow};
 use crate::db::{micros, parse_id};
@@ -281,8 +282,11 @@ async fn list_coupons(
 }
 
 /// Creates a coupon: an administrator's applies to any customer, a partner's to its own
-/// customers only. Codes are unique whatever their case (409 `coupon_code_taken`). A partner's
-/// coupon gives at most `PARTNER_COUPON_MAX_PERCENT_OFF` percent (20 by default) of the price
+/// customers only. Codes are unique per issuer (the installation, or one partner) whatever their
+/// case (409 `coupon_code_taken`); a customer redeeming a code its partner and the installation
+/// both issued gets its partner's. A partner's
+/// coupon gives at most what an administrator set for that partner (`coupon_max_percent_off`),
+/// else `PARTNER_COUPON_MAX_PERCENT_OFF` percent (20 by default) of the price
 /// (an amount off must name its plans and stay within that share of each), and never 100 % off
 /// forever: 422 on `percent_off` / `amount_off` beyond it.
 #[utoipa::path(
@@ -306,7 +310,7 @@ async fn create_coupon(
 ) -> AppResult<HttpResponse> {
     let owner = coupon_owner(&user);
     let now = state.clock.now();
-    let max_percent = state.settings.partner_coupon_max_percent_off;
+    let default_max_percent = state.settings.partner_coupon_max_percent_off;
     let key_owner = KeyOwner::Account(user.id());
     idempotency::run(&state, &req, key_owner, body.0, move |conn, b| {
         // Each named plan must exist; naming one twice is naming it once.
@@ -329,7 +333,10 @@ async fn create_coupon(
                 "must be in the future",
             ));
         }
-        if owner.is_some() {
+        if let Some(partner) = owner {
+            let max_percent = AccountRow::find(conn, partner)?
+                .and_then(|p| p.coupon_max_percent_off)
+                .unwrap_or(default_max_percent);
             crate::billing::ensure_partner_discount(&b, &found, max_percent)?;
         }
         let created = CouponRow::insert(

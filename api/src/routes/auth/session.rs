@@ -6,6 +6,7 @@ use types::auth::{LoginRequest, RefreshRequest, TokenResponse};
 
 use super::cookie::{refresh_cookie, refresh_token_of, token_reply};
 use super::ensure_activated;
+use crate::auth::device;
 use crate::auth::extractor::client_ip;
 use crate::auth::password;
 use crate::auth::secrets;
@@ -26,6 +27,11 @@ use crate::state::AppState;
 /// address (`LOGIN_FAILURES_PER_ADDRESS`, 100); beyond either, sign-ins get 429 `rate_limited` with
 /// `Retry-After` until the window ends. Successful sign-ins are not counted, and one clears its
 /// account's failures.
+///
+/// A successful sign-in also sets a device cookie (`bo_device`, HttpOnly, sent only to
+/// `/api/v1/auth`). A later sign-in to the same email that brings it back is judged by that
+/// browser's own failures only, so strangers guessing at an email, or sharing an address, cannot
+/// lock its owner out of a browser the owner has used before.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
@@ -46,12 +52,18 @@ pub(super) async fn login(
     let email = body.email.trim().to_lowercase();
     let ip = client_ip(&req, state.settings.trust_proxy);
     let address = ip.clone().unwrap_or_else(|| "-".into());
-    // Only failures count (OWASP): per account, and with a much higher ceiling per address.
-    state
-        .failed_logins_by_account
-        .check(&email)
-        .and_then(|()| state.failed_logins_by_ip.check(&address))
-        .map_err(AppError::rate_limited)?;
+    // Only failures count (OWASP): per account, and with a much higher ceiling per address —
+    // or, from a browser that signed in to this account before, that browser's own.
+    let secret = state.settings.jwt_secret.as_deref().unwrap_or_default();
+    let known = device::recognise(&req, secret, &email);
+    match &known {
+        Some(device) => state.failed_logins_by_device.check(&device.key),
+        None => state
+            .failed_logins_by_account
+            .check(&email)
+            .and_then(|()| state.failed_logins_by_ip.check(&address)),
+    }
+    .map_err(AppError::rate_limited)?;
 
     // Three steps so that no database connection is held while argon2 runs.
     let key = email.clone();
@@ -70,8 +82,13 @@ pub(super) async fn login(
     let account = match account {
         Some(account) if password_ok => account,
         _ => {
-            state.failed_logins_by_account.count(&key);
-            state.failed_logins_by_ip.count(&address);
+            match &known {
+                Some(device) => state.failed_logins_by_device.count(&device.key),
+                None => {
+                    state.failed_logins_by_account.count(&key);
+                    state.failed_logins_by_ip.count(&address);
+                }
+            }
             return Err(AppError::unauthorized(
                 "invalid_credentials",
                 "The email or password is wrong.",
@@ -79,6 +96,9 @@ pub(super) async fn login(
         }
     };
     state.failed_logins_by_account.clear(&key);
+    if let Some(device) = &known {
+        state.failed_logins_by_device.clear(&device.key);
+    }
     ensure_activated(&account)?;
     let state2 = state.clone();
     let tokens = state
@@ -90,7 +110,11 @@ pub(super) async fn login(
             Ok(tokens)
         })
         .await?;
-    Ok(token_reply(tokens, body.use_cookie, &state))
+    let mut reply = token_reply(tokens, body.use_cookie, &state);
+    reply
+        .add_cookie(&device::cookie_for(&key, &state))
+        .map_err(AppError::internal)?;
+    Ok(reply)
 }
 
 /// Exchanges a refresh token for a new access token and a new refresh token.

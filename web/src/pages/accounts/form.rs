@@ -24,6 +24,8 @@ struct Fields {
     status: RwSignal<String>,
     password: RwSignal<String>,
     partner_id: RwSignal<String>,
+    /// A partner's coupon ceiling in percent; blank is the installation's default.
+    coupon_max: RwSignal<String>,
 }
 
 impl Fields {
@@ -38,6 +40,7 @@ impl Fields {
             status: RwSignal::new("activated".to_owned()),
             password: RwSignal::new(String::new()),
             partner_id: RwSignal::new(String::new()),
+            coupon_max: RwSignal::new(String::new()),
         }
     }
 
@@ -49,6 +52,19 @@ impl Fields {
         self.phone.set(a.phone.clone().unwrap_or_default());
         self.country.set(a.country.clone().unwrap_or_default());
         self.status.set(a.status.as_str().to_owned());
+        self.coupon_max.set(
+            a.coupon_max_percent_off
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+        );
+    }
+
+    /// The coupon ceiling as typed: blank is `None` (the default); what is not a whole number
+    /// is out of range, so that the API's rule says what is wrong.
+    fn coupon_max(self) -> Option<i32> {
+        let typed = self.coupon_max.get_untracked();
+        let typed = typed.trim();
+        (!typed.is_empty()).then(|| typed.parse().unwrap_or(-1))
     }
 
     fn opt(s: RwSignal<String>) -> Option<String> {
@@ -133,6 +149,8 @@ impl Fields {
                     phone: Some(Self::opt(self.phone)),
                     country: Some(self.country()),
                     status,
+                    coupon_max_percent_off: Some(self.coupon_max())
+                        .filter(|m| *m != current.coupon_max_percent_off),
                 };
                 form.check(&b)
                     .then(|| serde_json::to_value(b).ok())
@@ -241,6 +259,9 @@ pub fn AccountForm(
                             <option value="locked">"Locked"</option>
                         </select>
                     </label>
+                    {(!customers && !creating).then(|| view! {
+                        <TextField form=form label="Coupons take off at most (%)" name="coupon_max_percent_off" kind="number" value=fields.coupon_max placeholder="the installation's default"/>
+                    })}
                     {creating.then(|| view! {
                         <TextField form=form label="Password (optional)" name="password" kind="password" value=fields.password autocomplete="new-password"/>
                     })}

@@ -1,0 +1,1 @@
+ALTER TABLE accounts DROP COLUMN coupon_max_percent_off;
