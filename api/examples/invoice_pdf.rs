@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use api::billing::pdf;
 use api::db::invoices::{InvoiceLineRow, InvoiceRow};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use types::billing::InvoiceStatus;
 
 fn main() {
@@ -14,7 +14,7 @@ fn main() {
         .nth(1)
         .and_then(|n| n.parse().ok())
         .unwrap_or(2000);
-    let now = Utc::now().naive_utc();
+    let now = api::clock::Clock::default().now();
     let invoice = InvoiceRow {
         id: 1,
         subscription_id: 1,

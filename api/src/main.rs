@@ -67,7 +67,7 @@ fn main() -> anyhow::Result<()> {
                 api::billing::Billing::new(&settings, api::mailer::Mailer::new(&settings))?;
             let started = std::time::Instant::now();
             let mut conn = db.get()?;
-            let report = api::billing::renewal::run_due(&mut conn, &billing, api::db::now())
+            let report = api::billing::renewal::run_due(&mut conn, &billing, api::clock::now())
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
                 "billing run: {} subscriptions rolled, {} charges retried, in {:.2} s",

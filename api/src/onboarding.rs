@@ -40,7 +40,7 @@ pub fn create_account(
     if AccountRow::email_in_use(conn, &email, None)? {
         return Err(email_taken());
     }
-    let now = crate::db::now();
+    let now = crate::clock::now();
     let account = AccountRow::insert(
         conn,
         &NewAccount {

@@ -215,7 +215,7 @@ mod tests {
     }
 
     fn account(conn: &mut DbConn, email: &str, role: Role, partner_id: Option<i64>) -> i64 {
-        let now = crate::db::now();
+        let now = crate::clock::now();
         let new = NewAccount {
             email,
             password_hash: None,
@@ -234,7 +234,7 @@ mod tests {
     }
 
     fn app(conn: &mut DbConn, owner_id: i64) -> i64 {
-        let now = crate::db::now();
+        let now = crate::clock::now();
         let new = NewApp {
             owner_id,
             name: "App".into(),

@@ -222,7 +222,7 @@ pub fn create_mobile_user(
     if MobileUserRow::email_in_use(conn, app.id, &email, None)? {
         return Err(mobile_user_email_taken());
     }
-    let now = crate::db::now();
+    let now = crate::clock::now();
     let created = MobileUserRow::insert(
         conn,
         &NewMobileUser {

@@ -292,7 +292,7 @@ pub fn seed_demo(db: &Db, settings: &Settings) -> anyhow::Result<()> {
             )?;
             customers.push(customer.id);
         }
-        let now = crate::db::now();
+        let now = crate::clock::now();
         let owners = [
             customers[0],
             customers[0],

@@ -29,18 +29,19 @@ impl Application {
     /// server. Nothing is served until `run`.
     pub fn build(settings: Settings) -> anyhow::Result<Self> {
         let settings = Arc::new(settings);
+        let clock = Clock::default();
         let db = Db::new(
             &settings.database_url,
             settings.pool_size(),
             Duration::from_secs(settings.db_pool_timeout_secs),
-        )?;
+        )?
+        .with_clock(clock.clone());
         match db.migrate() {
             Ok(()) => {}
             // The server still starts: /health/ready and every request answer 503 until the
             // database is back, and the next start migrates.
             Err(e) => tracing::error!(error = %e, "could not migrate the database at start-up"),
         }
-        let clock = Clock::default();
         let state = web::Data::new(AppState::new(settings.clone(), db.clone(), clock.clone())?);
         if state.mailer.delivers() {
             tokio::spawn(state.mailer.clone().run(db.clone()));

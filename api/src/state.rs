@@ -83,7 +83,8 @@ impl AppState {
             sdk_by_key: RateLimiter::new(settings.sdk_rate_limit, minute),
             mails_per_address: RateLimiter::new(ACCOUNT_MAILS_PER_HOUR, Duration::from_secs(3600)),
             push: Arc::new(crate::push::Push::new(&settings)?),
-            db,
+            // Whatever the caller built it with, the store reads this server's clock.
+            db: db.with_clock(clock.clone()),
             clock,
             settings,
         })

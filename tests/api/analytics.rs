@@ -1,6 +1,6 @@
 //! Devices, their summary and analytics, checked against hand-counted traffic.
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -48,7 +48,7 @@ fn figures(bucket: &Value) -> (i64, i64, i64, f64, i64) {
 both_backends! {
     async fn analytics_count_what_devices_reported_in_the_asked_time_zone(app) {
         let (token, app_id, key) = new_app(&app).await;
-        let d = Utc::now().date_naive() - Duration::days(10);
+        let d = api::clock::now().date() - Duration::days(10);
         let next = d + Duration::days(1);
         // A installs at 08:00 UTC on day D; B at 23:30 UTC, which is already D+1 in Amsterdam;
         // C long before the range.
@@ -146,7 +146,7 @@ both_backends! {
         assert_eq!(devices("platform=android").await.body["total"], 2);
         assert_eq!(devices("push_enabled=false").await.body["total"], 0);
         assert_eq!(devices("model=iPhone%2015&os_version=17.4&app_version=2.0.0").await.body["total"], 5);
-        let today = Utc::now().date_naive();
+        let today = api::clock::now().date();
         assert_eq!(devices(&format!("last_seen_from={today}")).await.body["total"], 5);
         assert_eq!(devices(&format!("last_seen_to={}", today - Duration::days(1))).await.body["total"], 0);
 
@@ -172,14 +172,14 @@ both_backends! {
 fn last_dst_change(margin: i64) -> NaiveDate {
     use api::analytics::Plan;
     use types::analytics::{AnalyticsQuery, Interval};
-    let today = Utc::now().date_naive();
+    let today = api::clock::now().date();
     let query = AnalyticsQuery {
         from: Some(today - Duration::days(margin + 250)),
         to: Some(today - Duration::days(margin)),
         interval: Some(Interval::Day),
         tz: Some("Europe/Amsterdam".into()),
     };
-    let plan = Plan::new(&query, Utc::now().naive_utc()).expect("plan");
+    let plan = Plan::new(&query, api::clock::now()).expect("plan");
     let ends = plan.starts.iter().skip(1).chain([&plan.end]);
     plan.starts
         .iter()
@@ -233,7 +233,7 @@ async fn compare_with_events(
                 interval: Some(interval),
                 tz: Some(tz.into()),
             };
-            let plan = Plan::new(&query, Utc::now().naive_utc()).expect("plan");
+            let plan = Plan::new(&query, api::clock::now()).expect("plan");
             let db = app.db.clone();
             let raw = tokio::task::spawn_blocking(move || {
                 let mut conn = db.get().expect("connection");
@@ -455,7 +455,7 @@ mod analytics_from_rollups_equal_the_raw_events_in_every_zone_across_a_clock_cha
 both_backends! {
     async fn the_fold_job_moves_what_intakes_queue_into_the_rollups(app) {
         let (token, app_id, key) = new_app(&app).await;
-        let d = Utc::now().date_naive() - Duration::days(3);
+        let d = api::clock::now().date() - Duration::days(3);
         app.register_device(&key, "device-a", json!({"installed_at": at(d, 8, 0)})).await.assert_status(StatusCode::CREATED);
         app.sdk("events", &key, json!({"events": session("device-a", d, 9, 0, 120)})).await.assert_status(StatusCode::ACCEPTED);
         // The server folds every second: wait for the queue to empty (a minute at most).

@@ -275,10 +275,10 @@ both_backends! {
 
         // A redeem-by date in the past is refused when the coupon is made; one that passes later
         // stops the coupon.
-        let past = (chrono::Utc::now() - chrono::Duration::days(1)).to_rfc3339();
+        let past = (api::clock::now().and_utc() - chrono::Duration::days(1)).to_rfc3339();
         let made = app.post("coupons", Some(&admin), json!({"code": "LATE", "percent_off": 10, "duration": "once", "redeem_by": past})).await;
         assert_eq!(made.error_fields(), ["redeem_by"]);
-        let soon = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+        let soon = (api::clock::now().and_utc() + chrono::Duration::days(1)).to_rfc3339();
         app.post("coupons", Some(&admin), json!({"code": "SOON", "percent_off": 10, "duration": "once", "redeem_by": soon})).await
             .assert_status(StatusCode::CREATED);
         app.clock.advance(chrono::Duration::days(2));

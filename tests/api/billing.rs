@@ -134,7 +134,7 @@ both_backends! {
         assert_eq!(sub.body["status"], "incomplete");
         let invoice = &sub.body["open_invoice"];
         assert_eq!(invoice["total"], 5880, "49.00 + 20 % VAT");
-        let year = chrono::Utc::now().format("%Y").to_string();
+        let year = api::clock::now().format("%Y").to_string();
         assert_eq!(invoice["number"], format!("{year}-000001"));
         assert_eq!(edition(&app, &customer, &app_id).await, "basic", "not paid yet");
         let again = subscribe(&app, &customer, &app_id, json!({"plan_id": plan_id})).await;
@@ -321,7 +321,7 @@ both_backends! {
         assert_eq!((priced.body["discount"].clone(), priced.body["tax"].clone(), priced.body["total"].clone()),
             (json!(2500), json!(1500), json!(9000)));
         let at = priced.body["at"].as_str().expect("at").parse::<chrono::DateTime<chrono::Utc>>().expect("time");
-        assert!(at > chrono::Utc::now() + chrono::Duration::days(13), "charged after the trial");
+        assert!(at > api::clock::now().and_utc() + chrono::Duration::days(13), "charged after the trial");
         let refused = app.get(&path(&format!("plan_id={plan_id}&coupon_code=NOPE")), &customer).await;
         refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "coupon_not_found");
         assert_eq!(refused.error_fields(), ["coupon_code"]);
@@ -343,7 +343,7 @@ both_backends! {
         let eur = plan(&app, &admin, json!({})).await;
         let other_plan = plan(&app, &admin, json!({"name": "Other"})).await;
         // Made while it could still be redeemed; an hour later it no longer can.
-        let soon = (chrono::Utc::now() + chrono::Duration::minutes(30)).to_rfc3339();
+        let soon = (api::clock::now().and_utc() + chrono::Duration::minutes(30)).to_rfc3339();
         for coupon in [
             json!({"code": "OLD", "percent_off": 10, "duration": "once", "redeem_by": soon}),
             json!({"code": "ONCE-ONLY", "percent_off": 10, "duration": "once", "max_redemptions": 1}),
@@ -611,7 +611,7 @@ async fn invoice_numbers_stay_gapless_when_two_servers_finalise_at_once() {
         subscribe(server, token, app_id, json!({"plan_id": plan_id}))
     });
     let created = futures_util::future::join_all(creates).await;
-    let year = chrono::Utc::now().format("%Y").to_string();
+    let year = api::clock::now().format("%Y").to_string();
     let numbers: HashSet<String> = created
         .iter()
         .map(|c| {

@@ -302,7 +302,7 @@ both_backends! {
         assert!(events.body["items"][0]["impersonator_name"].as_str().is_some_and(|n| !n.is_empty()));
 
         // Never past an hour, even when refreshed.
-        let now = chrono::Utc::now().timestamp();
+        let now = api::clock::system_time().timestamp();
         let refreshed = app.post("auth/refresh", None, json!({"refresh_token": session.body["refresh_token"]})).await;
         refreshed.assert_status(StatusCode::OK);
         let again = jwt_claims(refreshed.body["access_token"].as_str().unwrap_or_default());

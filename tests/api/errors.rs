@@ -36,7 +36,7 @@ both_backends! {
         let (_, token) = app.customer("shop@example.com", None).await;
         let created = app.create_app(&token, json!({})).await;
         let key = created["app_key"].as_str().unwrap_or_default();
-        let at = chrono::Utc::now().to_rfc3339();
+        let at = api::clock::now().and_utc().to_rfc3339();
         let batch = json!({"events": [
             {"type": "session_start", "installation_id": "i-1", "at": at},
             {"type": "session_stop", "installation_id": "i-1", "at": at}]});

@@ -235,7 +235,7 @@ async fn every_create(app: &TestApp) -> Vec<Create> {
             path: format!("{apps}/quote-requests/{quote_id}/responses"),
             auth: customer.clone(),
             body: Body::Json(json!({"currency": "EUR", "total": 50000,
-                "valid_until": (chrono::Utc::now() + chrono::Duration::days(7)).to_rfc3339()})),
+                "valid_until": (api::clock::now().and_utc() + chrono::Duration::days(7)).to_rfc3339()})),
             count: (format!("{apps}/quote-requests/{quote_id}"), "/responses"),
         },
         Create {

@@ -82,7 +82,7 @@ both_backends! {
             assert_pages_alike(&app, &partner, list).await;
         }
         // Orders placed at the same instant: the id breaks the tie, in both walks.
-        let placed_at = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339();
+        let placed_at = (api::clock::now().and_utc() - chrono::Duration::hours(1)).to_rfc3339();
         for n in 0..5 {
             let mut order = crate::orders::order(&format!("L-{n}"));
             order["placed_at"] = json!(placed_at);

@@ -68,7 +68,7 @@ both_backends! {
         let (app_id, key) = (created["id"].as_str().unwrap_or_default(), created["app_key"].as_str().unwrap_or_default());
         app.register_device(key, "install-1", json!({})).await.assert_status(StatusCode::CREATED);
         let events = json!({"events": [{"type": "session_start", "installation_id": "install-1",
-            "at": (chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339()}]});
+            "at": (api::clock::now().and_utc() - chrono::Duration::minutes(1)).to_rfc3339()}]});
         app.sdk("events", key, events).await.assert_status(StatusCode::ACCEPTED);
         for _ in 0..3 {
             app.get(&format!("customers/{customer_id}"), &partner).await.assert_status(StatusCode::OK);

@@ -20,7 +20,7 @@ pub async fn standard_app(app: &TestApp) -> (String, String, String, String) {
 }
 
 pub fn hours_ago(hours: i64) -> String {
-    (chrono::Utc::now() - chrono::Duration::hours(hours)).to_rfc3339()
+    (api::clock::now().and_utc() - chrono::Duration::hours(hours)).to_rfc3339()
 }
 
 /// An order of two lines (2 × 10.00 + 1 × 5.50) + 4.95 shipping + 5.25 tax − 2.00 discount.
@@ -112,7 +112,7 @@ both_backends! {
             (json!({"guest_email": null, "guest_name": null}), "mobile_user_id"),
             (json!({"guest_name": null}), "guest_name"),
             (json!({"mobile_user_id": "999"}), "guest_email"),
-            (json!({"placed_at": (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339()}), "placed_at"),
+            (json!({"placed_at": (api::clock::now().and_utc() + chrono::Duration::days(2)).to_rfc3339()}), "placed_at"),
             (json!({"installation_id": "short"}), "installation_id"),
         ];
         for (change, field) in cases {
@@ -335,7 +335,7 @@ fn urlencode(s: &str) -> String {
 pub fn insert_orders(db: &api::db::Db, app_id: i64, n: usize) {
     use api::db::orders::{LineRow, NewOrder, OrderRow};
     let mut conn = db.get().expect("connection");
-    let now = api::db::now();
+    let now = db.clock().now();
     for i in 0..n {
         let new = NewOrder {
             app_id,

@@ -132,7 +132,7 @@ both_backends! {
             use api::db::schema::devices;
             let mut conn = db.get().expect("connection");
             diesel::update(devices::table.filter(devices::installation_id.ne("install-ios-fr")))
-                .set(devices::last_seen_at.eq(api::db::now() - Duration::days(10)))
+                .set(devices::last_seen_at.eq(db.clock().now() - Duration::days(10)))
                 .execute(&mut conn)
                 .expect("last seen");
         }).await.expect("blocking");
@@ -148,7 +148,7 @@ both_backends! {
         // Scheduling is an edit; a stale ETag is refused.
         let first = app.get(&format!("apps/{app_id}/push-messages/{msg}"), &token).await;
         let etag = first.header("etag").expect("etag").to_owned();
-        let at = (chrono::Utc::now() + Duration::days(11)).to_rfc3339();
+        let at = (api::clock::now().and_utc() + Duration::days(11)).to_rfc3339();
         let edited = app.client
             .patch(app.url(&format!("apps/{app_id}/push-messages/{msg}")))
             .bearer_auth(&token).header("if-match", &etag)
@@ -267,7 +267,7 @@ both_backends! {
         assert_eq!(preview(&app, &token, &app_id, json!(null)).await, 3, "the same live token again");
 
         // Opens come from the SDK's push_open events.
-        let at = chrono::Utc::now().to_rfc3339();
+        let at = api::clock::now().and_utc().to_rfc3339();
         app.sdk("events", &key, json!({"events": [
             {"type": "push_open", "installation_id": "install-and-ok", "at": at, "message_id": msg},
             {"type": "push_open", "installation_id": "install-and-ok", "at": at, "message_id": msg},
@@ -519,7 +519,7 @@ both_backends! {
     async fn bad_push_input_is_a_422_naming_the_field(app) {
         let (token, app_id, _) = shop(&app, "bad-push@example.com").await;
         let path = format!("apps/{app_id}/push-messages");
-        let past = (chrono::Utc::now() - Duration::hours(1)).to_rfc3339();
+        let past = (api::clock::now().and_utc() - Duration::hours(1)).to_rfc3339();
         for (body, field) in [
             (json!({"title": " ", "body": "b"}), "title"),
             (json!({"title": "t", "body": ""}), "body"),
@@ -642,7 +642,7 @@ async fn insert_devices(app: &TestApp, app_id: i64, n: i64) -> i64 {
     let db = app.db.clone();
     tokio::task::spawn_blocking(move || {
         let mut conn = db.get().expect("connection");
-        let now = api::db::now();
+        let now = db.clock().now();
         let mut rows = Vec::new();
         for i in 0..n {
             rows.push(format!(

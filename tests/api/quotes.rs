@@ -23,7 +23,7 @@ pub fn quote_request() -> Value {
 }
 
 fn in_days(days: i64) -> String {
-    (chrono::Utc::now() + chrono::Duration::days(days)).to_rfc3339()
+    (api::clock::now().and_utc() + chrono::Duration::days(days)).to_rfc3339()
 }
 
 fn priced(valid_days: i64) -> Value {
@@ -182,7 +182,7 @@ both_backends! {
                 .await
                 .assert_status(StatusCode::CREATED);
         }
-        let now = api::db::now() + chrono::Duration::days(3);
+        let now = app.clock.now() + chrono::Duration::days(3);
         let db = app.db.clone();
         let expired = tokio::task::spawn_blocking(move || {
             let mut conn = db.get().expect("connection");

@@ -21,7 +21,7 @@ async fn app_of_kind(app: &TestApp, kind: &str) -> (String, String, String) {
 }
 
 fn minutes_ago(minutes: i64) -> String {
-    (chrono::Utc::now() - chrono::Duration::minutes(minutes)).to_rfc3339()
+    (api::clock::now().and_utc() - chrono::Duration::minutes(minutes)).to_rfc3339()
 }
 
 both_backends! {
@@ -83,7 +83,7 @@ both_backends! {
         };
         let registered = last_seen().await;
         // Two devices report: each moves to its latest event; the third stays as it was.
-        let at = |minutes: i64| chrono::Utc::now() - chrono::Duration::minutes(minutes);
+        let at = |minutes: i64| api::clock::now().and_utc() - chrono::Duration::minutes(minutes);
         let batch = json!({"events": [
             {"type": "session_start", "installation_id": "install-0001", "at": at(30).to_rfc3339()},
             {"type": "session_start", "installation_id": "install-0001", "at": at(50).to_rfc3339()},

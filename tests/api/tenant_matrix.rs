@@ -281,9 +281,9 @@ fn example(spec: &Value, schema: &Value) -> Value {
         "string" => match schema["format"].as_str() {
             Some("email") => json!("someone@example.com"),
             Some("date-time") => {
-                json!((chrono::Utc::now() + chrono::Duration::days(7)).to_rfc3339())
+                json!((api::clock::now().and_utc() + chrono::Duration::days(7)).to_rfc3339())
             }
-            Some("date") => json!(chrono::Utc::now().date_naive().to_string()),
+            Some("date") => json!(api::clock::now().date().to_string()),
             Some("uri") => json!("https://example.com/"),
             _ => json!("Example"),
         },

@@ -1,7 +1,7 @@
 // Forms: an edit never silently overwrites someone else's change, and dialogs behave for keyboards.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { PARTNER, assertAccessible, newPage, shot, signIn, useBackOffice } from "./helpers.mjs";
+import { ADMIN, PARTNER, assertAccessible, newPage, shot, signIn, useBackOffice } from "./helpers.mjs";
 
 const env = useBackOffice();
 
@@ -51,6 +51,32 @@ describe("editing", () => {
     await mine.getByLabel("Last name").fill("Dupont");
     await mine.getByRole("button", { name: "OK" }).click();
     await first.getByText("Customer sophie@customer.demo.test saved.").waitFor();
+  });
+
+  test("an administrator sets how much a partner's coupons may take off", async () => {
+    const page = await newPage(env);
+    await page.goto(`${env.server.url}/partners`);
+    await signIn(page, ADMIN);
+    const row = page.getByRole("row", { name: /Appmakers Agency/ });
+    await row.waitFor();
+    const edit = async () => {
+      await row.getByRole("button", { name: /^Edit / }).click();
+      const dialog = page.getByRole("dialog", { name: "Edit partner" });
+      await dialog.locator('form[aria-busy="false"]').waitFor();
+      return dialog;
+    };
+    let dialog = await edit();
+    const ceiling = dialog.getByLabel("Coupons take off at most (%)");
+    assert.equal(await ceiling.inputValue(), "", "the installation's default until set");
+    await ceiling.fill("130");
+    await dialog.getByRole("button", { name: "OK" }).click();
+    await dialog.getByRole("alert").filter({ hasText: "Please correct: Coupons take off at most." }).waitFor();
+    await ceiling.fill("30");
+    await shot(page, "17-partner-coupon-ceiling");
+    await dialog.getByRole("button", { name: "OK" }).click();
+    await page.getByText("Partner partner@demo.test saved.").waitFor();
+    dialog = await edit();
+    assert.equal(await dialog.getByLabel("Coupons take off at most (%)").inputValue(), "30");
   });
 
   test("a dialog takes the focus, keeps it, closes on Escape and gives it back", async () => {

@@ -3,7 +3,6 @@
 //! and `act` naming the real actor during "log in as". Any other algorithm is refused, and so is a
 //! token not yet valid (`nbf`) or issued in the future (`iat`), beyond a few seconds of leeway.
 
-use chrono::Utc;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use types::accounts::Role;
@@ -75,7 +74,7 @@ impl JwtKeys {
         read_only: bool,
         ttl_secs: i64,
     ) -> anyhow::Result<(String, i64)> {
-        let now = Utc::now().timestamp();
+        let now = crate::clock::system_time().timestamp();
         let claims = Claims {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
@@ -108,7 +107,7 @@ impl JwtKeys {
             })?;
         // jsonwebtoken checks `exp` and `nbf` but not `iat`: a token from the future is forged
         // (or minted by a server whose clock is wrong), never one to trust.
-        if claims.iat > Utc::now().timestamp() + LEEWAY_SECS as i64 {
+        if claims.iat > crate::clock::system_time().timestamp() + LEEWAY_SECS as i64 {
             return Err(AppError::unauthorized(
                 "invalid_token",
                 "The access token is invalid.",

@@ -46,7 +46,7 @@ pub fn issue_tokens(
     kind: SessionKind,
 ) -> AppResult<TokenResponse> {
     let refresh_token = secrets::random_token(32);
-    let now = crate::db::now();
+    let now = crate::clock::now();
     let mut expires_at = now + chrono::Duration::days(REFRESH_TTL_DAYS);
     let mut access_ttl = crate::auth::jwt::ACCESS_TTL_SECS;
     if let Some(end) = kind.ends_at {

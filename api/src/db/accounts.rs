@@ -207,7 +207,7 @@ impl AccountRow {
             .set((
                 changes,
                 accounts::version.eq(accounts::version + 1),
-                accounts::updated_at.eq(super::now()),
+                accounts::updated_at.eq(crate::clock::now()),
             ))
             .execute(conn)?;
         Self::find(conn, id)?.ok_or_else(crate::error::AppError::not_found)

@@ -119,7 +119,7 @@ impl AppRow {
             .set((
                 changes,
                 apps::version.eq(apps::version + 1),
-                apps::updated_at.eq(super::now()),
+                apps::updated_at.eq(crate::clock::now()),
             ))
             .execute(conn)?;
         Self::find_with_owner(conn, id)?.ok_or_else(AppError::not_found)

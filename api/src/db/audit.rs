@@ -128,7 +128,7 @@ impl Actor {
                 audit_events::subject_type.eq(subject_type),
                 audit_events::subject_id.eq(subject_id),
                 audit_events::ip.eq(self.ip.as_deref()),
-                audit_events::created_at.eq(super::now()),
+                audit_events::created_at.eq(crate::clock::now()),
                 audit_events::subject_name.eq(subject_name),
             ))
             .execute(conn)?;

@@ -113,7 +113,7 @@ impl DeviceRow {
         report: &RegisterDevice,
         installed_at: NaiveDateTime,
     ) -> AppResult<(i64, bool)> {
-        let now = super::now();
+        let now = crate::clock::now();
         let changes = DeviceReport {
             platform: report.platform.as_str(),
             model: report.model.trim(),

@@ -39,7 +39,7 @@ impl EmailRow {
         body: &str,
         deliver: bool,
     ) -> AppResult<i64> {
-        let now = super::now();
+        let now = crate::clock::now();
         let status = if deliver {
             EmailStatus::Queued
         } else {
@@ -106,7 +106,7 @@ impl EmailRow {
         limit: i64,
         lease: chrono::Duration,
     ) -> AppResult<Vec<Self>> {
-        let now = super::now();
+        let now = crate::clock::now();
         conn.transaction(|conn| {
             // A macro, not a value: `as_select()` is typed by the backend it loads on.
             macro_rules! due {
@@ -132,7 +132,7 @@ impl EmailRow {
     }
 
     pub fn mark_sent(conn: &mut DbConn, id: i64) -> AppResult<()> {
-        let now = super::now();
+        let now = crate::clock::now();
         diesel::update(emails::table.find(id))
             .set((
                 emails::status.eq(EmailStatus::Sent.as_str()),
@@ -158,7 +158,7 @@ impl EmailRow {
                 emails::status.eq(status.as_str()),
                 emails::attempts.eq(attempts),
                 emails::last_error.eq(error),
-                emails::next_attempt_at.eq(super::now() + backoff),
+                emails::next_attempt_at.eq(crate::clock::now() + backoff),
             ))
             .execute(conn)?;
         Ok(())

@@ -105,7 +105,7 @@ impl MobileUserRow {
             .set((
                 changes,
                 mobile_users::version.eq(mobile_users::version + 1),
-                mobile_users::updated_at.eq(super::now()),
+                mobile_users::updated_at.eq(crate::clock::now()),
             ))
             .execute(conn)?;
         Self::find(conn, current.app_id, current.id)

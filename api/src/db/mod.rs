@@ -38,6 +38,7 @@ use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
@@ -218,6 +219,8 @@ enum Hop<T> {
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
+    /// The server's clock, entered around every closure so that the store's stamps read it.
+    clock: Clock,
 }
 
 impl Db {
@@ -239,7 +242,21 @@ impl Db {
             .connection_timeout(timeout)
             .test_on_check_out(true)
             .build_unchecked(manager);
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            clock: Clock::default(),
+        })
+    }
+
+    /// This handle with `clock` as the time its work reads (`crate::clock::now`).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The clock this handle's work reads.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// A connection for command-line tools (not request handlers: those use `run`).
@@ -268,21 +285,24 @@ impl Db {
         }
         let check = gate::hop();
         let pool = self.pool.clone();
+        let clock = self.clock.clone();
         let span = tracing::Span::current();
         let hop = actix_web::web::block(move || {
             let _entered = span.enter();
-            let mut conn = match pool.get() {
-                Ok(conn) => conn,
-                Err(err) => return Hop::NoConnection(err.into()),
-            };
-            let checked = check.is_some();
-            if let Some(Err(refused)) = check.map(|check| check(&mut conn)) {
-                return Hop::Refused(refused);
-            }
-            Hop::Ran {
-                checked,
-                out: f(&mut conn),
-            }
+            clock.enter(move || {
+                let mut conn = match pool.get() {
+                    Ok(conn) => conn,
+                    Err(err) => return Hop::NoConnection(err.into()),
+                };
+                let checked = check.is_some();
+                if let Some(Err(refused)) = check.map(|check| check(&mut conn)) {
+                    return Hop::Refused(refused);
+                }
+                Hop::Ran {
+                    checked,
+                    out: f(&mut conn),
+                }
+            })
         })
         .await?;
         match hop {
@@ -418,16 +438,7 @@ macro_rules! insert_many {
     }};
 }
 
-/// Now, in UTC, at microsecond precision (what both backends store).
-pub fn now() -> NaiveDateTime {
-    micros(Utc::now().naive_utc())
-}
-
-/// `t` cut to microseconds: PostgreSQL keeps no more, and SQLite compares times as text, so a
-/// time a client sent with nanoseconds must be cut before it is stored or compared.
-pub fn micros(t: NaiveDateTime) -> NaiveDateTime {
-    t - Duration::from_nanos(u64::from(t.and_utc().timestamp_subsec_nanos() % 1000))
-}
+pub use crate::clock::micros;
 
 /// Database times are UTC without an offset; the wire carries RFC 3339.
 pub fn utc(t: NaiveDateTime) -> chrono::DateTime<Utc> {

@@ -96,7 +96,7 @@ impl PlanRow {
             .set((
                 changes,
                 plans::version.eq(plans::version + 1),
-                plans::updated_at.eq(super::now()),
+                plans::updated_at.eq(crate::clock::now()),
             ))
             .execute(conn)?;
         Self::find(conn, id)
@@ -300,7 +300,7 @@ impl CouponRow {
             .set((
                 changes,
                 coupons::version.eq(coupons::version + 1),
-                coupons::updated_at.eq(super::now()),
+                coupons::updated_at.eq(crate::clock::now()),
             ))
             .execute(conn)?;
         Self::find(conn, id, None)

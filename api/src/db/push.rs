@@ -234,7 +234,7 @@ impl MessageRow {
             .set((
                 changes,
                 push_messages::version.eq(push_messages::version + 1),
-                push_messages::updated_at.eq(super::now()),
+                push_messages::updated_at.eq(crate::clock::now()),
             ))
             .execute(conn)?;
         Self::find(conn, row.app_id, row.id)

@@ -64,7 +64,7 @@ impl RefreshTokenRow {
                 .find(id)
                 .filter(refresh_tokens::used_at.is_null()),
         )
-        .set(refresh_tokens::used_at.eq(super::now()))
+        .set(refresh_tokens::used_at.eq(crate::clock::now()))
         .execute(conn)?;
         Ok(updated == 1)
     }
@@ -91,7 +91,7 @@ impl RefreshTokenRow {
                 .filter(refresh_tokens::impersonator_id.eq(impersonator_id))
                 .filter(refresh_tokens::revoked_at.is_null()),
         )
-        .set(refresh_tokens::revoked_at.eq(super::now()))
+        .set(refresh_tokens::revoked_at.eq(crate::clock::now()))
         .execute(conn)?;
         Ok(())
     }
@@ -102,7 +102,7 @@ impl RefreshTokenRow {
                 .filter(refresh_tokens::family_id.eq(family_id))
                 .filter(refresh_tokens::revoked_at.is_null()),
         )
-        .set(refresh_tokens::revoked_at.eq(super::now()))
+        .set(refresh_tokens::revoked_at.eq(crate::clock::now()))
         .execute(conn)?;
         Ok(())
     }
@@ -114,7 +114,7 @@ impl RefreshTokenRow {
                 .filter(refresh_tokens::account_id.eq(account_id))
                 .filter(refresh_tokens::revoked_at.is_null()),
         )
-        .set(refresh_tokens::revoked_at.eq(super::now()))
+        .set(refresh_tokens::revoked_at.eq(crate::clock::now()))
         .execute(conn)?;
         Ok(())
     }
@@ -165,7 +165,7 @@ impl ApiTokenRow {
 
     /// The live (unrevoked, unexpired) token with this hash.
     pub fn find_live_by_hash(conn: &mut DbConn, hash: &str) -> AppResult<Option<Self>> {
-        let now = super::now();
+        let now = crate::clock::now();
         Ok(api_tokens::table
             .filter(api_tokens::token_hash.eq(hash))
             .filter(api_tokens::revoked_at.is_null())
@@ -181,7 +181,7 @@ impl ApiTokenRow {
 
     /// Records use, at most once a minute per token so that reads stay reads.
     pub fn touch(conn: &mut DbConn, token: &Self) -> AppResult<()> {
-        let now = super::now();
+        let now = crate::clock::now();
         if token
             .last_used_at
             .is_none_or(|t| now - t > chrono::Duration::minutes(1))
@@ -210,7 +210,7 @@ impl ApiTokenRow {
                 .filter(api_tokens::account_id.eq(account_id))
                 .filter(api_tokens::revoked_at.is_null()),
         )
-        .set(api_tokens::revoked_at.eq(super::now()))
+        .set(api_tokens::revoked_at.eq(crate::clock::now()))
         .execute(conn)?;
         Ok(updated == 1)
     }
@@ -221,7 +221,7 @@ impl ApiTokenRow {
                 .filter(api_tokens::account_id.eq(account_id))
                 .filter(api_tokens::revoked_at.is_null()),
         )
-        .set(api_tokens::revoked_at.eq(super::now()))
+        .set(api_tokens::revoked_at.eq(crate::clock::now()))
         .execute(conn)?;
         Ok(())
     }
@@ -330,7 +330,7 @@ impl OneTimeTokenRow {
         actor_id: Option<i64>,
         read_only: bool,
     ) -> AppResult<()> {
-        let now = super::now();
+        let now = crate::clock::now();
         diesel::insert_into(one_time_tokens::table)
             .values((
                 one_time_tokens::account_id.eq(account_id),
@@ -355,7 +355,7 @@ impl OneTimeTokenRow {
                 .filter(one_time_tokens::purpose.eq(purpose.as_str()))
                 .filter(one_time_tokens::used_at.is_null()),
         )
-        .set(one_time_tokens::used_at.eq(super::now()))
+        .set(one_time_tokens::used_at.eq(crate::clock::now()))
         .execute(conn)?;
         Ok(())
     }
@@ -365,7 +365,7 @@ impl OneTimeTokenRow {
         token_hash: &str,
         purposes: &[Purpose],
     ) -> AppResult<Option<Self>> {
-        let now = super::now();
+        let now = crate::clock::now();
         let purposes: Vec<&str> = purposes.iter().map(|p| p.as_str()).collect();
         let found = one_time_tokens::table
             .filter(one_time_tokens::token_hash.eq(token_hash))

@@ -172,7 +172,7 @@ impl EndpointRow {
             .set((
                 changes,
                 webhook_endpoints::version.eq(webhook_endpoints::version + 1),
-                webhook_endpoints::updated_at.eq(super::now()),
+                webhook_endpoints::updated_at.eq(crate::clock::now()),
             ))
             .execute(conn)?;
         webhook_endpoints::table
@@ -320,7 +320,7 @@ impl DeliveryRow {
         payload: &str,
         endpoints: &[i64],
     ) -> AppResult<()> {
-        let now = super::now();
+        let now = crate::clock::now();
         diesel::insert_into(webhook_events::table)
             .values((
                 webhook_events::id.eq(event_id),

@@ -201,7 +201,7 @@ impl Gateways {
                 return Ok(token.clone());
             }
         }
-        let now = chrono::Utc::now().timestamp();
+        let now = crate::clock::system_time().timestamp();
         let claims = json!({
             "iss": account.client_email,
             "scope": "https://www.googleapis.com/auth/firebase.messaging",
@@ -356,7 +356,7 @@ impl Gateways {
             .map_err(|e| failed(format!("the APNs key is unreadable: {e}")))?;
         let mut header = Header::new(Algorithm::ES256);
         header.kid = Some(key.key_id.clone());
-        let claims = json!({"iss": key.team_id, "iat": chrono::Utc::now().timestamp()});
+        let claims = json!({"iss": key.team_id, "iat": crate::clock::system_time().timestamp()});
         let token = jsonwebtoken::encode(&header, &claims, &signing)
             .map_err(|e| failed(format!("could not sign: {e}")))?;
         tokens.insert(id, (token.clone(), Instant::now()));

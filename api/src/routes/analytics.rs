@@ -36,7 +36,7 @@ async fn app_analytics(
     query: web::Query<AnalyticsQuery>,
 ) -> AppResult<HttpResponse> {
     let id = parse_id(&path)?;
-    let plan = Plan::new(&valid_query(query)?, crate::db::now())?;
+    let plan = Plan::new(&valid_query(query)?, state.clock.now())?;
     let analytics = state
         .db
         .run(move |conn| {

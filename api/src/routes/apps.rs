@@ -111,7 +111,7 @@ async fn create_app(
     idempotency::run(&state, &req, owner, body.0, move |conn, body| {
         let owner_id = user.scope().owner_for_new_app(conn, requested)?;
         crate::billing::ensure_may_set_edition(user.role(), AppEdition::Basic, body.edition)?;
-        let now = crate::db::now();
+        let now = crate::clock::now();
         let created = AppRow::insert(
             conn,
             &NewApp {

@@ -203,7 +203,7 @@ async fn create_token(
     let row = state
         .db
         .transaction(move |conn| {
-            let now = crate::db::now();
+            let now = crate::clock::now();
             let app_ids = match &body.app_ids {
                 Some(ids) => Some(apps_in_reach(conn, &user, ids)?),
                 None => None,

@@ -88,7 +88,7 @@ async fn create_plan(
 ) -> AppResult<HttpResponse> {
     let owner = KeyOwner::Account(user.id());
     idempotency::run(&state, &req, owner, body.0, move |conn, b| {
-        let now = crate::db::now();
+        let now = crate::clock::now();
         let plan = PlanRow::insert(
             conn,
             &NewPlan {

@@ -55,7 +55,7 @@ async fn register_device(
     let owner = KeyOwner::App(app.clone());
     idempotency::run(&state, &req, owner, body.0, move |conn, body| {
         let app = app.row()?;
-        let (device_id, created) = sdk::register_device(conn, app, &body, crate::db::now())?;
+        let (device_id, created) = sdk::register_device(conn, app, &body, crate::clock::now())?;
         let body = DeviceRegistered {
             device_id: device_id.to_string(),
             created,
@@ -92,7 +92,7 @@ async fn record_events(
 ) -> AppResult<HttpResponse> {
     let outcome = state
         .db
-        .transaction(move |conn| sdk::record_events(conn, app.row()?, &body.0, crate::db::now()))
+        .transaction(move |conn| sdk::record_events(conn, app.row()?, &body.0, crate::clock::now()))
         .await?;
     Ok(HttpResponse::Accepted().json(outcome))
 }

@@ -114,7 +114,7 @@ async fn create_endpoint(
                     format!("An account has at most {MAX_ENDPOINTS} webhook endpoints."),
                 ));
             }
-            let now = crate::db::now();
+            let now = crate::clock::now();
             let row = EndpointRow::insert(
                 conn,
                 &NewEndpoint {

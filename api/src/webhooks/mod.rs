@@ -95,7 +95,7 @@ pub fn emit_with<T: Serialize>(
     let Some(data) = data(conn)? else {
         return Ok(());
     };
-    let payload = envelope(event_type.as_str(), crate::db::now(), &data)?;
+    let payload = envelope(event_type.as_str(), crate::clock::now(), &data)?;
     DeliveryRow::queue(
         conn,
         &new_event_id(),
@@ -114,7 +114,7 @@ pub fn queue_test(conn: &mut DbConn, endpoint: &EndpointRow) -> AppResult<i64> {
     }
     let payload = envelope(
         TEST_EVENT,
-        crate::db::now(),
+        crate::clock::now(),
         &Test {
             endpoint_id: endpoint.id.to_string(),
             message:

@@ -187,7 +187,7 @@ impl Sender {
         now: NaiveDateTime,
     ) -> (Attempt, bool) {
         // The header is the real time of sending, which receivers compare with their clocks.
-        let timestamp = chrono::Utc::now().timestamp();
+        let timestamp = crate::clock::system_time().timestamp();
         let signatures: Vec<String> = endpoint
             .signing_secrets(now)
             .into_iter()

@@ -325,7 +325,7 @@ fn apns_send(
         .as_ref()
         .ok()
         .and_then(|c| c["iat"].as_i64())
-        .is_some_and(|iat| (chrono::Utc::now().timestamp() - iat).abs() < 3600);
+        .is_some_and(|iat| (api::clock::system_time().timestamp() - iat).abs() < 3600);
     if kid.as_deref() != Some(APNS_KEY_ID) || !fresh {
         return problem(403, json!({"reason": "InvalidProviderToken"}));
     }
@@ -372,7 +372,7 @@ fn apns_send(
         }
         Some("gone") => problem(
             410,
-            json!({"reason": "Unregistered", "timestamp": chrono::Utc::now().timestamp_millis()}),
+            json!({"reason": "Unregistered", "timestamp": api::clock::system_time().timestamp_millis()}),
         ),
         Some("bad_token") => problem(400, json!({"reason": "BadDeviceToken"})),
         Some("busy") => HttpResponse::TooManyRequests()

@@ -238,7 +238,9 @@ impl TestApp {
         let port = app.port();
         let clock = app.clock();
         tokio::spawn(app.run_until_stopped());
-        let db = Db::new(&settings.database_url, 2, std::time::Duration::from_secs(5)).expect("db");
+        let db = Db::new(&settings.database_url, 2, std::time::Duration::from_secs(5))
+            .expect("db")
+            .with_clock(clock.clone());
         Self {
             address: format!("http://127.0.0.1:{port}"),
             db,

@@ -43,6 +43,9 @@ pub struct FormState {
     /// The record is being read: its text fields are read-only until it fills them, so nothing
     /// typed meanwhile is overwritten.
     pub loading: RwSignal<bool>,
+    /// The labels of the form's fields by name, as the fields registered them: the summary
+    /// names a field as its label does.
+    labels: StoredValue<Vec<(&'static str, &'static str)>>,
 }
 
 impl Default for FormState {
@@ -59,7 +62,30 @@ impl FormState {
             busy: RwSignal::new(false),
             stale: RwSignal::new(false),
             loading: RwSignal::new(false),
+            labels: StoredValue::new(Vec::new()),
         }
+    }
+
+    /// Names the field `name` as `label` wherever the form lists what to correct.
+    pub fn label(&self, name: &'static str, label: &'static str) {
+        self.labels.update_value(|labels| {
+            if !labels.iter().any(|(n, _)| *n == name) {
+                labels.push((name, label));
+            }
+        });
+    }
+
+    /// How the form names the field of an error: its label, else its name in words.
+    fn name_of(&self, field: &str) -> String {
+        self.labels
+            .with_value(|labels| {
+                labels
+                    .iter()
+                    .find(|(n, _)| *n == field)
+                    // "Email (username)" is "Email", "Country (ISO code)" "Country".
+                    .map(|(_, l)| l.split(" (").next().unwrap_or(l).to_owned())
+            })
+            .unwrap_or_else(|| field_name(field))
     }
 
     /// Clears what the last attempt showed.
@@ -126,6 +152,7 @@ pub fn TextField(
     #[prop(optional)] maxlength: Option<u32>,
 ) -> impl IntoView {
     let invalid = move || form.message(name).is_some();
+    form.label(name, label);
     view! {
         <label class=if wide { "field span-2" } else { "field" }>
             <span>{label} {required.then(|| view! { <abbr title="required">"*"</abbr> })}</span>
@@ -178,7 +205,7 @@ pub fn FormAlerts(
         let errors = form.errors.get();
         let mut fields: Vec<String> = Vec::new();
         for e in &errors {
-            let name = field_name(&e.field);
+            let name = form.name_of(&e.field);
             if !fields.contains(&name) {
                 fields.push(name);
             }

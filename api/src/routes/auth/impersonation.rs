@@ -61,7 +61,7 @@ pub(super) async fn exchange_impersonation(
                 impersonator_id: Some(actor.id),
                 read_only: code.read_only,
                 ends_at: Some(
-                    crate::db::now() + chrono::Duration::minutes(IMPERSONATION_SESSION_MINUTES),
+                    crate::clock::now() + chrono::Duration::minutes(IMPERSONATION_SESSION_MINUTES),
                 ),
             };
             let tokens = start_session(conn, &state2, &customer, kind)?;

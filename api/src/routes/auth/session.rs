@@ -151,7 +151,7 @@ pub(super) async fn refresh(
                     "This refresh token was already used; every session it belongs to has been signed out.",
                 )));
             }
-            if token.revoked_at.is_some() || token.expires_at <= crate::db::now() {
+            if token.revoked_at.is_some() || token.expires_at <= crate::clock::now() {
                 return Ok(Err(invalid()));
             }
             let account = AccountRow::find(conn, token.account_id)?.ok_or_else(invalid)?;

@@ -284,7 +284,7 @@ async fn delete_customer(
         .transaction(move |conn| {
             let current = manager.0.scope().find_customer(conn, id)?;
             check_etag(if_match.as_deref(), &current.etag())?;
-            crate::billing::before_deleting(conn, &billing, None, Some(id), crate::db::now())?;
+            crate::billing::before_deleting(conn, &billing, None, Some(id), crate::clock::now())?;
             ensure_owns_no_apps(conn, id, "customer_has_apps")?;
             manager
                 .0
