@@ -95,6 +95,22 @@ fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
+/// The stored hash of [`PASSWORD`] for the accounts tests make directly: one argon2id hash for the
+/// whole run, at the smallest cost (m = 1 MiB, t = 1), which a sign-in reads from the hash itself.
+/// Thousands of sign-ins at the real cost (19 MiB, t = 2) would spend a minute of CPU on hashing;
+/// the real cost is what passwords chosen through the API get (activation, reset, change).
+pub fn password_hash() -> &'static str {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        let params = argon2::Params::new(1024, 1, 1, None).expect("argon2 parameters");
+        argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+            .hash_password(PASSWORD.as_bytes(), &SaltString::generate(&mut OsRng))
+            .expect("hash")
+            .to_string()
+    })
+}
+
 /// The PostgreSQL server that test databases are created on.
 pub fn postgres_admin_url() -> String {
     std::env::var("TEST_POSTGRES_URL")
@@ -313,7 +329,7 @@ impl TestApp {
             let mut conn = db.get().expect("connection");
             let spec = AccountSpec {
                 email,
-                password_hash: Some(api::auth::password::hash(PASSWORD).expect("hash")),
+                password_hash: Some(password_hash().to_owned()),
                 role,
                 status,
                 first_name: "Test".into(),
