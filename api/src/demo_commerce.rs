@@ -177,6 +177,7 @@ fn demo_order(
         tax,
         discount,
         mobile_user_id: user.map(|u| u.id.to_string()),
+        mobile_user_ref: None,
         guest_email: user.is_none().then(|| format!("guest{n}@mail.demo.test")),
         guest_name: user.is_none().then(|| "Guest Buyer".to_owned()),
         installation_id: (!installations.is_empty())
@@ -234,6 +235,7 @@ fn seed_quotes(
                 contact_email: email.into(),
                 contact_phone: None,
                 mobile_user_id: None,
+                mobile_user_ref: None,
             },
             sent_at,
         )?;
@@ -281,6 +283,7 @@ fn seed_quotes(
                     discount: 0,
                     total: subtotal + subtotal * 21 / 121,
                     mobile_user_id: None,
+                    mobile_user_ref: None,
                     guest_email: Some(email.into()),
                     guest_name: Some(name.into()),
                     installation_id: installations.first().cloned(),

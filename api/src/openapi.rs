@@ -385,11 +385,7 @@ fn refer_to_shared(op: &mut Operation) {
 }
 
 /// Creates (`POST` answering 201) that take no `Idempotency-Key`, by operation id, and why.
-pub const NOT_IDEMPOTENT: [(&str, &str); 3] = [
-    (
-        "register",
-        "signing up has no account yet to keep a key under; a retry answers 409 `email_taken`",
-    ),
+pub const NOT_IDEMPOTENT: [(&str, &str); 2] = [
     (
         "create_token",
         "the token is shown once and kept only as a hash, so its answer cannot be replayed; a retry \

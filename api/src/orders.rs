@@ -17,6 +17,29 @@ use crate::db::quotes::{self, QuoteRow};
 use crate::db::{parse_id, DbConn};
 use crate::error::{AppError, AppResult};
 
+/// The app's mobile user an SDK order or quote request names, by its back-office id or by the
+/// handle the SDK got when registering it; `None` for a guest. 422 on the field when it names
+/// nobody of this app, or when both are sent.
+pub fn signed_in_buyer(
+    conn: &mut DbConn,
+    app_id: i64,
+    id: Option<&str>,
+    sdk_ref: Option<&str>,
+) -> AppResult<Option<MobileUserRow>> {
+    match (id, sdk_ref) {
+        (Some(_), Some(_)) => Err(AppError::invalid_field(
+            "mobile_user_ref",
+            "must be absent when mobile_user_id names the buyer",
+        )),
+        (Some(id), None) => parse_id(id)
+            .and_then(|id| MobileUserRow::find(conn, app_id, id))
+            .map(Some)
+            .map_err(|_| AppError::invalid_field("mobile_user_id", "is not a user of this app")),
+        (None, Some(sdk_ref)) => crate::sdk::mobile_user_by_ref(conn, app_id, sdk_ref).map(Some),
+        (None, None) => Ok(None),
+    }
+}
+
 /// 403 unless the app is a Standard one: orders and quote requests are Standard features.
 pub fn require_standard(app: &AppRow) -> AppResult<()> {
     if app.edition() == AppEdition::Standard {
@@ -80,13 +103,13 @@ pub fn take_order(
     crate::sdk::check_reported_time(placed_at, now)
         .map_err(|message| AppError::invalid_field("placed_at", message))?;
 
-    let (mobile_user_id, buyer_email, buyer_name) = match &order.mobile_user_id {
-        Some(id) => {
-            let user = parse_id(id)
-                .and_then(|id| MobileUserRow::find(conn, app.id, id))
-                .map_err(|_| {
-                    AppError::invalid_field("mobile_user_id", "is not a user of this app")
-                })?;
+    let (mobile_user_id, buyer_email, buyer_name) = match signed_in_buyer(
+        conn,
+        app.id,
+        order.mobile_user_id.as_deref(),
+        order.mobile_user_ref.as_deref(),
+    )? {
+        Some(user) => {
             let name = format!("{} {}", user.first_name, user.last_name);
             (Some(user.id), Some(user.email), Some(name))
         }

@@ -14,10 +14,9 @@ use types::quotes::{CreateQuoteRequest, CreateQuoteResponse, QuoteRequest, Quote
 use crate::clock::Clock;
 use crate::db::apps::AppRow;
 use crate::db::audit::Actor;
-use crate::db::mobile_users::MobileUserRow;
 use crate::db::orders::OrderRow;
 use crate::db::quotes::{self, NewQuote, NewResponse, PriceRow, QuoteLineRow, QuoteRow};
-use crate::db::{parse_id, Db, DbConn};
+use crate::db::{Db, DbConn};
 use crate::error::{AppError, AppResult};
 
 /// How often the expiry job looks for offers that ran out.
@@ -31,17 +30,13 @@ pub fn take_request(
     now: NaiveDateTime,
 ) -> AppResult<QuoteRow> {
     crate::orders::require_standard(app)?;
-    let mobile_user_id = match &request.mobile_user_id {
-        Some(id) => Some(
-            parse_id(id)
-                .and_then(|id| MobileUserRow::find(conn, app.id, id))
-                .map_err(|_| {
-                    AppError::invalid_field("mobile_user_id", "is not a user of this app")
-                })?
-                .id,
-        ),
-        None => None,
-    };
+    let mobile_user_id = crate::orders::signed_in_buyer(
+        conn,
+        app.id,
+        request.mobile_user_id.as_deref(),
+        request.mobile_user_ref.as_deref(),
+    )?
+    .map(|user| user.id);
     let trimmed = |s: &Option<String>| {
         s.as_deref()
             .map(str::trim)

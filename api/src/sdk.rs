@@ -209,6 +209,43 @@ pub fn record_events(
     })
 }
 
+/// A user as the app registers it (`POST sdk/mobile-users`), answering the same whether the email
+/// is new or the app has it already, so that the app's public key tells nobody which shoppers
+/// exist: the user's handle either way. A new email makes the user; a known one changes nothing
+/// (a stranger cannot rename someone) and answers that user's handle, which is also what an app
+/// re-installed on a new phone needs.
+pub fn register_mobile_user(
+    conn: &mut DbConn,
+    app: &AppRow,
+    user: &CreateMobileUser,
+) -> AppResult<String> {
+    if app.kind() == AppKind::Magento {
+        return Err(managed_by_magento());
+    }
+    let email = user.email.trim().to_lowercase();
+    let row = match MobileUserRow::find_by_email(conn, app.id, &email)? {
+        Some(known) => known,
+        None => create_mobile_user(conn, app, user)?,
+    };
+    Ok(row.sdk_ref.unwrap_or_default())
+}
+
+/// The buyer named by an SDK order or quote request: the app's user with this handle (`Err` names
+/// the field when there is none).
+pub fn mobile_user_by_ref(
+    conn: &mut DbConn,
+    app_id: i64,
+    sdk_ref: &str,
+) -> AppResult<MobileUserRow> {
+    MobileUserRow::find_by_ref(conn, app_id, sdk_ref)?
+        .ok_or_else(|| AppError::invalid_field("mobile_user_ref", "is not a user of this app"))
+}
+
+/// A fresh handle for a mobile user: 128 random bits, nothing the app could guess from.
+fn new_sdk_ref() -> String {
+    format!("mu_{}", crate::auth::secrets::random_token(16))
+}
+
 /// Registers a user of a stand-alone app (from the app, or from the back office).
 pub fn create_mobile_user(
     conn: &mut DbConn,
@@ -234,6 +271,7 @@ pub fn create_mobile_user(
             status: MobileUserStatus::Active.as_str().to_owned(),
             created_at: now,
             updated_at: now,
+            sdk_ref: new_sdk_ref(),
         },
     )?;
     let data = created.to_wire();

@@ -134,15 +134,24 @@ both_backends! {
             .sdk("mobile-users", &key, json!({"email": "sam@mail.example", "first_name": "Sam", "last_name": "Smith"}))
             .await;
         user.assert_status(StatusCode::CREATED);
-        let user_id = user.body["id"].as_str().expect("id");
-        let body = with(order("300001"), json!({"guest_email": null, "guest_name": null, "mobile_user_id": user_id}));
+        let handle = user.body["mobile_user_ref"].as_str().expect("handle");
+        let users = app.get(&format!("apps/{app_id}/mobile-users"), &customer).await;
+        let user_id = users.body["items"][0]["id"].as_str().expect("id").to_owned();
+        // By the SDK's handle, or by the back office's id: the same buyer; both at once is a 422.
+        let body = with(order("300001"), json!({"guest_email": null, "guest_name": null, "mobile_user_ref": handle}));
         let created = app.sdk("orders", &key, body).await;
         created.assert_status(StatusCode::CREATED);
-        assert_eq!(created.body["buyer"]["mobile_user_id"], user_id);
+        assert_eq!(created.body["buyer"]["mobile_user_id"], user_id.as_str());
+        let by_id = with(order("300002"), json!({"guest_email": null, "guest_name": null, "mobile_user_id": user_id}));
+        app.sdk("orders", &key, by_id).await.assert_status(StatusCode::CREATED);
+        let both = with(order("300003"), json!({"guest_email": null, "guest_name": null, "mobile_user_id": user_id, "mobile_user_ref": handle}));
+        assert_eq!(app.sdk("orders", &key, both).await.error_fields(), ["mobile_user_ref"]);
+        let unknown = with(order("300004"), json!({"guest_email": null, "guest_name": null, "mobile_user_ref": "mu_nobodyhere"}));
+        assert_eq!(app.sdk("orders", &key, unknown).await.error_fields(), ["mobile_user_ref"]);
         assert_eq!(created.body["buyer"]["name"], "Sam Smith");
         assert_eq!(created.body["buyer"]["guest"], false);
         let found = app.get(&format!("apps/{app_id}/orders?q=SMITH"), &customer).await;
-        assert_eq!(found.body["total"], 1);
+        assert_eq!(found.body["total"], 2);
     }
 
     async fn the_owner_moves_an_order_along_and_the_trace_shows_every_step(app) {

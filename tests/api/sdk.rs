@@ -178,9 +178,24 @@ both_backends! {
         let user = json!({"email": "Sam@Mail.example", "first_name": "Sam", "last_name": "Bakker"});
         let created = app.sdk("mobile-users", &key, user.clone()).await;
         created.assert_status(StatusCode::CREATED);
-        assert_eq!(created.body["email"], "sam@mail.example");
-        app.sdk("mobile-users", &key, user.clone()).await.assert_problem(StatusCode::CONFLICT, "email_taken");
-        assert_eq!(app.get(&format!("apps/{app_id}/mobile-users"), &token).await.body["total"], 1);
+        let handle = created.body["mobile_user_ref"].as_str().expect("handle").to_owned();
+        assert!(handle.starts_with("mu_") && handle.len() > 20, "{handle}");
+        let users = app.get(&format!("apps/{app_id}/mobile-users"), &token).await;
+        assert_eq!(users.body["items"][0]["email"], "sam@mail.example");
+
+        // The same email again (a stranger with the public key, or the app on a new phone): the same
+        // answer, the same handle, nothing changed — the key tells nobody who is a shopper here.
+        let stranger = json!({"email": "SAM@mail.example", "first_name": "Not", "last_name": "Sam"});
+        let again = app.sdk("mobile-users", &key, stranger).await;
+        assert_eq!((again.status, &again.body), (created.status, &created.body));
+        assert!(again.header("location").is_none() && created.header("location").is_none());
+        let users = app.get(&format!("apps/{app_id}/mobile-users"), &token).await;
+        assert_eq!(users.body["total"], 1);
+        assert_eq!(users.body["items"][0]["first_name"], "Sam");
+        // A new email answers a handle of the same shape that says nothing of the order of sign-ups.
+        let other = app.sdk("mobile-users", &key, json!({"email": "kim@mail.example", "first_name": "Kim", "last_name": "Lee"})).await;
+        other.assert_status(StatusCode::CREATED);
+        assert_ne!(other.body["mobile_user_ref"], created.body["mobile_user_ref"]);
 
         let magento = app.create_app(&token, json!({"kind": "magento", "store_url": "https://shop.example"})).await;
         let magento_key = magento["app_key"].as_str().expect("key");

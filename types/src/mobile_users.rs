@@ -47,6 +47,17 @@ pub struct CreateMobileUser {
     pub phone: Option<String>,
 }
 
+/// What the app gets for a user it registers (`POST /sdk/mobile-users`): the same answer for a
+/// new email and for one the app already has, so that the public app key tells nobody which
+/// shoppers exist.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MobileUserRegistered {
+    /// The user's handle: send it as `mobile_user_ref` with the user's orders and quote requests.
+    /// Random, and the same each time the app registers this email.
+    #[schema(example = "mu_Kp3x9QmT0aVbN2cYdE4fGw")]
+    pub mobile_user_ref: String,
+}
+
 /// Changes to a mobile user; `status` blocks or unblocks. Absent fields stay as they are.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
 pub struct UpdateMobileUser {

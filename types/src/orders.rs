@@ -122,10 +122,19 @@ pub struct CreateOrder {
     #[validate(range(min = 0, max = 1_000_000_000_000_i64))]
     #[schema(minimum = 0, maximum = 1_000_000_000_000_i64, example = 4498)]
     pub total: i64,
-    /// The buyer, when signed in to the app (stand-alone apps).
+    /// The buyer, when signed in to the app (stand-alone apps), by its id in the back office.
     #[validate(custom(function = "rules::numeric_id"))]
     #[schema(pattern = "^[1-9][0-9]{0,17}$")]
     pub mobile_user_id: Option<String>,
+    /// The buyer, when signed in to the app, by the handle `POST /sdk/mobile-users` answered
+    /// (instead of `mobile_user_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::mobile_user_ref"))]
+    #[schema(
+        pattern = "^mu_[A-Za-z0-9_-]{1,60}$",
+        example = "mu_Kp3x9QmT0aVbN2cYdE4fGw"
+    )]
+    pub mobile_user_ref: Option<String>,
     /// The buyer's email, for a guest checkout.
     #[validate(length(max = 254), custom(function = "rules::email_address"))]
     #[schema(format = Email, max_length = 254)]
@@ -175,7 +184,17 @@ fn order_adds_up(order: &CreateOrder) -> Result<(), ValidationError> {
             ))
         }
     }
-    match (&order.mobile_user_id, &order.guest_email, &order.guest_name) {
+    if order.mobile_user_id.is_some() && order.mobile_user_ref.is_some() {
+        return Err(field_error(
+            "mobile_user_ref",
+            "must be absent when mobile_user_id names the buyer".into(),
+        ));
+    }
+    let user = order
+        .mobile_user_id
+        .as_ref()
+        .or(order.mobile_user_ref.as_ref());
+    match (user, &order.guest_email, &order.guest_name) {
         (Some(_), None, None) | (None, Some(_), Some(_)) => Ok(()),
         (Some(_), _, _) => Err(field_error(
             "guest_email",
@@ -183,7 +202,7 @@ fn order_adds_up(order: &CreateOrder) -> Result<(), ValidationError> {
         )),
         (None, None, _) => Err(field_error(
             "mobile_user_id",
-            "is required unless the buyer is a guest (guest_email and guest_name)".into(),
+            "is required (or mobile_user_ref) unless the buyer is a guest (guest_email and guest_name)".into(),
         )),
         (None, Some(_), None) => Err(field_error("guest_name", "is required for a guest".into())),
     }
@@ -363,6 +382,7 @@ mod tests {
             discount: 100,
             total: 2820,
             mobile_user_id: None,
+            mobile_user_ref: None,
             guest_email: Some("guest@mail.example".into()),
             guest_name: Some("Guest".into()),
             installation_id: None,

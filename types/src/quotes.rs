@@ -79,10 +79,19 @@ pub struct CreateQuoteRequest {
     #[validate(custom(function = "rules::phone_number"))]
     #[schema(pattern = "^[ +().-]*([0-9][ +().-]*){6,20}$")]
     pub contact_phone: Option<String>,
-    /// The mobile user, when signed in to the app.
+    /// The mobile user, when signed in to the app, by its id in the back office.
     #[validate(custom(function = "rules::numeric_id"))]
     #[schema(pattern = "^[1-9][0-9]{0,17}$")]
     pub mobile_user_id: Option<String>,
+    /// The mobile user, when signed in to the app, by the handle `POST /sdk/mobile-users` answered
+    /// (instead of `mobile_user_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "rules::mobile_user_ref"))]
+    #[schema(
+        pattern = "^mu_[A-Za-z0-9_-]{1,60}$",
+        example = "mu_Kp3x9QmT0aVbN2cYdE4fGw"
+    )]
+    pub mobile_user_ref: Option<String>,
 }
 
 fn distinct_skus(request: &CreateQuoteRequest) -> Result<(), ValidationError> {

@@ -209,6 +209,23 @@ pub fn new_password(password: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// A mobile user's SDK handle as `POST /sdk/mobile-users` answers it: `mu_` and up to 60
+/// base64url characters.
+pub fn mobile_user_ref(value: &str) -> Result<(), ValidationError> {
+    let ok = value.strip_prefix("mu_").is_some_and(|rest| {
+        (1..=60).contains(&rest.len())
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(ValidationError::new("mobile_user_ref")
+            .with_message("must be a handle that POST /sdk/mobile-users answered (mu_…)".into()))
+    }
+}
+
 /// Names and other free text must not be blank.
 pub fn not_blank(value: &str) -> Result<(), ValidationError> {
     if value.trim().is_empty() {

@@ -25,6 +25,8 @@ pub struct MobileUserRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The app's handle for this user (`POST sdk/mobile-users`): random, unique.
+    pub sdk_ref: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -38,6 +40,7 @@ pub struct NewMobileUser {
     pub status: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub sdk_ref: String,
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -70,6 +73,26 @@ impl MobileUserRow {
             .first(conn)
             .optional()?
             .ok_or_else(AppError::not_found)
+    }
+
+    /// The app's user with this email (stored in lower case), if any.
+    pub fn find_by_email(conn: &mut DbConn, app_id: i64, email: &str) -> AppResult<Option<Self>> {
+        Ok(mobile_users::table
+            .filter(mobile_users::app_id.eq(app_id))
+            .filter(mobile_users::email.eq(email))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()?)
+    }
+
+    /// The app's user with this SDK handle; none for another app's.
+    pub fn find_by_ref(conn: &mut DbConn, app_id: i64, sdk_ref: &str) -> AppResult<Option<Self>> {
+        Ok(mobile_users::table
+            .filter(mobile_users::app_id.eq(app_id))
+            .filter(mobile_users::sdk_ref.eq(sdk_ref))
+            .select(Self::as_select())
+            .first(conn)
+            .optional()?)
     }
 
     pub fn email_in_use(

@@ -166,6 +166,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        sdk_ref -> Nullable<Text>,
     }
 }
 

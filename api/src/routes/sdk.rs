@@ -6,7 +6,7 @@ use crate::routes::Register;
 use crate::webhooks::emit;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use types::mobile_users::{CreateMobileUser, MobileUser};
+use types::mobile_users::{CreateMobileUser, MobileUserRegistered};
 use types::orders::{CreateOrder, Order};
 use types::quotes::{CreateQuoteRequest, QuoteRequest};
 use types::sdk::{DeviceRegistered, EventBatch, EventsAccepted, RegisterDevice};
@@ -97,18 +97,20 @@ async fn record_events(
     Ok(HttpResponse::Accepted().json(outcome))
 }
 
-/// Registers a user who signed up in a stand-alone app. Magento apps answer 403: their users
-/// sign up in the Magento store. (What apps send is not in the audit log, which records what
-/// back-office accounts do.)
+/// Registers a user who signed up in a stand-alone app, and answers the user's handle
+/// (`mobile_user_ref`) for its orders and quote requests. An email the app already has answers
+/// the same 201 with that user's handle and changes nothing (names are not overwritten): the app
+/// key ships inside the app, and this answer must not tell its holder which shoppers exist.
+/// Magento apps answer 403: their users sign up in the Magento store. (What apps send is not in
+/// the audit log, which records what back-office accounts do.)
 #[utoipa::path(
     tag = "sdk",
     security(("app_key" = [])),
     request_body = CreateMobileUser,
     responses(
-        (status = 201, description = "Registered", body = MobileUser),
+        (status = 201, description = "Registered (or registered before)", body = MobileUserRegistered),
         (status = 401, description = "`invalid_app_key`: missing, unknown or rotated key"),
         (status = 403, description = "`managed_by_magento`"),
-        (status = 409, description = "`email_taken` in this app"),
         (status = 429, description = "`rate_limited`: too many requests for this key"),
     )
 )]
@@ -121,10 +123,12 @@ async fn register_mobile_user(
 ) -> AppResult<HttpResponse> {
     let owner = KeyOwner::App(app.clone());
     idempotency::run(&state, &req, owner, body.0, move |conn, body| {
-        let app = app.row()?;
-        let user = sdk::create_mobile_user(conn, app, &body)?;
-        let location = format!("/api/v1/apps/{}/mobile-users/{}", app.id, user.id);
-        Outcome::created(&user.to_wire(), location)
+        let mobile_user_ref = sdk::register_mobile_user(conn, app.row()?, &body)?;
+        // No Location: it would tell a new user (a fresh id) from a known one.
+        Outcome::json(
+            StatusCode::CREATED,
+            &MobileUserRegistered { mobile_user_ref },
+        )
     })
     .await
 }
