@@ -63,7 +63,7 @@ drop_test_databases() {
                 FROM pg_database WHERE datname LIKE 'bo\_test\_%'" | psql "$TEST_POSTGRES_URL" -qX >/dev/null || true
   fi
   rm -rf "${TMPDIR:-/tmp}/backoffice-tests"
-  [ "$n" -eq 0 ] || echo "  dropped $n test databases in $((SECONDS - started))s"
+  if [ "${n:-0}" != 0 ]; then echo "  dropped $n test databases in $((SECONDS - started))s"; fi
 }
 trap drop_test_databases EXIT
 
