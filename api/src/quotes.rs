@@ -107,10 +107,7 @@ pub fn check_access_key(
 }
 
 fn key_mac(secret: &str, app_id: i64, quote_id: i64) -> Hmac<Sha256> {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
-    mac.update(format!("quote-request:{app_id}:{quote_id}").as_bytes());
-    mac
+    crate::auth::secrets::signer(secret, &format!("quote-request:{app_id}:{quote_id}"))
 }
 
 /// Who reads quote requests, and how much of them.

@@ -56,10 +56,7 @@ pub fn cookie_for(email: &str, state: &AppState) -> Cookie<'static> {
 }
 
 fn signer(secret: &str, email: &str, nonce: &str) -> Hmac<Sha256> {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
-    mac.update(format!("device-cookie:{nonce}:{email}").as_bytes());
-    mac
+    crate::auth::secrets::signer(secret, &format!("device-cookie:{nonce}:{email}"))
 }
 
 #[cfg(test)]

@@ -12,6 +12,16 @@ pub fn random_token(bytes: usize) -> String {
     URL_SAFE_NO_PAD.encode(buf)
 }
 
+/// An HMAC-SHA256 of `message` under the server secret: the proofs the server hands out and checks
+/// later without storing them (quote-request access keys, device cookies).
+pub fn signer(secret: &str, message: &str) -> hmac::Hmac<Sha256> {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+        .expect("HMAC takes keys of any length");
+    mac.update(message.as_bytes());
+    mac
+}
+
 /// The stored form of a high-entropy secret (tokens, never passwords): its SHA-256, hex.
 pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
