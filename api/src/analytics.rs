@@ -304,6 +304,28 @@ fn local_midnight(tz: Tz, day: NaiveDate) -> NaiveDateTime {
         .map_or(midnight, |t| t.naive_utc())
 }
 
+/// The fold job of a server: every `period`, folds what is queued.
+pub async fn run_folds(db: crate::db::Db, period: std::time::Duration) {
+    let mut ticker = tokio::time::interval(period);
+    loop {
+        ticker.tick().await;
+        loop {
+            match db
+                .run(|conn| Ok(rollups::fold_pending(conn, rollups::FOLD_BATCH)?))
+                .await
+            {
+                // A full batch: more may be queued.
+                Ok(n) if n as i64 == rollups::FOLD_BATCH => {}
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "folding analytics rollups failed; will retry");
+                    break;
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

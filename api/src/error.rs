@@ -320,6 +320,19 @@ fn unique_violation(constraint: Option<&str>, message: &str) -> Option<fn() -> A
         .map(|(.., answer)| *answer)
 }
 
+impl From<store::StoreError> for AppError {
+    fn from(err: store::StoreError) -> Self {
+        match err {
+            store::StoreError::NotFound => Self::not_found(),
+            store::StoreError::InvalidField { field, message } => {
+                Self::invalid_field(field, message)
+            }
+            store::StoreError::Database(err) => err.into(),
+            store::StoreError::Corrupt(err) => Self::internal(err),
+        }
+    }
+}
+
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(err: diesel::r2d2::PoolError) -> Self {
         Self::database_unavailable(err)

@@ -166,6 +166,7 @@ where
             let now = clock.now();
             match idempotency::claim(conn, account, &key, &hash, now)? {
                 Claim::Replay(answer) => Ok((answer, true)),
+                Claim::Reused => Err(key_reused()),
                 Claim::New(id) => {
                     let answer = work(conn, request)?.answer();
                     idempotency::complete(conn, id, &answer, now)?;
@@ -175,4 +176,13 @@ where
         })
         .await?;
     Ok(respond(answer, replayed))
+}
+
+/// 422: the key already answered another request.
+fn key_reused() -> AppError {
+    AppError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+        "This Idempotency-Key was used with another request (method, path or body). Use a new key for a new request.",
+    )
 }

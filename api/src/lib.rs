@@ -5,7 +5,6 @@ pub mod analytics;
 pub mod auth;
 pub mod billing;
 pub mod cli;
-pub mod clock;
 pub mod db;
 pub mod demo_commerce;
 pub mod demo_traffic;
@@ -26,8 +25,10 @@ pub mod routes;
 pub mod sdk;
 pub mod seed;
 pub mod settings;
-pub mod sketch;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod webhooks;
+
+// The bottom layer's clock and device sketch, where the api has always named them.
+pub use store::{clock, sketch};

@@ -85,7 +85,13 @@ impl Mailer {
     /// Writes `email` to the outbox (in the caller's transaction).
     pub fn enqueue(&self, conn: &mut DbConn, to: &str, email: &Email<'_>) -> AppResult<i64> {
         let (subject, body) = self.render(email);
-        EmailRow::enqueue(conn, to, &subject, &body, self.delivers())
+        Ok(EmailRow::enqueue(
+            conn,
+            to,
+            &subject,
+            &body,
+            self.delivers(),
+        )?)
     }
 
     fn render(&self, email: &Email<'_>) -> (String, String) {
@@ -171,7 +177,13 @@ impl Mailer {
             return Ok(());
         };
         let due = db
-            .run(|conn| EmailRow::claim_due(conn, 20, chrono::Duration::seconds(60)))
+            .run(|conn| {
+                Ok(EmailRow::claim_due(
+                    conn,
+                    20,
+                    chrono::Duration::seconds(60),
+                )?)
+            })
             .await?;
         for email in due {
             let (transport, from) = (transport.clone(), from.clone());
@@ -182,10 +194,10 @@ impl Mailer {
             .await
             .unwrap_or_else(|e| Err(e.to_string()));
             db.run(move |conn| match outcome {
-                Ok(()) => EmailRow::mark_sent(conn, email.id),
+                Ok(()) => Ok(EmailRow::mark_sent(conn, email.id)?),
                 Err(error) => {
                     tracing::warn!(email_id = email.id, error, "email delivery failed");
-                    EmailRow::mark_failed(conn, &email, &error)
+                    Ok(EmailRow::mark_failed(conn, &email, &error)?)
                 }
             })
             .await?;

@@ -174,7 +174,7 @@ pub fn take_order(
         created_at: now,
         updated_at: now,
     };
-    OrderRow::insert(conn, &new, lines).map(Intake::Created)
+    Ok(OrderRow::insert(conn, &new, lines).map(Intake::Created)?)
 }
 
 /// The accepted quote an order takes up: it must hold the offer's skus, quantities, prices and
@@ -336,7 +336,7 @@ pub fn move_order(
         .map(str::trim)
         .filter(|n| !n.is_empty())
         .map(str::to_owned);
-    OrderRow::change_status(
+    Ok(OrderRow::change_status(
         conn,
         order,
         &NewEvent {
@@ -349,5 +349,5 @@ pub fn move_order(
             refunded_amount,
             created_at: now,
         },
-    )
+    )?)
 }

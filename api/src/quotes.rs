@@ -56,7 +56,7 @@ pub fn take_request(
             quantity: l.quantity,
         })
         .collect();
-    QuoteRow::insert(
+    Ok(QuoteRow::insert(
         conn,
         &NewQuote {
             app_id: app.id,
@@ -70,13 +70,13 @@ pub fn take_request(
             updated_at: now,
         },
         lines,
-    )
+    )?)
 }
 
 /// The app's quote request, with its status as of `now` (an offer that ran out is `expired`).
 pub fn find(conn: &mut DbConn, app_id: i64, id: i64, now: NaiveDateTime) -> AppResult<QuoteRow> {
     quotes::expire(conn, Some(app_id), now)?;
-    QuoteRow::find(conn, app_id, id)
+    Ok(QuoteRow::find(conn, app_id, id)?)
 }
 
 /// The header in which the device that sent a quote request shows its access key.
@@ -260,7 +260,13 @@ pub fn respond(
             })
             .collect(),
     )?;
-    QuoteRow::set_status(conn, quote, QuoteStatus::Quoted, Some(valid_until), now)
+    Ok(QuoteRow::set_status(
+        conn,
+        quote,
+        QuoteStatus::Quoted,
+        Some(valid_until),
+        now,
+    )?)
 }
 
 /// The owner declines a request (new or quoted).
@@ -272,7 +278,13 @@ pub fn decline_by_owner(
     if !matches!(quote.status, QuoteStatus::New | QuoteStatus::Quoted) {
         return Err(not_now(quote, "declined"));
     }
-    QuoteRow::set_status(conn, quote, QuoteStatus::Declined, None, now)
+    Ok(QuoteRow::set_status(
+        conn,
+        quote,
+        QuoteStatus::Declined,
+        None,
+        now,
+    )?)
 }
 
 /// The app's answer to the offer in force: `accept` it, or decline the request.
@@ -287,7 +299,7 @@ pub fn answer(
         (QuoteStatus::New | QuoteStatus::Quoted, false) => QuoteStatus::Declined,
         _ => return Err(not_now(quote, if accept { "accepted" } else { "declined" })),
     };
-    QuoteRow::set_status(conn, quote, status, None, now)
+    Ok(QuoteRow::set_status(conn, quote, status, None, now)?)
 }
 
 /// Tells the webhooks of the app's `owner` that `quote` was made or moved.
@@ -309,7 +321,10 @@ pub async fn run_expiry(db: Db, clock: Clock) {
     loop {
         ticker.tick().await;
         let now = clock.now();
-        match db.run(move |conn| quotes::expire(conn, None, now)).await {
+        match db
+            .run(move |conn| Ok(quotes::expire(conn, None, now)?))
+            .await
+        {
             Ok(0) => {}
             Ok(n) => tracing::info!(expired = n, "quote offers expired"),
             Err(e) => tracing::warn!(error = %e, "quote expiry failed; will retry"),

@@ -53,7 +53,7 @@ impl Application {
         ));
         if settings.analytics_fold_secs > 0 {
             let period = Duration::from_secs(settings.analytics_fold_secs);
-            tokio::spawn(crate::db::rollups::run_folds(db.clone(), period));
+            tokio::spawn(crate::analytics::run_folds(db.clone(), period));
         }
         if settings.webhook_poll_ms > 0 {
             let sender = crate::webhooks::sender::Sender::new(&settings, state.mailer.clone())?;

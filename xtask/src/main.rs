@@ -1,4 +1,5 @@
 //! `cargo xtask web [--dev] [--watch]`: builds the SPA into `web/dist`.
+//! `cargo xtask layers`: fails on a cycle between the modules of a layered crate (`layers.rs`).
 //!
 //! wasm32 build of the `web` crate → split into the main module and the chunks of the lazy pages
 //! (wasm_split_cli_support, the splitter leptos's `#[lazy]` is made for) → wasm-bindgen on the
@@ -14,6 +15,8 @@ use std::time::{Duration, SystemTime};
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 
+mod layers;
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -25,8 +28,9 @@ fn main() -> Result<()> {
                 build_web(dev)
             }
         }
+        Some("layers") => layers::check(&root()),
         _ => {
-            eprintln!("usage: cargo xtask web [--dev] [--watch]\n\n  --dev    unoptimised, faster build\n  --watch  rebuild whenever web/, types/ change");
+            eprintln!("usage: cargo xtask web [--dev] [--watch] | cargo xtask layers\n\n  --dev    unoptimised, faster build\n  --watch  rebuild whenever web/, types/ change");
             std::process::exit(2)
         }
     }

@@ -55,7 +55,7 @@ impl AuthUser {
 
     /// What this account may reach (see `policy`).
     pub fn scope(&self) -> crate::policy::Scope {
-        crate::policy::Scope::of(self)
+        crate::policy::Scope::for_account(self.id(), self.role())
     }
 
     /// Refuses what only the account holder may do: not a partner or admin during "log in as".

@@ -36,7 +36,11 @@ pub(super) fn provider_customer(
     sub: &SubscriptionRow,
 ) -> AppResult<Option<String>> {
     match sub.owner_id {
-        Some(owner) => crate::db::invoices::provider_customer(conn, owner, billing.provider.name()),
+        Some(owner) => Ok(crate::db::invoices::provider_customer(
+            conn,
+            owner,
+            billing.provider.name(),
+        )?),
         None => Ok(None),
     }
 }

@@ -138,7 +138,7 @@ pub fn apply_coupon(
             .and_then(|m| now.checked_add_months(Months::new(m.unsigned_abs()))),
         CouponDuration::Once | CouponDuration::Forever => None,
     };
-    SubscriptionRow::set_discount(
+    Ok(SubscriptionRow::set_discount(
         conn,
         sub.id,
         &DiscountTerms {
@@ -152,7 +152,7 @@ pub fn apply_coupon(
             discount_end: end,
         },
         now,
-    )
+    )?)
 }
 
 /// What a partner's coupon may take off: at most `max_percent` of the price of each plan it

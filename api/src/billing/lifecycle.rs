@@ -191,7 +191,11 @@ pub fn subscribe(
     if invoice.status == InvoiceStatus::Paid {
         activate(conn, &sub, plan.edition, now)?;
     }
-    SubscriptionRow::find(conn, crate::policy::Scope::All, sub.id)
+    Ok(SubscriptionRow::find(
+        conn,
+        crate::policy::Scope::All,
+        sub.id,
+    )?)
 }
 
 /// Ends a subscription: at the period's end (it runs until then), or now. An `incomplete` one
@@ -207,7 +211,7 @@ pub fn cancel(
         return Err(subscription_ended());
     }
     if at_period_end && sub.status != SubscriptionStatus::Incomplete {
-        return SubscriptionRow::update(
+        return Ok(SubscriptionRow::update(
             conn,
             sub.id,
             &SubscriptionChanges {
@@ -216,7 +220,7 @@ pub fn cancel(
                 ..Default::default()
             },
             now,
-        );
+        )?);
     }
     let ended = end(conn, billing, sub, now, "subscription.ended")?;
     notify(
@@ -338,7 +342,7 @@ pub fn retry(
         return Ok(());
     }
     if !sub.status.is_live() {
-        return InvoiceRow::void_open(conn, sub.id, now);
+        return Ok(InvoiceRow::void_open(conn, sub.id, now)?);
     }
     charge(conn, billing, &sub, &invoice, None, &Actor::default(), now)?;
     Ok(())

@@ -33,7 +33,7 @@ pub struct Report {
 pub fn run_due(conn: &mut DbConn, billing: &Billing, now: NaiveDateTime) -> AppResult<Report> {
     let mut report = Report::default();
     let mut after = None;
-    while let Some(sub) = write_transaction(conn, |conn| {
+    while let Some(sub) = write_transaction(conn, |conn| -> AppResult<_> {
         let Some(sub) = SubscriptionRow::claim_ended(conn, now, after)? else {
             return Ok(None);
         };
@@ -44,7 +44,7 @@ pub fn run_due(conn: &mut DbConn, billing: &Billing, now: NaiveDateTime) -> AppR
         report.rolled += 1;
     }
     let mut after = None;
-    while let Some(sub) = write_transaction(conn, |conn| {
+    while let Some(sub) = write_transaction(conn, |conn| -> AppResult<_> {
         let Some(sub) = SubscriptionRow::claim_unpaid(conn, now - INCOMPLETE_FOR, after)? else {
             return Ok(None);
         };

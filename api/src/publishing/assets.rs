@@ -163,7 +163,7 @@ pub fn upload(
 ) -> AppResult<AssetRow> {
     let sha256 = hex::encode(Sha256::digest(bytes));
     store.put(&sha256, bytes).map_err(AppError::internal)?;
-    AssetRow::insert(
+    Ok(AssetRow::insert(
         conn,
         &NewAsset {
             app_id: app.id,
@@ -176,7 +176,7 @@ pub fn upload(
             file_name,
             created_at: now,
         },
-    )
+    )?)
 }
 
 pub fn asset_to_wire(row: &AssetRow) -> types::publishing::Asset {

@@ -360,7 +360,7 @@ fn move_to(
         status,
         PublishStatus::Published | PublishStatus::Rejected | PublishStatus::Canceled
     );
-    PublishRow::update(
+    Ok(PublishRow::update(
         conn,
         row.id,
         &PublishChanges {
@@ -370,7 +370,7 @@ fn move_to(
             ..Default::default()
         },
         now,
-    )
+    )?)
 }
 
 /// The owner withdraws a waiting request, or discards a draft or a rejected one.

@@ -126,7 +126,7 @@ async fn list_assets(
         .db
         .run(move |conn| {
             let (app, _) = user.scope().find_app(conn, id)?;
-            AssetRow::list(conn, app.id)
+            Ok(AssetRow::list(conn, app.id)?)
         })
         .await?;
     let wire: Vec<Asset> = rows.iter().map(publishing::asset_to_wire).collect();
@@ -157,7 +157,7 @@ async fn asset_content(
         .db
         .run(move |conn| {
             let (app, _) = user.scope().find_app(conn, id)?;
-            AssetRow::find(conn, app.id, asset_id)
+            Ok(AssetRow::find(conn, app.id, asset_id)?)
         })
         .await?;
     let files = state.assets.clone();

@@ -72,7 +72,14 @@ async fn list_apps(
     };
     let (rows, total) = state
         .db
-        .run(move |conn| AppRow::list(conn, user.scope().accounts_rule(), &query, &paging))
+        .run(move |conn| {
+            Ok(AppRow::list(
+                conn,
+                user.scope().accounts_rule(),
+                &query,
+                &paging,
+            )?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(paging.answer(
         rows,
@@ -109,7 +116,7 @@ async fn create_app(
     let requested = body.0.owner_id.as_deref().map(parse_id).transpose()?;
     let owner = KeyOwner::Account(user.id());
     idempotency::run(&state, &req, owner, body.0, move |conn, body| {
-        let owner_id = user.scope().owner_for_new_app(conn, requested)?;
+        let owner_id = crate::policy::owner_for_new_app(user.scope(), conn, requested)?;
         crate::billing::ensure_may_set_edition(user.role(), AppEdition::Basic, body.edition)?;
         let now = crate::clock::now();
         let created = AppRow::insert(
@@ -169,7 +176,7 @@ async fn get_app(
     let id = parse_id(&path)?;
     let found = state
         .db
-        .run(move |conn| user.scope().find_app(conn, id))
+        .run(move |conn| Ok(user.scope().find_app(conn, id)?))
         .await?;
     Ok(respond(HttpResponse::Ok(), &found))
 }
@@ -279,7 +286,7 @@ async fn delete_app(
             user.actor()
                 .record(conn, "app.delete", "app", Some(id.to_string()))?;
             emit_app(conn, Event::AppDeleted, &current)?;
-            AppRow::delete(conn, id)
+            Ok(AppRow::delete(conn, id)?)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -43,7 +43,7 @@ async fn list_devices(
         .db
         .run(move |conn| {
             let (app, _) = user.scope().find_app(conn, id)?;
-            DeviceRow::list(conn, app.id, &filter, &paging)
+            Ok(DeviceRow::list(conn, app.id, &filter, &paging)?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(paging.answer(rows, total, |r| r.id, DeviceRow::to_wire)))
@@ -73,7 +73,7 @@ async fn device_summary(
         .db
         .run(move |conn| {
             let (app, _) = user.scope().find_app(conn, id)?;
-            DeviceRow::breakdown(conn, app.id, &filter)
+            Ok(DeviceRow::breakdown(conn, app.id, &filter)?)
         })
         .await?;
     let total = counts.total;

@@ -124,7 +124,7 @@ async fn change_password(
     let id = user.id();
     let stored = state
         .db
-        .run(move |conn| AccountRow::password_hash(conn, id))
+        .run(move |conn| Ok(AccountRow::password_hash(conn, id)?))
         .await?;
     let current = body.current_password.clone();
     if !web::block(move || password::verify(&current, stored.as_deref())).await? {
@@ -168,7 +168,7 @@ async fn list_tokens(state: web::Data<AppState>, user: AuthUser) -> AppResult<Ht
     let id = user.id();
     let rows = state
         .db
-        .run(move |conn| ApiTokenRow::list_live_of(conn, id))
+        .run(move |conn| Ok(ApiTokenRow::list_live_of(conn, id)?))
         .await?;
     Ok(HttpResponse::Ok().json(ApiTokenList {
         items: rows.iter().map(ApiTokenRow::to_wire).collect(),
@@ -250,12 +250,9 @@ fn apps_in_reach(conn: &mut DbConn, user: &AuthUser, ids: &[String]) -> AppResul
     apps.dedup();
     for &id in &apps {
         // Unknown and out of reach are one 404; any other failure (the database) stays itself.
-        user.scope().find_app(conn, id).map_err(|e| {
-            if e.code() == "not_found" {
-                not_yours()
-            } else {
-                e
-            }
+        user.scope().find_app(conn, id).map_err(|e| match e {
+            store::StoreError::NotFound => not_yours(),
+            e => AppError::from(e),
         })?;
     }
     serde_json::to_string(&apps).map_err(AppError::internal)
@@ -286,12 +283,12 @@ async fn revoke_token(
             if !ApiTokenRow::revoke(conn, account_id, token_id)? {
                 return Err(AppError::not_found());
             }
-            actor.record(
+            Ok(actor.record(
                 conn,
                 "api_token.revoke",
                 "api_token",
                 Some(token_id.to_string()),
-            )
+            )?)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -66,7 +66,7 @@ async fn list_mobile_users(
         .db
         .run(move |conn| {
             let app = standalone_app(conn, &user, id)?;
-            MobileUserRow::list(conn, app.id, &filter, &paging)
+            Ok(MobileUserRow::list(conn, app.id, &filter, &paging)?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(paging.answer(rows, total, |r| r.id, MobileUserRow::to_wire)))
@@ -196,7 +196,7 @@ async fn get_mobile_user(
         .db
         .run(move |conn| {
             let app = standalone_app(conn, &user, id)?;
-            MobileUserRow::find(conn, app.id, user_id)
+            Ok(MobileUserRow::find(conn, app.id, user_id)?)
         })
         .await?;
     Ok(respond(HttpResponse::Ok(), &found))
@@ -311,7 +311,7 @@ async fn delete_mobile_user(
             )?;
             let data = current.to_wire();
             crate::webhooks::emit(conn, app.owner_id, Event::MobileUserDeleted, &data)?;
-            MobileUserRow::delete(conn, current.id)
+            Ok(MobileUserRow::delete(conn, current.id)?)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -62,7 +62,7 @@ async fn list_orders(
         .db
         .run(move |conn| {
             let app = standard_app(conn, &user, id)?;
-            OrderRow::list(conn, app.id, &filter, &paging)
+            Ok(OrderRow::list(conn, app.id, &filter, &paging)?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(paging.answer(rows, total, OrderRow::key, OrderRow::to_wire)))

@@ -38,7 +38,14 @@ async fn list_outbox(
     let filter = valid_query(filter)?;
     let (rows, total) = state
         .db
-        .run(move |conn| EmailRow::list(conn, filter.to.as_deref(), filter.status, &paging))
+        .run(move |conn| {
+            Ok(EmailRow::list(
+                conn,
+                filter.to.as_deref(),
+                filter.status,
+                &paging,
+            )?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(paging.answer(rows, total, |r| r.id, EmailRow::to_wire)))
 }

@@ -62,7 +62,7 @@ async fn list_partners(
     };
     let (rows, total) = state
         .db
-        .run(move |conn| AccountRow::list(conn, &query, &paging))
+        .run(move |conn| Ok(AccountRow::list(conn, &query, &paging)?))
         .await?;
     Ok(HttpResponse::Ok().json(paging.answer(
         rows,
@@ -242,7 +242,7 @@ async fn delete_partner(
             }
             ensure_owns_no_apps(conn, id, "partner_has_apps")?;
             actor.record(conn, "partner.delete", "partner", Some(id.to_string()))?;
-            AccountRow::delete(conn, id)
+            Ok(AccountRow::delete(conn, id)?)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -45,7 +45,15 @@ async fn list_payments(
     let paging = Paging::<(NaiveDateTime, i64)>::new(&valid_query(page)?)?;
     let (rows, total) = state
         .db
-        .run(move |conn| PaymentRow::list(conn, user.scope(), None, &filter, &paging))
+        .run(move |conn| {
+            Ok(PaymentRow::list(
+                conn,
+                user.scope(),
+                None,
+                &filter,
+                &paging,
+            )?)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(paging.answer(rows, total, PaymentRow::key, PaymentRow::to_wire)))
 }
@@ -130,7 +138,7 @@ async fn get_payment(
     let id = parse_id(&path)?;
     let payment = state
         .db
-        .run(move |conn| PaymentRow::find(conn, user.scope(), id))
+        .run(move |conn| Ok(PaymentRow::find(conn, user.scope(), id)?))
         .await?;
     Ok(HttpResponse::Ok().json(payment.to_wire()))
 }

@@ -62,7 +62,7 @@ async fn list_plans(
     let only_active = user.role() != Role::Admin;
     let (rows, total) = state
         .db
-        .run(move |conn| PlanRow::list(conn, &filter, only_active, &paging))
+        .run(move |conn| Ok(PlanRow::list(conn, &filter, only_active, &paging)?))
         .await?;
     Ok(HttpResponse::Ok().json(paging.answer(rows, total, |p| p.id, PlanRow::to_wire)))
 }
@@ -130,7 +130,10 @@ async fn get_plan(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let id = parse_id(&path)?;
-    let plan = state.db.run(move |conn| PlanRow::find(conn, id)).await?;
+    let plan = state
+        .db
+        .run(move |conn| Ok(PlanRow::find(conn, id)?))
+        .await?;
     if !plan.active && user.role() != Role::Admin {
         return Err(AppError::not_found());
     }
@@ -239,7 +242,7 @@ async fn delete_plan(
             }
             user.actor()
                 .record(conn, "plan.delete", "plan", Some(id.to_string()))?;
-            PlanRow::delete(conn, id)
+            Ok(PlanRow::delete(conn, id)?)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -270,7 +273,7 @@ async fn list_coupons(
     let owner = coupon_owner(&user);
     let (rows, total) = state
         .db
-        .run(move |conn| CouponRow::list(conn, owner, &paging))
+        .run(move |conn| Ok(CouponRow::list(conn, owner, &paging)?))
         .await?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(paging.answer(
@@ -392,7 +395,7 @@ async fn get_coupon(
     let owner = coupon_owner(&user);
     let (coupon, plans) = state
         .db
-        .run(move |conn| CouponRow::find(conn, id, owner))
+        .run(move |conn| Ok(CouponRow::find(conn, id, owner)?))
         .await?;
     Ok(json_with_etag(
         HttpResponse::Ok(),
@@ -477,7 +480,7 @@ async fn delete_coupon(
             CouponRow::find(conn, id, owner)?;
             user.actor()
                 .record(conn, "coupon.delete", "coupon", Some(id.to_string()))?;
-            CouponRow::delete(conn, id)
+            Ok(CouponRow::delete(conn, id)?)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -278,7 +278,7 @@ async fn preview_push_audience(
         .db
         .run(move |conn| {
             let (app, _) = user.scope().find_app(conn, id)?;
-            Audience::resolve(conn, app.id, body.0.target.as_ref(), now)?.count(conn)
+            Ok(Audience::resolve(conn, app.id, body.0.target.as_ref(), now)?.count(conn)?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(PushPreviewCount { targeted }))
@@ -461,12 +461,12 @@ async fn delete_push_message(
             return Err(illegal(row.status, "deleted"));
         }
         MessageRow::delete(conn, row.id)?;
-        user.actor().record(
+        Ok(user.actor().record(
             conn,
             "push_message.delete",
             "push_message",
             Some(row.id.to_string()),
-        )
+        )?)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -656,7 +656,7 @@ async fn test_push_message(
             let device_id = device.0;
             state
                 .db
-                .run(move |conn| crate::db::push::bury_tokens(conn, &[device_id]))
+                .run(move |conn| Ok(crate::db::push::bury_tokens(conn, &[device_id])?))
                 .await?;
             TestPushResult {
                 delivered: false,
@@ -698,7 +698,7 @@ async fn get_push_settings(
         .db
         .run(move |conn| {
             let (app, _) = user.scope().find_app(conn, id)?;
-            SettingsRow::of(conn, app.id)
+            Ok(SettingsRow::of(conn, app.id)?)
         })
         .await?;
     let wire = state.push.settings_wire(&row);

@@ -100,7 +100,7 @@ async fn count_quotes(
         .run(move |conn| {
             let app = standard_app(conn, &user, id)?;
             rows::expire(conn, Some(app.id), now)?;
-            QuoteRow::counts(conn, app.id)
+            Ok(QuoteRow::counts(conn, app.id)?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(counts))

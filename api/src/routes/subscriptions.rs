@@ -41,7 +41,7 @@ pub fn configure(cfg: &mut impl Register) {
 /// The subscription `id` within the caller's reach, locked for the transaction.
 fn locked(conn: &mut DbConn, user: &AuthUser, id: i64) -> AppResult<SubscriptionRow> {
     SubscriptionRow::find(conn, user.scope(), id)?;
-    SubscriptionRow::lock(conn, id)
+    Ok(SubscriptionRow::lock(conn, id)?)
 }
 
 fn respond(status: StatusCode, sub: &SubscriptionRow, wire: &Subscription) -> HttpResponse {
@@ -346,7 +346,7 @@ async fn update_subscription(
                 }
                 changes.next_plan_id = Some((plan.id != sub.plan_id).then_some(plan.id));
             }
-            SubscriptionRow::update(conn, sub.id, &changes, now)
+            Ok(SubscriptionRow::update(conn, sub.id, &changes, now)?)
         },
     )
     .await
@@ -548,7 +548,13 @@ async fn subscription_payments(
         .run(move |conn| {
             let scope = user.scope();
             SubscriptionRow::find(conn, scope, id)?;
-            PaymentRow::list(conn, scope, Some(id), &PaymentFilter::default(), &paging)
+            Ok(PaymentRow::list(
+                conn,
+                scope,
+                Some(id),
+                &PaymentFilter::default(),
+                &paging,
+            )?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(paging.answer(rows, total, PaymentRow::key, PaymentRow::to_wire)))

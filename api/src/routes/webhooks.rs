@@ -71,7 +71,7 @@ async fn list_endpoints(
     let account = user.id();
     let (rows, total) = state
         .db
-        .run(move |conn| EndpointRow::list(conn, account, &paging))
+        .run(move |conn| Ok(EndpointRow::list(conn, account, &paging)?))
         .await?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(paging.answer(rows, total, |r| r.id, |r| r.to_wire(None, now))))
@@ -163,7 +163,7 @@ async fn get_endpoint(
     let account = user.id();
     let row = state
         .db
-        .run(move |conn| EndpointRow::find(conn, account, id))
+        .run(move |conn| Ok(EndpointRow::find(conn, account, id)?))
         .await?;
     Ok(respond(HttpResponse::Ok(), &row, None, state.clock.now()))
 }
@@ -276,7 +276,7 @@ async fn delete_endpoint(
                 "webhook_endpoint",
                 Some(id.to_string()),
             )?;
-            EndpointRow::delete(conn, id)
+            Ok(EndpointRow::delete(conn, id)?)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -379,7 +379,7 @@ fn one_delivery(
     endpoint: i64,
     id: i64,
 ) -> AppResult<WebhookDelivery> {
-    DeliveryRow::find(conn, endpoint, id).map(|found| DeliveryRow::to_wire(&found))
+    Ok(DeliveryRow::find(conn, endpoint, id).map(|found| DeliveryRow::to_wire(&found))?)
 }
 
 /// The endpoint's delivery log, newest first: each event sent (or to be sent) there, with its
@@ -409,7 +409,7 @@ async fn list_deliveries(
         .db
         .run(move |conn| {
             EndpointRow::find(conn, account, id)?;
-            DeliveryRow::list(conn, id, filter.status, &paging)
+            Ok(DeliveryRow::list(conn, id, filter.status, &paging)?)
         })
         .await?;
     Ok(HttpResponse::Ok().json(paging.answer(rows, total, |(d, _, _)| d.id, DeliveryRow::to_wire)))

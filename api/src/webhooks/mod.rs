@@ -96,13 +96,13 @@ pub fn emit_with<T: Serialize>(
         return Ok(());
     };
     let payload = envelope(event_type.as_str(), crate::clock::now(), &data)?;
-    DeliveryRow::queue(
+    Ok(DeliveryRow::queue(
         conn,
         &new_event_id(),
         event_type.as_str(),
         &payload,
         &endpoints,
-    )
+    )?)
 }
 
 /// Queues a `webhook.test` event for `endpoint` alone; the delivery's id.
@@ -123,7 +123,7 @@ pub fn queue_test(conn: &mut DbConn, endpoint: &EndpointRow) -> AppResult<i64> {
     )?;
     let event_id = new_event_id();
     DeliveryRow::queue(conn, &event_id, TEST_EVENT, &payload, &[endpoint.id])?;
-    DeliveryRow::id_of(conn, endpoint.id, &event_id)
+    Ok(DeliveryRow::id_of(conn, endpoint.id, &event_id)?)
 }
 
 /// The schema (in the spec's components) of an event type's `data`.

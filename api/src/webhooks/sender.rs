@@ -107,7 +107,7 @@ impl Sender {
             let claimed = db
                 .transaction(move |conn| {
                     let ids = DeliveryRow::claim_due(conn, now, BATCH, lease())?;
-                    DeliveryRow::load_claimed(conn, &ids)
+                    Ok(DeliveryRow::load_claimed(conn, &ids)?)
                 })
                 .await?;
             if claimed.is_empty() {
@@ -150,7 +150,7 @@ impl Sender {
                 for (delivery, endpoint, attempt, gone) in &attempts {
                     record(conn, &mailer, delivery, endpoint, attempt, *gone)?;
                 }
-                DeliveryRow::release(conn, &released, now)
+                Ok(DeliveryRow::release(conn, &released, now)?)
             })
             .await?;
             if !more {
@@ -302,7 +302,7 @@ fn record(
 ) -> AppResult<()> {
     DeliveryRow::record(conn, delivery.id, attempt)?;
     if attempt.retry_at.is_none() {
-        return EndpointRow::succeeded(conn, endpoint.id);
+        return Ok(EndpointRow::succeeded(conn, endpoint.id)?);
     }
     EndpointRow::failed_since(conn, endpoint.id, attempt.at)?;
     let failing_since = endpoint.failing_since.unwrap_or(attempt.at);

@@ -96,12 +96,12 @@ pub(super) async fn confirm_password_reset(
                 ApiTokenRow::revoke_all_of(conn, account.id)?;
             }
             OneTimeTokenRow::spend_all(conn, account.id, Purpose::PasswordReset)?;
-            Actor::for_account(&account.principal(), None, ip).record(
+            Ok(Actor::for_account(&account.principal(), None, ip).record(
                 conn,
                 "account.password_reset",
                 account.role().as_str(),
                 Some(account.id.to_string()),
-            )
+            )?)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -75,12 +75,12 @@ pub(super) async fn register(
                         partner_id: None,
                     };
                     let account = create_account(conn, &state2.mailer, &spec)?;
-                    Actor::for_account(&account.principal(), None, ip).record(
+                    Ok(Actor::for_account(&account.principal(), None, ip).record(
                         conn,
                         "account.register",
                         account.role().as_str(),
                         Some(account.id.to_string()),
-                    )
+                    )?)
                 }
                 // Never touched by a sign-up: a new link at most (the older ones stop working).
                 Some(account) if account.status() == AccountStatus::PendingActivation => {

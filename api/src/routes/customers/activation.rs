@@ -49,12 +49,12 @@ pub(super) async fn resend_activation(
                 .hit(&customer.email)
                 .map_err(AppError::rate_limited)?;
             send_link(conn, &state2.mailer, &customer, Purpose::Activation)?;
-            user.actor().record(
+            Ok(user.actor().record(
                 conn,
                 "customer.resend_activation",
                 "customer",
                 Some(id.to_string()),
-            )
+            )?)
         })
         .await?;
     Ok(HttpResponse::Accepted().finish())

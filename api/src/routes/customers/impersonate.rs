@@ -64,12 +64,12 @@ pub(super) async fn impersonate_customer(
                 &hash,
                 Duration::seconds(IMPERSONATION_CODE_SECS),
             )?;
-            user.actor().record(
+            Ok(user.actor().record(
                 conn,
                 "customer.impersonate",
                 "customer",
                 Some(id.to_string()),
-            )
+            )?)
         })
         .await?;
     Ok(HttpResponse::Created().json(ImpersonationCode {

@@ -83,7 +83,7 @@ async fn list_customers(
     };
     let (rows, total) = state
         .db
-        .run(move |conn| AccountRow::list(conn, &query, &paging))
+        .run(move |conn| Ok(AccountRow::list(conn, &query, &paging)?))
         .await?;
     Ok(HttpResponse::Ok().json(paging.answer(
         rows,
@@ -132,9 +132,8 @@ async fn create_customer(
     let mailer = state.mailer.clone();
     let owner = KeyOwner::Account(user.id());
     idempotency::run(&state, &req, owner, body.0, move |conn, body| {
-        let partner_id = user
-            .scope()
-            .partner_for_new_customer(conn, requested_partner)?;
+        let partner_id =
+            crate::policy::partner_for_new_customer(user.scope(), conn, requested_partner)?;
         let spec = AccountSpec {
             email: body.email,
             password_hash,
@@ -185,7 +184,7 @@ async fn get_customer(
     let id = parse_id(&path)?;
     let account = state
         .db
-        .run(move |conn| manager.0.scope().find_customer(conn, id))
+        .run(move |conn| Ok(manager.0.scope().find_customer(conn, id)?))
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &account))
 }
@@ -291,7 +290,7 @@ async fn delete_customer(
                 .actor()
                 .record(conn, "customer.delete", "customer", Some(id.to_string()))?;
             emit(conn, id, Event::CustomerDeleted, &current.to_wire())?;
-            AccountRow::delete(conn, id)
+            Ok(AccountRow::delete(conn, id)?)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use super::schema::idempotency_keys;
 use super::DbConn;
-use crate::error::{AppError, AppResult};
+use crate::error::{StoreError, StoreResult};
 
 /// How long a key is remembered.
 pub const KEEP: Duration = Duration::hours(24);
@@ -21,6 +21,8 @@ pub enum Claim {
     New(i64),
     /// The request already ran: answer as it was answered.
     Replay(Answer),
+    /// The key was taken by another request (method, path or body): refuse this one.
+    Reused,
 }
 
 /// An answer as it is kept: status, the headers worth replaying (`ETag`, `Location`), body.
@@ -51,7 +53,7 @@ pub fn claim(
     key: &str,
     hash: &str,
     now: NaiveDateTime,
-) -> AppResult<Claim> {
+) -> StoreResult<Claim> {
     // A macro, not a value: the upsert is typed by the backend it runs on.
     macro_rules! insert {
         () => {
@@ -96,11 +98,7 @@ pub fn claim(
         return Ok(Claim::New(row.id));
     }
     if row.request_hash != hash {
-        return Err(AppError::new(
-            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
-            "This Idempotency-Key was used with another request (method, path or body). Use a new key for a new request.",
-        ));
+        return Ok(Claim::Reused);
     }
     let status = row.response_status.and_then(|s| u16::try_from(s).ok());
     let headers = row
@@ -108,7 +106,7 @@ pub fn claim(
         .as_deref()
         .map(serde_json::from_str)
         .transpose()
-        .map_err(AppError::internal)?
+        .map_err(StoreError::corrupt)?
         .unwrap_or_default();
     Ok(Claim::Replay(Answer {
         status: status.unwrap_or(500),
@@ -118,8 +116,13 @@ pub fn claim(
 }
 
 /// Keeps the answer, in the transaction of the work it answers.
-pub fn complete(conn: &mut DbConn, id: i64, answer: &Answer, now: NaiveDateTime) -> AppResult<()> {
-    let headers = serde_json::to_string(&answer.headers).map_err(AppError::internal)?;
+pub fn complete(
+    conn: &mut DbConn,
+    id: i64,
+    answer: &Answer,
+    now: NaiveDateTime,
+) -> StoreResult<()> {
+    let headers = serde_json::to_string(&answer.headers).map_err(StoreError::corrupt)?;
     diesel::update(idempotency_keys::table.find(id))
         .set((
             idempotency_keys::response_status.eq(i32::from(answer.status)),
@@ -132,7 +135,7 @@ pub fn complete(conn: &mut DbConn, id: i64, answer: &Answer, now: NaiveDateTime)
 }
 
 /// Forgets keys older than [`KEEP`].
-pub fn purge(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<usize> {
+pub fn purge(conn: &mut DbConn, now: NaiveDateTime) -> StoreResult<usize> {
     Ok(
         diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(now - KEEP)))
             .execute(conn)?,

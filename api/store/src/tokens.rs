@@ -9,7 +9,7 @@ use types::tokens::TokenScope;
 use super::schema::{api_tokens, one_time_tokens, refresh_tokens};
 use super::stored::Stored;
 use super::DbConn;
-use crate::error::AppResult;
+use crate::error::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = refresh_tokens)]
@@ -42,14 +42,14 @@ pub struct NewRefreshToken<'a> {
 }
 
 impl RefreshTokenRow {
-    pub fn insert(conn: &mut DbConn, new: &NewRefreshToken<'_>) -> AppResult<()> {
+    pub fn insert(conn: &mut DbConn, new: &NewRefreshToken<'_>) -> StoreResult<()> {
         diesel::insert_into(refresh_tokens::table)
             .values(new)
             .execute(conn)?;
         Ok(())
     }
 
-    pub fn find_by_hash(conn: &mut DbConn, hash: &str) -> AppResult<Option<Self>> {
+    pub fn find_by_hash(conn: &mut DbConn, hash: &str) -> StoreResult<Option<Self>> {
         Ok(refresh_tokens::table
             .filter(refresh_tokens::token_hash.eq(hash))
             .select(Self::as_select())
@@ -58,7 +58,7 @@ impl RefreshTokenRow {
     }
 
     /// Marks this token spent; false when another request spent it first.
-    pub fn mark_used(conn: &mut DbConn, id: i64) -> AppResult<bool> {
+    pub fn mark_used(conn: &mut DbConn, id: i64) -> StoreResult<bool> {
         let updated = diesel::update(
             refresh_tokens::table
                 .find(id)
@@ -72,7 +72,11 @@ impl RefreshTokenRow {
     /// Whether the session `family_id` of `account_id` is live: it exists and was never revoked
     /// (signed out, reused, ended by a password reset or a lock). Access tokens name their
     /// session, and the request gate asks this of each.
-    pub fn session_is_live(conn: &mut DbConn, account_id: i64, family_id: &str) -> AppResult<bool> {
+    pub fn session_is_live(
+        conn: &mut DbConn,
+        account_id: i64,
+        family_id: &str,
+    ) -> StoreResult<bool> {
         use diesel::dsl::{exists, not};
         let family =
             || refresh_tokens::table.filter(refresh_tokens::family_id.eq(family_id.to_owned()));
@@ -85,7 +89,7 @@ impl RefreshTokenRow {
     }
 
     /// Ends every "log in as" session that `impersonator_id` opened (it was locked or removed).
-    pub fn revoke_impersonations_by(conn: &mut DbConn, impersonator_id: i64) -> AppResult<()> {
+    pub fn revoke_impersonations_by(conn: &mut DbConn, impersonator_id: i64) -> StoreResult<()> {
         diesel::update(
             refresh_tokens::table
                 .filter(refresh_tokens::impersonator_id.eq(impersonator_id))
@@ -96,7 +100,7 @@ impl RefreshTokenRow {
         Ok(())
     }
 
-    pub fn revoke_family(conn: &mut DbConn, family_id: &str) -> AppResult<()> {
+    pub fn revoke_family(conn: &mut DbConn, family_id: &str) -> StoreResult<()> {
         diesel::update(
             refresh_tokens::table
                 .filter(refresh_tokens::family_id.eq(family_id))
@@ -108,7 +112,7 @@ impl RefreshTokenRow {
     }
 
     /// Signs an account out of every session.
-    pub fn revoke_all_of(conn: &mut DbConn, account_id: i64) -> AppResult<()> {
+    pub fn revoke_all_of(conn: &mut DbConn, account_id: i64) -> StoreResult<()> {
         diesel::update(
             refresh_tokens::table
                 .filter(refresh_tokens::account_id.eq(account_id))
@@ -152,7 +156,7 @@ pub struct NewApiToken<'a> {
 }
 
 impl ApiTokenRow {
-    pub fn insert(conn: &mut DbConn, new: &NewApiToken<'_>) -> AppResult<Self> {
+    pub fn insert(conn: &mut DbConn, new: &NewApiToken<'_>) -> StoreResult<Self> {
         let id: i64 = diesel::insert_into(api_tokens::table)
             .values(new)
             .returning(api_tokens::id)
@@ -164,7 +168,7 @@ impl ApiTokenRow {
     }
 
     /// The live (unrevoked, unexpired) token with this hash.
-    pub fn find_live_by_hash(conn: &mut DbConn, hash: &str) -> AppResult<Option<Self>> {
+    pub fn find_live_by_hash(conn: &mut DbConn, hash: &str) -> StoreResult<Option<Self>> {
         let now = crate::clock::now();
         Ok(api_tokens::table
             .filter(api_tokens::token_hash.eq(hash))
@@ -180,7 +184,7 @@ impl ApiTokenRow {
     }
 
     /// Records use, at most once a minute per token so that reads stay reads.
-    pub fn touch(conn: &mut DbConn, token: &Self) -> AppResult<()> {
+    pub fn touch(conn: &mut DbConn, token: &Self) -> StoreResult<()> {
         let now = crate::clock::now();
         if token
             .last_used_at
@@ -193,7 +197,7 @@ impl ApiTokenRow {
         Ok(())
     }
 
-    pub fn list_live_of(conn: &mut DbConn, account_id: i64) -> AppResult<Vec<Self>> {
+    pub fn list_live_of(conn: &mut DbConn, account_id: i64) -> StoreResult<Vec<Self>> {
         Ok(api_tokens::table
             .filter(api_tokens::account_id.eq(account_id))
             .filter(api_tokens::revoked_at.is_null())
@@ -203,7 +207,7 @@ impl ApiTokenRow {
     }
 
     /// Revokes one of the account's tokens; false when it has no such live token.
-    pub fn revoke(conn: &mut DbConn, account_id: i64, id: i64) -> AppResult<bool> {
+    pub fn revoke(conn: &mut DbConn, account_id: i64, id: i64) -> StoreResult<bool> {
         let updated = diesel::update(
             api_tokens::table
                 .find(id)
@@ -215,7 +219,7 @@ impl ApiTokenRow {
         Ok(updated == 1)
     }
 
-    pub fn revoke_all_of(conn: &mut DbConn, account_id: i64) -> AppResult<()> {
+    pub fn revoke_all_of(conn: &mut DbConn, account_id: i64) -> StoreResult<()> {
         diesel::update(
             api_tokens::table
                 .filter(api_tokens::account_id.eq(account_id))
@@ -294,7 +298,7 @@ impl OneTimeTokenRow {
         purpose: Purpose,
         token_hash: &str,
         valid_for: chrono::Duration,
-    ) -> AppResult<()> {
+    ) -> StoreResult<()> {
         Self::insert_row(
             conn, account_id, purpose, token_hash, valid_for, None, false,
         )
@@ -308,7 +312,7 @@ impl OneTimeTokenRow {
         read_only: bool,
         token_hash: &str,
         valid_for: chrono::Duration,
-    ) -> AppResult<()> {
+    ) -> StoreResult<()> {
         let purpose = Purpose::Impersonation;
         Self::insert_row(
             conn,
@@ -329,7 +333,7 @@ impl OneTimeTokenRow {
         valid_for: chrono::Duration,
         actor_id: Option<i64>,
         read_only: bool,
-    ) -> AppResult<()> {
+    ) -> StoreResult<()> {
         let now = crate::clock::now();
         diesel::insert_into(one_time_tokens::table)
             .values((
@@ -348,7 +352,7 @@ impl OneTimeTokenRow {
     /// Spends an unexpired, unused token atomically; `None` if there is no such token.
     /// Spends every unused token of `account_id` for `purpose` (a new password makes the other
     /// reset links worthless).
-    pub fn spend_all(conn: &mut DbConn, account_id: i64, purpose: Purpose) -> AppResult<()> {
+    pub fn spend_all(conn: &mut DbConn, account_id: i64, purpose: Purpose) -> StoreResult<()> {
         diesel::update(
             one_time_tokens::table
                 .filter(one_time_tokens::account_id.eq(account_id))
@@ -364,7 +368,7 @@ impl OneTimeTokenRow {
         conn: &mut DbConn,
         token_hash: &str,
         purposes: &[Purpose],
-    ) -> AppResult<Option<Self>> {
+    ) -> StoreResult<Option<Self>> {
         let now = crate::clock::now();
         let purposes: Vec<&str> = purposes.iter().map(|p| p.as_str()).collect();
         let found = one_time_tokens::table

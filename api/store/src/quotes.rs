@@ -11,7 +11,7 @@ use super::page::{created_before, Paging};
 use super::schema::{quote_lines, quote_requests, quote_response_lines, quote_responses};
 use super::stored::Stored;
 use super::DbConn;
-use crate::error::{AppError, AppResult};
+use crate::error::{StoreError, StoreResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = quote_requests)]
@@ -105,7 +105,7 @@ type Filtered<'a> = quote_requests::BoxedQuery<'a, <DbConn as diesel::Connection
 
 /// Marks as `expired` every quoted request whose offer ran out at `now`: of one app, or of all
 /// (the background job). One `UPDATE`, so several replicas may run it at once. The count.
-pub fn expire(conn: &mut DbConn, app_id: Option<i64>, now: NaiveDateTime) -> AppResult<usize> {
+pub fn expire(conn: &mut DbConn, app_id: Option<i64>, now: NaiveDateTime) -> StoreResult<usize> {
     let mut target = diesel::update(quote_requests::table)
         .filter(quote_requests::status.eq(QuoteStatus::Quoted.as_str()))
         .filter(quote_requests::valid_until.le(now))
@@ -128,17 +128,21 @@ impl QuoteRow {
     }
 
     /// The app's quote request with this id; another app's is a 404.
-    pub fn find(conn: &mut DbConn, app_id: i64, id: i64) -> AppResult<Self> {
+    pub fn find(conn: &mut DbConn, app_id: i64, id: i64) -> StoreResult<Self> {
         quote_requests::table
             .filter(quote_requests::app_id.eq(app_id))
             .filter(quote_requests::id.eq(id))
             .select(Self::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(AppError::not_found)
+            .ok_or(StoreError::NotFound)
     }
 
-    pub fn insert(conn: &mut DbConn, new: &NewQuote, lines: Vec<QuoteLineRow>) -> AppResult<Self> {
+    pub fn insert(
+        conn: &mut DbConn,
+        new: &NewQuote,
+        lines: Vec<QuoteLineRow>,
+    ) -> StoreResult<Self> {
         let id: i64 = diesel::insert_into(quote_requests::table)
             .values(new)
             .returning(quote_requests::id)
@@ -161,7 +165,7 @@ impl QuoteRow {
         status: QuoteStatus,
         valid_until: Option<NaiveDateTime>,
         now: NaiveDateTime,
-    ) -> AppResult<Self> {
+    ) -> StoreResult<Self> {
         diesel::update(quote_requests::table.find(current.id))
             .set((
                 quote_requests::status.eq(status.as_str()),
@@ -178,7 +182,7 @@ impl QuoteRow {
         conn: &mut DbConn,
         new: &NewResponse,
         prices: Vec<PriceRow>,
-    ) -> AppResult<()> {
+    ) -> StoreResult<()> {
         let id: i64 = diesel::insert_into(quote_responses::table)
             .values(new)
             .returning(quote_responses::id)
@@ -195,7 +199,10 @@ impl QuoteRow {
     }
 
     /// The lines of each of `ids`, in their order.
-    pub fn lines_of(conn: &mut DbConn, ids: &[i64]) -> AppResult<HashMap<i64, Vec<QuoteLineRow>>> {
+    pub fn lines_of(
+        conn: &mut DbConn,
+        ids: &[i64],
+    ) -> StoreResult<HashMap<i64, Vec<QuoteLineRow>>> {
         let rows: Vec<QuoteLineRow> = quote_lines::table
             .filter(quote_lines::quote_id.eq_any(ids))
             .order((quote_lines::quote_id, quote_lines::position))
@@ -209,7 +216,7 @@ impl QuoteRow {
     }
 
     /// Every response of each of `ids`, oldest first, with their prices.
-    pub fn offers_of(conn: &mut DbConn, ids: &[i64]) -> AppResult<HashMap<i64, Vec<Offer>>> {
+    pub fn offers_of(conn: &mut DbConn, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<Offer>>> {
         let responses: Vec<ResponseRow> = quote_responses::table
             .filter(quote_responses::quote_id.eq_any(ids))
             .order(quote_responses::id.asc())
@@ -275,7 +282,7 @@ impl QuoteRow {
         app_id: i64,
         filter: &QuoteFilter,
         paging: &Paging<(NaiveDateTime, i64)>,
-    ) -> AppResult<(Vec<Self>, i64)> {
+    ) -> StoreResult<(Vec<Self>, i64)> {
         let total = Self::filtered(app_id, filter)
             .count()
             .get_result::<i64>(conn)?;
@@ -293,7 +300,7 @@ impl QuoteRow {
     }
 
     /// How many of the app's requests are in each status.
-    pub fn counts(conn: &mut DbConn, app_id: i64) -> AppResult<QuoteCounts> {
+    pub fn counts(conn: &mut DbConn, app_id: i64) -> StoreResult<QuoteCounts> {
         let rows: Vec<(String, i64)> = quote_requests::table
             .filter(quote_requests::app_id.eq(app_id))
             .group_by(quote_requests::status)
@@ -307,7 +314,7 @@ impl QuoteRow {
                 Ok(QuoteStatus::Accepted) => counts.accepted = n,
                 Ok(QuoteStatus::Declined) => counts.declined = n,
                 Ok(QuoteStatus::Expired) => counts.expired = n,
-                Err(e) => return Err(AppError::internal(anyhow::anyhow!(e))),
+                Err(e) => return Err(StoreError::corrupt(e)),
             }
         }
         Ok(counts)

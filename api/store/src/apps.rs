@@ -1,4 +1,4 @@
-//! Apps (who may reach them is `policy::Scope`).
+//! Apps (who may reach them is `scope::Scope`).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -9,7 +9,7 @@ use super::page::{created_before, Paging};
 use super::schema::{accounts, apps};
 use super::stored::Stored;
 use super::DbConn;
-use crate::error::{AppError, AppResult};
+use crate::error::{StoreError, StoreResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = apps)]
@@ -88,7 +88,7 @@ impl AppRow {
         format!("\"app-{}-{}\"", self.id, self.version)
     }
 
-    pub fn find_with_owner(conn: &mut DbConn, id: i64) -> AppResult<Option<AppWithOwner>> {
+    pub fn find_with_owner(conn: &mut DbConn, id: i64) -> StoreResult<Option<AppWithOwner>> {
         Ok(apps::table
             .inner_join(accounts::table)
             .filter(apps::id.eq(id))
@@ -97,7 +97,7 @@ impl AppRow {
             .optional()?)
     }
 
-    pub fn find_by_key(conn: &mut DbConn, key: &str) -> AppResult<Option<Self>> {
+    pub fn find_by_key(conn: &mut DbConn, key: &str) -> StoreResult<Option<Self>> {
         Ok(apps::table
             .filter(apps::app_key.eq(key))
             .select(Self::as_select())
@@ -105,16 +105,16 @@ impl AppRow {
             .optional()?)
     }
 
-    pub fn insert(conn: &mut DbConn, new: &NewApp) -> AppResult<AppWithOwner> {
+    pub fn insert(conn: &mut DbConn, new: &NewApp) -> StoreResult<AppWithOwner> {
         let id: i64 = diesel::insert_into(apps::table)
             .values(new)
             .returning(apps::id)
             .get_result(conn)?;
-        Self::find_with_owner(conn, id)?.ok_or_else(AppError::not_found)
+        Self::find_with_owner(conn, id)?.ok_or(StoreError::NotFound)
     }
 
     /// Applies `changes` and bumps the version (the ETag).
-    pub fn update(conn: &mut DbConn, id: i64, changes: &AppChanges) -> AppResult<AppWithOwner> {
+    pub fn update(conn: &mut DbConn, id: i64, changes: &AppChanges) -> StoreResult<AppWithOwner> {
         diesel::update(apps::table.find(id))
             .set((
                 changes,
@@ -122,16 +122,16 @@ impl AppRow {
                 apps::updated_at.eq(crate::clock::now()),
             ))
             .execute(conn)?;
-        Self::find_with_owner(conn, id)?.ok_or_else(AppError::not_found)
+        Self::find_with_owner(conn, id)?.ok_or(StoreError::NotFound)
     }
 
     /// Deletes the app with its devices, events and mobile users.
-    pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    pub fn delete(conn: &mut DbConn, id: i64) -> StoreResult<()> {
         diesel::delete(apps::table.find(id)).execute(conn)?;
         Ok(())
     }
 
-    pub fn count_owned_by(conn: &mut DbConn, owner_id: i64) -> AppResult<i64> {
+    pub fn count_owned_by(conn: &mut DbConn, owner_id: i64) -> StoreResult<i64> {
         Ok(apps::table
             .filter(apps::owner_id.eq(owner_id))
             .count()
@@ -145,7 +145,7 @@ impl AppRow {
         owners: Option<AccountsRule>,
         filter: &AppQuery,
         paging: &Paging<(NaiveDateTime, i64)>,
-    ) -> AppResult<(Vec<AppWithOwner>, i64)> {
+    ) -> StoreResult<(Vec<AppWithOwner>, i64)> {
         let build = || {
             let mut query = apps::table.inner_join(accounts::table).into_boxed();
             // The joined account is the owner.

@@ -8,8 +8,8 @@ use super::page::{created_before, Paging};
 use super::schema::{apps, assets, publish_events, publish_requests};
 use super::stored::Stored;
 use super::DbConn;
-use crate::error::{AppError, AppResult};
-use crate::policy::Scope;
+use crate::error::{StoreError, StoreResult};
+use crate::scope::Scope;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = publish_requests)]
@@ -93,7 +93,7 @@ impl PublishRow {
         (self.created_at, self.id)
     }
 
-    pub fn insert(conn: &mut DbConn, new: &NewPublish) -> AppResult<Self> {
+    pub fn insert(conn: &mut DbConn, new: &NewPublish) -> StoreResult<Self> {
         let id: i64 = diesel::insert_into(publish_requests::table)
             .values(new)
             .returning(publish_requests::id)
@@ -102,17 +102,17 @@ impl PublishRow {
     }
 
     /// The request `id` of an app within `scope`; others are 404.
-    pub fn find(conn: &mut DbConn, scope: Scope, id: i64) -> AppResult<Self> {
+    pub fn find(conn: &mut DbConn, scope: Scope, id: i64) -> StoreResult<Self> {
         Self::filtered(scope, &PublishFilter::default(), None)
             .filter(publish_requests::id.eq(id))
             .select(Self::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(AppError::not_found)
+            .ok_or(StoreError::NotFound)
     }
 
     /// The request `id` of the app `app_id`, locked for the transaction.
-    pub fn lock(conn: &mut DbConn, app_id: i64, id: i64) -> AppResult<Self> {
+    pub fn lock(conn: &mut DbConn, app_id: i64, id: i64) -> StoreResult<Self> {
         macro_rules! one {
             () => {
                 publish_requests::table
@@ -125,7 +125,7 @@ impl PublishRow {
             DbConn::Postgres(pg) => one!().for_update().first(pg).optional()?,
             DbConn::Sqlite(sqlite) => one!().first(sqlite).optional()?,
         };
-        row.ok_or_else(AppError::not_found)
+        row.ok_or(StoreError::NotFound)
     }
 
     pub fn update(
@@ -133,7 +133,7 @@ impl PublishRow {
         id: i64,
         changes: &PublishChanges,
         now: NaiveDateTime,
-    ) -> AppResult<Self> {
+    ) -> StoreResult<Self> {
         diesel::update(publish_requests::table.find(id))
             .set((
                 changes,
@@ -178,7 +178,7 @@ impl PublishRow {
         filter: &PublishFilter,
         waiting_since: Option<NaiveDateTime>,
         paging: &Paging<(NaiveDateTime, i64)>,
-    ) -> AppResult<(Vec<Self>, i64)> {
+    ) -> StoreResult<(Vec<Self>, i64)> {
         let total = Self::filtered(scope, filter, waiting_since)
             .count()
             .get_result::<i64>(conn)?;
@@ -199,7 +199,7 @@ impl PublishRow {
     }
 
     /// The app's request last published on `store`.
-    pub fn live(conn: &mut DbConn, app_id: i64, store: Store) -> AppResult<Option<Self>> {
+    pub fn live(conn: &mut DbConn, app_id: i64, store: Store) -> StoreResult<Option<Self>> {
         Ok(publish_requests::table
             .filter(publish_requests::app_id.eq(app_id))
             .filter(publish_requests::store.eq(store.as_str()))
@@ -214,7 +214,7 @@ impl PublishRow {
     }
 
     /// The app's request waiting at `store` (at most one: submitting replaces or refuses).
-    pub fn waiting(conn: &mut DbConn, app_id: i64, store: Store) -> AppResult<Option<Self>> {
+    pub fn waiting(conn: &mut DbConn, app_id: i64, store: Store) -> StoreResult<Option<Self>> {
         Ok(publish_requests::table
             .filter(publish_requests::app_id.eq(app_id))
             .filter(publish_requests::store.eq(store.as_str()))
@@ -225,7 +225,7 @@ impl PublishRow {
     }
 
     /// The request's timeline, oldest first.
-    pub fn events(conn: &mut DbConn, id: i64) -> AppResult<Vec<EventRow>> {
+    pub fn events(conn: &mut DbConn, id: i64) -> StoreResult<Vec<EventRow>> {
         Ok(publish_events::table
             .filter(publish_events::request_id.eq(id))
             .order(publish_events::id.asc())
@@ -240,7 +240,7 @@ impl PublishRow {
         note: Option<&str>,
         actor_email: Option<&str>,
         now: NaiveDateTime,
-    ) -> AppResult<()> {
+    ) -> StoreResult<()> {
         diesel::insert_into(publish_events::table)
             .values((
                 publish_events::request_id.eq(self.id),
@@ -259,7 +259,7 @@ impl PublishRow {
 pub fn app_names(
     conn: &mut DbConn,
     ids: &[i64],
-) -> AppResult<std::collections::HashMap<i64, String>> {
+) -> StoreResult<std::collections::HashMap<i64, String>> {
     Ok(apps::table
         .filter(apps::id.eq_any(ids))
         .select((apps::id, apps::name))
@@ -299,7 +299,7 @@ pub struct NewAsset {
 }
 
 impl AssetRow {
-    pub fn insert(conn: &mut DbConn, new: &NewAsset) -> AppResult<Self> {
+    pub fn insert(conn: &mut DbConn, new: &NewAsset) -> StoreResult<Self> {
         let id: i64 = diesel::insert_into(assets::table)
             .values(new)
             .returning(assets::id)
@@ -308,18 +308,18 @@ impl AssetRow {
     }
 
     /// The app's asset `id`; another app's is 404.
-    pub fn find(conn: &mut DbConn, app_id: i64, id: i64) -> AppResult<Self> {
+    pub fn find(conn: &mut DbConn, app_id: i64, id: i64) -> StoreResult<Self> {
         assets::table
             .filter(assets::app_id.eq(app_id))
             .filter(assets::id.eq(id))
             .select(Self::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(AppError::not_found)
+            .ok_or(StoreError::NotFound)
     }
 
     /// The app's assets, newest first (an app has tens, not thousands).
-    pub fn list(conn: &mut DbConn, app_id: i64) -> AppResult<Vec<Self>> {
+    pub fn list(conn: &mut DbConn, app_id: i64) -> StoreResult<Vec<Self>> {
         Ok(assets::table
             .filter(assets::app_id.eq(app_id))
             .order(assets::id.desc())
@@ -334,7 +334,7 @@ impl AssetRow {
         app_id: i64,
         kind: AssetKind,
         ids: &[i64],
-    ) -> AppResult<Vec<i64>> {
+    ) -> StoreResult<Vec<i64>> {
         Ok(assets::table
             .filter(assets::app_id.eq(app_id))
             .filter(assets::kind.eq(kind.as_str()))

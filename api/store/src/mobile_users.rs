@@ -9,7 +9,7 @@ use super::page::Paging;
 use super::schema::mobile_users;
 use super::stored::Stored;
 use super::DbConn;
-use crate::error::{AppError, AppResult};
+use crate::error::{StoreError, StoreResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = mobile_users)]
@@ -65,18 +65,18 @@ impl MobileUserRow {
     }
 
     /// The app's user with this id; another app's is a 404.
-    pub fn find(conn: &mut DbConn, app_id: i64, id: i64) -> AppResult<Self> {
+    pub fn find(conn: &mut DbConn, app_id: i64, id: i64) -> StoreResult<Self> {
         mobile_users::table
             .filter(mobile_users::app_id.eq(app_id))
             .filter(mobile_users::id.eq(id))
             .select(Self::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(AppError::not_found)
+            .ok_or(StoreError::NotFound)
     }
 
     /// The app's user with this email (stored in lower case), if any.
-    pub fn find_by_email(conn: &mut DbConn, app_id: i64, email: &str) -> AppResult<Option<Self>> {
+    pub fn find_by_email(conn: &mut DbConn, app_id: i64, email: &str) -> StoreResult<Option<Self>> {
         Ok(mobile_users::table
             .filter(mobile_users::app_id.eq(app_id))
             .filter(mobile_users::email.eq(email))
@@ -86,7 +86,7 @@ impl MobileUserRow {
     }
 
     /// The app's user with this SDK handle; none for another app's.
-    pub fn find_by_ref(conn: &mut DbConn, app_id: i64, sdk_ref: &str) -> AppResult<Option<Self>> {
+    pub fn find_by_ref(conn: &mut DbConn, app_id: i64, sdk_ref: &str) -> StoreResult<Option<Self>> {
         Ok(mobile_users::table
             .filter(mobile_users::app_id.eq(app_id))
             .filter(mobile_users::sdk_ref.eq(sdk_ref))
@@ -100,7 +100,7 @@ impl MobileUserRow {
         app_id: i64,
         email: &str,
         except: Option<i64>,
-    ) -> AppResult<bool> {
+    ) -> StoreResult<bool> {
         let mut query = mobile_users::table
             .filter(mobile_users::app_id.eq(app_id))
             .filter(mobile_users::email.eq(email))
@@ -111,7 +111,7 @@ impl MobileUserRow {
         Ok(query.count().get_result::<i64>(conn)? > 0)
     }
 
-    pub fn insert(conn: &mut DbConn, new: &NewMobileUser) -> AppResult<Self> {
+    pub fn insert(conn: &mut DbConn, new: &NewMobileUser) -> StoreResult<Self> {
         let id: i64 = diesel::insert_into(mobile_users::table)
             .values(new)
             .returning(mobile_users::id)
@@ -123,7 +123,7 @@ impl MobileUserRow {
         conn: &mut DbConn,
         current: &Self,
         changes: &MobileUserChanges,
-    ) -> AppResult<Self> {
+    ) -> StoreResult<Self> {
         diesel::update(mobile_users::table.find(current.id))
             .set((
                 changes,
@@ -134,7 +134,7 @@ impl MobileUserRow {
         Self::find(conn, current.app_id, current.id)
     }
 
-    pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    pub fn delete(conn: &mut DbConn, id: i64) -> StoreResult<()> {
         diesel::delete(mobile_users::table.find(id)).execute(conn)?;
         Ok(())
     }
@@ -167,7 +167,7 @@ impl MobileUserRow {
         app_id: i64,
         filter: &MobileUserFilter,
         paging: &Paging<i64>,
-    ) -> AppResult<(Vec<Self>, i64)> {
+    ) -> StoreResult<(Vec<Self>, i64)> {
         let total = Self::filtered(app_id, filter)
             .count()
             .get_result::<i64>(conn)?;

@@ -8,7 +8,7 @@ use super::page::Paging;
 use super::schema::emails;
 use super::stored::Stored;
 use super::DbConn;
-use crate::error::AppResult;
+use crate::error::StoreResult;
 
 /// Attempts before an email is given up as `failed`.
 pub const MAX_ATTEMPTS: i32 = 5;
@@ -38,7 +38,7 @@ impl EmailRow {
         subject: &str,
         body: &str,
         deliver: bool,
-    ) -> AppResult<i64> {
+    ) -> StoreResult<i64> {
         let now = crate::clock::now();
         let status = if deliver {
             EmailStatus::Queued
@@ -73,7 +73,7 @@ impl EmailRow {
         to: Option<&str>,
         status: Option<EmailStatus>,
         paging: &Paging<i64>,
-    ) -> AppResult<(Vec<Self>, i64)> {
+    ) -> StoreResult<(Vec<Self>, i64)> {
         let build = || {
             let mut q = emails::table.into_boxed();
             if let Some(to) = to {
@@ -105,7 +105,7 @@ impl EmailRow {
         conn: &mut DbConn,
         limit: i64,
         lease: chrono::Duration,
-    ) -> AppResult<Vec<Self>> {
+    ) -> StoreResult<Vec<Self>> {
         let now = crate::clock::now();
         conn.transaction(|conn| {
             // A macro, not a value: `as_select()` is typed by the backend it loads on.
@@ -131,7 +131,7 @@ impl EmailRow {
         })
     }
 
-    pub fn mark_sent(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    pub fn mark_sent(conn: &mut DbConn, id: i64) -> StoreResult<()> {
         let now = crate::clock::now();
         diesel::update(emails::table.find(id))
             .set((
@@ -145,7 +145,7 @@ impl EmailRow {
     }
 
     /// Records a failed attempt: retried with exponential back-off, then given up.
-    pub fn mark_failed(conn: &mut DbConn, email: &Self, error: &str) -> AppResult<()> {
+    pub fn mark_failed(conn: &mut DbConn, email: &Self, error: &str) -> StoreResult<()> {
         let attempts = email.attempts + 1;
         let status = if attempts >= MAX_ATTEMPTS {
             EmailStatus::Failed

@@ -11,7 +11,7 @@ use super::page::Paging;
 use super::schema::{accounts, webhook_deliveries, webhook_endpoints, webhook_events};
 use super::stored::Stored;
 use super::{utc, DbConn};
-use crate::error::{AppError, AppResult};
+use crate::error::{StoreError, StoreResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = webhook_endpoints)]
@@ -119,7 +119,7 @@ impl EndpointRow {
         }
     }
 
-    pub fn insert(conn: &mut DbConn, new: &NewEndpoint) -> AppResult<Self> {
+    pub fn insert(conn: &mut DbConn, new: &NewEndpoint) -> StoreResult<Self> {
         let id: i64 = diesel::insert_into(webhook_endpoints::table)
             .values(new)
             .returning(webhook_endpoints::id)
@@ -128,17 +128,17 @@ impl EndpointRow {
     }
 
     /// `account`'s endpoint `id`; another account's is a 404.
-    pub fn find(conn: &mut DbConn, account: i64, id: i64) -> AppResult<Self> {
+    pub fn find(conn: &mut DbConn, account: i64, id: i64) -> StoreResult<Self> {
         webhook_endpoints::table
             .filter(webhook_endpoints::id.eq(id))
             .filter(webhook_endpoints::account_id.eq(account))
             .select(Self::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(AppError::not_found)
+            .ok_or(StoreError::NotFound)
     }
 
-    pub fn count(conn: &mut DbConn, account: i64) -> AppResult<i64> {
+    pub fn count(conn: &mut DbConn, account: i64) -> StoreResult<i64> {
         Ok(webhook_endpoints::table
             .filter(webhook_endpoints::account_id.eq(account))
             .count()
@@ -149,7 +149,7 @@ impl EndpointRow {
         conn: &mut DbConn,
         account: i64,
         paging: &Paging<i64>,
-    ) -> AppResult<(Vec<Self>, i64)> {
+    ) -> StoreResult<(Vec<Self>, i64)> {
         let total = Self::count(conn, account)?;
         let mut query = webhook_endpoints::table
             .filter(webhook_endpoints::account_id.eq(account))
@@ -167,7 +167,7 @@ impl EndpointRow {
     }
 
     /// Applies `changes` and bumps the version.
-    pub fn update(conn: &mut DbConn, id: i64, changes: &EndpointChanges) -> AppResult<Self> {
+    pub fn update(conn: &mut DbConn, id: i64, changes: &EndpointChanges) -> StoreResult<Self> {
         diesel::update(webhook_endpoints::table.find(id))
             .set((
                 changes,
@@ -180,17 +180,17 @@ impl EndpointRow {
             .select(Self::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(AppError::not_found)
+            .ok_or(StoreError::NotFound)
     }
 
-    pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    pub fn delete(conn: &mut DbConn, id: i64) -> StoreResult<()> {
         diesel::delete(webhook_endpoints::table.find(id)).execute(conn)?;
         Ok(())
     }
 
     /// The enabled endpoints that hear about what `owner` owns: `owner`'s own, its partner's,
     /// and every admin's. Their ids and event types.
-    pub fn recipients(conn: &mut DbConn, owner: i64) -> AppResult<Vec<(i64, Option<String>)>> {
+    pub fn recipients(conn: &mut DbConn, owner: i64) -> StoreResult<Vec<(i64, Option<String>)>> {
         let partner: Option<i64> = accounts::table
             .find(owner)
             .select(accounts::partner_id)
@@ -214,7 +214,7 @@ impl EndpointRow {
     }
 
     /// Records a failed attempt on the endpoint: the start of its failing streak.
-    pub fn failed_since(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> AppResult<()> {
+    pub fn failed_since(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> StoreResult<()> {
         diesel::update(
             webhook_endpoints::table
                 .find(id)
@@ -226,7 +226,7 @@ impl EndpointRow {
     }
 
     /// Ends the endpoint's failing streak.
-    pub fn succeeded(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    pub fn succeeded(conn: &mut DbConn, id: i64) -> StoreResult<()> {
         diesel::update(
             webhook_endpoints::table
                 .find(id)
@@ -244,7 +244,7 @@ impl EndpointRow {
         id: i64,
         reason: DisabledReason,
         now: NaiveDateTime,
-    ) -> AppResult<bool> {
+    ) -> StoreResult<bool> {
         let changed = diesel::update(
             webhook_endpoints::table
                 .find(id)
@@ -319,7 +319,7 @@ impl DeliveryRow {
         event_type: &str,
         payload: &str,
         endpoints: &[i64],
-    ) -> AppResult<()> {
+    ) -> StoreResult<()> {
         let now = crate::clock::now();
         diesel::insert_into(webhook_events::table)
             .values((
@@ -346,7 +346,7 @@ impl DeliveryRow {
     }
 
     /// The delivery `id` of `endpoint`, with its event; another endpoint's is a 404.
-    pub fn find(conn: &mut DbConn, endpoint: i64, id: i64) -> AppResult<DeliveryWithEvent> {
+    pub fn find(conn: &mut DbConn, endpoint: i64, id: i64) -> StoreResult<DeliveryWithEvent> {
         webhook_deliveries::table
             .inner_join(webhook_events::table)
             .filter(webhook_deliveries::endpoint_id.eq(endpoint))
@@ -358,7 +358,7 @@ impl DeliveryRow {
             ))
             .first(conn)
             .optional()?
-            .ok_or_else(AppError::not_found)
+            .ok_or(StoreError::NotFound)
     }
 
     /// The newest deliveries of `endpoint` first.
@@ -367,7 +367,7 @@ impl DeliveryRow {
         endpoint: i64,
         status: Option<DeliveryStatus>,
         paging: &Paging<i64>,
-    ) -> AppResult<(Vec<DeliveryWithEvent>, i64)> {
+    ) -> StoreResult<(Vec<DeliveryWithEvent>, i64)> {
         let build = || {
             let mut q = webhook_deliveries::table
                 .inner_join(webhook_events::table)
@@ -397,7 +397,7 @@ impl DeliveryRow {
     }
 
     /// The delivery of `event` to `endpoint`.
-    pub fn id_of(conn: &mut DbConn, endpoint: i64, event: &str) -> AppResult<i64> {
+    pub fn id_of(conn: &mut DbConn, endpoint: i64, event: &str) -> StoreResult<i64> {
         Ok(webhook_deliveries::table
             .filter(webhook_deliveries::endpoint_id.eq(endpoint))
             .filter(webhook_deliveries::event_id.eq(event))
@@ -406,7 +406,7 @@ impl DeliveryRow {
     }
 
     /// Queues the delivery again, due at `now` (a redelivery of one that succeeded, too).
-    pub fn requeue(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> AppResult<()> {
+    pub fn requeue(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> StoreResult<()> {
         diesel::update(webhook_deliveries::table.find(id))
             .set((
                 webhook_deliveries::status.eq(DeliveryStatus::Pending.as_str()),
@@ -425,7 +425,7 @@ impl DeliveryRow {
         now: NaiveDateTime,
         limit: i64,
         lease: chrono::Duration,
-    ) -> AppResult<Vec<i64>> {
+    ) -> StoreResult<Vec<i64>> {
         let enabled = webhook_endpoints::table
             .filter(webhook_endpoints::enabled.eq(true))
             .select(webhook_endpoints::id);
@@ -457,7 +457,7 @@ impl DeliveryRow {
     }
 
     /// Gives claimed deliveries back, due at `now`.
-    pub fn release(conn: &mut DbConn, ids: &[i64], now: NaiveDateTime) -> AppResult<()> {
+    pub fn release(conn: &mut DbConn, ids: &[i64], now: NaiveDateTime) -> StoreResult<()> {
         if ids.is_empty() {
             return Ok(());
         }
@@ -476,7 +476,7 @@ impl DeliveryRow {
     pub fn load_claimed(
         conn: &mut DbConn,
         ids: &[i64],
-    ) -> AppResult<Vec<(Self, EndpointRow, String, String)>> {
+    ) -> StoreResult<Vec<(Self, EndpointRow, String, String)>> {
         Ok(webhook_deliveries::table
             .inner_join(webhook_endpoints::table)
             .inner_join(webhook_events::table)
@@ -492,7 +492,7 @@ impl DeliveryRow {
     }
 
     /// Records an attempt's outcome.
-    pub fn record(conn: &mut DbConn, id: i64, attempt: &Attempt) -> AppResult<()> {
+    pub fn record(conn: &mut DbConn, id: i64, attempt: &Attempt) -> StoreResult<()> {
         let (status, next) = match attempt.retry_at {
             None => (DeliveryStatus::Succeeded, attempt.at),
             Some(Some(at)) => (DeliveryStatus::Pending, at),
@@ -513,7 +513,7 @@ impl DeliveryRow {
     }
 
     /// Fails every pending delivery of `endpoint` with `reason`.
-    pub fn fail_pending(conn: &mut DbConn, endpoint: i64, reason: &str) -> AppResult<()> {
+    pub fn fail_pending(conn: &mut DbConn, endpoint: i64, reason: &str) -> StoreResult<()> {
         diesel::update(
             webhook_deliveries::table
                 .filter(webhook_deliveries::endpoint_id.eq(endpoint))

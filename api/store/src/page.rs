@@ -12,7 +12,7 @@ use diesel::expression::{SqlLiteral, UncheckedBind};
 use diesel::sql_types::{BigInt, Bool, Timestamp};
 use types::{Page, PageQuery};
 
-use crate::error::{AppError, AppResult};
+use crate::error::{StoreError, StoreResult};
 
 /// The key a keyset list is ordered by, newest first, and how it travels in a cursor.
 pub trait CursorKey: Sized + Copy {
@@ -72,13 +72,14 @@ pub struct Paging<K> {
 }
 
 impl<K: CursorKey> Paging<K> {
-    pub fn new(query: &PageQuery) -> AppResult<Self> {
+    pub fn new(query: &PageQuery) -> StoreResult<Self> {
         let after = query
             .cursor
             .as_deref()
             .map(|c| {
-                decode(c).ok_or_else(|| {
-                    AppError::invalid_field("cursor", "is not a cursor this list issued")
+                decode(c).ok_or(StoreError::InvalidField {
+                    field: "cursor",
+                    message: "is not a cursor this list issued",
                 })
             })
             .transpose()?;
@@ -94,12 +95,12 @@ impl<K: CursorKey> Paging<K> {
 
     /// Paging by `page` only, for a short list in an order no cursor can continue (plans,
     /// cheapest first): a `cursor` is refused on its field, and pages carry no `next_cursor`.
-    pub fn offset_only(query: &PageQuery) -> AppResult<Self> {
+    pub fn offset_only(query: &PageQuery) -> StoreResult<Self> {
         if query.cursor.is_some() {
-            return Err(AppError::invalid_field(
-                "cursor",
-                "this list pages by `page` only",
-            ));
+            return Err(StoreError::InvalidField {
+                field: "cursor",
+                message: "this list pages by `page` only",
+            });
         }
         let mut paging = Self::new(query)?;
         paging.keyset_order = false;
@@ -247,7 +248,16 @@ mod tests {
     fn a_foreign_cursor_is_refused_on_its_field() {
         for foreign in ["12", "9182847226241325269.627004", "djE6", "v1:12", "%%%"] {
             let refused = Paging::<i64>::new(&query(Some(foreign))).expect_err(foreign);
-            assert_eq!(refused.problem().errors[0].field, "cursor");
+            assert!(
+                matches!(
+                    refused,
+                    StoreError::InvalidField {
+                        field: "cursor",
+                        ..
+                    }
+                ),
+                "{refused}"
+            );
         }
         // A device cursor is not a customer cursor.
         let id_cursor = encode(42_i64);

@@ -16,7 +16,7 @@ use super::page::{created_before, Paging};
 use super::schema::{devices, events, push_deliveries, push_messages, push_settings};
 use super::stored::Stored;
 use super::DbConn;
-use crate::error::{AppError, AppResult};
+use crate::error::{StoreError, StoreResult};
 
 #[derive(Debug, Clone, Default, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = push_settings, treat_none_as_null = true)]
@@ -42,7 +42,7 @@ pub struct SettingsRow {
 
 impl SettingsRow {
     /// The app's settings; an app that saved none has the defaults (version 0).
-    pub fn of(conn: &mut DbConn, app_id: i64) -> AppResult<Self> {
+    pub fn of(conn: &mut DbConn, app_id: i64) -> StoreResult<Self> {
         Ok(push_settings::table
             .find(app_id)
             .select(Self::as_select())
@@ -55,7 +55,7 @@ impl SettingsRow {
     }
 
     /// Several apps' settings (the defaults for apps without).
-    pub fn of_apps(conn: &mut DbConn, app_ids: &[i64]) -> AppResult<HashMap<i64, Self>> {
+    pub fn of_apps(conn: &mut DbConn, app_ids: &[i64]) -> StoreResult<HashMap<i64, Self>> {
         let rows: Vec<Self> = push_settings::table
             .filter(push_settings::app_id.eq_any(app_ids))
             .select(Self::as_select())
@@ -75,7 +75,7 @@ impl SettingsRow {
     }
 
     /// Stores `self` as the app's settings, one version on.
-    pub fn save(mut self, conn: &mut DbConn) -> AppResult<Self> {
+    pub fn save(mut self, conn: &mut DbConn) -> StoreResult<Self> {
         self.version += 1;
         let exists = diesel::update(push_settings::table.find(self.app_id))
             .set(&self)
@@ -171,7 +171,7 @@ impl MessageRow {
             .and_then(|d| serde_json::from_str(d).ok())
     }
 
-    pub fn insert(conn: &mut DbConn, new: &NewMessage) -> AppResult<Self> {
+    pub fn insert(conn: &mut DbConn, new: &NewMessage) -> StoreResult<Self> {
         let id: i64 = diesel::insert_into(push_messages::table)
             .values(new)
             .returning(push_messages::id)
@@ -180,17 +180,17 @@ impl MessageRow {
     }
 
     /// The app's message `id`; another app's is a 404.
-    pub fn find(conn: &mut DbConn, app_id: i64, id: i64) -> AppResult<Self> {
+    pub fn find(conn: &mut DbConn, app_id: i64, id: i64) -> StoreResult<Self> {
         push_messages::table
             .filter(push_messages::id.eq(id))
             .filter(push_messages::app_id.eq(app_id))
             .select(Self::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(AppError::not_found)
+            .ok_or(StoreError::NotFound)
     }
 
-    pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<Self>> {
+    pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> StoreResult<Vec<Self>> {
         Ok(push_messages::table
             .filter(push_messages::id.eq_any(ids))
             .select(Self::as_select())
@@ -203,7 +203,7 @@ impl MessageRow {
         status: Option<PushStatus>,
         kind: PushKind,
         paging: &Paging<(NaiveDateTime, i64)>,
-    ) -> AppResult<(Vec<Self>, i64)> {
+    ) -> StoreResult<(Vec<Self>, i64)> {
         let filtered = || {
             let mut query = push_messages::table
                 .filter(push_messages::app_id.eq(app_id))
@@ -229,7 +229,7 @@ impl MessageRow {
     }
 
     /// Applies `changes` and bumps the version.
-    pub fn update(conn: &mut DbConn, row: &Self, changes: &MessageChanges) -> AppResult<Self> {
+    pub fn update(conn: &mut DbConn, row: &Self, changes: &MessageChanges) -> StoreResult<Self> {
         diesel::update(push_messages::table.find(row.id))
             .set((
                 changes,
@@ -247,7 +247,7 @@ impl MessageRow {
         from: &[PushStatus],
         to: PushStatus,
         now: NaiveDateTime,
-    ) -> AppResult<bool> {
+    ) -> StoreResult<bool> {
         let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
         let started = matches!(to, PushStatus::Sending).then_some(now);
         let finished = matches!(
@@ -289,13 +289,13 @@ impl MessageRow {
         Ok(moved)
     }
 
-    pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    pub fn delete(conn: &mut DbConn, id: i64) -> StoreResult<()> {
         diesel::delete(push_messages::table.find(id)).execute(conn)?;
         Ok(())
     }
 
     /// Scheduled messages whose time has come, locked for this transaction (others skip them).
-    pub fn claim_due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> AppResult<Vec<i64>> {
+    pub fn claim_due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> StoreResult<Vec<i64>> {
         macro_rules! due {
             () => {
                 push_messages::table
@@ -315,7 +315,7 @@ impl MessageRow {
     }
 
     /// One sending message still to fan out, locked for this transaction.
-    pub fn claim_fanout(conn: &mut DbConn) -> AppResult<Option<Self>> {
+    pub fn claim_fanout(conn: &mut DbConn) -> StoreResult<Option<Self>> {
         macro_rules! todo_ {
             () => {
                 push_messages::table
@@ -342,7 +342,7 @@ impl MessageRow {
         made: i32,
         capped: i32,
         done: bool,
-    ) -> AppResult<()> {
+    ) -> StoreResult<()> {
         diesel::update(push_messages::table.find(id))
             .set((
                 push_messages::targeted.eq(push_messages::targeted + made),
@@ -359,7 +359,7 @@ impl MessageRow {
     }
 
     /// Adds to a message's figures.
-    pub fn count(conn: &mut DbConn, id: i64, sent: i32, failed: i32) -> AppResult<()> {
+    pub fn count(conn: &mut DbConn, id: i64, sent: i32, failed: i32) -> StoreResult<()> {
         if sent == 0 && failed == 0 {
             return Ok(());
         }
@@ -375,7 +375,7 @@ impl MessageRow {
     /// A sending message that is fanned out and has nothing pending becomes `sent` (or `failed`
     /// when nothing at all was delivered of what it targeted).
     /// Whether it finished it.
-    pub fn finish_if_done(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> AppResult<bool> {
+    pub fn finish_if_done(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> StoreResult<bool> {
         let row: Option<(bool, String, i32, i32)> = push_messages::table
             .find(id)
             .select((
@@ -413,7 +413,7 @@ impl MessageRow {
     }
 
     /// Stops what is left: pending deliveries become `canceled`.
-    pub fn cancel_pending(conn: &mut DbConn, id: i64) -> AppResult<usize> {
+    pub fn cancel_pending(conn: &mut DbConn, id: i64) -> StoreResult<usize> {
         Ok(diesel::update(
             push_deliveries::table
                 .filter(push_deliveries::message_id.eq(id))
@@ -425,7 +425,7 @@ impl MessageRow {
 }
 
 /// Devices that opened each of `ids` (their `push_open` events).
-pub fn opened(conn: &mut DbConn, app_id: i64, ids: &[i64]) -> AppResult<HashMap<i64, i64>> {
+pub fn opened(conn: &mut DbConn, app_id: i64, ids: &[i64]) -> StoreResult<HashMap<i64, i64>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -447,7 +447,7 @@ pub fn opened(conn: &mut DbConn, app_id: i64, ids: &[i64]) -> AppResult<HashMap<
 }
 
 /// Failed deliveries of a message by reason, most first.
-pub fn failures(conn: &mut DbConn, id: i64) -> AppResult<Vec<(String, i64)>> {
+pub fn failures(conn: &mut DbConn, id: i64) -> StoreResult<Vec<(String, i64)>> {
     let mut rows: Vec<(Option<String>, i64)> = push_deliveries::table
         .filter(push_deliveries::message_id.eq(id))
         .filter(push_deliveries::status.eq("failed"))
@@ -474,7 +474,7 @@ pub fn timeline(
     conn: &mut DbConn,
     app_id: i64,
     id: i64,
-) -> AppResult<Vec<(NaiveDateTime, i64, i64)>> {
+) -> StoreResult<Vec<(NaiveDateTime, i64, i64)>> {
     let hour = |column: &str| match conn {
         DbConn::Postgres(_) => format!("date_trunc('hour', {column})"),
         DbConn::Sqlite(_) => format!("strftime('%Y-%m-%d %H:00:00', {column})"),
@@ -522,7 +522,7 @@ impl Audience {
         app_id: i64,
         target: Option<&PushTarget>,
         now: NaiveDateTime,
-    ) -> AppResult<Self> {
+    ) -> StoreResult<Self> {
         let target = target.cloned().unwrap_or_default();
         let versions = if target.app_version_min.is_some() || target.app_version_max.is_some() {
             let min = target
@@ -606,12 +606,12 @@ impl Audience {
         query
     }
 
-    pub fn count(&self, conn: &mut DbConn) -> AppResult<i64> {
+    pub fn count(&self, conn: &mut DbConn) -> StoreResult<i64> {
         Ok(self.devices().count().get_result(conn)?)
     }
 
     /// Whether the audience takes device `id`.
-    pub fn includes(&self, conn: &mut DbConn, id: i64) -> AppResult<bool> {
+    pub fn includes(&self, conn: &mut DbConn, id: i64) -> StoreResult<bool> {
         let n: i64 = self
             .devices()
             .filter(devices::id.eq(id))
@@ -626,7 +626,7 @@ impl Audience {
         conn: &mut DbConn,
         after: Option<i64>,
         limit: i64,
-    ) -> AppResult<Vec<(i64, Option<String>)>> {
+    ) -> StoreResult<Vec<(i64, Option<String>)>> {
         Ok(self
             .devices()
             .filter(devices::id.gt(after.unwrap_or(0)))
@@ -642,7 +642,7 @@ pub fn sent_since(
     conn: &mut DbConn,
     device_ids: &[i64],
     since: NaiveDateTime,
-) -> AppResult<HashMap<i64, i64>> {
+) -> StoreResult<HashMap<i64, i64>> {
     let rows: Vec<(i64, i64)> = push_deliveries::table
         .filter(push_deliveries::device_id.eq_any(device_ids))
         .filter(push_deliveries::sent_at.ge(since))
@@ -664,7 +664,7 @@ pub struct NewDelivery {
     pub created_at: NaiveDateTime,
 }
 
-pub fn insert_deliveries(conn: &mut DbConn, rows: &[NewDelivery]) -> AppResult<()> {
+pub fn insert_deliveries(conn: &mut DbConn, rows: &[NewDelivery]) -> StoreResult<()> {
     for chunk in rows.chunks(5000) {
         crate::insert_many!(conn, push_deliveries::table, chunk)?;
     }
@@ -697,7 +697,7 @@ pub fn claim_due(
     now: NaiveDateTime,
     limit: i64,
     lease: chrono::Duration,
-) -> AppResult<Vec<Claimed>> {
+) -> StoreResult<Vec<Claimed>> {
     macro_rules! due {
         () => {
             push_deliveries::table
@@ -746,7 +746,7 @@ pub fn mark_sent(
     conn: &mut DbConn,
     ids: &[i64],
     now: NaiveDateTime,
-) -> AppResult<HashMap<i64, i32>> {
+) -> StoreResult<HashMap<i64, i32>> {
     let mut per_message = HashMap::new();
     for chunk in ids.chunks(5000) {
         let done: Vec<i64> = diesel::update(
@@ -774,7 +774,7 @@ pub fn mark_failed(
     id: i64,
     reason: &str,
     error: &str,
-) -> AppResult<Option<i64>> {
+) -> StoreResult<Option<i64>> {
     Ok(diesel::update(
         push_deliveries::table
             .filter(push_deliveries::id.eq(id))
@@ -798,7 +798,7 @@ pub fn retry_at(
     at: NaiveDateTime,
     error: Option<&str>,
     attempted: bool,
-) -> AppResult<()> {
+) -> StoreResult<()> {
     let extra = i32::from(attempted);
     diesel::update(
         push_deliveries::table
@@ -816,7 +816,7 @@ pub fn retry_at(
 
 /// The providers called these devices' tokens dead: they are not targeted again until the app
 /// registers another token.
-pub fn bury_tokens(conn: &mut DbConn, device_ids: &[i64]) -> AppResult<()> {
+pub fn bury_tokens(conn: &mut DbConn, device_ids: &[i64]) -> StoreResult<()> {
     if device_ids.is_empty() {
         return Ok(());
     }

@@ -10,8 +10,8 @@ use super::accounts::Principal;
 use super::page::Paging;
 use super::schema::audit_events;
 use super::DbConn;
-use crate::error::AppResult;
-use crate::policy::Scope;
+use crate::error::StoreResult;
+use crate::scope::Scope;
 
 /// Who is acting, taken from the request: stamped on every audit event.
 #[derive(Debug, Clone, Default)]
@@ -113,7 +113,7 @@ impl Actor {
         action: &str,
         subject_type: &str,
         subject_id: Option<String>,
-    ) -> AppResult<()> {
+    ) -> StoreResult<()> {
         let subject_name = match &subject_id {
             Some(id) => subject_name(conn, subject_type, id)?,
             None => None,
@@ -145,7 +145,7 @@ fn shown((company, first, last): (Option<String>, String, String)) -> String {
 
 /// What people call the object an event is about: a partner's company, an app's name, an
 /// invoice's number… `None` for kinds without a name (a session) or an object already gone.
-fn subject_name(conn: &mut DbConn, subject_type: &str, id: &str) -> AppResult<Option<String>> {
+fn subject_name(conn: &mut DbConn, subject_type: &str, id: &str) -> StoreResult<Option<String>> {
     use super::schema::{
         accounts, api_tokens, apps, assets, coupons, mobile_users, orders, payments, plans,
         publish_requests, subscriptions,
@@ -250,7 +250,7 @@ pub struct People(std::collections::HashMap<i64, (String, String)>);
 
 impl People {
     /// The names and emails of the accounts behind `rows`, in one query.
-    pub fn of(conn: &mut DbConn, rows: &[AuditEventRow]) -> AppResult<Self> {
+    pub fn of(conn: &mut DbConn, rows: &[AuditEventRow]) -> StoreResult<Self> {
         use super::schema::accounts;
         let mut ids: Vec<i64> = rows
             .iter()
@@ -299,7 +299,7 @@ impl AuditEventRow {
         scope: Scope,
         query: &AuditQuery,
         paging: &Paging<i64>,
-    ) -> AppResult<(Vec<Self>, i64)> {
+    ) -> StoreResult<(Vec<Self>, i64)> {
         let build = |with_cursor: bool| {
             let mut q = audit_events::table.into_boxed();
             q = match scope {

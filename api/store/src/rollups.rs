@@ -15,7 +15,7 @@ use super::schema::{
     analytics_device_hours as hours, analytics_pending as pending, apps, devices, events,
 };
 use super::DbConn;
-use crate::error::{AppError, AppResult};
+use crate::error::{StoreError, StoreResult};
 use crate::sketch::Sketch;
 
 /// The additive figures of one quarter of an hour.
@@ -96,7 +96,7 @@ impl Fold {
 
     /// Queues this fold for the fold job: inserts only, so that concurrent intakes of one app
     /// never wait for each other's row locks (they would, all updating the same hour).
-    pub fn stage(self, conn: &mut DbConn, app_id: i64) -> AppResult<()> {
+    pub fn stage(self, conn: &mut DbConn, app_id: i64) -> StoreResult<()> {
         let rows: Vec<NewPending> = self
             .quarters
             .into_iter()
@@ -119,7 +119,7 @@ impl Fold {
 
     /// Adds this fold to the app's rollups. Rows are written in key order, quarters before hours,
     /// so concurrent writers lock them in one order and never deadlock.
-    pub fn save(self, conn: &mut DbConn, app_id: i64) -> AppResult<()> {
+    pub fn save(self, conn: &mut DbConn, app_id: i64) -> StoreResult<()> {
         if self.quarters.is_empty() {
             return Ok(());
         }
@@ -197,7 +197,7 @@ struct PendingRow {
     devices: Option<Vec<u8>>,
 }
 
-fn read_pending(row: PendingRow) -> AppResult<Pending> {
+fn read_pending(row: PendingRow) -> StoreResult<Pending> {
     let devices = match row.devices {
         Some(bytes) => {
             Some(Sketch::from_bytes(&bytes).ok_or_else(|| unreadable(row.app_id, row.starts_at))?)
@@ -218,10 +218,8 @@ fn read_pending(row: PendingRow) -> AppResult<Pending> {
     })
 }
 
-fn unreadable(app_id: i64, at: NaiveDateTime) -> AppError {
-    AppError::internal(anyhow::anyhow!(
-        "unreadable device sketch of app {app_id} at {at}"
-    ))
+fn unreadable(app_id: i64, at: NaiveDateTime) -> StoreError {
+    StoreError::corrupt(format!("unreadable device sketch of app {app_id} at {at}"))
 }
 
 /// The app's queued additions for quarters in `[from, to)` (analytics adds them to what it reads
@@ -231,7 +229,7 @@ pub fn pending_between(
     app_id: i64,
     from: NaiveDateTime,
     to: NaiveDateTime,
-) -> AppResult<Vec<Pending>> {
+) -> StoreResult<Vec<Pending>> {
     let rows: Vec<PendingRow> = pending::table
         .filter(pending::app_id.eq(app_id))
         .filter(pending::starts_at.ge(from))
@@ -243,7 +241,7 @@ pub fn pending_between(
 
 /// Moves up to `limit` queued additions (oldest first) into the rollups, in one transaction;
 /// how many. Several servers may run it at once: each claims rows the others have not locked.
-pub fn fold_pending(conn: &mut DbConn, limit: i64) -> AppResult<usize> {
+pub fn fold_pending(conn: &mut DbConn, limit: i64) -> StoreResult<usize> {
     // A read first: an idle server takes no write lock (SQLite has one for the whole database).
     let queued: Option<i64> = pending::table.select(pending::id).first(conn).optional()?;
     if queued.is_none() {
@@ -285,26 +283,7 @@ pub fn fold_pending(conn: &mut DbConn, limit: i64) -> AppResult<usize> {
 }
 
 /// The most queued rows one fold transaction takes.
-const FOLD_BATCH: i64 = 5_000;
-
-/// The fold job of a server: every `period`, folds what is queued.
-pub async fn run_folds(db: super::Db, period: std::time::Duration) {
-    let mut ticker = tokio::time::interval(period);
-    loop {
-        ticker.tick().await;
-        loop {
-            match db.run(|conn| fold_pending(conn, FOLD_BATCH)).await {
-                // A full batch: more may be queued.
-                Ok(n) if n as i64 == FOLD_BATCH => {}
-                Ok(_) => break,
-                Err(e) => {
-                    tracing::warn!(error = %e, "folding analytics rollups failed; will retry");
-                    break;
-                }
-            }
-        }
-    }
-}
+pub const FOLD_BATCH: i64 = 5_000;
 
 /// Merges `sketch` into the app's stored sketch of the hour at `starts_at`, or stores it.
 fn merge_hour(
@@ -312,7 +291,7 @@ fn merge_hour(
     app_id: i64,
     starts_at: NaiveDateTime,
     sketch: &Sketch,
-) -> AppResult<()> {
+) -> StoreResult<()> {
     let key = hours::table.find((app_id, starts_at));
     loop {
         // The stored sketch, locked until commit (on SQLite the write transaction holds the
@@ -344,7 +323,7 @@ fn insert_hour(
     app_id: i64,
     starts_at: NaiveDateTime,
     bytes: &[u8],
-) -> AppResult<usize> {
+) -> StoreResult<usize> {
     let row = (
         hours::app_id.eq(app_id),
         hours::starts_at.eq(starts_at),
@@ -365,7 +344,7 @@ pub fn quarters_between(
     app_id: i64,
     from: NaiveDateTime,
     to: NaiveDateTime,
-) -> AppResult<Vec<(NaiveDateTime, Quarter)>> {
+) -> StoreResult<Vec<(NaiveDateTime, Quarter)>> {
     use super::schema::analytics_quarters as q;
     Ok(q::table
         .filter(q::app_id.eq(app_id))
@@ -391,7 +370,7 @@ pub fn device_hours(
     app_id: i64,
     from: NaiveDateTime,
     to: NaiveDateTime,
-) -> AppResult<Vec<(NaiveDateTime, Sketch)>> {
+) -> StoreResult<Vec<(NaiveDateTime, Sketch)>> {
     let rows: Vec<(NaiveDateTime, Vec<u8>)> = hours::table
         .filter(hours::app_id.eq(app_id))
         .filter(hours::starts_at.ge(from))
@@ -418,7 +397,7 @@ pub struct Rebuilt {
 /// Recomputes the app's rollups from its events and devices, in one transaction. Stores of new
 /// events and devices of this app wait for it (the app row is locked: their foreign-key checks
 /// take a share lock on it), those of other apps do not.
-pub fn rebuild(conn: &mut DbConn, app_id: i64) -> AppResult<Rebuilt> {
+pub fn rebuild(conn: &mut DbConn, app_id: i64) -> StoreResult<Rebuilt> {
     super::write_transaction(conn, |conn| {
         if let DbConn::Postgres(c) = conn {
             let locked: Option<i64> = apps::table
@@ -489,7 +468,7 @@ pub fn rebuild(conn: &mut DbConn, app_id: i64) -> AppResult<Rebuilt> {
 }
 
 /// Rebuilds the rollups of every app (or of one); how many apps and what was read.
-pub fn rebuild_all(conn: &mut DbConn, only: Option<i64>) -> AppResult<(usize, Rebuilt)> {
+pub fn rebuild_all(conn: &mut DbConn, only: Option<i64>) -> StoreResult<(usize, Rebuilt)> {
     let ids: Vec<i64> = match only {
         Some(id) => vec![id],
         None => apps::table.select(apps::id).order(apps::id).load(conn)?,

@@ -8,8 +8,8 @@ use super::page::{created_before, Paging};
 use super::schema::subscriptions;
 use super::stored::Stored;
 use super::DbConn;
-use crate::error::{AppError, AppResult};
-use crate::policy::Scope;
+use crate::error::{StoreError, StoreResult};
+use crate::scope::Scope;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = subscriptions)]
@@ -105,7 +105,7 @@ impl SubscriptionRow {
     }
 
     /// Within `scope` (its billed account), else 404.
-    pub fn find(conn: &mut DbConn, scope: Scope, id: i64) -> AppResult<Self> {
+    pub fn find(conn: &mut DbConn, scope: Scope, id: i64) -> StoreResult<Self> {
         let mut q = subscriptions::table
             .filter(subscriptions::id.eq(id))
             .into_boxed();
@@ -115,12 +115,12 @@ impl SubscriptionRow {
         q.select(Self::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(AppError::not_found)
+            .ok_or(StoreError::NotFound)
     }
 
     /// By id, locked until the transaction ends on PostgreSQL (SQLite write transactions run one
     /// at a time): payments, coupons and renewals of one subscription never interleave.
-    pub fn lock(conn: &mut DbConn, id: i64) -> AppResult<Self> {
+    pub fn lock(conn: &mut DbConn, id: i64) -> StoreResult<Self> {
         macro_rules! one {
             () => {
                 subscriptions::table
@@ -132,11 +132,11 @@ impl SubscriptionRow {
             DbConn::Postgres(pg) => one!().for_update().first(pg).optional()?,
             DbConn::Sqlite(sqlite) => one!().first(sqlite).optional()?,
         };
-        row.ok_or_else(AppError::not_found)
+        row.ok_or(StoreError::NotFound)
     }
 
     /// The app's live subscription, if any.
-    pub fn live_for_app(conn: &mut DbConn, app_id: i64) -> AppResult<Option<Self>> {
+    pub fn live_for_app(conn: &mut DbConn, app_id: i64) -> StoreResult<Option<Self>> {
         Ok(subscriptions::table
             .filter(subscriptions::app_id.eq(app_id))
             .filter(subscriptions::status.ne_all(["canceled", "incomplete_expired"]))
@@ -147,7 +147,11 @@ impl SubscriptionRow {
 
     /// Whether the app `app_id` (or any app of `owner`) has a paid subscription running
     /// (`active`, or `past_due` while its payment is retried).
-    pub fn has_paid(conn: &mut DbConn, app_id: Option<i64>, owner: Option<i64>) -> AppResult<bool> {
+    pub fn has_paid(
+        conn: &mut DbConn,
+        app_id: Option<i64>,
+        owner: Option<i64>,
+    ) -> StoreResult<bool> {
         let mut q = subscriptions::table
             .filter(subscriptions::status.eq_any(["active", "past_due"]))
             .into_boxed();
@@ -160,7 +164,7 @@ impl SubscriptionRow {
         Ok(q.count().get_result::<i64>(conn)? > 0)
     }
 
-    pub fn insert(conn: &mut DbConn, new: &NewSubscription) -> AppResult<Self> {
+    pub fn insert(conn: &mut DbConn, new: &NewSubscription) -> StoreResult<Self> {
         let id: i64 = diesel::insert_into(subscriptions::table)
             .values(new)
             .returning(subscriptions::id)
@@ -173,7 +177,7 @@ impl SubscriptionRow {
         id: i64,
         changes: &SubscriptionChanges,
         now: NaiveDateTime,
-    ) -> AppResult<Self> {
+    ) -> StoreResult<Self> {
         diesel::update(subscriptions::table.find(id))
             .set((
                 changes,
@@ -189,7 +193,7 @@ impl SubscriptionRow {
         id: i64,
         terms: &DiscountTerms,
         now: NaiveDateTime,
-    ) -> AppResult<Self> {
+    ) -> StoreResult<Self> {
         diesel::update(subscriptions::table.find(id))
             .set((
                 terms,
@@ -227,7 +231,7 @@ impl SubscriptionRow {
         scope: Scope,
         filter: &SubscriptionFilter,
         paging: &Paging<(NaiveDateTime, i64)>,
-    ) -> AppResult<(Vec<Self>, i64)> {
+    ) -> StoreResult<(Vec<Self>, i64)> {
         let total = Self::filtered(scope, filter)
             .count()
             .get_result::<i64>(conn)?;
@@ -257,7 +261,7 @@ impl SubscriptionRow {
         conn: &mut DbConn,
         now: NaiveDateTime,
         after: Option<(NaiveDateTime, i64)>,
-    ) -> AppResult<Option<Self>> {
+    ) -> StoreResult<Option<Self>> {
         let running = diesel::dsl::sql::<diesel::sql_types::Bool>(
             "subscriptions.status IN ('trialing', 'active')",
         );
@@ -270,7 +274,7 @@ impl SubscriptionRow {
         conn: &mut DbConn,
         before: NaiveDateTime,
         after: Option<(NaiveDateTime, i64)>,
-    ) -> AppResult<Option<Self>> {
+    ) -> StoreResult<Option<Self>> {
         let unpaid =
             diesel::dsl::sql::<diesel::sql_types::Bool>("subscriptions.status = 'incomplete'");
         Self::claim_next(conn, unpaid, "created_at", before, after)
@@ -282,7 +286,7 @@ impl SubscriptionRow {
         column: &'static str,
         until: NaiveDateTime,
         after: Option<(NaiveDateTime, i64)>,
-    ) -> AppResult<Option<Self>> {
+    ) -> StoreResult<Option<Self>> {
         let time =
             diesel::dsl::sql::<diesel::sql_types::Timestamp>(&format!("subscriptions.{column}"));
         // Every time here is after 1970: the start of the walk.

@@ -9,8 +9,8 @@ use super::page::{created_before, Paging};
 use super::schema::{invoice_counters, invoice_lines, invoices, payments, provider_customers};
 use super::stored::Stored;
 use super::DbConn;
-use crate::error::{AppError, AppResult};
-use crate::policy::Scope;
+use crate::error::{StoreError, StoreResult};
+use crate::scope::Scope;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = invoices)]
@@ -104,13 +104,13 @@ pub struct InvoiceChanges {
 }
 
 impl InvoiceRow {
-    pub fn find(conn: &mut DbConn, id: i64) -> AppResult<Self> {
+    pub fn find(conn: &mut DbConn, id: i64) -> StoreResult<Self> {
         invoices::table
             .find(id)
             .select(Self::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(AppError::not_found)
+            .ok_or(StoreError::NotFound)
     }
 
     /// Stores a draft with its lines.
@@ -118,7 +118,7 @@ impl InvoiceRow {
         conn: &mut DbConn,
         new: &NewInvoice,
         lines: Vec<InvoiceLineRow>,
-    ) -> AppResult<Self> {
+    ) -> StoreResult<Self> {
         let id: i64 = diesel::insert_into(invoices::table)
             .values(new)
             .returning(invoices::id)
@@ -138,7 +138,7 @@ impl InvoiceRow {
     /// paid when nothing is due). The counter row is updated in the caller's transaction, so
     /// concurrent finalisations queue on it and a rolled-back number is given again: no gap, no
     /// duplicate.
-    pub fn finalise(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> AppResult<Self> {
+    pub fn finalise(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> StoreResult<Self> {
         let number = next_number(conn, now.year())?;
         let draft = Self::find(conn, id)?;
         let (status, paid_at) = if draft.total == 0 {
@@ -163,7 +163,7 @@ impl InvoiceRow {
         id: i64,
         changes: &InvoiceChanges,
         now: NaiveDateTime,
-    ) -> AppResult<Self> {
+    ) -> StoreResult<Self> {
         diesel::update(invoices::table.find(id))
             .set((changes, invoices::updated_at.eq(now)))
             .execute(conn)?;
@@ -171,7 +171,7 @@ impl InvoiceRow {
     }
 
     /// The subscription's oldest open invoice.
-    pub fn open_for(conn: &mut DbConn, subscription_id: i64) -> AppResult<Option<Self>> {
+    pub fn open_for(conn: &mut DbConn, subscription_id: i64) -> StoreResult<Option<Self>> {
         Ok(Self::open_of(conn, &[subscription_id])?.remove(&subscription_id))
     }
 
@@ -179,7 +179,7 @@ impl InvoiceRow {
     pub fn open_of(
         conn: &mut DbConn,
         subscription_ids: &[i64],
-    ) -> AppResult<std::collections::HashMap<i64, Self>> {
+    ) -> StoreResult<std::collections::HashMap<i64, Self>> {
         let rows: Vec<Self> = invoices::table
             .filter(invoices::subscription_id.eq_any(subscription_ids))
             .filter(invoices::status.eq(InvoiceStatus::Open.as_str()))
@@ -191,7 +191,11 @@ impl InvoiceRow {
     }
 
     /// Voids every open invoice of the subscription (it was canceled now or never paid).
-    pub fn void_open(conn: &mut DbConn, subscription_id: i64, now: NaiveDateTime) -> AppResult<()> {
+    pub fn void_open(
+        conn: &mut DbConn,
+        subscription_id: i64,
+        now: NaiveDateTime,
+    ) -> StoreResult<()> {
         diesel::update(
             invoices::table
                 .filter(invoices::subscription_id.eq(subscription_id))
@@ -213,7 +217,7 @@ impl InvoiceRow {
         conn: &mut DbConn,
         now: NaiveDateTime,
         after: Option<(NaiveDateTime, i64)>,
-    ) -> AppResult<Option<(i64, i64, NaiveDateTime)>> {
+    ) -> StoreResult<Option<(i64, i64, NaiveDateTime)>> {
         let after = after.unwrap_or((chrono::DateTime::UNIX_EPOCH.naive_utc(), 0));
         Ok(invoices::table
             .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
@@ -235,7 +239,7 @@ impl InvoiceRow {
             .optional()?)
     }
 
-    pub fn lines(conn: &mut DbConn, id: i64) -> AppResult<Vec<InvoiceLineRow>> {
+    pub fn lines(conn: &mut DbConn, id: i64) -> StoreResult<Vec<InvoiceLineRow>> {
         Ok(invoice_lines::table
             .filter(invoice_lines::invoice_id.eq(id))
             .order(invoice_lines::id.asc())
@@ -263,7 +267,7 @@ impl InvoiceRow {
 }
 
 /// The next invoice number of `year`: `YYYY-NNNNNN`. One upsert that returns the new count.
-fn next_number(conn: &mut DbConn, year: i32) -> AppResult<String> {
+fn next_number(conn: &mut DbConn, year: i32) -> StoreResult<String> {
     // A macro, not a value: the upsert is typed by the backend it runs on.
     macro_rules! take {
         () => {
@@ -331,7 +335,7 @@ pub struct NewPayment {
 type PaymentQuery<'a> = payments::BoxedQuery<'a, <DbConn as diesel::Connection>::Backend>;
 
 impl PaymentRow {
-    pub fn insert(conn: &mut DbConn, new: &NewPayment) -> AppResult<Self> {
+    pub fn insert(conn: &mut DbConn, new: &NewPayment) -> StoreResult<Self> {
         let id: i64 = diesel::insert_into(payments::table)
             .values(new)
             .returning(payments::id)
@@ -367,13 +371,13 @@ impl PaymentRow {
     }
 
     /// The payment `id` within `scope`, else 404.
-    pub fn find(conn: &mut DbConn, scope: Scope, id: i64) -> AppResult<Self> {
+    pub fn find(conn: &mut DbConn, scope: Scope, id: i64) -> StoreResult<Self> {
         Self::filtered(scope, None, &PaymentFilter::default())
             .filter(payments::id.eq(id))
             .select(Self::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(AppError::not_found)
+            .ok_or(StoreError::NotFound)
     }
 
     /// Newest first, and the total.
@@ -383,7 +387,7 @@ impl PaymentRow {
         subscription: Option<i64>,
         filter: &PaymentFilter,
         paging: &Paging<(NaiveDateTime, i64)>,
-    ) -> AppResult<(Vec<Self>, i64)> {
+    ) -> StoreResult<(Vec<Self>, i64)> {
         let total = Self::filtered(scope, subscription, filter)
             .count()
             .get_result::<i64>(conn)?;
@@ -400,7 +404,7 @@ impl PaymentRow {
         subscription: Option<i64>,
         filter: &PaymentFilter,
         paging: &Paging<(NaiveDateTime, i64)>,
-    ) -> AppResult<Vec<Self>> {
+    ) -> StoreResult<Vec<Self>> {
         let mut q = Self::filtered(scope, subscription, filter);
         if let Some(after) = paging.after {
             q = q.filter(created_before("payments", after));
@@ -440,7 +444,7 @@ impl PaymentRow {
         conn: &mut DbConn,
         provider: &str,
         reference: &str,
-    ) -> AppResult<Option<Self>> {
+    ) -> StoreResult<Option<Self>> {
         Ok(payments::table
             .filter(payments::provider.eq(provider))
             .filter(payments::provider_reference.eq(reference))
@@ -450,7 +454,7 @@ impl PaymentRow {
     }
 
     /// Whether a charge of `invoice` is waiting for the provider's answer.
-    pub fn pending_for(conn: &mut DbConn, invoice_id: i64) -> AppResult<bool> {
+    pub fn pending_for(conn: &mut DbConn, invoice_id: i64) -> StoreResult<bool> {
         Ok(diesel::select(diesel::dsl::exists(
             payments::table
                 .filter(payments::invoice_id.eq(invoice_id))
@@ -465,7 +469,7 @@ impl PaymentRow {
         id: i64,
         failure: Option<(String, String)>,
         now: NaiveDateTime,
-    ) -> AppResult<Self> {
+    ) -> StoreResult<Self> {
         let status = match failure {
             None => PaymentStatus::Succeeded,
             Some(_) => PaymentStatus::Failed,
@@ -488,7 +492,7 @@ pub fn provider_customer(
     conn: &mut DbConn,
     account_id: i64,
     provider: &str,
-) -> AppResult<Option<String>> {
+) -> StoreResult<Option<String>> {
     Ok(provider_customers::table
         .find((account_id, provider))
         .select(provider_customers::reference)
@@ -502,7 +506,7 @@ pub fn save_provider_customer(
     provider: &str,
     reference: &str,
     now: NaiveDateTime,
-) -> AppResult<()> {
+) -> StoreResult<()> {
     diesel::insert_into(provider_customers::table)
         .values((
             provider_customers::account_id.eq(account_id),

@@ -8,7 +8,7 @@ use diesel::sql_types::{BigInt, Integer, Text};
 use super::rollups::Fold;
 use super::schema::events;
 use super::DbConn;
-use crate::error::AppResult;
+use crate::error::StoreResult;
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = events)]
@@ -28,7 +28,7 @@ pub struct NewEvent {
 /// PostgreSQL takes the batch in one statement; diesel writes SQLite batches as one prepared
 /// statement per row (it has no `DEFAULT` keyword), which with `ON CONFLICT` has to be spelled out
 /// here. (`MultiConnection` has no batch insert: each backend's own connection runs it.)
-pub fn insert_all(conn: &mut DbConn, app_id: i64, rows: &[NewEvent]) -> AppResult<usize> {
+pub fn insert_all(conn: &mut DbConn, app_id: i64, rows: &[NewEvent]) -> StoreResult<usize> {
     let mut fold = Fold::default();
     let stored = match conn {
         DbConn::Postgres(c) => {
@@ -147,7 +147,7 @@ pub(super) fn sql_time(t: NaiveDateTime) -> String {
     }
 }
 
-pub(super) fn load<R>(conn: &mut DbConn, sql: &str) -> AppResult<Vec<R>>
+pub(super) fn load<R>(conn: &mut DbConn, sql: &str) -> StoreResult<Vec<R>>
 where
     R: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sqlite> + 'static,
 {
@@ -163,7 +163,7 @@ pub fn figures_by_bucket(
     conn: &mut DbConn,
     app_id: i64,
     buckets: &Buckets<'_>,
-) -> AppResult<Vec<EventFigures>> {
+) -> StoreResult<Vec<EventFigures>> {
     let select = "COUNT(CASE WHEN kind = 'session_start' THEN 1 END) AS sessions, \
                   COUNT(CASE WHEN kind = 'push_open' THEN 1 END) AS push_opens, \
                   COUNT(duration_secs) AS ended, \
@@ -181,7 +181,7 @@ pub fn installs_by_bucket(
     conn: &mut DbConn,
     app_id: i64,
     buckets: &Buckets<'_>,
-) -> AppResult<Vec<BucketCount>> {
+) -> StoreResult<Vec<BucketCount>> {
     let from_where = format!("devices WHERE app_id = {app_id}");
     load(
         conn,
@@ -208,7 +208,7 @@ pub fn orders_by_bucket(
     conn: &mut DbConn,
     app_id: i64,
     buckets: &Buckets<'_>,
-) -> AppResult<Vec<OrderFigures>> {
+) -> StoreResult<Vec<OrderFigures>> {
     let select = "currency, COUNT(*) AS orders, \
                   CAST(COALESCE(SUM(total - refunded_amount), 0) AS BIGINT) AS revenue";
     let from_where = format!("orders WHERE app_id = {app_id} AND status <> 'canceled'");
@@ -238,7 +238,7 @@ pub fn orders_by_quarter(
     app_id: i64,
     from: NaiveDateTime,
     to: NaiveDateTime,
-) -> AppResult<Vec<QuarterOrders>> {
+) -> StoreResult<Vec<QuarterOrders>> {
     let quarter = match conn {
         DbConn::Postgres(_) => "date_bin('15 minutes', placed_at, TIMESTAMP '2000-01-01')",
         DbConn::Sqlite(_) => {
@@ -260,7 +260,7 @@ pub fn orders_by_quarter(
 
 /// Distinct devices active over the whole range: one probe of `events_device_time` per device of
 /// the app, far cheaper than a distinct count over all the range's events.
-pub fn active_devices(conn: &mut DbConn, app_id: i64, buckets: &Buckets<'_>) -> AppResult<i64> {
+pub fn active_devices(conn: &mut DbConn, app_id: i64, buckets: &Buckets<'_>) -> StoreResult<i64> {
     let sql = format!(
         "SELECT 0 AS bucket, COUNT(*) AS n FROM devices d WHERE d.app_id = {app_id} AND EXISTS \
          (SELECT 1 FROM events e WHERE e.device_id = d.id \

@@ -8,7 +8,7 @@ use super::page::{created_before, Paging};
 use super::schema::accounts;
 use super::stored::Stored;
 use super::DbConn;
-use crate::error::AppResult;
+use crate::error::StoreResult;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
@@ -21,7 +21,7 @@ fn shown_name() -> diesel::expression::SqlLiteral<diesel::sql_types::Text> {
 }
 
 /// `accounts.id = $me OR accounts.partner_id = $partner`: the accounts within someone's reach
-/// (built by `policy::Scope::accounts_rule`).
+/// (built by `scope::Scope::accounts_rule`).
 pub type AccountsRule = diesel::dsl::Or<
     diesel::dsl::Eq<accounts::id, i64>,
     diesel::dsl::Eq<accounts::partner_id, Option<i64>>,
@@ -68,7 +68,7 @@ pub struct Principal {
 }
 
 impl Principal {
-    pub fn find(conn: &mut DbConn, id: i64) -> AppResult<Option<Self>> {
+    pub fn find(conn: &mut DbConn, id: i64) -> StoreResult<Option<Self>> {
         Ok(accounts::table
             .find(id)
             .select(Self::as_select())
@@ -77,7 +77,7 @@ impl Principal {
     }
 
     /// The accounts with these ids, in one query (a session's account and its impersonator).
-    pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<Self>> {
+    pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> StoreResult<Vec<Self>> {
         Ok(accounts::table
             .filter(accounts::id.eq_any(ids))
             .select(Self::as_select())
@@ -157,7 +157,7 @@ impl AccountRow {
         format!("\"{}-{}\"", self.id, self.version)
     }
 
-    pub fn find(conn: &mut DbConn, id: i64) -> AppResult<Option<Self>> {
+    pub fn find(conn: &mut DbConn, id: i64) -> StoreResult<Option<Self>> {
         Ok(accounts::table
             .find(id)
             .select(Self::as_select())
@@ -165,7 +165,7 @@ impl AccountRow {
             .optional()?)
     }
 
-    pub fn find_by_email(conn: &mut DbConn, email: &str) -> AppResult<Option<Self>> {
+    pub fn find_by_email(conn: &mut DbConn, email: &str) -> StoreResult<Option<Self>> {
         Ok(accounts::table
             .filter(accounts::email.eq(email.trim().to_lowercase()))
             .select(Self::as_select())
@@ -174,7 +174,7 @@ impl AccountRow {
     }
 
     /// The account's password hash (`None` while it has no password), if the account exists.
-    pub fn password_hash(conn: &mut DbConn, id: i64) -> AppResult<Option<String>> {
+    pub fn password_hash(conn: &mut DbConn, id: i64) -> StoreResult<Option<String>> {
         Ok(accounts::table
             .find(id)
             .select(accounts::password_hash)
@@ -183,7 +183,7 @@ impl AccountRow {
             .flatten())
     }
 
-    pub fn email_in_use(conn: &mut DbConn, email: &str, except: Option<i64>) -> AppResult<bool> {
+    pub fn email_in_use(conn: &mut DbConn, email: &str, except: Option<i64>) -> StoreResult<bool> {
         let mut query = accounts::table
             .filter(accounts::email.eq(email.trim().to_lowercase()))
             .into_boxed();
@@ -193,16 +193,16 @@ impl AccountRow {
         Ok(query.count().get_result::<i64>(conn)? > 0)
     }
 
-    pub fn insert(conn: &mut DbConn, new: &NewAccount<'_>) -> AppResult<Self> {
+    pub fn insert(conn: &mut DbConn, new: &NewAccount<'_>) -> StoreResult<Self> {
         let id: i64 = diesel::insert_into(accounts::table)
             .values(new)
             .returning(accounts::id)
             .get_result(conn)?;
-        Self::find(conn, id)?.ok_or_else(crate::error::AppError::not_found)
+        Self::find(conn, id)?.ok_or(crate::StoreError::NotFound)
     }
 
     /// Applies `changes` and bumps the version (the ETag), returning the new row.
-    pub fn update(conn: &mut DbConn, id: i64, changes: &AccountChanges) -> AppResult<Self> {
+    pub fn update(conn: &mut DbConn, id: i64, changes: &AccountChanges) -> StoreResult<Self> {
         diesel::update(accounts::table.find(id))
             .set((
                 changes,
@@ -210,15 +210,15 @@ impl AccountRow {
                 accounts::updated_at.eq(crate::clock::now()),
             ))
             .execute(conn)?;
-        Self::find(conn, id)?.ok_or_else(crate::error::AppError::not_found)
+        Self::find(conn, id)?.ok_or(crate::StoreError::NotFound)
     }
 
-    pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    pub fn delete(conn: &mut DbConn, id: i64) -> StoreResult<()> {
         diesel::delete(accounts::table.find(id)).execute(conn)?;
         Ok(())
     }
 
-    pub fn count_customers_of(conn: &mut DbConn, partner_id: i64) -> AppResult<i64> {
+    pub fn count_customers_of(conn: &mut DbConn, partner_id: i64) -> StoreResult<i64> {
         Ok(accounts::table
             .filter(accounts::partner_id.eq(partner_id))
             .count()
@@ -230,7 +230,7 @@ impl AccountRow {
         conn: &mut DbConn,
         filter: &AccountQuery,
         paging: &Paging<(NaiveDateTime, i64)>,
-    ) -> AppResult<(Vec<Self>, i64)> {
+    ) -> StoreResult<(Vec<Self>, i64)> {
         let build = || {
             let mut query = accounts::table.into_boxed();
             if let Some(role) = filter.role {

@@ -4,7 +4,7 @@
 //!
 //! Handlers and jobs hold the clock (`state.clock`); code that only has a connection — the store's
 //! `updated_at`, `revoked_at`, webhook and email stamps — reads [`now`], which is the clock of the
-//! server whose [`Db`](crate::db::Db) is running the work on this thread (every `Db::run` enters
+//! server whose `Db` (the api's handle on the pool) is running the work on this thread (every `Db::run` enters
 //! its server's clock), so that one process running several servers (the tests) keeps each one's
 //! time apart.
 //!

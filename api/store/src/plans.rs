@@ -11,7 +11,7 @@ use super::page::Paging;
 use super::schema::{coupon_plans, coupons, plans, subscriptions};
 use super::stored::Stored;
 use super::DbConn;
-use crate::error::{AppError, AppResult};
+use crate::error::{StoreError, StoreResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = plans)]
@@ -65,17 +65,17 @@ impl PlanRow {
         format!("\"plan-{}-{}\"", self.id, self.version)
     }
 
-    pub fn find(conn: &mut DbConn, id: i64) -> AppResult<Self> {
+    pub fn find(conn: &mut DbConn, id: i64) -> StoreResult<Self> {
         plans::table
             .find(id)
             .select(Self::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(AppError::not_found)
+            .ok_or(StoreError::NotFound)
     }
 
     /// Plans by id (those that exist).
-    pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<HashMap<i64, Self>> {
+    pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> StoreResult<HashMap<i64, Self>> {
         let rows: Vec<Self> = plans::table
             .filter(plans::id.eq_any(ids))
             .select(Self::as_select())
@@ -83,7 +83,7 @@ impl PlanRow {
         Ok(rows.into_iter().map(|p| (p.id, p)).collect())
     }
 
-    pub fn insert(conn: &mut DbConn, new: &NewPlan<'_>) -> AppResult<Self> {
+    pub fn insert(conn: &mut DbConn, new: &NewPlan<'_>) -> StoreResult<Self> {
         let id = diesel::insert_into(plans::table)
             .values(new)
             .returning(plans::id)
@@ -91,7 +91,7 @@ impl PlanRow {
         Self::find(conn, id)
     }
 
-    pub fn update(conn: &mut DbConn, id: i64, changes: &PlanChanges<'_>) -> AppResult<Self> {
+    pub fn update(conn: &mut DbConn, id: i64, changes: &PlanChanges<'_>) -> StoreResult<Self> {
         diesel::update(plans::table.find(id))
             .set((
                 changes,
@@ -103,7 +103,7 @@ impl PlanRow {
     }
 
     /// Whether any subscription (live or past) is or will be on this plan.
-    pub fn in_use(conn: &mut DbConn, id: i64) -> AppResult<bool> {
+    pub fn in_use(conn: &mut DbConn, id: i64) -> StoreResult<bool> {
         Ok(diesel::select(diesel::dsl::exists(
             subscriptions::table.filter(
                 subscriptions::plan_id
@@ -114,7 +114,7 @@ impl PlanRow {
         .get_result(conn)?)
     }
 
-    pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    pub fn delete(conn: &mut DbConn, id: i64) -> StoreResult<()> {
         diesel::delete(plans::table.find(id)).execute(conn)?;
         Ok(())
     }
@@ -125,7 +125,7 @@ impl PlanRow {
         filter: &PlanFilter,
         only_active: bool,
         paging: &Paging<i64>,
-    ) -> AppResult<(Vec<Self>, i64)> {
+    ) -> StoreResult<(Vec<Self>, i64)> {
         let build = || {
             let mut q = plans::table.into_boxed();
             if only_active {
@@ -219,7 +219,7 @@ impl CouponRow {
     }
 
     /// The coupon `id` that `partner` may manage (`None`: an administrator, who manages all).
-    pub fn find(conn: &mut DbConn, id: i64, partner: Option<i64>) -> AppResult<CouponWithPlans> {
+    pub fn find(conn: &mut DbConn, id: i64, partner: Option<i64>) -> StoreResult<CouponWithPlans> {
         let mut q = coupons::table.filter(coupons::id.eq(id)).into_boxed();
         if let Some(partner) = partner {
             q = q.filter(coupons::partner_id.eq(partner));
@@ -228,7 +228,7 @@ impl CouponRow {
             .select(Self::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(AppError::not_found)?;
+            .ok_or(StoreError::NotFound)?;
         let plans = Self::plans_of(conn, &[row.id])?.remove(&row.id);
         Ok((row, plans.unwrap_or_default()))
     }
@@ -239,7 +239,7 @@ impl CouponRow {
         conn: &mut DbConn,
         code: &str,
         partners: &[i64],
-    ) -> AppResult<Option<CouponWithPlans>> {
+    ) -> StoreResult<Option<CouponWithPlans>> {
         let mut rows: Vec<Self> = coupons::table
             .filter(coupons::code_key.eq(code.trim().to_lowercase()))
             .filter(
@@ -256,7 +256,7 @@ impl CouponRow {
         Ok(Some((row, plans.unwrap_or_default())))
     }
 
-    fn plans_of(conn: &mut DbConn, ids: &[i64]) -> AppResult<HashMap<i64, Vec<i64>>> {
+    fn plans_of(conn: &mut DbConn, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<i64>>> {
         let pairs: Vec<(i64, i64)> = coupon_plans::table
             .filter(coupon_plans::coupon_id.eq_any(ids))
             .order((coupon_plans::coupon_id, coupon_plans::plan_id))
@@ -273,7 +273,7 @@ impl CouponRow {
         conn: &mut DbConn,
         new: &NewCoupon<'_>,
         plan_ids: &[i64],
-    ) -> AppResult<CouponWithPlans> {
+    ) -> StoreResult<CouponWithPlans> {
         let id: i64 = diesel::insert_into(coupons::table)
             .values(new)
             .returning(coupons::id)
@@ -295,7 +295,7 @@ impl CouponRow {
         conn: &mut DbConn,
         id: i64,
         changes: &CouponChanges,
-    ) -> AppResult<CouponWithPlans> {
+    ) -> StoreResult<CouponWithPlans> {
         diesel::update(coupons::table.find(id))
             .set((
                 changes,
@@ -306,14 +306,14 @@ impl CouponRow {
         Self::find(conn, id, None)
     }
 
-    pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    pub fn delete(conn: &mut DbConn, id: i64) -> StoreResult<()> {
         diesel::delete(coupons::table.find(id)).execute(conn)?;
         Ok(())
     }
 
     /// Counts one more redemption unless the coupon is exhausted: `false` when it is. One
     /// conditional `UPDATE`, so concurrent redemptions never exceed the limit.
-    pub fn redeem(conn: &mut DbConn, id: i64) -> AppResult<bool> {
+    pub fn redeem(conn: &mut DbConn, id: i64) -> StoreResult<bool> {
         let changed = diesel::update(
             coupons::table.find(id).filter(
                 coupons::max_redemptions
@@ -331,7 +331,7 @@ impl CouponRow {
         conn: &mut DbConn,
         partner: Option<i64>,
         paging: &Paging<i64>,
-    ) -> AppResult<(Vec<CouponWithPlans>, i64)> {
+    ) -> StoreResult<(Vec<CouponWithPlans>, i64)> {
         let build = || {
             let mut q = coupons::table.into_boxed();
             if let Some(partner) = partner {

@@ -11,7 +11,7 @@ use super::page::{time_before, Paging};
 use super::schema::{order_events, order_lines, orders};
 use super::stored::Stored;
 use super::DbConn;
-use crate::error::{AppError, AppResult};
+use crate::error::{StoreError, StoreResult};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = orders)]
@@ -121,19 +121,19 @@ impl OrderRow {
     }
 
     /// The app's order with this id; another app's is a 404.
-    pub fn find(conn: &mut DbConn, app_id: i64, id: i64) -> AppResult<Self> {
+    pub fn find(conn: &mut DbConn, app_id: i64, id: i64) -> StoreResult<Self> {
         orders::table
             .filter(orders::app_id.eq(app_id))
             .filter(orders::id.eq(id))
             .select(Self::as_select())
             .first(conn)
             .optional()?
-            .ok_or_else(AppError::not_found)
+            .ok_or(StoreError::NotFound)
     }
 
     /// [`find`](Self::find), locking the row until the transaction ends (PostgreSQL; SQLite
     /// write transactions already run one at a time).
-    pub fn find_for_update(conn: &mut DbConn, app_id: i64, id: i64) -> AppResult<Self> {
+    pub fn find_for_update(conn: &mut DbConn, app_id: i64, id: i64) -> StoreResult<Self> {
         macro_rules! one {
             () => {
                 orders::table
@@ -146,10 +146,14 @@ impl OrderRow {
             DbConn::Postgres(pg) => one!().for_update().first(pg).optional()?,
             DbConn::Sqlite(sqlite) => one!().first(sqlite).optional()?,
         };
-        row.ok_or_else(AppError::not_found)
+        row.ok_or(StoreError::NotFound)
     }
 
-    pub fn find_by_number(conn: &mut DbConn, app_id: i64, number: &str) -> AppResult<Option<Self>> {
+    pub fn find_by_number(
+        conn: &mut DbConn,
+        app_id: i64,
+        number: &str,
+    ) -> StoreResult<Option<Self>> {
         Ok(orders::table
             .filter(orders::app_id.eq(app_id))
             .filter(orders::order_number.eq(number))
@@ -159,7 +163,7 @@ impl OrderRow {
     }
 
     /// The order that took up a quote, if any.
-    pub fn id_for_quote(conn: &mut DbConn, quote_id: i64) -> AppResult<Option<i64>> {
+    pub fn id_for_quote(conn: &mut DbConn, quote_id: i64) -> StoreResult<Option<i64>> {
         Ok(Self::ids_for_quotes(conn, &[quote_id])?.remove(&quote_id))
     }
 
@@ -167,7 +171,7 @@ impl OrderRow {
     pub fn ids_for_quotes(
         conn: &mut DbConn,
         quote_ids: &[i64],
-    ) -> AppResult<std::collections::HashMap<i64, i64>> {
+    ) -> StoreResult<std::collections::HashMap<i64, i64>> {
         let pairs: Vec<(Option<i64>, i64)> = orders::table
             .filter(orders::quote_id.eq_any(quote_ids))
             .select((orders::quote_id, orders::id))
@@ -179,7 +183,7 @@ impl OrderRow {
     }
 
     /// Stores an order with its lines and the first step of its trace (`pending`, by the app).
-    pub fn insert(conn: &mut DbConn, new: &NewOrder, lines: Vec<LineRow>) -> AppResult<Self> {
+    pub fn insert(conn: &mut DbConn, new: &NewOrder, lines: Vec<LineRow>) -> StoreResult<Self> {
         let id: i64 = diesel::insert_into(orders::table)
             .values(new)
             .returning(orders::id)
@@ -210,7 +214,7 @@ impl OrderRow {
 
     /// Moves the order to `event.status` (adding `event.refunded_amount` to what was refunded)
     /// and records the step.
-    pub fn change_status(conn: &mut DbConn, current: &Self, event: &NewEvent) -> AppResult<Self> {
+    pub fn change_status(conn: &mut DbConn, current: &Self, event: &NewEvent) -> StoreResult<Self> {
         let refunded = current.refunded_amount + event.refunded_amount.unwrap_or(0);
         diesel::update(orders::table.find(current.id))
             .set((
@@ -224,7 +228,7 @@ impl OrderRow {
         Self::find(conn, current.app_id, current.id)
     }
 
-    pub fn lines(conn: &mut DbConn, order_id: i64) -> AppResult<Vec<LineRow>> {
+    pub fn lines(conn: &mut DbConn, order_id: i64) -> StoreResult<Vec<LineRow>> {
         Ok(order_lines::table
             .filter(order_lines::order_id.eq(order_id))
             .order(order_lines::position.asc())
@@ -232,7 +236,7 @@ impl OrderRow {
             .load(conn)?)
     }
 
-    pub fn history(conn: &mut DbConn, order_id: i64) -> AppResult<Vec<EventRow>> {
+    pub fn history(conn: &mut DbConn, order_id: i64) -> StoreResult<Vec<EventRow>> {
         Ok(order_events::table
             .filter(order_events::order_id.eq(order_id))
             .order(order_events::id.asc())
@@ -280,7 +284,7 @@ impl OrderRow {
         app_id: i64,
         filter: &OrderFilter,
         paging: &Paging<(NaiveDateTime, i64)>,
-    ) -> AppResult<(Vec<Self>, i64)> {
+    ) -> StoreResult<(Vec<Self>, i64)> {
         let total = Self::filtered(app_id, filter)
             .count()
             .get_result::<i64>(conn)?;
@@ -294,7 +298,7 @@ impl OrderRow {
         app_id: i64,
         filter: &OrderFilter,
         paging: &Paging<(NaiveDateTime, i64)>,
-    ) -> AppResult<Vec<Self>> {
+    ) -> StoreResult<Vec<Self>> {
         let mut query = Self::filtered(app_id, filter);
         if let Some(after) = paging.after {
             query = query.filter(time_before("orders", "placed_at", after));
@@ -359,7 +363,7 @@ impl LineRow {
 }
 
 impl NewEvent {
-    fn insert(conn: &mut DbConn, event: &Self) -> AppResult<()> {
+    fn insert(conn: &mut DbConn, event: &Self) -> StoreResult<()> {
         diesel::insert_into(order_events::table)
             .values(event)
             .execute(conn)?;

@@ -10,7 +10,7 @@ use super::page::Paging;
 use super::schema::devices;
 use super::stored::Stored;
 use super::DbConn;
-use crate::error::AppResult;
+use crate::error::StoreResult;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = devices)]
@@ -112,7 +112,7 @@ impl DeviceRow {
         app_id: i64,
         report: &RegisterDevice,
         installed_at: NaiveDateTime,
-    ) -> AppResult<(i64, bool)> {
+    ) -> StoreResult<(i64, bool)> {
         let now = crate::clock::now();
         let changes = DeviceReport {
             platform: report.platform.as_str(),
@@ -156,7 +156,7 @@ impl DeviceRow {
     }
 
     /// The app's device with this id, if any.
-    pub fn find(conn: &mut DbConn, app_id: i64, id: i64) -> AppResult<Option<Self>> {
+    pub fn find(conn: &mut DbConn, app_id: i64, id: i64) -> StoreResult<Option<Self>> {
         Ok(devices::table
             .filter(devices::app_id.eq(app_id))
             .filter(devices::id.eq(id))
@@ -165,7 +165,11 @@ impl DeviceRow {
             .optional()?)
     }
 
-    pub fn id_of(conn: &mut DbConn, app_id: i64, installation_id: &str) -> AppResult<Option<i64>> {
+    pub fn id_of(
+        conn: &mut DbConn,
+        app_id: i64,
+        installation_id: &str,
+    ) -> StoreResult<Option<i64>> {
         Ok(devices::table
             .filter(devices::app_id.eq(app_id))
             .filter(devices::installation_id.eq(installation_id))
@@ -179,7 +183,7 @@ impl DeviceRow {
         conn: &mut DbConn,
         app_id: i64,
         installation_ids: &[&str],
-    ) -> AppResult<Vec<(String, i64)>> {
+    ) -> StoreResult<Vec<(String, i64)>> {
         Ok(devices::table
             .filter(devices::app_id.eq(app_id))
             .filter(devices::installation_id.eq_any(installation_ids))
@@ -190,7 +194,7 @@ impl DeviceRow {
     /// Moves each device's `last_seen_at` forward to its time (never back), in one statement.
     /// On PostgreSQL the rows are locked in id order first, as every writer of devices locks
     /// them, so that concurrent batches never deadlock.
-    pub fn seen(conn: &mut DbConn, seen: &[(i64, NaiveDateTime)]) -> AppResult<()> {
+    pub fn seen(conn: &mut DbConn, seen: &[(i64, NaiveDateTime)]) -> StoreResult<()> {
         if seen.is_empty() {
             return Ok(());
         }
@@ -240,7 +244,7 @@ impl DeviceRow {
         app_id: i64,
         filter: &DeviceFilter,
         paging: &Paging<i64>,
-    ) -> AppResult<(Vec<Self>, i64)> {
+    ) -> StoreResult<(Vec<Self>, i64)> {
         let total = Self::filtered(app_id, filter)
             .count()
             .get_result::<i64>(conn)?;
@@ -262,7 +266,7 @@ impl DeviceRow {
         conn: &mut DbConn,
         app_id: i64,
         filter: &DeviceFilter,
-    ) -> AppResult<Breakdown> {
+    ) -> StoreResult<Breakdown> {
         use diesel::dsl::count_star;
         let total = Self::filtered(app_id, filter).count().get_result(conn)?;
         let push_enabled = Self::filtered(app_id, filter)
