@@ -1,210 +1,43 @@
-//! One error type for the whole api, rendered once as RFC 9457 problem+json.
+//! Errors as HTTP answers: the domain's [`AppError`], rendered once as RFC 9457 problem+json.
+//! Handlers return [`ApiResult`]; `?` turns any domain or store error into it.
 
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use types::{FieldError, Problem};
 
-pub type AppResult<T> = Result<T, AppError>;
+pub use domain::error::*;
 
-/// Media type of every error body.
-pub const PROBLEM_JSON: &str = "application/problem+json";
+pub type ApiResult<T> = Result<T, ApiError>;
 
-/// An error answered to the client. Build it with the constructors below.
+/// An [`AppError`] on its way to the client.
 #[derive(Debug)]
-pub struct AppError {
-    status: StatusCode,
-    code: &'static str,
-    detail: String,
-    errors: Vec<FieldError>,
-    retry_after: Option<u64>,
-    allow: Vec<Method>,
-    source: Option<anyhow::Error>,
-}
+pub struct ApiError(pub AppError);
 
-impl AppError {
-    /// The stable `code` clients see.
-    pub fn code(&self) -> &'static str {
-        self.code
-    }
-
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    /// The human explanation clients see.
-    pub fn detail(&self) -> &str {
-        &self.detail
-    }
-
-    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            detail: detail.into(),
-            errors: Vec::new(),
-            retry_after: None,
-            allow: Vec::new(),
-            source: None,
-        }
-    }
-
-    /// The same error, naming the request field it is about in `errors`.
-    pub fn on_field(mut self, field: &str) -> Self {
-        self.errors.push(FieldError {
-            field: field.to_owned(),
-            message: self.detail.clone(),
-        });
-        self
-    }
-
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, detail)
-    }
-
-    /// 401 for a missing or unusable credential; the response carries `WWW-Authenticate: Bearer`.
-    pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, code, detail)
-    }
-
-    pub fn forbidden(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, code, detail)
-    }
-
-    /// 404: unknown, or another tenant's (never say which).
-    pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "No such resource.")
-    }
-
-    pub fn method_not_allowed(allow: Vec<Method>) -> Self {
-        let mut err = Self::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "This resource does not support this method.",
-        );
-        err.allow = allow;
-        err
-    }
-
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, code, detail)
-    }
-
-    pub fn precondition_failed() -> Self {
-        Self::new(
-            StatusCode::PRECONDITION_FAILED,
-            "stale_version",
-            "The resource changed since you read it (If-Match does not match its ETag); \
-             fetch it again and retry.",
-        )
-    }
-
-    pub fn validation(errors: Vec<FieldError>) -> Self {
-        let n = errors.len();
-        let mut err = Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            format!(
-                "The request has {n} invalid field{}.",
-                if n == 1 { "" } else { "s" }
-            ),
-        );
-        err.errors = errors;
-        err
-    }
-
-    /// 422 for a single field.
-    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
-        Self::validation(vec![FieldError {
-            field: field.into(),
-            message: message.into(),
-        }])
-    }
-
-    pub fn rate_limited(retry_after_secs: u64) -> Self {
-        let mut err = Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!("Too many requests; retry in {retry_after_secs} s."),
-        );
-        err.retry_after = Some(retry_after_secs.max(1));
-        err
-    }
-
-    pub fn database_unavailable(source: impl Into<anyhow::Error>) -> Self {
-        let mut err = Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
-            "The database is unavailable; retry shortly.",
-        );
-        err.source = Some(source.into());
-        err.retry_after = Some(5);
-        err
-    }
-
-    /// The database's disk is full: the write was rolled back whole; retry once space is made.
-    pub fn storage_full(source: impl Into<anyhow::Error>) -> Self {
-        let mut err = Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "storage_full",
-            "The database's disk is full: nothing was saved. Retry later.",
-        );
-        err.source = Some(source.into());
-        err.retry_after = Some(60);
-        err
-    }
-
-    pub fn internal(source: impl Into<anyhow::Error>) -> Self {
-        let mut err = Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "Something went wrong on our side; it has been logged.",
-        );
-        err.source = Some(source.into());
-        err
-    }
-
-    pub fn problem(&self) -> Problem {
-        problem(self.status, self.code, &self.detail, self.errors.clone())
-    }
-}
-
-/// The problem body for a status, shared with the middleware that reshapes actix's own errors.
-pub fn problem(status: StatusCode, code: &str, detail: &str, errors: Vec<FieldError>) -> Problem {
-    Problem {
-        problem_type: format!("https://backoffice.dev/problems/{code}"),
-        title: status.canonical_reason().unwrap_or("Error").to_owned(),
-        status: status.as_u16(),
-        detail: detail.to_owned(),
-        code: code.to_owned(),
-        errors,
-        request_id: crate::request_id::current(),
-    }
-}
-
-impl std::fmt::Display for AppError {
+impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)?;
-        if let Some(source) = &self.source {
-            write!(f, " ({source:#})")?;
-        }
-        Ok(())
+        self.0.fmt(f)
     }
 }
 
-impl ResponseError for AppError {
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(err: E) -> Self {
+        Self(err.into())
+    }
+}
+
+impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.0.status()
     }
 
     fn error_response(&self) -> HttpResponse {
-        if self.status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
+        let err = &self.0;
+        if err.status().is_server_error() {
+            tracing::error!(error = %err, "request failed");
         }
-        let mut response = HttpResponse::build(self.status);
+        let mut response = HttpResponse::build(err.status());
         response.content_type(PROBLEM_JSON);
-        if self.status == StatusCode::UNAUTHORIZED {
-            let error = if self.code == "missing_token" {
+        if err.status() == StatusCode::UNAUTHORIZED {
+            let error = if err.code() == "missing_token" {
                 ""
             } else {
                 ", error=\"invalid_token\""
@@ -214,203 +47,13 @@ impl ResponseError for AppError {
                 format!("Bearer realm=\"backoffice\"{error}"),
             ));
         }
-        if let Some(secs) = self.retry_after {
+        if let Some(secs) = err.retry_after() {
             response.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
-        if !self.allow.is_empty() {
-            let allow: Vec<&str> = self.allow.iter().map(Method::as_str).collect();
+        if !err.allow().is_empty() {
+            let allow: Vec<&str> = err.allow().iter().map(Method::as_str).collect();
             response.insert_header((header::ALLOW, allow.join(", ")));
         }
-        response.json(self.problem())
-    }
-}
-
-impl From<validator::ValidationErrors> for AppError {
-    fn from(errors: validator::ValidationErrors) -> Self {
-        Self::validation(types::problem::field_errors(&errors))
-    }
-}
-
-impl From<DieselError> for AppError {
-    fn from(err: DieselError) -> Self {
-        match &err {
-            DieselError::NotFound => Self::not_found(),
-            _ if crate::db::connection_lost(&err) => Self::database_unavailable(err),
-            // SQLite's write lock still taken when the busy timeout ran out.
-            DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
-                if info.message().contains("database is locked") =>
-            {
-                Self::database_unavailable(err)
-            }
-            // SQLite's SQLITE_FULL, PostgreSQL's disk_full (53100): nothing was written.
-            DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
-                if disk_full(info.message()) =>
-            {
-                Self::storage_full(err)
-            }
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                unique_violation(info.constraint_name(), info.message())
-                    .map_or_else(|| Self::internal(err), |answer| answer())
-            }
-            _ => Self::internal(err),
-        }
-    }
-}
-
-/// Whether a database error says the disk is full (SQLite: "database or disk is full";
-/// PostgreSQL: "could not extend file …: No space left on device").
-fn disk_full(message: &str) -> bool {
-    message.contains("database or disk is full") || message.contains("No space left on device")
-}
-
-/// A unique index: its name, the columns SQLite names for it, and the answer to a violation.
-type UniqueIndex = (&'static str, &'static str, fn() -> AppError);
-
-/// The unique indexes a client's input can run into, and the answer for each: by the index name
-/// (PostgreSQL reports it) and by the columns SQLite names in its message. The two migration
-/// folders use the same index names. Any other unique violation is a bug: a 500, logged.
-const UNIQUE_VIOLATIONS: &[UniqueIndex] = &[
-    ("accounts_email_key", "accounts.email", email_taken),
-    (
-        "mobile_users_email_key",
-        "mobile_users.app_id, mobile_users.email",
-        mobile_user_email_taken,
-    ),
-    (
-        "orders_app_id_order_number_key",
-        "orders.app_id, orders.order_number",
-        crate::orders::order_number_taken,
-    ),
-    (
-        "orders_quote_id_key",
-        "orders.quote_id",
-        crate::orders::quote_already_ordered,
-    ),
-    (
-        "coupons_issuer_code_key",
-        "index 'coupons_issuer_code_key'",
-        coupon_code_taken,
-    ),
-    (
-        "subscriptions_app_id_key",
-        "subscriptions.app_id",
-        crate::billing::subscription_exists,
-    ),
-    (
-        "publish_requests_one_waiting",
-        "publish_requests.app_id, publish_requests.store",
-        crate::publishing::request_in_flight,
-    ),
-];
-
-pub fn coupon_code_taken() -> AppError {
-    AppError::conflict(
-        "coupon_code_taken",
-        "You already have a coupon with this code (codes are compared whatever their case).",
-    )
-}
-
-fn unique_violation(constraint: Option<&str>, message: &str) -> Option<fn() -> AppError> {
-    // SQLite: "UNIQUE constraint failed: mobile_users.app_id, mobile_users.email", or for an
-    // index on expressions "UNIQUE constraint failed: index 'coupons_issuer_code_key'".
-    let sqlite_columns = message.strip_prefix("UNIQUE constraint failed: ");
-    UNIQUE_VIOLATIONS
-        .iter()
-        .find(|(name, columns, _)| constraint == Some(*name) || sqlite_columns == Some(*columns))
-        .map(|(.., answer)| *answer)
-}
-
-impl From<store::StoreError> for AppError {
-    fn from(err: store::StoreError) -> Self {
-        match err {
-            store::StoreError::NotFound => Self::not_found(),
-            store::StoreError::InvalidField { field, message } => {
-                Self::invalid_field(field, message)
-            }
-            store::StoreError::Database(err) => err.into(),
-            store::StoreError::Corrupt(err) => Self::internal(err),
-        }
-    }
-}
-
-impl From<diesel::r2d2::PoolError> for AppError {
-    fn from(err: diesel::r2d2::PoolError) -> Self {
-        Self::database_unavailable(err)
-    }
-}
-
-impl From<actix_web::error::BlockingError> for AppError {
-    fn from(err: actix_web::error::BlockingError) -> Self {
-        Self::internal(anyhow::anyhow!("blocking task failed: {err}"))
-    }
-}
-
-/// 404 for a one-time link or code that is unknown, spent or expired.
-pub fn invalid_link() -> AppError {
-    AppError::new(
-        StatusCode::NOT_FOUND,
-        "invalid_link",
-        "This link or code is unknown, already used or expired.",
-    )
-}
-
-/// 409: "log in as" only opens activated customers.
-pub fn customer_not_activated() -> AppError {
-    AppError::conflict(
-        "customer_not_activated",
-        "Only activated customers can be opened with \"log in as\".",
-    )
-}
-
-/// 409 for an email that another account already uses.
-pub fn email_taken() -> AppError {
-    AppError::conflict(
-        "email_taken",
-        "Another account already uses this email address.",
-    )
-}
-
-/// 409 for an email another user of the same app already has.
-pub fn mobile_user_email_taken() -> AppError {
-    AppError::conflict(
-        "email_taken",
-        "Another user of this app already uses this email address.",
-    )
-}
-
-/// 403: the mobile users of Magento apps live in the Magento store, not here.
-pub fn managed_by_magento() -> AppError {
-    AppError::forbidden(
-        "managed_by_magento",
-        "This is a Magento app: its mobile users are managed in the Magento store.",
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_unique_violation_is_answered_by_its_index_on_either_backend() {
-        let pg = unique_violation(Some("mobile_users_email_key"), "duplicate key value");
-        let sqlite = unique_violation(
-            None,
-            "UNIQUE constraint failed: mobile_users.app_id, mobile_users.email",
-        );
-        for found in [pg, sqlite] {
-            let answer = found.map(|f| f().problem());
-            assert_eq!(
-                answer.map(|p| (p.status, p.code)),
-                Some((409, "email_taken".into()))
-            );
-        }
-        assert!(unique_violation(Some("accounts_email_key"), "").is_some());
-    }
-
-    #[test]
-    fn another_unique_violation_is_not_mistaken_for_a_taken_email() {
-        // Before, any message that mentioned "email" became `email_taken`.
-        assert!(unique_violation(Some("apps_app_key_key"), "duplicate key (email)").is_none());
-        assert!(unique_violation(None, "UNIQUE constraint failed: emails.to_address").is_none());
+        response.json(err.problem())
     }
 }

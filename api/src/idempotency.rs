@@ -16,7 +16,7 @@ use sha2::Sha256;
 
 use crate::db::idempotency::{self, Answer, Claim};
 use crate::db::DbConn;
-use crate::error::{AppError, AppResult, PROBLEM_JSON};
+use crate::error::{ApiResult, AppError, AppResult, PROBLEM_JSON};
 use crate::sdk::SdkApp;
 use crate::state::AppState;
 
@@ -55,10 +55,7 @@ impl Outcome {
 
     /// An error that is an answer in its own right (it recorded something).
     pub fn problem(error: &AppError) -> AppResult<Self> {
-        Self::json(
-            actix_web::ResponseError::status_code(error),
-            &error.problem(),
-        )
+        Self::json(error.status(), &error.problem())
     }
 
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
@@ -140,7 +137,7 @@ pub async fn run<T, F>(
     owner: KeyOwner,
     request: T,
     work: F,
-) -> AppResult<HttpResponse>
+) -> ApiResult<HttpResponse>
 where
     T: Serialize + Send + 'static,
     F: FnOnce(&mut DbConn, T) -> AppResult<Outcome> + Send + 'static,

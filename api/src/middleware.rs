@@ -12,7 +12,7 @@ use tracing::Instrument;
 use actix_web::ResponseError;
 
 use crate::db::gate;
-use crate::error::{AppError, PROBLEM_JSON};
+use crate::error::{ApiError, AppError, PROBLEM_JSON};
 use crate::request_id::{CURRENT_REQUEST_ID, REQUEST_ID};
 use crate::routes::fallback::RouteTable;
 use crate::state::AppState;
@@ -44,7 +44,8 @@ pub async fn observe(
 
     let res = if let Some(err) = query_problem(&req) {
         let (http_req, _) = req.into_parts();
-        let response = CURRENT_REQUEST_ID.sync_scope(request_id.clone(), || err.error_response());
+        let response =
+            CURRENT_REQUEST_ID.sync_scope(request_id.clone(), || ApiError(err).error_response());
         ServiceResponse::new(http_req, response).map_into_boxed_body()
     } else {
         let db = state.as_ref().map(|s| s.db.clone());
@@ -65,8 +66,8 @@ pub async fn observe(
         let res = res?.map_into_boxed_body();
         match passage.refused {
             Some(err) => {
-                let response =
-                    CURRENT_REQUEST_ID.sync_scope(request_id.clone(), || err.error_response());
+                let response = CURRENT_REQUEST_ID
+                    .sync_scope(request_id.clone(), || ApiError(err).error_response());
                 res.into_response(response)
             }
             None => res,

@@ -1,36 +1,18 @@
-//! The SDK API's domain: what a mobile app reports, checked and stored. The HTTP handlers
-//! (`routes::sdk`) and the demo seed both go through these functions.
+//! The SDK's side of a request: the app its key names (the rules are `domain::sdk`).
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
-use chrono::{Duration, NaiveDateTime};
-use types::apps::AppKind;
-use types::mobile_users::{CreateMobileUser, MobileUserStatus};
-use types::sdk::{EventBatch, EventKind, EventsAccepted, RegisterDevice};
-use types::FieldError;
+
+pub use domain::sdk::*;
 
 use crate::db::apps::AppRow;
-use crate::db::devices::DeviceRow;
-use crate::db::events::{self, NewEvent};
 use crate::db::gate;
-use crate::db::mobile_users::{MobileUserRow, NewMobileUser};
-use crate::db::rollups::Fold;
-use crate::db::DbConn;
-use crate::error::{managed_by_magento, mobile_user_email_taken, AppError, AppResult};
+use crate::error::{ApiError, AppError, AppResult};
 use crate::state::AppState;
-use types::webhooks::WebhookEventType;
-
-/// The header that carries the app's public key.
-pub const APP_KEY_HEADER: &str = "X-App-Key";
-/// How far back a device may date what it reports (an app offline for a long time).
-pub const MAX_REPORT_AGE_DAYS: i64 = 400;
-/// How far ahead of the server a device's clock may run.
-pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
 /// The app whose key came with the request, after its rate limit. The key is looked up by the
 /// request's gate (`db::gate`) on the request's own connection before the handler's first query;
@@ -50,8 +32,8 @@ impl SdkApp {
 }
 
 impl FromRequest for SdkApp {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = AppResult<Self>>>>;
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
@@ -86,200 +68,4 @@ fn invalid_app_key() -> AppError {
         "invalid_app_key",
         "Send the app's current key in `X-App-Key`.",
     )
-}
-
-/// A time a device reports must lie within what it can plausibly know.
-pub(crate) fn check_reported_time(
-    at: NaiveDateTime,
-    now: NaiveDateTime,
-) -> Result<(), &'static str> {
-    if at > now + Duration::seconds(MAX_CLOCK_SKEW_SECS) {
-        Err("must not be in the future")
-    } else if at < now - Duration::days(MAX_REPORT_AGE_DAYS) {
-        Err("must be at most 400 days ago")
-    } else {
-        Ok(())
-    }
-}
-
-/// Registers or updates a device (idempotent by installation id). `Ok((device_id, created))`.
-pub fn register_device(
-    conn: &mut DbConn,
-    app: &AppRow,
-    report: &RegisterDevice,
-    now: NaiveDateTime,
-) -> AppResult<(i64, bool)> {
-    let installed_at = report.installed_at.map_or(now, |t| t.naive_utc());
-    check_reported_time(installed_at, now)
-        .map_err(|message| AppError::invalid_field("installed_at", message))?;
-    let installed_at = installed_at.min(now);
-    let (id, created) = DeviceRow::register(conn, app.id, report, installed_at)?;
-    if created {
-        let mut fold = Fold::default();
-        fold.install(installed_at);
-        fold.stage(conn, app.id)?;
-        crate::webhooks::emit_with(
-            conn,
-            app.owner_id,
-            WebhookEventType::DeviceRegistered,
-            |conn| Ok(DeviceRow::find(conn, app.id, id)?.map(|d| d.to_wire())),
-        )?;
-    }
-    Ok((id, created))
-}
-
-/// Stores a batch of events, all of them or none: every bad event is reported by its index. An
-/// event whose `id` its installation already reported is skipped (counted as a duplicate).
-pub fn record_events(
-    conn: &mut DbConn,
-    app: &AppRow,
-    batch: &EventBatch,
-    now: NaiveDateTime,
-) -> AppResult<EventsAccepted> {
-    let mut installations: Vec<&str> = batch
-        .events
-        .iter()
-        .map(|e| e.installation_id.as_str())
-        .collect();
-    installations.sort_unstable();
-    installations.dedup();
-    let devices: HashMap<String, i64> = DeviceRow::ids_of(conn, app.id, &installations)?
-        .into_iter()
-        .collect();
-
-    let mut errors = Vec::new();
-    let mut rows = Vec::with_capacity(batch.events.len());
-    let mut last_seen: HashMap<i64, NaiveDateTime> = HashMap::new();
-    for (i, event) in batch.events.iter().enumerate() {
-        let mut bad = |field: &str, message: &str| {
-            errors.push(FieldError {
-                field: format!("events[{i}].{field}"),
-                message: message.to_owned(),
-            });
-        };
-        let at = event.at.naive_utc();
-        if let Err(message) = check_reported_time(at, now) {
-            bad("at", message);
-        }
-        let device = devices.get(&event.installation_id).copied();
-        if device.is_none() {
-            bad(
-                "installation_id",
-                "is not a registered installation of this app (POST /sdk/devices first)",
-            );
-        }
-        match (event.kind, event.duration_secs, &event.message_id) {
-            (EventKind::SessionEnd, None, _) => bad("duration_secs", "is required for session_end"),
-            (EventKind::PushOpen, _, None) => bad("message_id", "is required for push_open"),
-            (EventKind::SessionStart | EventKind::PushOpen, Some(_), _) => {
-                bad("duration_secs", "is only for session_end");
-            }
-            (EventKind::SessionStart | EventKind::SessionEnd, _, Some(_)) => {
-                bad("message_id", "is only for push_open");
-            }
-            _ => {}
-        }
-        let Some(device_id) = device else { continue };
-        let seen = last_seen.entry(device_id).or_insert(at);
-        *seen = (*seen).max(at);
-        rows.push(NewEvent {
-            app_id: app.id,
-            device_id,
-            kind: event.kind.as_str(),
-            occurred_at: at,
-            duration_secs: event.duration_secs,
-            message_id: event.message_id.clone(),
-            client_id: event.id.clone(),
-            created_at: now,
-        });
-    }
-    if !errors.is_empty() {
-        return Err(AppError::validation(errors));
-    }
-    let accepted = events::insert_all(conn, app.id, &rows)?;
-    let mut last_seen: Vec<_> = last_seen
-        .into_iter()
-        .map(|(device, at)| (device, at.min(now)))
-        .collect();
-    last_seen.sort_unstable();
-    DeviceRow::seen(conn, &last_seen)?;
-    Ok(EventsAccepted {
-        accepted,
-        duplicates: rows.len() - accepted,
-    })
-}
-
-/// A user as the app registers it (`POST sdk/mobile-users`), answering the same whether the email
-/// is new or the app has it already, so that the app's public key tells nobody which shoppers
-/// exist: the user's handle either way. A new email makes the user; a known one changes nothing
-/// (a stranger cannot rename someone) and answers that user's handle, which is also what an app
-/// re-installed on a new phone needs.
-pub fn register_mobile_user(
-    conn: &mut DbConn,
-    app: &AppRow,
-    user: &CreateMobileUser,
-) -> AppResult<String> {
-    if app.kind() == AppKind::Magento {
-        return Err(managed_by_magento());
-    }
-    let email = user.email.trim().to_lowercase();
-    let row = match MobileUserRow::find_by_email(conn, app.id, &email)? {
-        Some(known) => known,
-        None => create_mobile_user(conn, app, user)?,
-    };
-    Ok(row.sdk_ref.unwrap_or_default())
-}
-
-/// The buyer named by an SDK order or quote request: the app's user with this handle (`Err` names
-/// the field when there is none).
-pub fn mobile_user_by_ref(
-    conn: &mut DbConn,
-    app_id: i64,
-    sdk_ref: &str,
-) -> AppResult<MobileUserRow> {
-    MobileUserRow::find_by_ref(conn, app_id, sdk_ref)?
-        .ok_or_else(|| AppError::invalid_field("mobile_user_ref", "is not a user of this app"))
-}
-
-/// A fresh handle for a mobile user: 128 random bits, nothing the app could guess from.
-fn new_sdk_ref() -> String {
-    format!("mu_{}", crate::auth::secrets::random_token(16))
-}
-
-/// Registers a user of a stand-alone app (from the app, or from the back office).
-pub fn create_mobile_user(
-    conn: &mut DbConn,
-    app: &AppRow,
-    user: &CreateMobileUser,
-) -> AppResult<MobileUserRow> {
-    if app.kind() == AppKind::Magento {
-        return Err(managed_by_magento());
-    }
-    let email = user.email.trim().to_lowercase();
-    if MobileUserRow::email_in_use(conn, app.id, &email, None)? {
-        return Err(mobile_user_email_taken());
-    }
-    let now = crate::clock::now();
-    let created = MobileUserRow::insert(
-        conn,
-        &NewMobileUser {
-            app_id: app.id,
-            email,
-            first_name: user.first_name.trim().to_owned(),
-            last_name: user.last_name.trim().to_owned(),
-            phone: user.phone.clone(),
-            status: MobileUserStatus::Active.as_str().to_owned(),
-            created_at: now,
-            updated_at: now,
-            sdk_ref: new_sdk_ref(),
-        },
-    )?;
-    let data = created.to_wire();
-    crate::webhooks::emit(
-        conn,
-        app.owner_id,
-        WebhookEventType::MobileUserCreated,
-        &data,
-    )?;
-    Ok(created)
 }

@@ -12,7 +12,7 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::clock::Clock;
 use crate::db::Db;
-use crate::error::AppError;
+use crate::error::{ApiError, AppError};
 use crate::routes::fallback::{not_found_or_not_allowed, RouteTable, WebDist};
 use crate::routes::health::SpecJson;
 use crate::settings::Settings;
@@ -172,7 +172,7 @@ fn json_config(limit: usize) -> web::JsonConfig {
                     "The JSON body could not be read to its end.",
                 ),
             };
-            app.into()
+            ApiError(app).into()
         })
 }
 
@@ -194,14 +194,14 @@ fn unreadable_json(e: &serde_json::Error) -> String {
 
 fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
-        AppError::bad_request(
+        ApiError(AppError::bad_request(
             "invalid_query",
             format!("The query string is invalid: {err}"),
-        )
+        ))
         .into()
     })
 }
 
 fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|_err, _req| AppError::not_found().into())
+    web::PathConfig::default().error_handler(|_err, _req| ApiError(AppError::not_found()).into())
 }

@@ -15,7 +15,7 @@ use crate::db::accounts::Principal;
 use crate::db::audit::Actor;
 use crate::db::gate;
 use crate::db::tokens::ApiTokenRow;
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiError, ApiResult, AppError, AppResult};
 use crate::state::AppState;
 
 /// Prefix of personal API tokens, so they are told apart from JWTs (and found by secret scanners).
@@ -79,7 +79,7 @@ impl AuthUser {
         )
     }
 
-    async fn authenticate(req: HttpRequest) -> AppResult<Self> {
+    async fn authenticate(req: HttpRequest) -> ApiResult<Self> {
         let state = web::Data::<AppState>::extract(&req)
             .await
             .map_err(|_| AppError::internal(anyhow::anyhow!("app state missing")))?;
@@ -112,10 +112,10 @@ impl AuthUser {
             let role = principal.role;
             active(&principal)?;
             if scope == TokenScope::Read && !reads(&req) {
-                return Err(AppError::forbidden(
+                return Err(ApiError(AppError::forbidden(
                     "insufficient_scope",
                     "This API token may only read: use a token with the `write` scope.",
-                ));
+                )));
             }
             if let Some(apps) = &app_limit {
                 within_apps(&req, apps)?;
@@ -159,10 +159,10 @@ impl AuthUser {
 
         // The one place of the read-only rule: only reads in such a session.
         if user.read_only && !reads(&req) {
-            return Err(AppError::forbidden(
+            return Err(ApiError(AppError::forbidden(
                 "read_only_impersonation",
                 "This is a read-only \"log in as\" session: changes are not allowed.",
-            ));
+            )));
         }
         Ok(user)
     }
@@ -290,8 +290,8 @@ pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> Option<String> {
 }
 
 impl FromRequest for AuthUser {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = AppResult<Self>>>>;
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = ApiResult<Self>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         Box::pin(Self::authenticate(req.clone()))
@@ -306,15 +306,15 @@ macro_rules! role_gate {
         pub struct $name(pub AuthUser);
 
         impl FromRequest for $name {
-            type Error = AppError;
-            type Future = Pin<Box<dyn Future<Output = AppResult<Self>>>>;
+            type Error = ApiError;
+            type Future = Pin<Box<dyn Future<Output = ApiResult<Self>>>>;
 
             fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
                 let req = req.clone();
                 Box::pin(async move {
                     let user = AuthUser::authenticate(req).await?;
                     if !matches!(user.role(), $allowed) {
-                        return Err(AppError::forbidden($code, $detail));
+                        return Err(AppError::forbidden($code, $detail).into());
                     }
                     Ok(Self(user))
                 })

@@ -1,11 +1,9 @@
-//! Who is calling: passwords, tokens, the authentication extractors and rate limits.
+//! Who is calling, read off the request: the authentication extractors and the device cookie,
+//! beside the domain's passwords, tokens and rate limits (`domain::auth`).
+
+pub use domain::auth::*;
 
 pub mod device;
 pub mod extractor;
-pub mod jwt;
-pub mod password;
-pub mod rate_limit;
-pub mod secrets;
-pub mod sessions;
 
 pub use extractor::{Admin, AuthUser, Manager};

@@ -7,7 +7,7 @@ use types::analytics::{Analytics, AnalyticsQuery};
 use crate::analytics::Plan;
 use crate::auth::AuthUser;
 use crate::db::parse_id;
-use crate::error::AppResult;
+use crate::error::ApiResult;
 use crate::routes::valid_query;
 use crate::state::AppState;
 
@@ -34,7 +34,7 @@ async fn app_analytics(
     user: AuthUser,
     path: web::Path<String>,
     query: web::Query<AnalyticsQuery>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let plan = Plan::new(&valid_query(query)?, state.clock.now())?;
     let analytics = state

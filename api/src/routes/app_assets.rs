@@ -11,7 +11,7 @@ use types::publishing::{Asset, UploadAsset};
 use crate::auth::AuthUser;
 use crate::db::parse_id;
 use crate::db::publishing::AssetRow;
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiError, ApiResult, AppError};
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::publishing::{self, SCREENSHOT_MAX_BYTES};
 use crate::routes::valid_query;
@@ -25,18 +25,18 @@ pub fn configure(cfg: &mut impl Register) {
 }
 
 /// Reads the body, refusing it (413) as soon as it passes `limit` bytes.
-async fn read_body(mut payload: web::Payload, limit: usize) -> AppResult<Vec<u8>> {
+async fn read_body(mut payload: web::Payload, limit: usize) -> ApiResult<Vec<u8>> {
     let mut bytes = Vec::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| {
             AppError::bad_request("invalid_body", "The upload could not be read to its end.")
         })?;
         if bytes.len() + chunk.len() > limit {
-            return Err(AppError::new(
+            return Err(ApiError(AppError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
                 format!("An upload may weigh {} MB at most.", limit / (1024 * 1024)),
-            ));
+            )));
         }
         bytes.extend_from_slice(&chunk);
     }
@@ -66,7 +66,7 @@ async fn upload_asset(
     path: web::Path<String>,
     query: web::Query<UploadAsset>,
     payload: web::Payload,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let query = valid_query(query)?;
     let bytes = read_body(payload, SCREENSHOT_MAX_BYTES).await?;
@@ -120,7 +120,7 @@ async fn list_assets(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let rows = state
         .db
@@ -151,7 +151,7 @@ async fn asset_content(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let (id, asset_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
     let asset = state
         .db

@@ -10,7 +10,7 @@ use crate::auth::{secrets, AuthUser};
 use crate::db::apps::{AppChanges, AppQuery, AppRow, AppWithOwner, NewApp};
 use crate::db::page::Paging;
 use crate::db::{parse_id, DbConn};
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiError, ApiResult, AppError, AppResult};
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
@@ -59,7 +59,7 @@ async fn list_apps(
     user: AuthUser,
     page: web::Query<PageQuery>,
     filter: web::Query<AppFilter>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let mut paging = Paging::new(&valid_query(page)?)?;
     let filter = valid_query(filter)?;
     let query = AppQuery {
@@ -109,9 +109,9 @@ async fn create_app(
     state: web::Data<AppState>,
     user: AuthUser,
     body: Valid<CreateApp>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     if body.0.kind == AppKind::Magento && body.0.store_url.is_none() {
-        return Err(store_url_required());
+        return Err(ApiError(store_url_required()));
     }
     let requested = body.0.owner_id.as_deref().map(parse_id).transpose()?;
     let owner = KeyOwner::Account(user.id());
@@ -172,7 +172,7 @@ async fn get_app(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let found = state
         .db
@@ -208,7 +208,7 @@ async fn update_app(
     req: HttpRequest,
     path: web::Path<String>,
     body: Valid<UpdateApp>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let body = body.0;
     let if_match = if_match_of(&req);
@@ -271,7 +271,7 @@ async fn delete_app(
     user: AuthUser,
     req: HttpRequest,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let if_match = if_match_of(&req);
     let now = state.clock.now();
@@ -309,7 +309,7 @@ async fn rotate_app_key(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let updated = state
         .db

@@ -8,7 +8,7 @@ use actix_files::NamedFile;
 use actix_web::http::header::{self, ContentEncoding};
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiError, ApiResult, AppError};
 use crate::routes::fallback::WebDist;
 
 /// The precompressed forms, smallest first.
@@ -21,7 +21,7 @@ pub async fn asset(
     req: HttpRequest,
     name: web::Path<String>,
     dist: web::Data<WebDist>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let name = name.into_inner();
     // A file, or a file in a build's directory: nothing hidden, nothing above `assets/`.
     let parts: Vec<&str> = name.split('/').collect();
@@ -30,7 +30,7 @@ pub async fn asset(
             .iter()
             .any(|p| p.is_empty() || p.starts_with('.') || p.contains('\\'))
     {
-        return Err(AppError::not_found());
+        return Err(ApiError(AppError::not_found()));
     }
     let path = dist.0.join("assets").join(&name);
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");

@@ -9,7 +9,7 @@ use types::{Page, PageQuery};
 use crate::auth::AuthUser;
 use crate::db::audit::{AuditEventRow, AuditQuery, People};
 use crate::db::page::Paging;
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiResult, AppError};
 use crate::routes::valid_query;
 use crate::state::AppState;
 
@@ -30,7 +30,7 @@ async fn list_audit_events(
     user: AuthUser,
     page: web::Query<PageQuery>,
     filter: web::Query<AuditFilter>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let paging = Paging::<i64>::new(&valid_query(page)?)?;
     let filter = valid_query(filter)?;
     let actor_id = filter

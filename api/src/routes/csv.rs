@@ -8,7 +8,7 @@ use actix_web::HttpResponse;
 use futures_util::stream;
 
 use crate::db::{Db, DbConn};
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiError, AppError, AppResult};
 
 /// Rows per chunk (per database call).
 pub const CHUNK: i64 = 1000;
@@ -72,7 +72,7 @@ where
                     Ok((bytes, None)) => (Ok(bytes), Next::Done),
                     Err(e) => {
                         tracing::error!(error = %e, "CSV export cut short");
-                        (Err(actix_web::Error::from(e)), Next::Done)
+                        (Err(actix_web::Error::from(ApiError(e))), Next::Done)
                     }
                 },
             )

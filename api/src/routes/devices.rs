@@ -9,7 +9,7 @@ use crate::auth::AuthUser;
 use crate::db::devices::{top_shares, DeviceRow};
 use crate::db::page::Paging;
 use crate::db::parse_id;
-use crate::error::AppResult;
+use crate::error::ApiResult;
 use crate::routes::valid_query;
 use crate::state::AppState;
 
@@ -35,7 +35,7 @@ async fn list_devices(
     path: web::Path<String>,
     page: web::Query<PageQuery>,
     filter: web::Query<DeviceFilter>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let filter = valid_query(filter)?;
     let paging = Paging::<i64>::new(&valid_query(page)?)?;
@@ -66,7 +66,7 @@ async fn device_summary(
     user: AuthUser,
     path: web::Path<String>,
     filter: web::Query<DeviceFilter>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let filter = valid_query(filter)?;
     let counts = state

@@ -10,7 +10,7 @@ use actix_files::NamedFile;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiError, ApiResult, AppError};
 
 /// A documented path: its methods, and for each method the query parameters it takes.
 struct Route {
@@ -125,7 +125,7 @@ pub async fn not_found_or_not_allowed(
     req: HttpRequest,
     table: web::Data<RouteTable>,
     dist: web::Data<WebDist>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     if is_page_request(&req) {
         // The SPA's routes live in the browser: every page address gets index.html, never cached
         // (it names the current hashed assets).
@@ -139,7 +139,9 @@ pub async fn not_found_or_not_allowed(
         }
     }
     Err(match table.allowed(req.path()) {
-        Some(methods) if !methods.contains(req.method()) => AppError::method_not_allowed(methods),
-        _ => AppError::not_found(),
+        Some(methods) if !methods.contains(req.method()) => {
+            ApiError(AppError::method_not_allowed(methods))
+        }
+        _ => ApiError(AppError::not_found()),
     })
 }

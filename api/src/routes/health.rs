@@ -6,7 +6,7 @@ use diesel::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiError, ApiResult, AppError};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut impl Register) {
@@ -49,7 +49,7 @@ async fn live() -> HttpResponse {
     responses((status = 200, description = "Ready", body = Health))
 )]
 #[get("/health/ready")]
-async fn ready(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+async fn ready(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     state
         .db
         .run(|conn| {
@@ -71,9 +71,9 @@ async fn ready(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     )
 )]
 #[get("/metrics")]
-async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> AppResult<HttpResponse> {
+async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
     if !may_read_metrics(&req, state.settings.metrics_token.as_deref()) {
-        return Err(AppError::not_found());
+        return Err(ApiError(AppError::not_found()));
     }
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")

@@ -14,7 +14,7 @@ use crate::db::accounts::trimmed;
 use crate::db::accounts::{AccountChanges, AccountRow, Principal};
 use crate::db::tokens::{ApiTokenRow, NewApiToken, RefreshTokenRow};
 use crate::db::{parse_id, DbConn};
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiError, ApiResult, AppError, AppResult};
 use crate::routes::Valid;
 use crate::state::AppState;
 
@@ -41,7 +41,7 @@ fn me_wire(user: &AuthUser, account: &AccountRow) -> Account {
     responses((status = 200, description = "The signed-in account", body = Account))
 )]
 #[get("/me")]
-async fn get_me(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
+async fn get_me(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
     let (id, impersonator) = (user.id(), user.impersonator_id);
     let (account, actor) = state
         .db
@@ -71,7 +71,7 @@ async fn update_me(
     state: web::Data<AppState>,
     user: AuthUser,
     body: Valid<UpdateProfile>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let body = body.0;
     let actor = user.actor();
     let id = user.id();
@@ -118,7 +118,7 @@ async fn change_password(
     state: web::Data<AppState>,
     user: AuthUser,
     body: Valid<ChangePasswordRequest>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let body = body.0;
     user.holder_only("change the password")?;
     let id = user.id();
@@ -127,11 +127,11 @@ async fn change_password(
         .run(move |conn| Ok(AccountRow::password_hash(conn, id)?))
         .await?;
     let current = body.current_password.clone();
-    if !web::block(move || password::verify(&current, stored.as_deref())).await? {
-        return Err(AppError::forbidden(
+    if !tokio::task::spawn_blocking(move || password::verify(&current, stored.as_deref())).await? {
+        return Err(ApiError(AppError::forbidden(
             "wrong_current_password",
             "The current password is not right.",
-        ));
+        )));
     }
     let new_hash = hash_password(body.new_password).await?;
     let actor = user.actor();
@@ -164,7 +164,7 @@ async fn change_password(
     responses((status = 200, description = "Live tokens, newest first", body = ApiTokenList))
 )]
 #[get("/me/tokens")]
-async fn list_tokens(state: web::Data<AppState>, user: AuthUser) -> AppResult<HttpResponse> {
+async fn list_tokens(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
     let id = user.id();
     let rows = state
         .db
@@ -192,7 +192,7 @@ async fn create_token(
     state: web::Data<AppState>,
     user: AuthUser,
     body: Valid<CreateApiToken>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     user.holder_only("create API tokens")?;
     let body = body.0;
     let secret = format!("{API_TOKEN_PREFIX}{}", secrets::random_token(32));
@@ -273,7 +273,7 @@ async fn revoke_token(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let token_id = crate::db::parse_id(&path)?;
     let actor = user.actor();
     let account_id = user.id();

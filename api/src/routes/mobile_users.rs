@@ -13,7 +13,7 @@ use crate::db::apps::AppRow;
 use crate::db::mobile_users::{MobileUserChanges, MobileUserRow};
 use crate::db::page::Paging;
 use crate::db::{parse_id, DbConn};
-use crate::error::{managed_by_magento, mobile_user_email_taken, AppResult};
+use crate::error::{managed_by_magento, mobile_user_email_taken, ApiResult, AppResult};
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::routes::{check_etag, csv, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
@@ -58,7 +58,7 @@ async fn list_mobile_users(
     path: web::Path<String>,
     page: web::Query<PageQuery>,
     filter: web::Query<MobileUserFilter>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let filter = valid_query(filter)?;
     let paging = Paging::<i64>::new(&valid_query(page)?)?;
@@ -89,7 +89,7 @@ async fn export_mobile_users(
     user: AuthUser,
     path: web::Path<String>,
     filter: web::Query<MobileUserFilter>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let filter = valid_query(filter)?;
     let app = state
@@ -105,7 +105,7 @@ async fn export_mobile_users(
         "status",
         "created_at",
     ];
-    csv::stream(
+    Ok(csv::stream(
         state.db.clone(),
         &format!("app-{id}-mobile-users.csv"),
         &header,
@@ -128,7 +128,7 @@ async fn export_mobile_users(
                 .collect();
             Ok((records, csv::next_key(&rows, |u| u.id)))
         },
-    )
+    )?)
 }
 
 /// Adds a user to the app.
@@ -152,7 +152,7 @@ async fn create_mobile_user(
     user: AuthUser,
     path: web::Path<String>,
     body: Valid<CreateMobileUser>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let owner = KeyOwner::Account(user.id());
     idempotency::run(&state, &req, owner, body.0, move |conn, body| {
@@ -190,7 +190,7 @@ async fn get_mobile_user(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let (id, user_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
     let found = state
         .db
@@ -228,7 +228,7 @@ async fn update_mobile_user(
     req: HttpRequest,
     path: web::Path<(String, String)>,
     body: Valid<UpdateMobileUser>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let (id, user_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
     let if_match = if_match_of(&req);
     let body = body.0;
@@ -294,7 +294,7 @@ async fn delete_mobile_user(
     user: AuthUser,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let (id, user_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
     let if_match = if_match_of(&req);
     state

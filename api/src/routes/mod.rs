@@ -36,7 +36,7 @@ use types::FieldError;
 use utoipa_actix_web::OpenApiFactory;
 use validator::Validate;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiError, AppError, AppResult};
 
 /// Where a resource's `configure` registers its handlers: the OpenAPI builder
 /// (`utoipa_actix_web`'s `ServiceConfig`, which also collects each handler's description) or a
@@ -111,22 +111,22 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Valid<T> {
                 .iter()
                 .find_map(|(k, v)| has_nul(v).then(|| k.clone()))
             {
-                return Err(AppError::invalid_field(
+                return Err(ApiError(AppError::invalid_field(
                     &field,
                     "must not contain NUL (\\u0000) characters",
-                )
+                ))
                 .into());
             }
             let body: T = serde_path_to_error::deserialize(serde_json::Value::Object(object))
                 .map_err(|e| {
                     let path = e.path().to_string();
                     let e = e.into_inner();
-                    AppError::validation(vec![FieldError {
+                    ApiError(AppError::validation(vec![FieldError {
                         field: field_at(&path, &e),
                         message: e.to_string(),
-                    }])
+                    }]))
                 })?;
-            body.validate().map_err(AppError::from)?;
+            body.validate().map_err(ApiError::from)?;
             Ok(Self(body))
         })
     }

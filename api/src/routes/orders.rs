@@ -12,7 +12,7 @@ use crate::db::apps::AppRow;
 use crate::db::orders::OrderRow;
 use crate::db::page::Paging;
 use crate::db::{parse_id, utc, DbConn};
-use crate::error::AppResult;
+use crate::error::{ApiResult, AppResult};
 use crate::orders::{detail, move_order, require_standard};
 use crate::routes::{check_etag, csv, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
@@ -54,7 +54,7 @@ async fn list_orders(
     path: web::Path<String>,
     page: web::Query<PageQuery>,
     filter: web::Query<OrderFilter>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let filter = valid_query(filter)?;
     let paging = Paging::<(NaiveDateTime, i64)>::new(&valid_query(page)?)?;
@@ -86,7 +86,7 @@ async fn export_orders(
     user: AuthUser,
     path: web::Path<String>,
     filter: web::Query<OrderFilter>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let filter = valid_query(filter)?;
     let app = state
@@ -111,7 +111,7 @@ async fn export_orders(
         "guest",
         "mobile_user_id",
     ];
-    csv::stream(
+    Ok(csv::stream(
         state.db.clone(),
         &format!("app-{}-orders.csv", app.id),
         &header,
@@ -142,7 +142,7 @@ async fn export_orders(
                 .collect();
             Ok((records, csv::next_key(&rows, OrderRow::key)))
         },
-    )
+    )?)
 }
 
 /// One order with its lines, the device it was placed on and its trace.
@@ -165,7 +165,7 @@ async fn get_order(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let (id, order_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
     let (order, detail) = state
         .db
@@ -209,7 +209,7 @@ async fn update_order(
     user: AuthUser,
     path: web::Path<(String, String)>,
     body: Valid<UpdateOrder>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let (id, order_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
     let if_match = if_match_of(&req);
     let now = state.clock.now();

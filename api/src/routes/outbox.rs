@@ -9,7 +9,7 @@ use types::{Page, PageQuery};
 use crate::auth::Admin;
 use crate::db::emails::EmailRow;
 use crate::db::page::Paging;
-use crate::error::AppResult;
+use crate::error::ApiResult;
 use crate::routes::valid_query;
 use crate::state::AppState;
 
@@ -33,7 +33,7 @@ async fn list_outbox(
     _admin: Admin,
     page: web::Query<PageQuery>,
     filter: web::Query<OutboxFilter>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let paging = Paging::<i64>::new(&valid_query(page)?)?;
     let filter = valid_query(filter)?;
     let (rows, total) = state

@@ -12,7 +12,7 @@ use crate::auth::Admin;
 use crate::db::accounts::{AccountChanges, AccountQuery, AccountRow};
 use crate::db::page::Paging;
 use crate::db::{parse_id, DbConn};
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiResult, AppError, AppResult};
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::onboarding::{create_account, ensure_owns_no_apps, update_account, AccountSpec};
 use crate::routes::{check_etag, if_match_of, valid_query, with_etag, Valid};
@@ -49,7 +49,7 @@ async fn list_partners(
     _admin: Admin,
     page: web::Query<PageQuery>,
     filter: web::Query<PartnerFilter>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let page = valid_query(page)?;
     let filter = valid_query(filter)?;
     let mut paging = Paging::new(&page)?;
@@ -91,7 +91,7 @@ async fn create_partner(
     state: web::Data<AppState>,
     admin: Admin,
     body: Valid<CreatePartner>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let password_hash = match body.0.password.clone() {
         Some(p) => Some(hash_password(p).await?),
         None => None,
@@ -142,7 +142,7 @@ async fn get_partner(
     state: web::Data<AppState>,
     _admin: Admin,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let account = state.db.run(move |conn| find_partner(conn, id)).await?;
     Ok(with_etag(HttpResponse::Ok(), &account))
@@ -174,7 +174,7 @@ async fn update_partner(
     req: HttpRequest,
     path: web::Path<String>,
     body: Valid<UpdatePartner>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let body = body.0;
     let if_match = if_match_of(&req);
@@ -224,7 +224,7 @@ async fn delete_partner(
     admin: Admin,
     req: HttpRequest,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let if_match = if_match_of(&req);
     let actor = admin.0.actor();

@@ -14,7 +14,7 @@ use crate::billing::{self, pdf};
 use crate::db::invoices::{InvoiceRow, PaymentRow};
 use crate::db::page::Paging;
 use crate::db::{parse_id, utc, write_transaction};
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiError, ApiResult, AppError};
 use crate::routes::{csv, valid_query};
 use crate::state::AppState;
 
@@ -40,7 +40,7 @@ async fn list_payments(
     user: AuthUser,
     page: web::Query<PageQuery>,
     filter: web::Query<PaymentFilter>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let filter = valid_query(filter)?;
     let paging = Paging::<(NaiveDateTime, i64)>::new(&valid_query(page)?)?;
     let (rows, total) = state
@@ -73,7 +73,7 @@ async fn export_payments(
     state: web::Data<AppState>,
     user: AuthUser,
     filter: web::Query<PaymentFilter>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let filter = valid_query(filter)?;
     let scope = user.scope();
     let header = [
@@ -89,7 +89,7 @@ async fn export_payments(
         "payment_method",
         "failure_code",
     ];
-    csv::stream(
+    Ok(csv::stream(
         state.db.clone(),
         "payments.csv",
         &header,
@@ -116,7 +116,7 @@ async fn export_payments(
                 .collect();
             Ok((records, csv::next_key(&rows, PaymentRow::key)))
         },
-    )
+    )?)
 }
 
 /// One payment.
@@ -134,7 +134,7 @@ async fn get_payment(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let payment = state
         .db
@@ -160,7 +160,7 @@ async fn payment_invoice(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     // Drawn on the blocking pool with the reads, not on an HTTP worker.
     let (name, bytes) = state
@@ -206,16 +206,16 @@ async fn stripe_webhook(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Bytes,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let signature = req
         .headers()
         .get("Stripe-Signature")
         .and_then(|v| v.to_str().ok());
     if signature.is_none() {
-        return Err(AppError::bad_request(
+        return Err(ApiError(AppError::bad_request(
             "invalid_signature",
             "The Stripe-Signature header is missing.",
-        ));
+        )));
     }
     let now = state.clock.now();
     let settlement = state

@@ -14,7 +14,7 @@ use crate::db::accounts::AccountRow;
 use crate::db::page::Paging;
 use crate::db::plans::{CouponChanges, CouponRow, NewCoupon, NewPlan, PlanChanges, PlanRow};
 use crate::db::{micros, parse_id};
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiError, ApiResult, AppError};
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
@@ -56,7 +56,7 @@ async fn list_plans(
     user: AuthUser,
     page: web::Query<PageQuery>,
     filter: web::Query<PlanFilter>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let filter = valid_query(filter)?;
     let paging = Paging::<i64>::offset_only(&valid_query(page)?)?;
     let only_active = user.role() != Role::Admin;
@@ -85,7 +85,7 @@ async fn create_plan(
     state: web::Data<AppState>,
     Admin(user): Admin,
     body: Valid<CreatePlan>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let owner = KeyOwner::Account(user.id());
     idempotency::run(&state, &req, owner, body.0, move |conn, b| {
         let now = crate::clock::now();
@@ -128,14 +128,14 @@ async fn get_plan(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let plan = state
         .db
         .run(move |conn| Ok(PlanRow::find(conn, id)?))
         .await?;
     if !plan.active && user.role() != Role::Admin {
-        return Err(AppError::not_found());
+        return Err(ApiError(AppError::not_found()));
     }
     Ok(json_with_etag(
         HttpResponse::Ok(),
@@ -171,7 +171,7 @@ async fn update_plan(
     Admin(user): Admin,
     path: web::Path<String>,
     body: Valid<UpdatePlan>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let if_match = if_match_of(&req);
     let plan = state
@@ -231,7 +231,7 @@ async fn delete_plan(
     state: web::Data<AppState>,
     Admin(user): Admin,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     state
         .db
@@ -268,7 +268,7 @@ async fn list_coupons(
     state: web::Data<AppState>,
     Manager(user): Manager,
     page: web::Query<PageQuery>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let paging = Paging::<i64>::new(&valid_query(page)?)?;
     let owner = coupon_owner(&user);
     let (rows, total) = state
@@ -310,7 +310,7 @@ async fn create_coupon(
     state: web::Data<AppState>,
     Manager(user): Manager,
     body: Valid<CreateCoupon>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let owner = coupon_owner(&user);
     let now = state.clock.now();
     let default_max_percent = state.settings.partner_coupon_max_percent_off;
@@ -390,7 +390,7 @@ async fn get_coupon(
     state: web::Data<AppState>,
     Manager(user): Manager,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let owner = coupon_owner(&user);
     let (coupon, plans) = state
@@ -429,7 +429,7 @@ async fn update_coupon(
     Manager(user): Manager,
     path: web::Path<String>,
     body: Valid<UpdateCoupon>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let owner = coupon_owner(&user);
     let if_match = if_match_of(&req);
@@ -471,7 +471,7 @@ async fn delete_coupon(
     state: web::Data<AppState>,
     Manager(user): Manager,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let owner = coupon_owner(&user);
     state

@@ -11,7 +11,7 @@ use crate::auth::{Admin, AuthUser};
 use crate::db::page::Paging;
 use crate::db::parse_id;
 use crate::db::publishing::PublishRow;
-use crate::error::AppResult;
+use crate::error::ApiResult;
 use crate::policy::Scope;
 use crate::publishing;
 use crate::routes::publishing::{one, page_of, respond};
@@ -38,7 +38,7 @@ async fn list_requests(
     user: AuthUser,
     page: web::Query<PageQuery>,
     filter: web::Query<PublishFilter>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let filter = valid_query(filter)?;
     let paging = Paging::<(NaiveDateTime, i64)>::new(&valid_query(page)?)?;
     let alert = (state.settings.publish_alert_hours, state.clock.now());
@@ -65,7 +65,7 @@ async fn get_request(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let req_id = parse_id(&path)?;
     let alert = (state.settings.publish_alert_hours, state.clock.now());
     let found = state
@@ -106,7 +106,7 @@ async fn review_request(
     Admin(user): Admin,
     path: web::Path<String>,
     body: Valid<ReviewPublishRequest>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let req_id = parse_id(&path)?;
     let if_match = if_match_of(&req);
     let (alert_hours, now) = (state.settings.publish_alert_hours, state.clock.now());

@@ -15,7 +15,7 @@ use crate::auth::AuthUser;
 use crate::db::page::Paging;
 use crate::db::publishing::{NewPublish, PublishChanges, PublishRow};
 use crate::db::{parse_id, DbConn};
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiResult, AppError, AppResult};
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::policy::Scope;
 use crate::publishing::{self, Content};
@@ -92,7 +92,7 @@ async fn create_request(
     user: AuthUser,
     path: web::Path<String>,
     body: Valid<CreatePublishRequest>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let now = state.clock.now();
     let alert = state.settings.publish_alert_hours;
@@ -153,7 +153,7 @@ async fn list_app_requests(
     path: web::Path<String>,
     page: web::Query<PageQuery>,
     filter: web::Query<PublishFilter>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let mut filter = valid_query(filter)?;
     let paging = Paging::<(NaiveDateTime, i64)>::new(&valid_query(page)?)?;
@@ -188,7 +188,7 @@ async fn get_app_request(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let (id, req_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
     let alert = (state.settings.publish_alert_hours, state.clock.now());
     let found = state
@@ -211,7 +211,7 @@ async fn act<F>(
     user: AuthUser,
     (id, req_id): (&str, &str),
     f: F,
-) -> AppResult<HttpResponse>
+) -> ApiResult<HttpResponse>
 where
     F: FnOnce(&mut DbConn, &AuthUser, &PublishRow, NaiveDateTime) -> AppResult<PublishRow>
         + Send
@@ -261,7 +261,7 @@ async fn update_request(
     user: AuthUser,
     path: web::Path<(String, String)>,
     body: Valid<UpdatePublishRequest>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let if_match = if_match_of(&req);
     act(&state, user, (&path.0, &path.1), move |conn, user, row, now| {
         check_etag(if_match.as_deref(), &row.etag())?;
@@ -331,7 +331,7 @@ async fn submit_request(
     user: AuthUser,
     path: web::Path<(String, String)>,
     body: Valid<SubmitPublishRequest>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     act(
         &state,
         user,
@@ -371,7 +371,7 @@ async fn cancel_request(
     user: AuthUser,
     path: web::Path<(String, String)>,
     body: Valid<CancelPublishRequest>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     act(
         &state,
         user,
@@ -399,7 +399,7 @@ async fn app_publishing(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let (alert_hours, now) = (state.settings.publish_alert_hours, state.clock.now());
     let status = state

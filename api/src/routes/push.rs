@@ -16,7 +16,7 @@ use crate::db::page::Paging;
 use crate::db::push::{Audience, MessageChanges, MessageRow, NewMessage, SettingsRow};
 use crate::db::schema::devices;
 use crate::db::{micros, parse_id, DbConn};
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiError, ApiResult, AppError, AppResult};
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::push::gateway::{self, Content, Outcome as Sent, ServiceAccount};
 use crate::push::Push;
@@ -131,7 +131,7 @@ async fn create_push_message(
     user: AuthUser,
     path: web::Path<String>,
     body: Valid<CreatePushMessage>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let now = state.clock.now();
     let owner = KeyOwner::Account(user.id());
@@ -173,7 +173,7 @@ async fn create_push_messages(
     state: web::Data<AppState>,
     user: AuthUser,
     body: Valid<CreatePushMessages>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     let owner = KeyOwner::Account(user.id());
     let push = state.push.clone();
@@ -231,7 +231,7 @@ async fn list_push_messages(
     path: web::Path<String>,
     page: web::Query<PageQuery>,
     filter: web::Query<PushFilter>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let filter = filter.into_inner();
     let paging = Paging::<(NaiveDateTime, i64)>::new(&valid_query(page)?)?;
@@ -271,7 +271,7 @@ async fn preview_push_audience(
     user: AuthUser,
     path: web::Path<String>,
     body: Valid<PushPreview>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let now = state.clock.now();
     let targeted = state
@@ -290,21 +290,21 @@ async fn with_message<T, F>(
     user: AuthUser,
     (app_id, msg_id): (&str, &str),
     f: F,
-) -> AppResult<T>
+) -> ApiResult<T>
 where
     F: FnOnce(&mut DbConn, &AuthUser, MessageRow, NaiveDateTime) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
     let (app_id, msg_id) = (parse_id(app_id)?, parse_id(msg_id)?);
     let now = state.clock.now();
-    state
+    Ok(state
         .db
         .transaction(move |conn| {
             let (app, _) = user.scope().find_app(conn, app_id)?;
             let row = MessageRow::find(conn, app.id, msg_id)?;
             f(conn, &user, row, now)
         })
-        .await
+        .await?)
 }
 
 fn respond((etag, wire): (String, PushMessage)) -> HttpResponse {
@@ -330,7 +330,7 @@ async fn get_push_message(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let (app_id, msg_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
     // A read: no write transaction (on SQLite that would queue behind every writer).
     let found = state
@@ -371,7 +371,7 @@ async fn update_push_message(
     user: AuthUser,
     path: web::Path<(String, String)>,
     body: Valid<UpdatePushMessage>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let if_match = if_match_of(&req);
     let body = body.0;
     let wake = state.push.clone();
@@ -455,7 +455,7 @@ async fn delete_push_message(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     with_message(&state, user, (&path.0, &path.1), |conn, user, row, _| {
         if !row.status.editable() {
             return Err(illegal(row.status, "deleted"));
@@ -492,7 +492,7 @@ async fn send_push_message(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let found = with_message(&state, user, (&path.0, &path.1), |conn, user, row, now| {
         if !row.status.editable() {
             return Err(illegal(row.status, "sent again"));
@@ -544,7 +544,7 @@ async fn cancel_push_message(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let found = with_message(&state, user, (&path.0, &path.1), |conn, user, row, now| {
         let from = [
             PushStatus::Draft,
@@ -591,7 +591,7 @@ async fn test_push_message(
     user: AuthUser,
     path: web::Path<(String, String)>,
     body: Valid<TestPush>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     use diesel::prelude::*;
     let installation = body.0.installation_id;
     let (row, device, settings) = with_message(
@@ -692,7 +692,7 @@ async fn get_push_settings(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let row = state
         .db
@@ -730,7 +730,7 @@ async fn update_push_settings(
     user: AuthUser,
     path: web::Path<String>,
     body: Valid<UpdatePushSettings>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let if_match = if_match_of(&req);
     let body = body.0;
@@ -753,10 +753,10 @@ async fn update_push_settings(
             let start = types::push::parse_time_of_day(&q.start);
             let end = types::push::parse_time_of_day(&q.end);
             if start == end {
-                return Err(AppError::invalid_field(
+                return Err(ApiError(AppError::invalid_field(
                     "quiet_hours.end",
                     "must differ from the start",
-                ));
+                )));
             }
             start.zip(end)
         }

@@ -12,7 +12,7 @@ use crate::db::audit::Actor;
 use crate::db::page::Paging;
 use crate::db::quotes::{self as rows, QuoteRow};
 use crate::db::{parse_id, DbConn};
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiResult, AppError, AppResult};
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::quotes;
 use crate::routes::orders::standard_app;
@@ -57,7 +57,7 @@ async fn list_quotes(
     path: web::Path<String>,
     page: web::Query<PageQuery>,
     filter: web::Query<QuoteFilter>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let filter = valid_query(filter)?;
     let paging = Paging::<(NaiveDateTime, i64)>::new(&valid_query(page)?)?;
@@ -92,7 +92,7 @@ async fn count_quotes(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let now = state.clock.now();
     let counts = state
@@ -126,7 +126,7 @@ async fn get_quote(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let (id, quote_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
     let now = state.clock.now();
     let (quote, detail) = state
@@ -169,7 +169,7 @@ async fn respond_to_quote(
     user: AuthUser,
     path: web::Path<(String, String)>,
     body: Valid<CreateQuoteResponse>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let ids = (parse_id(&path.0)?, parse_id(&path.1)?);
     let now = state.clock.now();
     let owner = KeyOwner::Account(user.id());
@@ -198,10 +198,10 @@ async fn act(
     change: impl FnOnce(&mut DbConn, &QuoteRow, &Actor, NaiveDateTime) -> AppResult<QuoteRow>
         + Send
         + 'static,
-) -> AppResult<(QuoteRow, QuoteRequest)> {
+) -> ApiResult<(QuoteRow, QuoteRequest)> {
     let ids = (parse_id(&path.0)?, parse_id(&path.1)?);
     let now = state.clock.now();
-    state
+    Ok(state
         .db
         .transaction(move |conn| {
             change_quote(
@@ -213,7 +213,7 @@ async fn act(
                 now,
             )
         })
-        .await
+        .await?)
 }
 
 /// `change` on the quote request `ids` (app, request) of a Standard app of the user's, recorded
@@ -262,7 +262,7 @@ async fn decline_quote(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let response = act(
         state,
         user,

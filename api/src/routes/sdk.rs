@@ -13,7 +13,7 @@ use types::sdk::{DeviceRegistered, EventBatch, EventsAccepted, RegisterDevice};
 use types::webhooks::WebhookEventType as Event;
 
 use crate::db::parse_id;
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiError, ApiResult, AppError, AppResult};
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::orders::{self, Intake};
 use crate::quotes;
@@ -51,7 +51,7 @@ async fn register_device(
     state: web::Data<AppState>,
     app: SdkApp,
     body: Valid<RegisterDevice>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let owner = KeyOwner::App(app.clone());
     idempotency::run(&state, &req, owner, body.0, move |conn, body| {
         let app = app.row()?;
@@ -89,7 +89,7 @@ async fn record_events(
     state: web::Data<AppState>,
     app: SdkApp,
     body: Valid<EventBatch>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let outcome = state
         .db
         .transaction(move |conn| sdk::record_events(conn, app.row()?, &body.0, crate::clock::now()))
@@ -120,7 +120,7 @@ async fn register_mobile_user(
     state: web::Data<AppState>,
     app: SdkApp,
     body: Valid<CreateMobileUser>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let owner = KeyOwner::App(app.clone());
     idempotency::run(&state, &req, owner, body.0, move |conn, body| {
         let mobile_user_ref = sdk::register_mobile_user(conn, app.row()?, &body)?;
@@ -159,7 +159,7 @@ async fn report_order(
     state: web::Data<AppState>,
     app: SdkApp,
     body: Valid<CreateOrder>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     let order = body.0;
     let stored = {
@@ -180,18 +180,19 @@ async fn report_order(
                     let detail = orders::detail(conn, &row)?;
                     emit(conn, app.owner_id, Event::OrderCreated, &detail)?;
                     let location = format!("/api/v1/apps/{}/orders/{}", app.id, row.id);
-                    Outcome::created(&for_app(detail), location)
+                    Ok(Outcome::created(&for_app(detail), location)?)
                 }
-                Intake::Known(row) => {
-                    Outcome::json(StatusCode::OK, &for_app(orders::detail(conn, &row)?))
-                }
+                Intake::Known(row) => Ok(Outcome::json(
+                    StatusCode::OK,
+                    &for_app(orders::detail(conn, &row)?),
+                )?),
             }
         })
         .await
     };
     match stored {
         // The same order sent twice at once: the other request stored it first.
-        Err(e) if e.code() == "order_number_taken" => {
+        Err(ApiError(e)) if e.code() == "order_number_taken" => {
             let detail = state
                 .db
                 .run(
@@ -238,7 +239,7 @@ async fn send_quote_request(
     state: web::Data<AppState>,
     app: SdkApp,
     body: Valid<CreateQuoteRequest>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     let owner = KeyOwner::App(app.clone());
     let secret = server_secret(&state);
@@ -285,7 +286,7 @@ async fn read_quote_request(
     state: web::Data<AppState>,
     app: SdkApp,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let now = state.clock.now();
     let key = presented_quote_key(&req);
@@ -327,7 +328,7 @@ async fn answer_quote(
     app: SdkApp,
     id: &str,
     accept: bool,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(id)?;
     let now = state.clock.now();
     let key = presented_quote_key(&req);
@@ -380,7 +381,7 @@ async fn accept_offer(
     state: web::Data<AppState>,
     app: SdkApp,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     answer_quote(req, state, app, &path, true).await
 }
 
@@ -407,6 +408,6 @@ async fn decline_by_app(
     state: web::Data<AppState>,
     app: SdkApp,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     answer_quote(req, state, app, &path, false).await
 }

@@ -20,7 +20,7 @@ use crate::db::page::Paging;
 use crate::db::plans::PlanRow;
 use crate::db::subscriptions::{SubscriptionChanges, SubscriptionRow};
 use crate::db::{parse_id, DbConn};
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiResult, AppError, AppResult};
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::routes::{json_with_etag, valid_query, Valid};
 use crate::state::AppState;
@@ -58,7 +58,7 @@ async fn act(
     change: impl FnOnce(&mut DbConn, &Billing, &SubscriptionRow, NaiveDateTime) -> AppResult<SubscriptionRow>
         + Send
         + 'static,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(path)?;
     let now = state.clock.now();
     let billing = state.billing.clone();
@@ -100,7 +100,7 @@ async fn subscribe(
     user: AuthUser,
     path: web::Path<String>,
     body: Valid<CreateSubscription>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let now = state.clock.now();
     let billing = state.billing.clone();
@@ -150,7 +150,7 @@ async fn preview(
     user: AuthUser,
     path: web::Path<String>,
     query: web::Query<PreviewQuery>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let query = valid_query(query)?;
     let now = state.clock.now();
@@ -195,7 +195,7 @@ async fn app_subscription(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let now = state.clock.now();
     let billing = state.billing.clone();
@@ -231,7 +231,7 @@ async fn list_subscriptions(
     user: AuthUser,
     page: web::Query<PageQuery>,
     filter: web::Query<SubscriptionFilter>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let filter = valid_query(filter)?;
     let paging = Paging::<(NaiveDateTime, i64)>::new(&valid_query(page)?)?;
     let now = state.clock.now();
@@ -269,7 +269,7 @@ async fn get_subscription(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let now = state.clock.now();
     let billing = state.billing.clone();
@@ -306,7 +306,7 @@ async fn update_subscription(
     user: AuthUser,
     path: web::Path<String>,
     body: Valid<UpdateSubscription>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     act(
         state,
         user,
@@ -371,7 +371,7 @@ async fn cancel_subscription(
     user: AuthUser,
     path: web::Path<String>,
     body: Valid<CancelSubscription>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     act(
         state,
         user,
@@ -405,7 +405,7 @@ async fn apply_coupon(
     user: AuthUser,
     path: web::Path<String>,
     body: Valid<ApplyCoupon>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     act(
         state,
         user,
@@ -447,7 +447,7 @@ async fn pay(
     user: AuthUser,
     path: web::Path<String>,
     body: Valid<PaySubscription>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let now = state.clock.now();
     let billing = state.billing.clone();
@@ -540,7 +540,7 @@ async fn subscription_payments(
     user: AuthUser,
     path: web::Path<String>,
     page: web::Query<PageQuery>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let paging = Paging::<(NaiveDateTime, i64)>::new(&valid_query(page)?)?;
     let (rows, total) = state

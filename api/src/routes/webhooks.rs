@@ -12,7 +12,7 @@ use crate::auth::AuthUser;
 use crate::db::page::Paging;
 use crate::db::parse_id;
 use crate::db::webhooks::{stored_types, DeliveryRow, EndpointChanges, EndpointRow, NewEndpoint};
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiResult, AppError, AppResult};
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Register, Valid};
 use crate::state::AppState;
@@ -48,10 +48,12 @@ fn respond(
 }
 
 /// The URL's host must resolve to public addresses only (422 on `url`).
-async fn check_url(state: &AppState, url: &str) -> AppResult<()> {
-    address::check_url(url, state.settings.webhook_allow_loopback)
-        .await
-        .map_err(|message| AppError::invalid_field("url", message))
+async fn check_url(state: &AppState, url: &str) -> ApiResult<()> {
+    Ok(
+        address::check_url(url, state.settings.webhook_allow_loopback)
+            .await
+            .map_err(|message| AppError::invalid_field("url", message))?,
+    )
 }
 
 /// Lists your webhook endpoints, newest first.
@@ -66,7 +68,7 @@ async fn list_endpoints(
     state: web::Data<AppState>,
     user: AuthUser,
     page: web::Query<PageQuery>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let paging = Paging::<i64>::new(&valid_query(page)?)?;
     let account = user.id();
     let (rows, total) = state
@@ -95,7 +97,7 @@ async fn create_endpoint(
     state: web::Data<AppState>,
     user: AuthUser,
     body: Valid<CreateWebhookEndpoint>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     check_url(&state, &body.0.url).await?;
     let secret = webhooks::new_secret();
     let account_id = user.id();
@@ -158,7 +160,7 @@ async fn get_endpoint(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let account = user.id();
     let row = state
@@ -192,7 +194,7 @@ async fn update_endpoint(
     req: HttpRequest,
     path: web::Path<String>,
     body: Valid<UpdateWebhookEndpoint>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let body = body.0;
     if let Some(url) = &body.url {
@@ -260,7 +262,7 @@ async fn delete_endpoint(
     user: AuthUser,
     req: HttpRequest,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let if_match = if_match_of(&req);
     let account = user.id();
@@ -300,7 +302,7 @@ async fn rotate_secret(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let account = user.id();
     let actor = user.actor();
@@ -349,7 +351,7 @@ async fn send_test(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let account = user.id();
     let delivery = state
@@ -400,7 +402,7 @@ async fn list_deliveries(
     path: web::Path<String>,
     page: web::Query<PageQuery>,
     filter: web::Query<DeliveryFilter>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let paging = Paging::<i64>::new(&valid_query(page)?)?;
     let filter = valid_query(filter)?;
@@ -435,7 +437,7 @@ async fn retry_delivery(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, String)>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let (id, delivery_id) = (parse_id(&path.0)?, parse_id(&path.1)?);
     let account = user.id();
     let now = state.clock.now();

@@ -12,7 +12,7 @@ use crate::auth::sessions::{start_session, SessionKind, IMPERSONATION_SESSION_MI
 use crate::db::accounts::AccountRow;
 use crate::db::audit::Actor;
 use crate::db::tokens::{OneTimeTokenRow, Purpose};
-use crate::error::{customer_not_activated, invalid_link, AppResult};
+use crate::error::{customer_not_activated, invalid_link, ApiResult};
 use crate::policy::Scope;
 use crate::routes::Valid;
 use crate::state::AppState;
@@ -34,7 +34,7 @@ pub(super) async fn exchange_impersonation(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: Valid<ImpersonationExchange>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let body = body.0;
     let hash = secrets::hash_token(&body.code);
     let ip = client_ip(&req, state.settings.trust_proxy);

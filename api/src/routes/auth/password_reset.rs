@@ -12,7 +12,7 @@ use crate::auth::secrets;
 use crate::db::accounts::{AccountChanges, AccountRow};
 use crate::db::audit::Actor;
 use crate::db::tokens::{ApiTokenRow, OneTimeTokenRow, Purpose, RefreshTokenRow};
-use crate::error::{invalid_link, AppResult};
+use crate::error::{invalid_link, ApiResult};
 use crate::onboarding::send_link;
 use crate::routes::Valid;
 use crate::state::AppState;
@@ -34,7 +34,7 @@ pub(super) async fn request_password_reset(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: Valid<PasswordResetRequest>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let email = body.0.email.trim().to_lowercase();
     let ip = client_ip(&req, state.settings.trust_proxy);
     limit_attempts(&state, ip.as_deref(), &email)?;
@@ -74,7 +74,7 @@ pub(super) async fn confirm_password_reset(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: Valid<PasswordResetConfirm>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let body = body.0;
     let new_hash = hash_password(body.new_password).await?;
     let token_hash = secrets::hash_token(&body.token);

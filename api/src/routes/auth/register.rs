@@ -11,7 +11,7 @@ use crate::auth::secrets;
 use crate::db::accounts::{AccountChanges, AccountRow};
 use crate::db::audit::Actor;
 use crate::db::tokens::{OneTimeTokenRow, Purpose, RefreshTokenRow};
-use crate::error::{invalid_link, AppError, AppResult};
+use crate::error::{invalid_link, ApiError, ApiResult, AppError};
 use crate::mailer::Email;
 use crate::onboarding::{create_account, send_link, AccountSpec};
 use crate::routes::Valid;
@@ -40,13 +40,13 @@ pub(super) async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: Valid<RegisterRequest>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let body = body.0;
     if body.role == Some(RegisterAs::Partner) {
-        return Err(AppError::invalid_field(
+        return Err(ApiError(AppError::invalid_field(
             "role",
             "partner accounts are opened by an administrator of this installation",
-        ));
+        )));
     }
     let email = body.email.trim().to_lowercase();
     let ip = client_ip(&req, state.settings.trust_proxy);
@@ -118,7 +118,7 @@ pub(super) async fn activate(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: Valid<ActivateRequest>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let body = body.0;
     let new_hash = hash_password(body.password.clone()).await?;
     let ip = client_ip(&req, state.settings.trust_proxy);

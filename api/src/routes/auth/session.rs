@@ -14,7 +14,7 @@ use crate::auth::sessions::{issue_tokens, start_session, SessionKind};
 use crate::db::accounts::{AccountRow, Principal};
 use crate::db::audit::Actor;
 use crate::db::tokens::RefreshTokenRow;
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiError, ApiResult, AppError};
 use crate::policy::Scope;
 use crate::routes::Valid;
 use crate::state::AppState;
@@ -47,7 +47,7 @@ pub(super) async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: Valid<LoginRequest>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let body = body.0;
     let email = body.email.trim().to_lowercase();
     let ip = client_ip(&req, state.settings.trust_proxy);
@@ -78,7 +78,8 @@ pub(super) async fn login(
         })
         .await?;
     let password_ok =
-        web::block(move || password::verify(&body.password, stored.as_deref())).await?;
+        tokio::task::spawn_blocking(move || password::verify(&body.password, stored.as_deref()))
+            .await?;
     let account = match account {
         Some(account) if password_ok => account,
         _ => {
@@ -89,10 +90,10 @@ pub(super) async fn login(
                     state.failed_logins_by_ip.count(&address);
                 }
             }
-            return Err(AppError::unauthorized(
+            return Err(ApiError(AppError::unauthorized(
                 "invalid_credentials",
                 "The email or password is wrong.",
-            ));
+            )));
         }
     };
     state.failed_logins_by_account.clear(&key);
@@ -134,7 +135,7 @@ pub(super) async fn refresh(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: Valid<RefreshRequest>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let (token, from_cookie) = refresh_token_of(&req, body.0)?;
     let hash = secrets::hash_token(&token);
     let state2 = state.clone();
@@ -193,7 +194,7 @@ pub(super) async fn logout(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: Valid<RefreshRequest>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let signed_out = |from_cookie: bool| {
         let mut response = HttpResponse::NoContent();
         if from_cookie {

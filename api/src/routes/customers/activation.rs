@@ -6,7 +6,7 @@ use types::accounts::AccountStatus;
 use crate::auth::Manager;
 use crate::db::parse_id;
 use crate::db::tokens::Purpose;
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiResult, AppError};
 use crate::onboarding::send_link;
 use crate::state::AppState;
 
@@ -30,7 +30,7 @@ pub(super) async fn resend_activation(
     state: web::Data<AppState>,
     manager: Manager,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let user = manager.0;
     let state2 = state.clone();

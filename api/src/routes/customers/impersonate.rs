@@ -8,7 +8,7 @@ use types::customers::{ImpersonateRequest, ImpersonationCode};
 use crate::auth::{secrets, Manager};
 use crate::db::parse_id;
 use crate::db::tokens::OneTimeTokenRow;
-use crate::error::{customer_not_activated, AppError, AppResult};
+use crate::error::{customer_not_activated, ApiError, ApiResult, AppError};
 use crate::routes::Valid;
 use crate::state::AppState;
 
@@ -37,15 +37,15 @@ pub(super) async fn impersonate_customer(
     manager: Manager,
     path: web::Path<String>,
     body: Valid<ImpersonateRequest>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let read_only = body.0.read_only;
     let user = manager.0;
     if user.impersonator_id.is_some() {
-        return Err(AppError::forbidden(
+        return Err(ApiError(AppError::forbidden(
             "not_while_impersonating",
             "Sessions cannot be nested.",
-        ));
+        )));
     }
     let code = secrets::random_token(32);
     let hash = secrets::hash_token(&code);

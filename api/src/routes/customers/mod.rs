@@ -20,7 +20,7 @@ use crate::db::accounts::trimmed;
 use crate::db::accounts::{AccountChanges, AccountQuery, AccountRow};
 use crate::db::page::Paging;
 use crate::db::parse_id;
-use crate::error::AppResult;
+use crate::error::ApiResult;
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::onboarding::{create_account, ensure_owns_no_apps, update_account, AccountSpec};
 use crate::routes::{check_etag, if_match_of, valid_query, with_etag, Valid};
@@ -56,7 +56,7 @@ async fn list_customers(
     manager: Manager,
     page: web::Query<PageQuery>,
     filter: web::Query<CustomerFilter>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let page = valid_query(page)?;
     let filter = valid_query(filter)?;
     let user = manager.0;
@@ -114,7 +114,7 @@ async fn create_customer(
     state: web::Data<AppState>,
     manager: Manager,
     body: Valid<CreateCustomer>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let user = manager.0;
     let password_hash = match body.0.password.clone() {
         Some(p) => Some(hash_password(p).await?),
@@ -180,7 +180,7 @@ async fn get_customer(
     state: web::Data<AppState>,
     manager: Manager,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let account = state
         .db
@@ -216,7 +216,7 @@ async fn update_customer(
     req: HttpRequest,
     path: web::Path<String>,
     body: Valid<UpdateCustomer>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let body = body.0;
     let if_match = if_match_of(&req);
@@ -274,7 +274,7 @@ async fn delete_customer(
     manager: Manager,
     req: HttpRequest,
     path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> ApiResult<HttpResponse> {
     let id = parse_id(&path)?;
     let if_match = if_match_of(&req);
     let billing = state.billing.clone();

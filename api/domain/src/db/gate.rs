@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::sync::Arc;
 
-use actix_web::http::StatusCode;
+use http::StatusCode;
 
 use super::DbConn;
 use crate::error::{AppError, AppResult};

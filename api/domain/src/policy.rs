@@ -1,7 +1,7 @@
 //! The decisions about who may create what, above the store's [`Scope`] (which decides who may
 //! reach which rows).
 
-use actix_web::http::StatusCode;
+use http::StatusCode;
 use types::accounts::Role;
 
 use crate::db::accounts::AccountRow;

@@ -1,4 +1,4 @@
-//! The api's handle on the store: [`Db`] runs every query on actix's blocking pool, behind the
+//! The rules' handle on the store: [`Db`] runs every query on the runtime's blocking pool, behind the
 //! request's [`gate`] and inside the server's clock. Everything else — connections, migrations,
 //! rows and queries — is the `store` crate, re-exported here so that `db::accounts::…` reads as
 //! it always has.
@@ -83,7 +83,7 @@ impl Db {
         let pool = self.pool.clone();
         let clock = self.clock.clone();
         let span = tracing::Span::current();
-        let hop = actix_web::web::block(move || {
+        let hop = tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
             clock.enter(move || {
                 let mut conn = match pool.get() {

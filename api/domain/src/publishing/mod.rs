@@ -10,8 +10,8 @@ pub use assets::{asset_to_wire, sniff, upload, SCREENSHOT_MAX_BYTES};
 
 use std::collections::HashSet;
 
-use actix_web::http::StatusCode;
 use chrono::NaiveDateTime;
+use http::StatusCode;
 use types::publishing::{
     compare_versions, AssetKind, ChecklistItem, Listing, PublishEvent, PublishRequest,
     PublishStatus, ReleaseNote, ReviewPublishRequest, ScreenshotId, Store,

@@ -1,7 +1,7 @@
 //! Uploaded store assets: judged by their bytes (type, size, dimensions), stored by content.
 
-use actix_web::http::StatusCode;
 use chrono::NaiveDateTime;
+use http::StatusCode;
 use sha2::{Digest, Sha256};
 use types::publishing::AssetKind;
 

@@ -18,9 +18,9 @@ mod wire;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use actix_web::http::StatusCode;
 use chrono::{Duration, Months, NaiveDateTime};
 use diesel::prelude::*;
+use http::StatusCode;
 use types::accounts::Role;
 use types::apps::AppEdition;
 use types::billing::{

@@ -1,7 +1,7 @@
 //! The id of the request being served, for logs and problem bodies. Imports nothing of this crate,
 //! so that errors (which carry it) and the middleware (which sets it) do not depend on each other.
 
-use actix_web::http::header::HeaderName;
+use http::header::HeaderName;
 
 /// The header a request id arrives and leaves in.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

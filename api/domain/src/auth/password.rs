@@ -23,7 +23,7 @@ pub fn hash(password: &str) -> anyhow::Result<String> {
 
 /// Hashes on the blocking pool: argon2 takes tens of milliseconds by design.
 pub async fn hash_off_thread(password: String) -> crate::error::AppResult<String> {
-    actix_web::web::block(move || hash(&password))
+    tokio::task::spawn_blocking(move || hash(&password))
         .await?
         .map_err(crate::error::AppError::internal)
 }
