@@ -14,24 +14,29 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 /// The crates whose modules must form no cycle, by their source folder.
-pub const LAYERED: &[&str] = &["api/store/src", "types/src"];
+pub const LAYERED: &[&str] = &["api/store/src", "api/domain/src", "api/src", "types/src"];
 
 /// The root module's name in the graph.
 const ROOT: &str = "lib";
 
-/// Which top-level modules each top-level module names.
+/// Which modules of one level each module of that level names.
 pub type Graph = BTreeMap<String, BTreeSet<String>>;
 
-pub fn graph(src: &Path) -> Result<Graph> {
-    let root = fs::read_to_string(src.join("lib.rs")).context("the crate root (lib.rs)")?;
-    let modules = declared_modules(&root);
-    let aliases = root_aliases(&root, &modules);
+/// The graph of the modules declared in `root` (a crate's `lib.rs`, or a folder module's
+/// `mod.rs`), whose files are in `dir` and whose path from the crate is `prefix`
+/// (`crate::routes::`).
+fn graph_in(dir: &Path, root: &Path, prefix: &str) -> Result<Graph> {
+    let root_text = fs::read_to_string(root).with_context(|| root.display().to_string())?;
+    let modules = declared_modules(&root_text);
+    let aliases = root_aliases(&root_text, &modules);
+    let own = root_items(&code_of(&root_text, true));
     let mut graph = Graph::new();
-    for (file, module) in files(src, &modules)? {
+    for (file, module) in files(dir, root, &modules)? {
         let text = fs::read_to_string(&file)?;
-        let top_level = file.parent() == Some(src) || file.ends_with("mod.rs");
+        // `super::` in these files is the folder's module.
+        let top_level = file.parent() == Some(dir) || file == dir.join(&module).join("mod.rs");
         let named = graph.entry(module.clone()).or_default();
-        let mut names = references(&code_of(&text, module == ROOT), top_level);
+        let mut names = references(&code_of(&text, module == ROOT), prefix, top_level);
         if module == ROOT {
             // The root names its modules without a prefix (`rollups::rebuild_all`).
             names.extend(bare_references(&code_of(&text, true), &modules));
@@ -39,11 +44,13 @@ pub fn graph(src: &Path) -> Result<Graph> {
         for name in names {
             let target = if modules.contains(&name) {
                 name
+            } else if let Some(module) = aliases.get(&name) {
+                module.clone()
+            } else if own.contains(&name) {
+                ROOT.to_owned()
             } else {
-                aliases
-                    .get(&name)
-                    .cloned()
-                    .unwrap_or_else(|| ROOT.to_owned())
+                // Another crate's, re-exported by the root (`pub use store::*`).
+                continue;
             };
             if target != module {
                 named.insert(target);
@@ -89,8 +96,24 @@ pub fn cycles(graph: &Graph) -> Vec<Vec<String>> {
 pub fn check(workspace: &Path) -> Result<()> {
     let mut problems = Vec::new();
     for src in LAYERED {
-        for cycle in cycles(&graph(&workspace.join(src))?) {
-            problems.push(format!("{src}: {}", cycle.join(" <-> ")));
+        let src = workspace.join(src);
+        // The crate's top-level modules, then the modules inside each folder module.
+        let mut levels = vec![(src.clone(), src.join("lib.rs"), "crate::".to_owned())];
+        while let Some((dir, root, prefix)) = levels.pop() {
+            for cycle in cycles(&graph_in(&dir, &root, &prefix)?) {
+                let at = dir.strip_prefix(workspace).unwrap_or(&dir).display();
+                problems.push(format!("{at}: {}", cycle.join(" <-> ")));
+            }
+            for module in declared_modules(&fs::read_to_string(&root)?) {
+                let inner = dir.join(&module);
+                if inner.join("mod.rs").exists() {
+                    levels.push((
+                        inner.clone(),
+                        inner.join("mod.rs"),
+                        format!("{prefix}{module}::"),
+                    ));
+                }
+            }
         }
     }
     anyhow::ensure!(
@@ -99,6 +122,29 @@ pub fn check(workspace: &Path) -> Result<()> {
         problems.join("\n  ")
     );
     Ok(())
+}
+
+/// The items the root defines itself (not its re-exports).
+fn root_items(code: &str) -> BTreeSet<String> {
+    const KINDS: &[&str] = &[
+        "fn ",
+        "struct ",
+        "enum ",
+        "type ",
+        "const ",
+        "static ",
+        "trait ",
+        "macro_rules! ",
+    ];
+    code.lines()
+        .filter_map(|l| {
+            let mut l = l.trim_start();
+            for lead in ["pub(crate) ", "pub ", "async ", "unsafe "] {
+                l = l.strip_prefix(lead).unwrap_or(l);
+            }
+            KINDS.iter().find_map(|k| l.strip_prefix(k)).map(ident)
+        })
+        .collect()
 }
 
 fn declared_modules(root: &str) -> BTreeSet<String> {
@@ -136,9 +182,9 @@ fn root_aliases(root: &str, modules: &BTreeSet<String>) -> BTreeMap<String, Stri
     aliases
 }
 
-/// Every source file with the top-level module it belongs to.
-fn files(src: &Path, modules: &BTreeSet<String>) -> Result<Vec<(PathBuf, String)>> {
-    let mut out = vec![(src.join("lib.rs"), ROOT.to_owned())];
+/// Every source file with the module of `root` it belongs to (`root` itself as [`ROOT`]).
+fn files(src: &Path, root: &Path, modules: &BTreeSet<String>) -> Result<Vec<(PathBuf, String)>> {
+    let mut out = vec![(root.to_path_buf(), ROOT.to_owned())];
     for module in modules {
         let file = src.join(format!("{module}.rs"));
         if file.exists() {
@@ -183,11 +229,11 @@ fn code_of(text: &str, root: bool) -> String {
     code
 }
 
-/// The first path segment after each `crate::` (and, from a top-level module, `super::`),
-/// braces opened: `crate::{a, b::c}` names `a` and `b`.
-fn references(code: &str, top_level: bool) -> BTreeSet<String> {
+/// The first path segment after each `prefix` (`crate::`, `crate::routes::`; and, from a module
+/// right under the root, `super::`), braces opened: `crate::{a, b::c}` names `a` and `b`.
+fn references(code: &str, prefix: &str, top_level: bool) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
-    let mut prefixes = vec!["crate::"];
+    let mut prefixes = vec![prefix];
     if top_level {
         prefixes.push("super::");
     }
@@ -258,9 +304,11 @@ mod tests {
     #[test]
     fn paths_name_their_first_module() {
         let code = "use crate::{a, b::{C, D}, E};\nlet x = crate::f::g(super::h, x::crate::i);";
-        let named: Vec<String> = references(code, true).into_iter().collect();
+        let named: Vec<String> = references(code, "crate::", true).into_iter().collect();
         assert_eq!(named, ["E", "a", "b", "f", "h"]);
-        assert!(references("super::h", false).is_empty());
+        assert!(references("super::h", "crate::", false).is_empty());
+        let inner = references("use crate::routes::{csv, x};", "crate::routes::", false);
+        assert_eq!(inner.into_iter().collect::<Vec<_>>(), ["csv", "x"]);
     }
 
     #[test]

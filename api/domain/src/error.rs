@@ -212,7 +212,7 @@ impl From<DieselError> for AppError {
     fn from(err: DieselError) -> Self {
         match &err {
             DieselError::NotFound => Self::not_found(),
-            _ if crate::db::connection_lost(&err) => Self::database_unavailable(err),
+            _ if store::connection_lost(&err) => Self::database_unavailable(err),
             // SQLite's write lock still taken when the busy timeout ran out.
             DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
                 if info.message().contains("database is locked") =>
@@ -256,12 +256,12 @@ const UNIQUE_VIOLATIONS: &[UniqueIndex] = &[
     (
         "orders_app_id_order_number_key",
         "orders.app_id, orders.order_number",
-        crate::orders::order_number_taken,
+        order_number_taken,
     ),
     (
         "orders_quote_id_key",
         "orders.quote_id",
-        crate::orders::quote_already_ordered,
+        quote_already_ordered,
     ),
     (
         "coupons_issuer_code_key",
@@ -271,12 +271,12 @@ const UNIQUE_VIOLATIONS: &[UniqueIndex] = &[
     (
         "subscriptions_app_id_key",
         "subscriptions.app_id",
-        crate::billing::subscription_exists,
+        subscription_exists,
     ),
     (
         "publish_requests_one_waiting",
         "publish_requests.app_id, publish_requests.store",
-        crate::publishing::request_in_flight,
+        request_in_flight,
     ),
 ];
 
@@ -360,6 +360,39 @@ pub fn managed_by_magento() -> AppError {
     AppError::forbidden(
         "managed_by_magento",
         "This is a Magento app: its mobile users are managed in the Magento store.",
+    )
+}
+
+/// 409 for an order number the app already used for another order.
+pub fn order_number_taken() -> AppError {
+    AppError::conflict(
+        "order_number_taken",
+        "This app already reported another order with this number.",
+    )
+}
+
+/// 409: a quote is taken up by one order at most.
+pub fn quote_already_ordered() -> AppError {
+    AppError::conflict(
+        "quote_already_ordered",
+        "This quote request has already been ordered.",
+    )
+}
+
+pub fn subscription_exists() -> AppError {
+    AppError::conflict(
+        "subscription_exists",
+        "The app already has a subscription. Change its plan instead.",
+    )
+}
+
+/// Another request of the app already waits for the store (the unique index's answer when two
+/// submissions race).
+pub fn request_in_flight() -> AppError {
+    AppError::conflict(
+        "request_in_flight",
+        "Another request of this app is already waiting for this store: withdraw it, or submit \
+         with \"replace\": true to withdraw and replace it in one step.",
     )
 }
 

@@ -17,6 +17,9 @@ use crate::db::quotes::{self, QuoteRow};
 use crate::db::{parse_id, DbConn};
 use crate::error::{AppError, AppResult};
 
+// Its conflicts are answered by the store's unique indexes too, so they live with the error.
+pub use crate::error::{order_number_taken, quote_already_ordered};
+
 /// The app's mobile user an SDK order or quote request names, by its back-office id or by the
 /// handle the SDK got when registering it; `None` for a guest. 422 on the field when it names
 /// nobody of this app, or when both are sent.
@@ -50,14 +53,6 @@ pub fn require_standard(app: &AppRow) -> AppResult<()> {
             "Orders and quote requests need the Standard edition of the app.",
         ))
     }
-}
-
-/// 409 for an order number the app already used for another order.
-pub fn order_number_taken() -> AppError {
-    AppError::conflict(
-        "order_number_taken",
-        "This app already reported another order with this number.",
-    )
 }
 
 /// What the app sent, as a fingerprint: the same order sent again has the same one.
@@ -246,14 +241,6 @@ fn check_quote(
         }
     }
     Ok(id)
-}
-
-/// 409: a quote is taken up by one order at most.
-pub fn quote_already_ordered() -> AppError {
-    AppError::conflict(
-        "quote_already_ordered",
-        "This quote request has already been ordered.",
-    )
 }
 
 /// The order with its lines, its device and its trace.

@@ -336,7 +336,7 @@ impl Settings {
     }
 
     /// The Stripe settings when `PAYMENT_PROVIDER=stripe`; an error names what is missing.
-    pub fn stripe(&self) -> anyhow::Result<Option<crate::billing::stripe::StripeConfig>> {
+    pub fn stripe(&self) -> anyhow::Result<Option<StripeConfig>> {
         if self.payment_provider != PaymentProviderKind::Stripe {
             return Ok(None);
         }
@@ -347,7 +347,7 @@ impl Settings {
                 "PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET"
             );
         };
-        Ok(Some(crate::billing::stripe::StripeConfig {
+        Ok(Some(StripeConfig {
             secret_key: secret_key.clone(),
             api_base: self.stripe_api_base.clone(),
             webhook_secret: webhook_secret.clone(),
@@ -400,4 +400,15 @@ impl Settings {
         self.jwt_secret = Some(secret);
         Ok(())
     }
+}
+
+/// Where and how to reach Stripe.
+#[derive(Debug, Clone)]
+pub struct StripeConfig {
+    /// `sk_live_…` or `sk_test_…`.
+    pub secret_key: String,
+    /// `https://api.stripe.com` (a local fake in tests).
+    pub api_base: String,
+    /// The webhook endpoint's signing secret, `whsec_…`.
+    pub webhook_secret: String,
 }

@@ -151,7 +151,7 @@ async fn change_password(
                 account.role().as_str(),
                 Some(id.to_string()),
             )?;
-            start_session(conn, &state2, &account, SessionKind::default())
+            start_session(conn, &state2.jwt, &account, SessionKind::default())
         })
         .await?;
     Ok(HttpResponse::Ok().json(tokens))

@@ -19,7 +19,6 @@ use crate::error::{ApiResult, AppError, AppResult};
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::policy::Scope;
 use crate::publishing::{self, Content};
-use crate::routes::publish_queue;
 use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
 
@@ -31,7 +30,6 @@ pub fn configure(cfg: &mut impl Register) {
         .service(submit_request)
         .service(cancel_request)
         .service(app_publishing);
-    publish_queue::configure(cfg);
 }
 
 /// The wire form of one request (with its timeline) and its ETag.

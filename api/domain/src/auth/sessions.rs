@@ -3,12 +3,12 @@
 
 use types::auth::TokenResponse;
 
+use crate::auth::jwt::JwtKeys;
 use crate::auth::secrets;
 use crate::db::accounts::AccountRow;
 use crate::db::tokens::{NewRefreshToken, RefreshTokenRow};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
 
 /// Lifetime of a refresh token (each use replaces it with a new one).
 pub const REFRESH_TTL_DAYS: i64 = 30;
@@ -29,18 +29,18 @@ pub struct SessionKind {
 /// Starts a new session family for `account`.
 pub fn start_session(
     conn: &mut DbConn,
-    state: &AppState,
+    jwt: &JwtKeys,
     account: &AccountRow,
     kind: SessionKind,
 ) -> AppResult<TokenResponse> {
     let family = secrets::random_token(16);
-    issue_tokens(conn, state, account, &family, kind)
+    issue_tokens(conn, jwt, account, &family, kind)
 }
 
 /// Issues an access token and the next refresh token of `family`.
 pub fn issue_tokens(
     conn: &mut DbConn,
-    state: &AppState,
+    jwt: &JwtKeys,
     account: &AccountRow,
     family: &str,
     kind: SessionKind,
@@ -66,8 +66,7 @@ pub fn issue_tokens(
             session_expires_at: kind.ends_at,
         },
     )?;
-    let (access_token, expires_in) = state
-        .jwt
+    let (access_token, expires_in) = jwt
         .issue(
             account.id,
             account.role(),

@@ -55,6 +55,9 @@ use provider::{
 use types::webhooks::WebhookEventType as Event;
 pub use wire::*;
 
+// Its conflicts are answered by the store's unique indexes too, so they live with the error.
+pub use crate::error::subscription_exists;
+
 /// An `incomplete` subscription whose first invoice stays unpaid this long expires (Stripe: 23 h).
 pub const INCOMPLETE_FOR: Duration = Duration::hours(23);
 /// Days after a failed renewal charge at which it is tried again; after the last, the
@@ -105,13 +108,6 @@ pub fn subscription_ended() -> AppError {
     AppError::conflict(
         "subscription_ended",
         "This subscription has ended. Subscribe the app again.",
-    )
-}
-
-pub fn subscription_exists() -> AppError {
-    AppError::conflict(
-        "subscription_exists",
-        "The app already has a subscription. Change its plan instead.",
     )
 }
 

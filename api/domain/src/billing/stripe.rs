@@ -28,16 +28,7 @@ use super::provider::{
 /// How far a webhook's signed timestamp may be from our clock (Stripe's libraries: 300 s).
 pub const WEBHOOK_TOLERANCE_SECS: i64 = 300;
 
-/// Where and how to reach Stripe.
-#[derive(Debug, Clone)]
-pub struct StripeConfig {
-    /// `sk_live_…` or `sk_test_…`.
-    pub secret_key: String,
-    /// `https://api.stripe.com` (a local fake in tests).
-    pub api_base: String,
-    /// The webhook endpoint's signing secret, `whsec_…`.
-    pub webhook_secret: String,
-}
+pub use crate::settings::StripeConfig;
 
 pub struct StripeProvider {
     config: StripeConfig,

@@ -28,6 +28,9 @@ use crate::error::{AppError, AppResult};
 use crate::mailer::{Email, Mailer};
 use types::billing::SubscriptionStatus;
 
+// Its conflicts are answered by the store's unique indexes too, so they live with the error.
+pub use crate::error::request_in_flight;
+
 /// Screenshots a listing needs (Google Play asks for two at least; both stores take ten).
 pub const SCREENSHOTS: std::ops::RangeInclusive<usize> = 2..=10;
 
@@ -204,16 +207,6 @@ pub fn check_version(
     } else {
         Err(AppError::validation(errors))
     }
-}
-
-/// Another request of the app already waits for the store (the unique index's answer when two
-/// submissions race).
-pub fn request_in_flight() -> AppError {
-    AppError::conflict(
-        "request_in_flight",
-        "Another request of this app is already waiting for this store: withdraw it, or submit \
-         with \"replace\": true to withdraw and replace it in one step.",
-    )
 }
 
 pub fn illegal(from: PublishStatus, to: PublishStatus) -> AppError {

@@ -64,7 +64,7 @@ pub(super) async fn exchange_impersonation(
                     crate::clock::now() + chrono::Duration::minutes(IMPERSONATION_SESSION_MINUTES),
                 ),
             };
-            let tokens = start_session(conn, &state2, &customer, kind)?;
+            let tokens = start_session(conn, &state2.jwt, &customer, kind)?;
             Actor::for_account(&customer.principal(), Some(actor.id), ip).record(
                 conn,
                 "session.impersonate",

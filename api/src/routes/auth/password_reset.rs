@@ -5,7 +5,7 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use types::accounts::AccountStatus;
 use types::auth::{PasswordResetConfirm, PasswordResetRequest};
 
-use super::{ensure_activated, limit_attempts};
+use super::checks::{ensure_activated, limit_attempts};
 use crate::auth::extractor::client_ip;
 use crate::auth::password::hash_off_thread as hash_password;
 use crate::auth::secrets;

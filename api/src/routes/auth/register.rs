@@ -4,7 +4,7 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use types::accounts::{Account, AccountStatus, Role};
 use types::auth::{ActivateRequest, RegisterAs, RegisterRequest, RegistrationAccepted};
 
-use super::limit_attempts;
+use super::checks::limit_attempts;
 use crate::auth::extractor::client_ip;
 use crate::auth::password::hash_off_thread as hash_password;
 use crate::auth::secrets;

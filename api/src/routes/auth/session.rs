@@ -4,8 +4,8 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use types::accounts::AccountStatus;
 use types::auth::{LoginRequest, RefreshRequest, TokenResponse};
 
+use super::checks::ensure_activated;
 use super::cookie::{refresh_cookie, refresh_token_of, token_reply};
-use super::ensure_activated;
 use crate::auth::device;
 use crate::auth::extractor::client_ip;
 use crate::auth::password;
@@ -105,7 +105,7 @@ pub(super) async fn login(
     let tokens = state
         .db
         .transaction(move |conn| {
-            let tokens = start_session(conn, &state2, &account, SessionKind::default())?;
+            let tokens = start_session(conn, &state2.jwt, &account, SessionKind::default())?;
             let actor = Actor::for_account(&account.principal(), None, ip);
             actor.record(conn, "session.create", "session", None)?;
             Ok(tokens)
@@ -172,7 +172,7 @@ pub(super) async fn refresh(
                 read_only: token.read_only,
                 ends_at: token.session_expires_at,
             };
-            Ok(Ok(issue_tokens(conn, &state2, &account, &token.family_id, kind)?))
+            Ok(Ok(issue_tokens(conn, &state2.jwt, &account, &token.family_id, kind)?))
         })
         .await?;
     Ok(token_reply(outcome?, from_cookie, &state))

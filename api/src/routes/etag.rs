@@ -1,0 +1,46 @@
+//! Versions of editable records: `If-Match` read and checked, `ETag` answered.
+
+use actix_web::http::header;
+use actix_web::HttpRequest;
+
+use crate::error::{AppError, AppResult};
+
+/// The `If-Match` value, read before the blocking database call that checks it.
+pub fn if_match_of(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// `If-Match` (taken from the request by `if_match_of`) must name the current ETag when given
+/// (`*` matches anything); otherwise 412.
+pub fn check_etag(if_match: Option<&str>, current_etag: &str) -> AppResult<()> {
+    let Some(value) = if_match else { return Ok(()) };
+    let matches = value
+        .split(',')
+        .map(|tag| tag.trim().trim_start_matches("W/"))
+        .any(|tag| tag == "*" || tag == current_etag);
+    if matches {
+        Ok(())
+    } else {
+        Err(AppError::precondition_failed())
+    }
+}
+
+/// An account in the body, with its version as `ETag`.
+pub fn with_etag(
+    response: actix_web::HttpResponseBuilder,
+    account: &crate::db::accounts::AccountRow,
+) -> actix_web::HttpResponse {
+    json_with_etag(response, &account.etag(), &account.to_wire())
+}
+
+/// Any editable record in the body, with its version as `ETag`.
+pub fn json_with_etag(
+    mut response: actix_web::HttpResponseBuilder,
+    etag: &str,
+    body: &impl serde::Serialize,
+) -> actix_web::HttpResponse {
+    response.insert_header((header::ETAG, etag)).json(body)
+}
