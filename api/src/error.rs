@@ -37,7 +37,7 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(err.status());
         response.content_type(PROBLEM_JSON);
         if err.status() == StatusCode::UNAUTHORIZED {
-            let error = if err.code() == "missing_token" {
+            let error = if err.code() == ErrorCode::MissingToken {
                 ""
             } else {
                 ", error=\"invalid_token\""

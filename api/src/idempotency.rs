@@ -13,6 +13,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
+use types::ErrorCode;
 
 use crate::db::idempotency::{self, Answer, Claim};
 use crate::db::DbConn;
@@ -105,8 +106,8 @@ pub fn key_of(req: &HttpRequest) -> AppResult<Option<String>> {
         .filter(|k| (1..=255).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()))
         .map(|k| Some(k.to_owned()))
         .ok_or_else(|| {
-            AppError::bad_request(
-                "invalid_idempotency_key",
+            AppError::new(
+                ErrorCode::InvalidIdempotencyKey,
                 "Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID is a good key).",
             )
         })
@@ -177,9 +178,7 @@ where
 
 /// 422: the key already answered another request.
 fn key_reused() -> AppError {
-    AppError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "idempotency_key_reused",
+    AppError::new(ErrorCode::IdempotencyKeyReused,
         "This Idempotency-Key was used with another request (method, path or body). Use a new key for a new request.",
     )
 }

@@ -2,6 +2,7 @@
 //! the guarantee that no error leaves as anything but problem+json.
 
 use std::time::Instant;
+use types::ErrorCode;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -118,8 +119,8 @@ fn query_problem(req: &ServiceRequest) -> Option<AppError> {
         return None;
     }
     if query.to_ascii_lowercase().contains("%00") {
-        return Some(AppError::bad_request(
-            "invalid_query",
+        return Some(AppError::new(
+            ErrorCode::InvalidQuery,
             "Query parameters must not contain NUL (%00) characters.",
         ));
     }
@@ -127,8 +128,8 @@ fn query_problem(req: &ServiceRequest) -> Option<AppError> {
     table
         .unknown_query_parameter(req.method(), req.path(), query)
         .map(|name| {
-            AppError::bad_request(
-                "invalid_query",
+            AppError::new(
+                ErrorCode::InvalidQuery,
                 format!("Unknown query parameter `{name}`."),
             )
         })
@@ -164,21 +165,24 @@ fn is_problem<B>(res: &ServiceResponse<B>) -> bool {
 fn into_problem<B: MessageBody + 'static>(res: ServiceResponse<B>) -> ServiceResponse<BoxBody> {
     let status = res.status();
     let (code, detail) = match status.as_u16() {
-        404 => ("not_found", "No such resource."),
+        404 => (ErrorCode::NotFound, "No such resource."),
         405 => (
-            "method_not_allowed",
+            ErrorCode::MethodNotAllowed,
             "This resource does not support this method.",
         ),
-        413 => ("payload_too_large", "The request body is too large."),
+        413 => (ErrorCode::PayloadTooLarge, "The request body is too large."),
         415 => (
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "Send the body as application/json.",
         ),
         s if s >= 500 => (
-            "internal_error",
+            ErrorCode::InternalError,
             "Something went wrong on our side; it has been logged.",
         ),
-        _ => ("bad_request", "The request could not be understood."),
+        _ => (
+            ErrorCode::BadRequest,
+            "The request could not be understood.",
+        ),
     };
     let body = crate::error::problem(status, code, detail, Vec::new());
     let json = serde_json::to_string(&body).unwrap_or_default();

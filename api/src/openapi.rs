@@ -334,6 +334,8 @@ impl Modify for CommonResponses {
                 .insert((*name).to_owned(), RefOr::T(response.build()));
         }
 
+        list_error_codes(components);
+
         for (path, item) in &mut spec.paths.paths {
             let uses_db = path.starts_with("/api/") || path == "/health/ready";
             let has_path_params = path.contains('{');
@@ -366,6 +368,27 @@ impl Modify for CommonResponses {
             }
         }
     }
+}
+
+/// The problem's `code` lists every code with its status and meaning (a string on the wire, not
+/// an enum, so that clients generated today still read codes added later).
+fn list_error_codes(components: &mut utoipa::openapi::Components) {
+    use utoipa::openapi::schema::Schema;
+    let Some(RefOr::T(Schema::Object(problem))) = components.schemas.get_mut("Problem") else {
+        return;
+    };
+    let Some(RefOr::T(Schema::Object(code))) = problem.properties.get_mut("code") else {
+        return;
+    };
+    let lines: Vec<String> = types::ErrorCode::ALL
+        .iter()
+        .map(|c| format!("- `{c}` ({}): {}", c.status(), c.meaning()))
+        .collect();
+    code.description = Some(format!(
+        "Stable snake_case machine code; match on it, not on `detail`. New codes may be added. \
+         The codes, with the status they come with:\n\n{}",
+        lines.join("\n")
+    ));
 }
 
 /// Every error answer is one of the shared responses: an operation's own line for a status

@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
+use types::ErrorCode;
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
@@ -64,8 +65,8 @@ impl FromRequest for SdkApp {
 }
 
 fn invalid_app_key() -> AppError {
-    AppError::unauthorized(
-        "invalid_app_key",
+    AppError::new(
+        ErrorCode::InvalidAppKey,
         "Send the app's current key in `X-App-Key`.",
     )
 }

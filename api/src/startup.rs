@@ -3,6 +3,7 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
+use types::ErrorCode;
 
 use actix_web::dev::Server;
 use actix_web::http::header;
@@ -22,6 +23,8 @@ pub struct Application {
     port: u16,
     server: Server,
     clock: Clock,
+    /// The state every worker holds: once nothing holds it, every worker's pools are closed.
+    state: std::sync::Weak<AppState>,
 }
 
 impl Application {
@@ -81,6 +84,7 @@ impl Application {
             tracing::warn!(dir = %settings.web_dist.display(), "no built SPA here (run `cargo xtask web`): serving the API only");
         }
         let body_limit = settings.body_limit_bytes;
+        let held = Arc::downgrade(&state.clone().into_inner());
 
         let mut server =
             HttpServer::new(move || {
@@ -114,7 +118,7 @@ impl Application {
                     .wrap(from_fn(crate::middleware::observe))
             })
             .listen(listener)?
-            .shutdown_timeout(20);
+            .shutdown_timeout(settings.shutdown_grace_secs);
         let workers = settings
             .workers
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
@@ -128,6 +132,7 @@ impl Application {
             port,
             server: server.run(),
             clock,
+            state: held,
         })
     }
 
@@ -140,9 +145,23 @@ impl Application {
         self.clock.clone()
     }
 
-    /// Serves until SIGTERM / SIGINT, then finishes in-flight requests (graceful shutdown).
+    /// A handle that stops the server (`stop(true)` lets in-flight requests finish first).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGTERM / SIGINT or [`Self::handle`]'s stop, lets in-flight requests finish
+    /// (graceful shutdown), then returns once every worker thread has let go of the state, so
+    /// that their database connections are closed before the process goes on to exit (worker
+    /// threads are not joined by actix; a connection still closing on one of them while `exit()`
+    /// tears the C libraries down is a crash).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        self.server.await?;
+        let released = std::time::Instant::now();
+        while self.state.strong_count() > 0 && released.elapsed() < Duration::from_secs(10) {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        Ok(())
     }
 }
 
@@ -153,22 +172,20 @@ fn json_config(limit: usize) -> web::JsonConfig {
             use actix_web::error::JsonPayloadError as E;
             let app = match &err {
                 E::OverflowKnownLength { .. } | E::Overflow { .. } => AppError::new(
-                    actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
+                    ErrorCode::PayloadTooLarge,
                     format!("The request body is over the limit of {limit} bytes."),
                 ),
                 E::ContentType => AppError::new(
-                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
+                    ErrorCode::UnsupportedMediaType,
                     "Send the body as application/json.",
                 ),
                 E::Deserialize(e) if e.is_data() => AppError::validation(vec![types::FieldError {
                     field: "body".into(),
                     message: format!("must be a JSON object ({e})"),
                 }]),
-                E::Deserialize(e) => AppError::bad_request("malformed_body", unreadable_json(e)),
-                _ => AppError::bad_request(
-                    "malformed_body",
+                E::Deserialize(e) => AppError::new(ErrorCode::MalformedBody, unreadable_json(e)),
+                _ => AppError::new(
+                    ErrorCode::MalformedBody,
                     "The JSON body could not be read to its end.",
                 ),
             };
@@ -194,8 +211,8 @@ fn unreadable_json(e: &serde_json::Error) -> String {
 
 fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
-        ApiError(AppError::bad_request(
-            "invalid_query",
+        ApiError(AppError::new(
+            ErrorCode::InvalidQuery,
             format!("The query string is invalid: {err}"),
         ))
         .into()

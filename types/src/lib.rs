@@ -26,7 +26,7 @@ pub mod tokens;
 pub mod webhooks;
 
 pub use page::{Page, PageQuery};
-pub use problem::{FieldError, Problem};
+pub use problem::{ErrorCode, FieldError, Problem};
 
 /// A closed set of snake_case strings on the wire: the enum, `as_str`, `FromStr` and `ALL`.
 #[macro_export]

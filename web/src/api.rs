@@ -131,8 +131,9 @@ impl ApiError {
         self.problem.detail.clone()
     }
 
-    pub fn code(&self) -> &str {
-        &self.problem.code
+    /// Whether the server answered with `code`.
+    pub fn is(&self, code: types::ErrorCode) -> bool {
+        self.problem.is(code)
     }
 
     /// The messages for one field of a 422.

@@ -3,6 +3,7 @@
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use http::{Method, StatusCode};
+pub use types::ErrorCode;
 use types::{FieldError, Problem};
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -13,8 +14,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// An error answered to the client. Build it with the constructors below.
 #[derive(Debug)]
 pub struct AppError {
-    status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     detail: String,
     errors: Vec<FieldError>,
     retry_after: Option<u64>,
@@ -24,12 +24,13 @@ pub struct AppError {
 
 impl AppError {
     /// The stable `code` clients see.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         self.code
     }
 
+    /// The code's status.
     pub fn status(&self) -> StatusCode {
-        self.status
+        StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// The human explanation clients see.
@@ -47,9 +48,9 @@ impl AppError {
         &self.allow
     }
 
-    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+    /// An error with `code` (which sets the status) and the words a person reads.
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self {
-            status,
             code,
             detail: detail.into(),
             errors: Vec::new(),
@@ -68,42 +69,23 @@ impl AppError {
         self
     }
 
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, detail)
-    }
-
-    /// 401 for a missing or unusable credential; the response carries `WWW-Authenticate: Bearer`.
-    pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, code, detail)
-    }
-
-    pub fn forbidden(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, code, detail)
-    }
-
     /// 404: unknown, or another tenant's (never say which).
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "No such resource.")
+        Self::new(ErrorCode::NotFound, "No such resource.")
     }
 
     pub fn method_not_allowed(allow: Vec<Method>) -> Self {
         let mut err = Self::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
+            ErrorCode::MethodNotAllowed,
             "This resource does not support this method.",
         );
         err.allow = allow;
         err
     }
 
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, code, detail)
-    }
-
     pub fn precondition_failed() -> Self {
         Self::new(
-            StatusCode::PRECONDITION_FAILED,
-            "stale_version",
+            ErrorCode::StaleVersion,
             "The resource changed since you read it (If-Match does not match its ETag); \
              fetch it again and retry.",
         )
@@ -112,8 +94,7 @@ impl AppError {
     pub fn validation(errors: Vec<FieldError>) -> Self {
         let n = errors.len();
         let mut err = Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ErrorCode::ValidationFailed,
             format!(
                 "The request has {n} invalid field{}.",
                 if n == 1 { "" } else { "s" }
@@ -133,8 +114,7 @@ impl AppError {
 
     pub fn rate_limited(retry_after_secs: u64) -> Self {
         let mut err = Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+            ErrorCode::RateLimited,
             format!("Too many requests; retry in {retry_after_secs} s."),
         );
         err.retry_after = Some(retry_after_secs.max(1));
@@ -143,8 +123,7 @@ impl AppError {
 
     pub fn database_unavailable(source: impl Into<anyhow::Error>) -> Self {
         let mut err = Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
+            ErrorCode::DatabaseUnavailable,
             "The database is unavailable; retry shortly.",
         );
         err.source = Some(source.into());
@@ -155,8 +134,7 @@ impl AppError {
     /// The database's disk is full: the write was rolled back whole; retry once space is made.
     pub fn storage_full(source: impl Into<anyhow::Error>) -> Self {
         let mut err = Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "storage_full",
+            ErrorCode::StorageFull,
             "The database's disk is full: nothing was saved. Retry later.",
         );
         err.source = Some(source.into());
@@ -166,8 +144,7 @@ impl AppError {
 
     pub fn internal(source: impl Into<anyhow::Error>) -> Self {
         let mut err = Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ErrorCode::InternalError,
             "Something went wrong on our side; it has been logged.",
         );
         err.source = Some(source.into());
@@ -175,18 +152,24 @@ impl AppError {
     }
 
     pub fn problem(&self) -> Problem {
-        problem(self.status, self.code, &self.detail, self.errors.clone())
+        problem(self.status(), self.code, &self.detail, self.errors.clone())
     }
 }
 
-/// The problem body for a status, shared with the middleware that reshapes actix's own errors.
-pub fn problem(status: StatusCode, code: &str, detail: &str, errors: Vec<FieldError>) -> Problem {
+/// The problem body, shared with the middleware that reshapes actix's own errors (which keeps
+/// their status: a 408 is answered as a 408 with the code `bad_request`).
+pub fn problem(
+    status: StatusCode,
+    code: ErrorCode,
+    detail: &str,
+    errors: Vec<FieldError>,
+) -> Problem {
     Problem {
-        problem_type: format!("https://backoffice.dev/problems/{code}"),
+        problem_type: code.problem_type(),
         title: status.canonical_reason().unwrap_or("Error").to_owned(),
         status: status.as_u16(),
         detail: detail.to_owned(),
-        code: code.to_owned(),
+        code: code.as_str().to_owned(),
         errors,
         request_id: crate::request_id::current(),
     }
@@ -194,7 +177,7 @@ pub fn problem(status: StatusCode, code: &str, detail: &str, errors: Vec<FieldEr
 
 impl std::fmt::Display for AppError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)?;
+        write!(f, "{} {}: {}", self.code.status(), self.code, self.detail)?;
         if let Some(source) = &self.source {
             write!(f, " ({source:#})")?;
         }
@@ -281,8 +264,8 @@ const UNIQUE_VIOLATIONS: &[UniqueIndex] = &[
 ];
 
 pub fn coupon_code_taken() -> AppError {
-    AppError::conflict(
-        "coupon_code_taken",
+    AppError::new(
+        ErrorCode::CouponCodeTaken,
         "You already have a coupon with this code (codes are compared whatever their case).",
     )
 }
@@ -325,63 +308,62 @@ impl From<tokio::task::JoinError> for AppError {
 /// 404 for a one-time link or code that is unknown, spent or expired.
 pub fn invalid_link() -> AppError {
     AppError::new(
-        StatusCode::NOT_FOUND,
-        "invalid_link",
+        ErrorCode::InvalidLink,
         "This link or code is unknown, already used or expired.",
     )
 }
 
 /// 409: "log in as" only opens activated customers.
 pub fn customer_not_activated() -> AppError {
-    AppError::conflict(
-        "customer_not_activated",
+    AppError::new(
+        ErrorCode::CustomerNotActivated,
         "Only activated customers can be opened with \"log in as\".",
     )
 }
 
 /// 409 for an email that another account already uses.
 pub fn email_taken() -> AppError {
-    AppError::conflict(
-        "email_taken",
+    AppError::new(
+        ErrorCode::EmailTaken,
         "Another account already uses this email address.",
     )
 }
 
 /// 409 for an email another user of the same app already has.
 pub fn mobile_user_email_taken() -> AppError {
-    AppError::conflict(
-        "email_taken",
+    AppError::new(
+        ErrorCode::EmailTaken,
         "Another user of this app already uses this email address.",
     )
 }
 
 /// 403: the mobile users of Magento apps live in the Magento store, not here.
 pub fn managed_by_magento() -> AppError {
-    AppError::forbidden(
-        "managed_by_magento",
+    AppError::new(
+        ErrorCode::ManagedByMagento,
         "This is a Magento app: its mobile users are managed in the Magento store.",
     )
 }
 
 /// 409 for an order number the app already used for another order.
 pub fn order_number_taken() -> AppError {
-    AppError::conflict(
-        "order_number_taken",
+    AppError::new(
+        ErrorCode::OrderNumberTaken,
         "This app already reported another order with this number.",
     )
 }
 
 /// 409: a quote is taken up by one order at most.
 pub fn quote_already_ordered() -> AppError {
-    AppError::conflict(
-        "quote_already_ordered",
+    AppError::new(
+        ErrorCode::QuoteAlreadyOrdered,
         "This quote request has already been ordered.",
     )
 }
 
 pub fn subscription_exists() -> AppError {
-    AppError::conflict(
-        "subscription_exists",
+    AppError::new(
+        ErrorCode::SubscriptionExists,
         "The app already has a subscription. Change its plan instead.",
     )
 }
@@ -389,8 +371,8 @@ pub fn subscription_exists() -> AppError {
 /// Another request of the app already waits for the store (the unique index's answer when two
 /// submissions race).
 pub fn request_in_flight() -> AppError {
-    AppError::conflict(
-        "request_in_flight",
+    AppError::new(
+        ErrorCode::RequestInFlight,
         "Another request of this app is already waiting for this store: withdraw it, or submit \
          with \"replace\": true to withdraw and replace it in one step.",
     )

@@ -2,6 +2,7 @@
 //! the demo seed: one place decides the email that goes with a new account.
 
 use types::accounts::{AccountStatus, Role};
+use types::ErrorCode;
 
 use crate::auth::secrets;
 use crate::db::accounts::{AccountChanges, AccountRow, NewAccount};
@@ -172,10 +173,10 @@ pub fn update_account(
 
 /// An account that owns apps cannot be deleted (409 `code`): deleting it would take the apps'
 /// devices, analytics and users along.
-pub fn ensure_owns_no_apps(conn: &mut DbConn, owner_id: i64, code: &'static str) -> AppResult<()> {
+pub fn ensure_owns_no_apps(conn: &mut DbConn, owner_id: i64, code: ErrorCode) -> AppResult<()> {
     match AppRow::count_owned_by(conn, owner_id)? {
         0 => Ok(()),
-        n => Err(AppError::conflict(
+        n => Err(AppError::new(
             code,
             format!("This account still owns {n} app(s); delete them first."),
         )),

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use types::apps::AppEdition;
 use types::orders::{CreateOrder, Order, OrderDevice, OrderStatus, UpdateOrder};
 use types::quotes::QuoteStatus;
+use types::ErrorCode;
 
 use crate::db::apps::AppRow;
 use crate::db::audit::Actor;
@@ -48,8 +49,8 @@ pub fn require_standard(app: &AppRow) -> AppResult<()> {
     if app.edition() == AppEdition::Standard {
         Ok(())
     } else {
-        Err(AppError::forbidden(
-            "edition_required",
+        Err(AppError::new(
+            ErrorCode::EditionRequired,
             "Orders and quote requests need the Standard edition of the app.",
         ))
     }
@@ -186,8 +187,8 @@ fn check_quote(
     quotes::expire(conn, Some(app.id), now)?;
     let quote = QuoteRow::find(conn, app.id, id).map_err(|_| missing())?;
     if quote.status != QuoteStatus::Accepted {
-        return Err(AppError::conflict(
-            "quote_not_accepted",
+        return Err(AppError::new(
+            ErrorCode::QuoteNotAccepted,
             format!(
                 "Quote request {id} is {}: only an accepted quote can be ordered.",
                 quote.status
@@ -205,8 +206,8 @@ fn check_quote(
         .and_then(|mut offers| offers.pop())
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("accepted quote {id} has no offer")))?;
     let mismatch = |what: &str| {
-        AppError::conflict(
-            "quote_mismatch",
+        AppError::new(
+            ErrorCode::QuoteMismatch,
             format!("The order does not match the accepted offer of quote request {id}: {what}."),
         )
     };
@@ -276,7 +277,7 @@ fn illegal_transition(from: OrderStatus, to: OrderStatus) -> AppError {
             allowed.join(", ")
         )
     };
-    AppError::conflict("illegal_transition", detail)
+    AppError::new(ErrorCode::IllegalTransition, detail)
 }
 
 /// Moves an order along its statuses as `actor` (the caller holds the row lock).
@@ -295,8 +296,8 @@ pub fn move_order(
     let refunded_amount = match to {
         OrderStatus::Refunded => {
             if left <= 0 {
-                return Err(AppError::conflict(
-                    "illegal_transition",
+                return Err(AppError::new(
+                    ErrorCode::IllegalTransition,
                     "This order has been refunded in full: nothing is left to refund.",
                 ));
             }

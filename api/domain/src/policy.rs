@@ -1,8 +1,8 @@
 //! The decisions about who may create what, above the store's [`Scope`] (which decides who may
 //! reach which rows).
 
-use http::StatusCode;
 use types::accounts::Role;
+use types::ErrorCode;
 
 use crate::db::accounts::AccountRow;
 use crate::db::DbConn;
@@ -22,11 +22,7 @@ pub fn partner_for_new_customer(
             .filter(|p| p.role() == Role::Partner)
             .map(|p| Some(p.id))
             .ok_or_else(|| {
-                AppError::new(
-                    StatusCode::NOT_FOUND,
-                    "partner_not_found",
-                    "`partner_id` names no partner.",
-                )
+                AppError::new(ErrorCode::PartnerNotFound, "`partner_id` names no partner.")
             }),
         (Scope::Partner(me) | Scope::Customer(me), _) => Ok(Some(me)),
     }
@@ -41,8 +37,7 @@ pub fn owner_for_new_app(
 ) -> AppResult<i64> {
     let owner_not_found = || {
         AppError::new(
-            StatusCode::NOT_FOUND,
-            "owner_not_found",
+            ErrorCode::OwnerNotFound,
             "`owner_id` names no account of yours that can own apps.",
         )
     };

@@ -2,6 +2,7 @@
 //! and on every read, so that a reader never sees an offer that has run out as still open).
 
 use std::time::Duration;
+use types::ErrorCode;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -165,13 +166,13 @@ pub fn to_wire(conn: &mut DbConn, rows: &[QuoteRow], view: View) -> AppResult<Ve
 /// 409 for an answer the request's status does not allow.
 fn not_now(quote: &QuoteRow, what: &str) -> AppError {
     if quote.status == QuoteStatus::Expired {
-        AppError::conflict(
-            "quote_expired",
+        AppError::new(
+            ErrorCode::QuoteExpired,
             "The offer of this quote request has expired.",
         )
     } else {
-        AppError::conflict(
-            "illegal_transition",
+        AppError::new(
+            ErrorCode::IllegalTransition,
             format!("A quote request that is {} cannot be {what}.", quote.status),
         )
     }

@@ -106,6 +106,16 @@ pub struct Settings {
     #[arg(long, env = "DB_POOL_TIMEOUT_SECS", default_value_t = 3, global = true)]
     pub db_pool_timeout_secs: u64,
 
+    /// Seconds a stopping server (SIGTERM / SIGINT) gives in-flight requests to finish before it
+    /// closes their connections.
+    #[arg(
+        long,
+        env = "SHUTDOWN_GRACE_SECONDS",
+        default_value_t = 25,
+        global = true
+    )]
+    pub shutdown_grace_secs: u64,
+
     /// Sign-ups and password-reset requests allowed per minute from one IP address, and (resets)
     /// for one email address.
     #[arg(long, env = "LOGIN_RATE_LIMIT", default_value_t = 10, global = true)]

@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
+use types::ErrorCode;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -61,8 +62,8 @@ impl AuthUser {
     /// Refuses what only the account holder may do: not a partner or admin during "log in as".
     pub fn holder_only(&self, what: &str) -> AppResult<()> {
         if self.impersonator_id.is_some() {
-            return Err(AppError::forbidden(
-                "not_while_impersonating",
+            return Err(AppError::new(
+                ErrorCode::NotWhileImpersonating,
                 format!("Only the account holder can {what}, not during \"log in as\"."),
             ));
         }
@@ -94,8 +95,8 @@ impl AuthUser {
                 .run(move |conn| {
                     let api_token =
                         ApiTokenRow::find_live_by_hash(conn, &hash)?.ok_or_else(|| {
-                            AppError::unauthorized(
-                                "invalid_token",
+                            AppError::new(
+                                ErrorCode::InvalidToken,
                                 "The API token is invalid or revoked.",
                             )
                         })?;
@@ -112,8 +113,8 @@ impl AuthUser {
             let role = principal.role;
             active(&principal)?;
             if scope == TokenScope::Read && !reads(&req) {
-                return Err(ApiError(AppError::forbidden(
-                    "insufficient_scope",
+                return Err(ApiError(AppError::new(
+                    ErrorCode::InsufficientScope,
                     "This API token may only read: use a token with the `write` scope.",
                 )));
             }
@@ -159,8 +160,8 @@ impl AuthUser {
 
         // The one place of the read-only rule: only reads in such a session.
         if user.read_only && !reads(&req) {
-            return Err(ApiError(AppError::forbidden(
-                "read_only_impersonation",
+            return Err(ApiError(AppError::new(
+                ErrorCode::ReadOnlyImpersonation,
                 "This is a read-only \"log in as\" session: changes are not allowed.",
             )));
         }
@@ -198,8 +199,8 @@ fn session_holder(
         }
     }
     if !crate::db::tokens::RefreshTokenRow::session_is_live(conn, id, session)? {
-        return Err(AppError::unauthorized(
-            "invalid_token",
+        return Err(AppError::new(
+            ErrorCode::InvalidToken,
             "This session has ended: sign in again.",
         ));
     }
@@ -207,8 +208,8 @@ fn session_holder(
 }
 
 fn ended_impersonation() -> AppError {
-    AppError::unauthorized(
-        "invalid_token",
+    AppError::new(
+        ErrorCode::InvalidToken,
         "This \"log in as\" session has ended: its partner can no longer act for this account.",
     )
 }
@@ -238,8 +239,8 @@ fn within_apps(req: &HttpRequest, apps: &[i64]) -> AppResult<()> {
 }
 
 pub fn app_limited_token() -> AppError {
-    AppError::forbidden(
-        "app_limited_token",
+    AppError::new(
+        ErrorCode::AppLimitedToken,
         "This API token is limited to some apps: it may only use their routes (apps/{id}/…), \
          the app list and `me`.",
     )
@@ -248,8 +249,8 @@ pub fn app_limited_token() -> AppError {
 /// Whether `account` may still act (a locked or pending account may not).
 fn active(account: &Principal) -> AppResult<()> {
     if account.status != AccountStatus::Activated {
-        return Err(AppError::unauthorized(
-            "invalid_token",
+        return Err(AppError::new(
+            ErrorCode::InvalidToken,
             "This account can no longer sign in.",
         ));
     }
@@ -257,13 +258,13 @@ fn active(account: &Principal) -> AppResult<()> {
 }
 
 fn invalid_token() -> AppError {
-    AppError::unauthorized("invalid_token", "The access token is invalid.")
+    AppError::new(ErrorCode::InvalidToken, "The access token is invalid.")
 }
 
 fn bearer_token(req: &HttpRequest) -> AppResult<String> {
     let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
-        AppError::unauthorized(
-            "missing_token",
+        AppError::new(
+            ErrorCode::MissingToken,
             "Sign in first: send `Authorization: Bearer <token>`.",
         )
     })?;
@@ -300,7 +301,7 @@ impl FromRequest for AuthUser {
 
 /// Extractors that admit some roles only; everyone else signed in gets 403 with `$code`.
 macro_rules! role_gate {
-    ($(#[$doc:meta])* $name:ident, $allowed:pat, $code:literal, $detail:literal) => {
+    ($(#[$doc:meta])* $name:ident, $allowed:pat, $code:path, $detail:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone)]
         pub struct $name(pub AuthUser);
@@ -314,7 +315,7 @@ macro_rules! role_gate {
                 Box::pin(async move {
                     let user = AuthUser::authenticate(req).await?;
                     if !matches!(user.role(), $allowed) {
-                        return Err(AppError::forbidden($code, $detail).into());
+                        return Err(AppError::new($code, $detail).into());
                     }
                     Ok(Self(user))
                 })
@@ -327,7 +328,7 @@ role_gate!(
     /// A partner or an administrator (who manage customers); a customer gets 403.
     Manager,
     Role::Partner | Role::Admin,
-    "partners_only",
+    ErrorCode::PartnersOnly,
     "Only partners and administrators manage customers."
 );
 
@@ -335,6 +336,6 @@ role_gate!(
     /// An administrator; anyone else gets 403.
     Admin,
     Role::Admin,
-    "admin_only",
+    ErrorCode::AdminOnly,
     "Only administrators may do this."
 );

@@ -3,10 +3,11 @@
 //! that may see the app.
 
 use crate::routes::Register;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use types::publishing::{Asset, UploadAsset};
+use types::ErrorCode;
 
 use crate::auth::AuthUser;
 use crate::db::parse_id;
@@ -29,12 +30,14 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> ApiResult<Vec<u8>
     let mut bytes = Vec::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| {
-            AppError::bad_request("invalid_body", "The upload could not be read to its end.")
+            AppError::new(
+                ErrorCode::InvalidBody,
+                "The upload could not be read to its end.",
+            )
         })?;
         if bytes.len() + chunk.len() > limit {
             return Err(ApiError(AppError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+                ErrorCode::PayloadTooLarge,
                 format!("An upload may weigh {} MB at most.", limit / (1024 * 1024)),
             )));
         }
@@ -55,7 +58,7 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> ApiResult<Vec<u8>
         (status = 201, description = "Stored", body = Asset),
         (status = 404, description = "No such app of yours"),
         (status = 413, description = "`payload_too_large`: over 8 MB"),
-        (status = 422, description = "`unsupported_file_type`, `file_type_mismatch`, `file_too_large`, `invalid_dimensions` (on `file`); `validation_failed`"),
+        (status = 422, description = "`unsupported_file_type`, `file_type_mismatch`, `file_too_large`, `invalid_dimensions` (reported on the field 'file'); `validation_failed`"),
     )
 )]
 #[post("/apps/{id}/assets")]

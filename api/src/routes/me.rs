@@ -5,6 +5,7 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use types::accounts::{Account, UpdateProfile};
 use types::auth::{ChangePasswordRequest, TokenResponse};
 use types::tokens::{ApiTokenList, CreateApiToken, CreatedApiToken};
+use types::ErrorCode;
 
 use crate::auth::extractor::API_TOKEN_PREFIX;
 use crate::auth::password::{self, hash_off_thread as hash_password};
@@ -128,8 +129,8 @@ async fn change_password(
         .await?;
     let current = body.current_password.clone();
     if !tokio::task::spawn_blocking(move || password::verify(&current, stored.as_deref())).await? {
-        return Err(ApiError(AppError::forbidden(
-            "wrong_current_password",
+        return Err(ApiError(AppError::new(
+            ErrorCode::WrongCurrentPassword,
             "The current password is not right.",
         )));
     }

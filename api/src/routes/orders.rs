@@ -198,7 +198,7 @@ async fn get_order(
         (status = 403, description = "`edition_required`: a Basic app"),
         (status = 404, description = "No such order in an app of yours"),
         (status = 409, description = "`illegal_transition`: the order's status does not allow this move (the detail names the allowed ones)"),
-        (status = 412, description = "`precondition_failed`: the order changed since it was read"),
+        (status = 412, description = "`stale_version`: the order changed since it was read"),
         (status = 422, description = "`validation_failed`: e.g. `refunded_amount` over what is left to refund"),
     )
 )]

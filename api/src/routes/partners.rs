@@ -5,6 +5,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use types::accounts::{
     AccountSort, AccountStatus, CreatePartner, Partner, PartnerFilter, Role, UpdatePartner,
 };
+use types::ErrorCode;
 use types::{Page, PageQuery};
 
 use crate::auth::password::hash_off_thread as hash_password;
@@ -235,12 +236,11 @@ async fn delete_partner(
             check_etag(if_match.as_deref(), &current.etag())?;
             let customers = AccountRow::count_customers_of(conn, id)?;
             if customers > 0 {
-                return Err(AppError::conflict(
-                    "partner_has_customers",
+                return Err(AppError::new(ErrorCode::PartnerHasCustomers,
                     format!("This partner still manages {customers} customer(s); move or delete them first."),
                 ));
             }
-            ensure_owns_no_apps(conn, id, "partner_has_apps")?;
+            ensure_owns_no_apps(conn, id, ErrorCode::PartnerHasApps)?;
             actor.record(conn, "partner.delete", "partner", Some(id.to_string()))?;
             Ok(AccountRow::delete(conn, id)?)
         })

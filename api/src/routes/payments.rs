@@ -6,6 +6,7 @@ use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 use types::billing::{Payment, PaymentFilter};
+use types::ErrorCode;
 use types::{Page, PageQuery};
 
 use crate::auth::AuthUser;
@@ -212,8 +213,8 @@ async fn stripe_webhook(
         .get("Stripe-Signature")
         .and_then(|v| v.to_str().ok());
     if signature.is_none() {
-        return Err(ApiError(AppError::bad_request(
-            "invalid_signature",
+        return Err(ApiError(AppError::new(
+            ErrorCode::InvalidSignature,
             "The Stripe-Signature header is missing.",
         )));
     }
@@ -224,8 +225,8 @@ async fn stripe_webhook(
         .read_webhook(signature, &body, now.and_utc().timestamp())
         .map_err(|e| match e {
             WebhookError::NotConfigured => AppError::not_found(),
-            WebhookError::BadSignature(why) => AppError::bad_request("invalid_signature", why),
-            WebhookError::Malformed => AppError::bad_request("invalid_event", e.to_string()),
+            WebhookError::BadSignature(why) => AppError::new(ErrorCode::InvalidSignature, why),
+            WebhookError::Malformed => AppError::new(ErrorCode::InvalidEvent, e.to_string()),
         })?;
     if let Some(settlement) = settlement {
         let billing = state.billing.clone();

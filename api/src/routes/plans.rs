@@ -7,6 +7,7 @@ use types::accounts::Role;
 use types::billing::{
     Coupon, CreateCoupon, CreatePlan, Plan, PlanFilter, UpdateCoupon, UpdatePlan,
 };
+use types::ErrorCode;
 use types::{Page, PageQuery};
 
 use crate::auth::{Admin, AuthUser, Manager};
@@ -33,8 +34,8 @@ pub fn configure(cfg: &mut impl Register) {
 }
 
 fn plan_in_use() -> AppError {
-    AppError::conflict(
-        "plan_in_use",
+    AppError::new(
+        ErrorCode::PlanInUse,
         "Subscriptions use this plan: its edition, interval, price and currency are fixed and it \
          cannot be deleted. Archive it (`active: false`) and create a new plan instead.",
     )
@@ -160,7 +161,7 @@ async fn get_plan(
         (status = 403, description = "`admin_only`"),
         (status = 404, description = "No such plan"),
         (status = 409, description = "`plan_in_use`"),
-        (status = 412, description = "`precondition_failed`"),
+        (status = 412, description = "`stale_version`"),
         (status = 422, description = "`validation_failed`"),
     )
 )]
@@ -418,7 +419,7 @@ async fn get_coupon(
             headers(("ETag" = String, description = "The new version"))),
         (status = 403, description = "`partners_only`"),
         (status = 404, description = "No such coupon of yours"),
-        (status = 412, description = "`precondition_failed`"),
+        (status = 412, description = "`stale_version`"),
         (status = 422, description = "`validation_failed`"),
     )
 )]

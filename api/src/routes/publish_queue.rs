@@ -95,7 +95,7 @@ async fn get_request(
         (status = 403, description = "`admin_only`"),
         (status = 404, description = "No such request"),
         (status = 409, description = "`illegal_transition`"),
-        (status = 412, description = "`precondition_failed`"),
+        (status = 412, description = "`stale_version`"),
         (status = 422, description = "`validation_failed`: a rejection without its `note`"),
     )
 )]

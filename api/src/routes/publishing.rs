@@ -9,6 +9,7 @@ use types::publishing::{
     PublishStatus, StoreStatus, SubmitPublishRequest, UpdatePublishRequest,
 };
 use types::webhooks::WebhookEventType as Event;
+use types::ErrorCode;
 use types::{Page, PageQuery};
 
 use crate::auth::AuthUser;
@@ -248,7 +249,7 @@ where
             headers(("ETag" = String, description = "The new version"))),
         (status = 404, description = "No such request in an app of yours"),
         (status = 409, description = "`illegal_transition`: only a draft or a rejected request can change"),
-        (status = 412, description = "`precondition_failed`"),
+        (status = 412, description = "`stale_version`"),
         (status = 422, description = "`validation_failed`"),
     )
 )]
@@ -264,8 +265,7 @@ async fn update_request(
     act(&state, user, (&path.0, &path.1), move |conn, user, row, now| {
         check_etag(if_match.as_deref(), &row.etag())?;
         if !row.status.is_editable() {
-            return Err(AppError::conflict(
-                "illegal_transition",
+            return Err(AppError::new(ErrorCode::IllegalTransition,
                 "Only a draft or a rejected request can be changed: withdraw it and make a new one.",
             ));
         }

@@ -11,6 +11,7 @@ use types::orders::{CreateOrder, Order};
 use types::quotes::{CreateQuoteRequest, QuoteRequest};
 use types::sdk::{DeviceRegistered, EventBatch, EventsAccepted, RegisterDevice};
 use types::webhooks::WebhookEventType as Event;
+use types::ErrorCode;
 
 use crate::db::parse_id;
 use crate::error::{ApiError, ApiResult, AppError, AppResult};
@@ -192,7 +193,7 @@ async fn report_order(
     };
     match stored {
         // The same order sent twice at once: the other request stored it first.
-        Err(ApiError(e)) if e.code() == "order_number_taken" => {
+        Err(ApiError(e)) if e.code() == ErrorCode::OrderNumberTaken => {
             let detail = state
                 .db
                 .run(

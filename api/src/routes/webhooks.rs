@@ -6,6 +6,7 @@ use types::webhooks::{
     CreateWebhookEndpoint, DeliveryFilter, DeliveryStatus, UpdateWebhookEndpoint, WebhookDelivery,
     WebhookEndpoint,
 };
+use types::ErrorCode;
 use types::{Page, PageQuery};
 
 use crate::auth::AuthUser;
@@ -111,8 +112,8 @@ async fn create_endpoint(
         body.0,
         move |conn, body| {
             if EndpointRow::count(conn, account_id)? >= MAX_ENDPOINTS {
-                return Err(AppError::conflict(
-                    "endpoint_limit_reached",
+                return Err(AppError::new(
+                    ErrorCode::EndpointLimitReached,
                     format!("An account has at most {MAX_ENDPOINTS} webhook endpoints."),
                 ));
             }
@@ -369,8 +370,8 @@ fn enabled(endpoint: EndpointRow) -> AppResult<EndpointRow> {
     if endpoint.enabled {
         Ok(endpoint)
     } else {
-        Err(AppError::conflict(
-            "endpoint_disabled",
+        Err(AppError::new(
+            ErrorCode::EndpointDisabled,
             "The endpoint is disabled: enable it first.",
         ))
     }

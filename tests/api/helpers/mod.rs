@@ -89,6 +89,25 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The push gateways the tests' own sender rounds use (`send_pushes`).
     pub push: std::sync::Arc<api::push::Push>,
+    /// Stops the server when the test ends ([`Drop`]).
+    server: actix_web::dev::ServerHandle,
+    /// The thread serving until then.
+    serving: Option<std::thread::JoinHandle<()>>,
+}
+
+/// A test's server ends with its test: gracefully, and its worker threads' database connections
+/// closed before the next test starts or the binary exits. (Left to the test runtime's end, actix
+/// stops the workers without waiting for them, and a pool still closing its connections on one
+/// while `exit()` tore OpenSSL or libpq down crashed the binary with SIGSEGV now and then.)
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Our keep-alive connections first: a graceful stop waits for open connections.
+        self.client = reqwest::Client::new();
+        drop(self.server.stop(true));
+        if let Some(serving) = self.serving.take() {
+            let _ = serving.join();
+        }
+    }
 }
 
 fn in_ci() -> bool {
@@ -188,6 +207,8 @@ pub fn test_settings(database_url: String) -> Settings {
         web_dist: "web/dist".into(),
         db_pool_size: Some(4),
         db_pool_timeout_secs: 2,
+        // A connection a test left open (a slow client, say) holds its server's end this long.
+        shutdown_grace_secs: 2,
         login_rate_limit: 50,
         login_failures_per_account: 50,
         login_failures_per_address: 500,
@@ -253,12 +274,23 @@ impl TestApp {
         let app = Application::build(settings.clone()).expect("server builds");
         let port = app.port();
         let clock = app.clock();
-        tokio::spawn(app.run_until_stopped());
+        let server = app.handle();
+        // Served from a thread of its own, so that `Drop` can wait for it from the test's.
+        let serving = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(app.run_until_stopped())
+                .expect("served");
+        });
         let db = Db::new(&settings.database_url, 2, std::time::Duration::from_secs(5))
             .expect("db")
             .with_clock(clock.clone());
         Self {
             address: format!("http://127.0.0.1:{port}"),
+            server,
+            serving: Some(serving),
             db,
             clock,
             push: std::sync::Arc::new(api::push::Push::new(&settings).expect("push gateways")),

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use types::ErrorCode;
 use types::FieldError;
 
 use super::states::ErrorBox;
@@ -108,9 +109,9 @@ impl FormState {
 
     /// Shows an API refusal where it belongs: by field, as "changed meanwhile", or at the top.
     pub fn show(&self, e: &ApiError) {
-        if e.code() == "stale_version" {
+        if e.is(ErrorCode::StaleVersion) {
             self.stale.set(true);
-        } else if e.code() == "email_taken" {
+        } else if e.is(ErrorCode::EmailTaken) {
             self.errors.set(vec![FieldError {
                 field: "email".into(),
                 message: e.message(),

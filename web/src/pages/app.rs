@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 use types::analytics::Analytics;
 use types::apps::{App, AppEdition, AppKind};
 use types::devices::DeviceSummary;
+use types::ErrorCode;
 
 use crate::api;
 use crate::components::{
@@ -36,7 +37,7 @@ pub fn AppPage() -> impl IntoView {
         <p class="small"><a href="/apps">"← All apps"</a></p>
         <Suspense fallback=|| view! { <Loading/> }>
             {move || app.get().map(|result| match result {
-                Err(e) if e.code() == "not_found" => view! {
+                Err(e) if e.is(ErrorCode::NotFound) => view! {
                     <section class="card notice" role="note">
                         <h1>"App not found"</h1>
                         <p class="muted">"There is no app at this address that you can see: it may have been deleted, or belong to another account."</p>

@@ -6,6 +6,7 @@
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use types::accounts::Role;
+use types::ErrorCode;
 
 use crate::error::AppError;
 
@@ -103,13 +104,13 @@ impl JwtKeys {
                     }
                     _ => "The access token is invalid.",
                 };
-                AppError::unauthorized("invalid_token", detail)
+                AppError::new(ErrorCode::InvalidToken, detail)
             })?;
         // jsonwebtoken checks `exp` and `nbf` but not `iat`: a token from the future is forged
         // (or minted by a server whose clock is wrong), never one to trust.
         if claims.iat > crate::clock::system_time().timestamp() + LEEWAY_SECS as i64 {
-            return Err(AppError::unauthorized(
-                "invalid_token",
+            return Err(AppError::new(
+                ErrorCode::InvalidToken,
                 "The access token is invalid.",
             ));
         }

@@ -1,6 +1,7 @@
 //! Charging a subscription through the payment provider, and what follows a payment or a failure.
 
 use super::*;
+use types::ErrorCode;
 
 pub(super) const NO_METHOD: &str = "No payment method is saved for this subscription.";
 
@@ -16,16 +17,13 @@ pub enum Charged {
 pub(super) fn provider_unavailable(e: &ProviderError) -> AppError {
     match e {
         ProviderError::Unavailable(_) => AppError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "payment_provider_unavailable",
+            ErrorCode::PaymentProviderUnavailable,
             "The payment provider did not answer. Nothing was charged twice: try again in a \
              moment.",
         ),
-        ProviderError::Refused { code, message } => AppError::new(
-            StatusCode::PAYMENT_REQUIRED,
-            "card_declined",
-            format!("{message} ({code})"),
-        ),
+        ProviderError::Refused { code, message } => {
+            AppError::new(ErrorCode::CardDeclined, format!("{message} ({code})"))
+        }
     }
 }
 

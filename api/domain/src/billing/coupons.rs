@@ -1,9 +1,10 @@
 //! Coupons: whether one may be redeemed, applying it, previewing a price with it, and what partners may give.
 
 use super::*;
+use types::ErrorCode;
 
-pub(super) fn coupon_error(field: &str, code: &'static str, detail: &str) -> AppError {
-    AppError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail).on_field(field)
+pub(super) fn coupon_error(field: &str, code: ErrorCode, detail: &str) -> AppError {
+    AppError::new(code, detail).on_field(field)
 }
 
 /// The coupon `code` (sent as the request's `field`) if the account `owner` may redeem it on
@@ -23,18 +24,18 @@ pub(super) fn usable_coupon(
     // A partner's coupon is for that partner's customers (and the partner itself) only.
     let issuers: Vec<i64> = owner.into_iter().chain(owner_partner).collect();
     let (coupon, plans) = CouponRow::find_by_code(conn, code, &issuers)?
-        .ok_or_else(|| coupon_error(field, "coupon_not_found", "No such coupon."))?;
+        .ok_or_else(|| coupon_error(field, ErrorCode::CouponNotFound, "No such coupon."))?;
     if coupon.redeem_by.is_some_and(|by| now > by) {
         return Err(coupon_error(
             field,
-            "coupon_expired",
+            ErrorCode::CouponExpired,
             "This coupon can no longer be redeemed.",
         ));
     }
     if !plans.is_empty() && !plans.contains(&plan.id) {
         return Err(coupon_error(
             field,
-            "coupon_not_applicable",
+            ErrorCode::CouponNotApplicable,
             "This coupon does not apply to the subscription's plan.",
         ));
     }
@@ -45,7 +46,7 @@ pub(super) fn usable_coupon(
     {
         return Err(coupon_error(
             field,
-            "coupon_currency_mismatch",
+            ErrorCode::CouponCurrencyMismatch,
             "This coupon takes off an amount in another currency than the plan's.",
         ));
     }
@@ -58,7 +59,7 @@ pub(super) fn usable_coupon(
 pub(super) fn exhausted(field: &str) -> AppError {
     coupon_error(
         field,
-        "coupon_exhausted",
+        ErrorCode::CouponExhausted,
         "This coupon has been redeemed as many times as it may be.",
     )
 }
@@ -115,15 +116,14 @@ pub fn apply_coupon(
     let coupon = usable_coupon(conn, sub.owner_id, &plan, (field, code), now)?;
     if discount_of(sub, now).is_some() {
         if !replace {
-            return Err(AppError::conflict(
-                "coupon_already_applied",
+            return Err(AppError::new(ErrorCode::CouponAlreadyApplied,
                 "The subscription already has a discount. Send `replace: true` to replace it with this one.",
             ));
         }
         // Replacing a discount by itself would only spend another redemption.
         if sub.coupon_id == Some(coupon.id) {
-            return Err(AppError::conflict(
-                "coupon_already_applied",
+            return Err(AppError::new(
+                ErrorCode::CouponAlreadyApplied,
                 "This coupon is already the subscription's discount.",
             ));
         }

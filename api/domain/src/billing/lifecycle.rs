@@ -1,6 +1,7 @@
 //! A subscription's life: subscribing, renewing, retrying, canceling and ending, and the app's edition that follows it.
 
 use super::*;
+use types::ErrorCode;
 
 /// Sets the app's edition (it follows its plan while subscribed, and is `basic` without one).
 pub(super) fn set_edition(
@@ -97,8 +98,8 @@ pub fn before_deleting(
     now: NaiveDateTime,
 ) -> AppResult<()> {
     if SubscriptionRow::has_paid(conn, app_id, owner)? {
-        return Err(AppError::conflict(
-            "has_active_subscription",
+        return Err(AppError::new(
+            ErrorCode::HasActiveSubscription,
             "A paid subscription is running: cancel it first (its invoices and payments are kept).",
         ));
     }
@@ -115,8 +116,8 @@ pub fn before_deleting(
 /// 409 `edition_follows_plan` here.
 pub fn ensure_may_set_edition(role: Role, from: AppEdition, to: AppEdition) -> AppResult<()> {
     if to == AppEdition::Standard && from != AppEdition::Standard && role != Role::Admin {
-        return Err(AppError::conflict(
-            "edition_follows_plan",
+        return Err(AppError::new(
+            ErrorCode::EditionFollowsPlan,
             "An app is Standard while a Standard subscription runs for it: subscribe it to a \
              Standard plan.",
         ));
@@ -128,8 +129,8 @@ pub fn ensure_may_set_edition(role: Role, from: AppEdition, to: AppEdition) -> A
 /// retried): changing it by hand is 409 `edition_follows_plan`.
 pub fn ensure_edition_is_free(conn: &mut DbConn, app_id: i64) -> AppResult<()> {
     match SubscriptionRow::live_for_app(conn, app_id)? {
-        Some(sub) if sub.status != SubscriptionStatus::Incomplete => Err(AppError::conflict(
-            "edition_follows_plan",
+        Some(sub) if sub.status != SubscriptionStatus::Incomplete => Err(AppError::new(
+            ErrorCode::EditionFollowsPlan,
             "The app's edition is its subscription plan's: change the plan to change it.",
         )),
         _ => Ok(()),

@@ -17,10 +17,10 @@ mod wire;
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use types::ErrorCode;
 
 use chrono::{Duration, Months, NaiveDateTime};
 use diesel::prelude::*;
-use http::StatusCode;
 use types::accounts::Role;
 use types::apps::AppEdition;
 use types::billing::{
@@ -105,8 +105,8 @@ impl Billing {
 }
 
 pub fn subscription_ended() -> AppError {
-    AppError::conflict(
-        "subscription_ended",
+    AppError::new(
+        ErrorCode::SubscriptionEnded,
         "This subscription has ended. Subscribe the app again.",
     )
 }

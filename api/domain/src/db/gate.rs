@@ -17,7 +17,7 @@ use std::sync::Arc;
 use http::StatusCode;
 
 use super::DbConn;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 
 /// What a closed gate checks: `Err` refuses the request (a 401 or 403 is remembered as the
 /// answer; any other error, a database outage say, leaves the gate closed for the next try).
@@ -26,11 +26,7 @@ pub type Check = Arc<dyn Fn(&mut DbConn) -> AppResult<()> + Send + Sync>;
 enum Gate {
     Open,
     Closed(Check),
-    Refused {
-        status: StatusCode,
-        code: &'static str,
-        detail: String,
-    },
+    Refused { code: ErrorCode, detail: String },
 }
 
 /// What one request's task knows of its trips to the database.
@@ -120,11 +116,7 @@ fn pending() -> bool {
 pub(super) fn refusal() -> Option<AppError> {
     REQUEST
         .try_with(|r| match &r.borrow().gate {
-            Gate::Refused {
-                status,
-                code,
-                detail,
-            } => Some(AppError::new(*status, code, detail.clone())),
+            Gate::Refused { code, detail } => Some(AppError::new(*code, detail.clone())),
             Gate::Open | Gate::Closed(_) => None,
         })
         .ok()
@@ -144,7 +136,6 @@ pub(super) fn refused(err: AppError) -> AppError {
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
     ) {
         set(Gate::Refused {
-            status: err.status(),
             code: err.code(),
             detail: err.detail().to_owned(),
         });

@@ -1,9 +1,9 @@
 //! Uploaded store assets: judged by their bytes (type, size, dimensions), stored by content.
 
 use chrono::NaiveDateTime;
-use http::StatusCode;
 use sha2::{Digest, Sha256};
 use types::publishing::AssetKind;
+use types::ErrorCode;
 
 use super::storage::AssetStore;
 use crate::db::apps::AppRow;
@@ -23,8 +23,8 @@ pub struct Sniffed {
     pub height: i32,
 }
 
-fn file_error(code: &'static str, detail: String) -> AppError {
-    AppError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail).on_field("file")
+fn file_error(code: ErrorCode, detail: String) -> AppError {
+    AppError::new(code, detail).on_field("file")
 }
 
 /// Checks an upload from its bytes, never trusting its name or declared type: a PNG or JPEG of
@@ -41,7 +41,7 @@ pub fn sniff(
         Ok(imagesize::ImageType::Jpeg) => "image/jpeg",
         _ => {
             return Err(file_error(
-                "unsupported_file_type",
+                ErrorCode::UnsupportedFileType,
                 "The file must be a PNG or JPEG image.".into(),
             ))
         }
@@ -58,7 +58,7 @@ pub fn sniff(
     let declared = declared.filter(|d| d.starts_with("image/"));
     if named.is_some_and(|n| n != content_type) || declared.is_some_and(|d| d != content_type) {
         return Err(file_error(
-            "file_type_mismatch",
+            ErrorCode::FileTypeMismatch,
             format!("The file's bytes are {content_type}, which its name or type does not say."),
         ));
     }
@@ -68,7 +68,7 @@ pub fn sniff(
     };
     if bytes.len() > limit {
         return Err(file_error(
-            "file_too_large",
+            ErrorCode::FileTooLarge,
             format!(
                 "A {} may weigh {} MB at most.",
                 kind.as_str(),
@@ -76,8 +76,12 @@ pub fn sniff(
             ),
         ));
     }
-    let size = imagesize::blob_size(bytes)
-        .map_err(|_| file_error("unsupported_file_type", "The image cannot be read.".into()))?;
+    let size = imagesize::blob_size(bytes).map_err(|_| {
+        file_error(
+            ErrorCode::UnsupportedFileType,
+            "The image cannot be read.".into(),
+        )
+    })?;
     let (width, height) = (
         i32::try_from(size.width).unwrap_or(i32::MAX),
         i32::try_from(size.height).unwrap_or(i32::MAX),
@@ -90,7 +94,7 @@ pub fn sniff(
     };
     if !fits {
         return Err(file_error(
-            "invalid_dimensions",
+            ErrorCode::InvalidDimensions,
             match kind {
                 AssetKind::Icon => format!(
                     "An icon is a square PNG of 512 to 1024 pixels; this is a {width}×{height} {content_type}."
@@ -119,7 +123,7 @@ const DECODE_ALLOCATION: u64 = 64 * 1024 * 1024;
 fn decode(bytes: &[u8], content_type: &str) -> AppResult<()> {
     let unreadable = || {
         file_error(
-            "unsupported_file_type",
+            ErrorCode::UnsupportedFileType,
             "The image cannot be read: it is damaged or incomplete.".into(),
         )
     };
@@ -144,7 +148,7 @@ fn decode(bytes: &[u8], content_type: &str) -> AppResult<()> {
     };
     if !ends_where_it_should {
         return Err(file_error(
-            "unsupported_file_type",
+            ErrorCode::UnsupportedFileType,
             "The file holds more than the image: nothing may follow its end.".into(),
         ));
     }

@@ -9,9 +9,9 @@ pub mod storage;
 pub use assets::{asset_to_wire, sniff, upload, SCREENSHOT_MAX_BYTES};
 
 use std::collections::HashSet;
+use types::ErrorCode;
 
 use chrono::NaiveDateTime;
-use http::StatusCode;
 use types::publishing::{
     compare_versions, AssetKind, ChecklistItem, Listing, PublishEvent, PublishRequest,
     PublishStatus, ReleaseNote, ReviewPublishRequest, ScreenshotId, Store,
@@ -210,8 +210,8 @@ pub fn check_version(
 }
 
 pub fn illegal(from: PublishStatus, to: PublishStatus) -> AppError {
-    AppError::conflict(
-        "illegal_transition",
+    AppError::new(
+        ErrorCode::IllegalTransition,
         format!(
             "A request that is {} cannot become {}.",
             from.label().to_lowercase(),
@@ -264,11 +264,7 @@ pub fn submit(
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        let mut error = AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "listing_incomplete",
-            detail,
-        );
+        let mut error = AppError::new(ErrorCode::ListingIncomplete, detail);
         for m in &missing {
             error = error.on_field(&m.field);
         }
@@ -282,8 +278,8 @@ pub fn submit(
         (&row.version_name, row.build_number),
     )?;
     if !may_submit(conn, row.app_id)? {
-        return Err(AppError::conflict(
-            "subscription_required",
+        return Err(AppError::new(
+            ErrorCode::SubscriptionRequired,
             format!(
                 "Publishing needs an active subscription for this app (or a trial of a plan \
                  that allows publishing): subscribe or pay in Billing (/apps/{}/billing).",
@@ -293,8 +289,8 @@ pub fn submit(
     }
     if let Some(waiting) = PublishRow::waiting(conn, row.app_id, row.store)? {
         if !replace {
-            return Err(AppError::conflict(
-                "request_in_flight",
+            return Err(AppError::new(
+                ErrorCode::RequestInFlight,
                 format!(
                     "Request {} for {} is still waiting at the store: withdraw it, or submit \
                      this one with \"replace\": true to withdraw and replace it in one step.",

@@ -2,6 +2,7 @@
 //! status.
 
 use types::accounts::AccountStatus;
+use types::ErrorCode;
 
 use crate::db::accounts::AccountRow;
 use crate::error::{AppError, AppResult};
@@ -25,12 +26,12 @@ pub(super) fn limit_attempts(state: &AppState, ip: Option<&str>, email: &str) ->
 pub(super) fn ensure_activated(account: &AccountRow) -> AppResult<()> {
     match account.status() {
         AccountStatus::Activated => Ok(()),
-        AccountStatus::PendingActivation => Err(AppError::forbidden(
-            "account_not_activated",
+        AccountStatus::PendingActivation => Err(AppError::new(
+            ErrorCode::AccountNotActivated,
             "This account is not activated yet: open the link in the activation email first.",
         )),
-        AccountStatus::Locked => Err(AppError::forbidden(
-            "account_locked",
+        AccountStatus::Locked => Err(AppError::new(
+            ErrorCode::AccountLocked,
             "This account is locked.",
         )),
     }

@@ -4,6 +4,7 @@ use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::{HttpRequest, HttpResponse};
 use types::auth::{RefreshRequest, TokenResponse};
+use types::ErrorCode;
 
 use crate::auth::sessions::REFRESH_TTL_DAYS;
 use crate::error::{AppError, AppResult};
@@ -24,8 +25,8 @@ pub(super) fn refresh_token_of(
             .map(|c| (c.value().to_owned(), true))
             .filter(|(v, _)| !v.is_empty())
             .ok_or_else(|| {
-                AppError::unauthorized(
-                    "invalid_refresh_token",
+                AppError::new(
+                    ErrorCode::InvalidRefreshToken,
                     "No refresh token: send `refresh_token` or the session cookie.",
                 )
             }),

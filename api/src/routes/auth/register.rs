@@ -3,6 +3,7 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use types::accounts::{Account, AccountStatus, Role};
 use types::auth::{ActivateRequest, RegisterAs, RegisterRequest, RegistrationAccepted};
+use types::ErrorCode;
 
 use super::checks::limit_attempts;
 use crate::auth::extractor::client_ip;
@@ -31,7 +32,7 @@ use crate::state::AppState;
     request_body = RegisterRequest,
     responses(
         (status = 202, description = "A link is on its way to the email", body = RegistrationAccepted),
-        (status = 422, description = "`validation_failed`: e.g. `role` `partner`, a name with a line break or a web address"),
+        (status = 422, description = "`validation_failed`: e.g. `role` 'partner' (partners are made by an administrator), a name with a line break or a web address"),
         (status = 429, description = "`rate_limited`: too many sign-ups from this address or for this email"),
     )
 )]
@@ -135,8 +136,8 @@ pub(super) async fn activate(
             let account =
                 AccountRow::find(conn, token.account_id)?.ok_or_else(AppError::not_found)?;
             if account.status() == AccountStatus::Locked {
-                return Err(AppError::forbidden(
-                    "account_locked",
+                return Err(AppError::new(
+                    ErrorCode::AccountLocked,
                     "This account is locked.",
                 ));
             }

@@ -3,6 +3,7 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use types::accounts::AccountStatus;
 use types::auth::{LoginRequest, RefreshRequest, TokenResponse};
+use types::ErrorCode;
 
 use super::checks::ensure_activated;
 use super::cookie::{refresh_cookie, refresh_token_of, token_reply};
@@ -90,8 +91,8 @@ pub(super) async fn login(
                     state.failed_logins_by_ip.count(&address);
                 }
             }
-            return Err(ApiError(AppError::unauthorized(
-                "invalid_credentials",
+            return Err(ApiError(AppError::new(
+                ErrorCode::InvalidCredentials,
                 "The email or password is wrong.",
             )));
         }
@@ -142,13 +143,12 @@ pub(super) async fn refresh(
     let outcome = state
         .db
         .transaction(move |conn| {
-            let invalid = || AppError::unauthorized("invalid_refresh_token", "The refresh token is invalid or expired; sign in again.");
+            let invalid = || AppError::new(ErrorCode::InvalidRefreshToken, "The refresh token is invalid or expired; sign in again.");
             let Some(token) = RefreshTokenRow::find_by_hash(conn, &hash)? else { return Ok(Err(invalid())) };
             if token.used_at.is_some() || !RefreshTokenRow::mark_used(conn, token.id)? {
                 // Committed (not rolled back): the family stays revoked.
                 RefreshTokenRow::revoke_family(conn, &token.family_id)?;
-                return Ok(Err(AppError::unauthorized(
-                    "refresh_token_reused",
+                return Ok(Err(AppError::new(ErrorCode::RefreshTokenReused,
                     "This refresh token was already used; every session it belongs to has been signed out.",
                 )));
             }

@@ -2,6 +2,7 @@
 
 use actix_web::{post, web, HttpResponse};
 use types::accounts::AccountStatus;
+use types::ErrorCode;
 
 use crate::auth::Manager;
 use crate::db::parse_id;
@@ -39,8 +40,8 @@ pub(super) async fn resend_activation(
         .transaction(move |conn| {
             let customer = user.scope().find_customer(conn, id)?;
             if customer.status() != AccountStatus::PendingActivation {
-                return Err(AppError::conflict(
-                    "customer_not_pending",
+                return Err(AppError::new(
+                    ErrorCode::CustomerNotPending,
                     "Only a customer that has not activated yet gets an activation email.",
                 ));
             }

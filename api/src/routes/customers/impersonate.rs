@@ -4,6 +4,7 @@ use actix_web::{post, web, HttpResponse};
 use chrono::Duration;
 use types::accounts::AccountStatus;
 use types::customers::{ImpersonateRequest, ImpersonationCode};
+use types::ErrorCode;
 
 use crate::auth::{secrets, Manager};
 use crate::db::parse_id;
@@ -42,8 +43,8 @@ pub(super) async fn impersonate_customer(
     let read_only = body.0.read_only;
     let user = manager.0;
     if user.impersonator_id.is_some() {
-        return Err(ApiError(AppError::forbidden(
-            "not_while_impersonating",
+        return Err(ApiError(AppError::new(
+            ErrorCode::NotWhileImpersonating,
             "Sessions cannot be nested.",
         )));
     }

@@ -12,6 +12,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use types::accounts::{AccountSort, Role};
 use types::customers::{CreateCustomer, Customer, CustomerFilter, UpdateCustomer};
 use types::webhooks::WebhookEventType as Event;
+use types::ErrorCode;
 use types::{Page, PageQuery};
 
 use crate::auth::password::hash_off_thread as hash_password;
@@ -284,7 +285,7 @@ async fn delete_customer(
             let current = manager.0.scope().find_customer(conn, id)?;
             check_etag(if_match.as_deref(), &current.etag())?;
             crate::billing::before_deleting(conn, &billing, None, Some(id), crate::clock::now())?;
-            ensure_owns_no_apps(conn, id, "customer_has_apps")?;
+            ensure_owns_no_apps(conn, id, ErrorCode::CustomerHasApps)?;
             manager
                 .0
                 .actor()

@@ -4,6 +4,7 @@
 use actix_web::HttpResponse;
 use chrono::NaiveDateTime;
 use types::push::{CreatePushMessage, PushKind, PushMessage, PushStatus};
+use types::ErrorCode;
 
 use crate::auth::AuthUser;
 use crate::db::push::{MessageRow, NewMessage};
@@ -79,8 +80,8 @@ pub(super) fn one(conn: &mut DbConn, row: &MessageRow) -> AppResult<(String, Pus
 }
 
 pub(super) fn illegal(status: PushStatus, doing: &str) -> AppError {
-    AppError::conflict(
-        "illegal_transition",
+    AppError::new(
+        ErrorCode::IllegalTransition,
         format!("A {} message cannot be {doing}.", status.as_str()),
     )
 }

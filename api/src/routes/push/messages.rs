@@ -242,7 +242,7 @@ pub(super) async fn get_push_message(
             headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such message in an app of yours"),
         (status = 409, description = "`illegal_transition`: it is sending or done"),
-        (status = 412, description = "`precondition_failed`"),
+        (status = 412, description = "`stale_version`"),
         (status = 422, description = "`validation_failed`"),
     )
 )]

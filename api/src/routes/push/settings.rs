@@ -55,7 +55,7 @@ pub(super) async fn get_push_settings(
         (status = 200, description = "The settings", body = PushSettings,
             headers(("ETag" = String, description = "New version"))),
         (status = 404, description = "No such app of yours"),
-        (status = 412, description = "`precondition_failed`"),
+        (status = 412, description = "`stale_version`"),
         (status = 422, description = "`validation_failed`: a field; a key file that does not read"),
     )
 )]

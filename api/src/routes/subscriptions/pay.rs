@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use types::billing::{PayResult, PaySubscription};
 use types::webhooks::WebhookEventType as Event;
+use types::ErrorCode;
 
 use super::act::*;
 use crate::auth::AuthUser;
@@ -66,8 +67,7 @@ pub(super) async fn pay(
         if let Some(invoice) = &open {
             if PaymentRow::pending_for(conn, invoice.id)? {
                 return Err(AppError::new(
-                    StatusCode::CONFLICT,
-                    "payment_pending",
+                    ErrorCode::PaymentPending,
                     "A payment of this invoice is still being processed by the payment \
                      provider; its result will show here when it arrives.",
                 ));
@@ -90,11 +90,8 @@ pub(super) async fn pay(
                 match billing::charge(conn, &billing, &sub, &invoice, Some(&method), &actor, now)? {
                     Charged::Paid(payment) | Charged::Pending(payment) => Some(*payment),
                     Charged::Failed { code, message, .. } => {
-                        let declined = AppError::new(
-                            StatusCode::PAYMENT_REQUIRED,
-                            "card_declined",
-                            format!("{message} ({code})"),
-                        );
+                        let declined =
+                            AppError::new(ErrorCode::CardDeclined, format!("{message} ({code})"));
                         return Outcome::problem(&declined);
                     }
                 }

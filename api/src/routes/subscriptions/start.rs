@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use types::billing::{CreateSubscription, PreviewQuery, Subscription, UpcomingCharge};
 use types::webhooks::WebhookEventType as Event;
+use types::ErrorCode;
 
 use super::act::*;
 use crate::auth::AuthUser;
@@ -143,11 +144,7 @@ pub(super) async fn app_subscription(
         .run(move |conn| {
             let (app, _) = user.scope().find_app(conn, id)?;
             let sub = SubscriptionRow::live_for_app(conn, app.id)?.ok_or_else(|| {
-                AppError::new(
-                    StatusCode::NOT_FOUND,
-                    "no_subscription",
-                    "The app has no subscription.",
-                )
+                AppError::new(ErrorCode::NoSubscription, "The app has no subscription.")
             })?;
             let wire = billing::one_to_wire(conn, &billing, &sub, now)?;
             Ok((sub, wire))

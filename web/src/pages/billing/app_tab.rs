@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use types::billing::{
     CreateSubscription, Subscription, SubscriptionStatus, UpcomingCharge, UpdateSubscription,
 };
+use types::ErrorCode;
 
 use super::dialogs::*;
 use super::overview::Payments;
@@ -29,7 +30,7 @@ pub fn BillingTab(app_id: String, on_change: Callback<()>) -> impl IntoView {
         <Transition fallback=|| view! { <Loading/> }>
             {move || current.get().map(|result| match result {
                 Ok(sub) => view! { <SubscriptionCard sub=sub on_change=changed/> }.into_any(),
-                Err(e) if e.code() == "no_subscription" => view! {
+                Err(e) if e.is(ErrorCode::NoSubscription) => view! {
                     <Subscribe app_path=path.get_value() on_done=changed/>
                 }.into_any(),
                 Err(e) => view! { <ErrorBox message=e.message()/> }.into_any(),

@@ -6,6 +6,7 @@ use types::publishing::{
     AppPublishing, Asset, CreatePublishRequest, Listing, PublishRequest, ReleaseNote, ScreenshotId,
     Store, SubmitPublishRequest, UpdatePublishRequest,
 };
+use types::ErrorCode;
 
 use super::Thumb;
 use crate::api;
@@ -256,7 +257,7 @@ pub(super) fn Wizard(
                 }
                 Err(e) => {
                     form.show(&e);
-                    if e.code() == "subscription_required" {
+                    if e.is(ErrorCode::SubscriptionRequired) {
                         step.set(2)
                     }
                 }

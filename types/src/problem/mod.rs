@@ -1,3 +1,9 @@
+//! The error body every operation answers with, and the codes it carries.
+
+mod codes;
+
+pub use codes::ErrorCode;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -21,7 +27,8 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong with this request, in words meant for a person.
     pub detail: String,
-    /// Stable snake_case machine code, e.g. `email_taken`, `account_locked`.
+    /// Stable snake_case machine code, e.g. `email_taken`, `account_locked` (the spec's
+    /// `ErrorCode` lists them all).
     pub code: String,
     /// For `422`: one entry per invalid field.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -29,6 +36,13 @@ pub struct Problem {
     /// The request id (also in the `X-Request-Id` header), to quote when reporting a problem.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+}
+
+impl Problem {
+    /// Whether this problem carries `code`.
+    pub fn is(&self, code: ErrorCode) -> bool {
+        self.code == code.as_str()
+    }
 }
 
 /// One invalid field of a request.
