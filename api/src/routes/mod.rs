@@ -7,6 +7,8 @@ pub mod apps;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+
+pub mod coupons;
 pub mod csv;
 pub mod customers;
 pub mod devices;
@@ -48,6 +50,7 @@ pub fn configure(cfg: &mut impl Register) {
     analytics::configure(cfg);
     push::configure(cfg);
     plans::configure(cfg);
+    coupons::configure(cfg);
     subscriptions::configure(cfg);
     payments::configure(cfg);
     publishing::configure(cfg);

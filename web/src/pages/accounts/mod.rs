@@ -11,16 +11,18 @@ use types::Page;
 
 use crate::api;
 use crate::components::{
-    date, url_page, url_state, use_toasts, Confirm, Empty, ErrorBox, FilterSelect, Loading,
-    NotForYou, Pager, RowMenu, SearchField, StatusBadge, TextFilter, Tone,
+    url_page, url_state, use_toasts, Confirm, Empty, ErrorBox, FilterSelect, Loading, NotForYou,
+    Pager, SearchField, TextFilter, Tone,
 };
 use crate::session;
 
 mod form;
 mod log_in_as;
+mod row;
 
 use form::AccountForm;
 use log_in_as::LogInAsDialog;
+use row::DirectoryRow;
 
 const PER_PAGE: u32 = 20;
 
@@ -48,7 +50,7 @@ impl Kind {
 
 /// What is open over the list.
 #[derive(Clone)]
-enum Dialog {
+pub(super) enum Dialog {
     None,
     Create,
     Edit(Account),
@@ -317,46 +319,10 @@ fn Directory(kind: Kind) -> impl IntoView {
                                 </tr></thead>
                                 <tbody>
                                     {p.items.into_iter().map(|account| {
-                                        let person = format!("{} {}", account.first_name, account.last_name);
-                                        let label = display_name(&account);
-                                        let (for_edit, for_status, for_delete, for_login) = (account.clone(), account.clone(), account.clone(), account.clone());
-                                        let locked = account.status == AccountStatus::Locked;
-                                        let can_log_in_as = customers && account.status == AccountStatus::Activated;
-                                        let can_resend = customers && !is_admin && account.status == AccountStatus::PendingActivation;
-                                        let (for_resend, for_apps) = (account.clone(), account.clone());
                                         let managed_by = account.partner_id.as_ref().and_then(|id| names.get(id).cloned()).unwrap_or_else(|| "—".into());
                                         view! {
-                                            <tr>
-                                                <td><strong>{label.clone()}</strong><div class="muted small">{person}</div></td>
-                                                <td>{account.email.clone()}</td>
-                                                {(customers && is_admin).then(|| view! { <td>{managed_by}</td> })}
-                                                <td><StatusBadge status=account.status/></td>
-                                                <td class="nowrap">{date(&account.created_at)}</td>
-                                                <td class="actions">
-                                                    {can_log_in_as.then(|| view! {
-                                                        <button class="button button-small" aria-label=format!("Log in as {label}")
-                                                            title="Open this customer's back office in a new tab"
-                                                            on:click=move |_| dialog.set(Dialog::LogInAs(for_login.clone()))>"Log in as"</button>
-                                                    })}
-                                                    {can_resend.then(|| view! {
-                                                        <button class="button button-small" aria-label=format!("Resend activation to {label}")
-                                                            on:click=move |_| resend(for_resend.clone())>"Resend activation"</button>
-                                                    })}
-                                                    <button class="button button-small" aria-label=format!("Edit {label}")
-                                                        on:click=move |_| dialog.set(Dialog::Edit(for_edit.clone()))>"Edit"</button>
-                                                    <RowMenu of=label.clone()>
-                                                        {customers.then(|| view! {
-                                                            <a class="menu-item" role="menuitem" href=format!("/apps?owner_id={}", for_apps.id)>"Apps"</a>
-                                                        })}
-                                                        <button class="menu-item" role="menuitem"
-                                                            on:click={let a = for_status.clone(); move |_| dialog.set(Dialog::SetStatus(a.clone(), if locked { AccountStatus::Activated } else { AccountStatus::Locked }))}>
-                                                            {if locked { "Unlock" } else { "Lock" }}
-                                                        </button>
-                                                        <button class="menu-item menu-item-danger" role="menuitem"
-                                                            on:click={let a = for_delete.clone(); move |_| dialog.set(Dialog::Delete(a.clone()))}>"Delete"</button>
-                                                    </RowMenu>
-                                                </td>
-                                            </tr>
+                                            <DirectoryRow account=account customers=customers is_admin=is_admin managed_by=managed_by
+                                                dialog=dialog on_resend=Callback::new(resend)/>
                                         }
                                     }).collect_view()}
                                 </tbody>
