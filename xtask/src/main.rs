@@ -1,5 +1,6 @@
 //! `cargo xtask web [--dev] [--watch]`: builds the SPA into `web/dist`.
 //! `cargo xtask layers`: fails on a cycle between the modules of a layered crate (`layers.rs`).
+//! `cargo xtask sizes`: fails on a hand-written source file past 400 lines (`sizes.rs`).
 //!
 //! wasm32 build of the `web` crate → split into the main module and the chunks of the lazy pages
 //! (wasm_split_cli_support, the splitter leptos's `#[lazy]` is made for) → wasm-bindgen on the
@@ -16,6 +17,7 @@ use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 
 mod layers;
+mod sizes;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,8 +31,9 @@ fn main() -> Result<()> {
             }
         }
         Some("layers") => layers::check(&root()),
+        Some("sizes") => sizes::check(&root()),
         _ => {
-            eprintln!("usage: cargo xtask web [--dev] [--watch] | cargo xtask layers\n\n  --dev    unoptimised, faster build\n  --watch  rebuild whenever web/, types/ change");
+            eprintln!("usage: cargo xtask web [--dev] [--watch] | cargo xtask layers | cargo xtask sizes\n\n  --dev    unoptimised, faster build\n  --watch  rebuild whenever web/, types/ change");
             std::process::exit(2)
         }
     }
