@@ -14,6 +14,7 @@ ci_env=false
 case "${CI:-}" in true | 1) ci_env=true ;; esac
 # A fresh clone builds everything once: incremental compilation's bookkeeping would only cost time.
 if $ci_env; then export CARGO_INCREMENTAL=0; fi
+setup_started=$SECONDS
 source scripts/setup.sh
 setup_python_tools
 if ! command -v chromium >/dev/null; then
@@ -38,8 +39,10 @@ fi
 
 passed=0
 failed=0
-# Each stage's duration, printed as it ends and again in the summary.
-durations=()
+# Each stage's duration, printed as it ends and again in the summary; the set-up above (Rust's
+# toolchain and targets, system packages, npm and Python tools, Chromium) first.
+durations=("$(printf '%5ds  %s' $((SECONDS - setup_started)) "setting up (toolchain, packages, npm and Python tools, Chromium)")")
+printf '  (setting up: %ds)\n' $((SECONDS - setup_started))
 stage_name=
 stage_start=$SECONDS
 stage() {

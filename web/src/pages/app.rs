@@ -1,6 +1,6 @@
 //! One app: its header with the SDK key, key figures of the last 30 days, and the tabs
-//! Analytics, Devices, Mobile users and, for Standard apps, Orders and Quote requests
-//! (`/apps/:id/:tab`).
+//! Analytics, Devices, Mobile users, Push, for Standard apps Orders and Quote requests, Billing
+//! and Publish (`/apps/:id/:tab`), each loaded with its own chunk of the SPA.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
