@@ -6,6 +6,9 @@
 //! `super::other`; a name the crate root re-exports (`pub use error::StoreError`) counts as its
 //! module, and any other item of the root as the root itself (`lib`). Comment lines and the test
 //! modules at the end of a file (`#[cfg(test)]`) are not read: tests may reach anywhere.
+//!
+//! It also refuses the http crate (`api/src`) raising a webhook event: the domain function that
+//! makes a change announces it, so that no route can change a thing without its event.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -15,6 +18,9 @@ use anyhow::{Context, Result};
 
 /// The crates whose modules must form no cycle, by their source folder.
 pub const LAYERED: &[&str] = &["api/store/src", "api/domain/src", "api/src", "types/src"];
+
+/// The http crate's sources, which call the domain's rules and raise no event themselves.
+const HTTP: &str = "api/src";
 
 /// The root module's name in the graph.
 const ROOT: &str = "lib";
@@ -121,7 +127,45 @@ pub fn check(workspace: &Path) -> Result<()> {
         "modules that name each other (move what both need below them):\n  {}",
         problems.join("\n  ")
     );
+    let raising = events_raised_in(&workspace.join(HTTP), workspace)?;
+    anyhow::ensure!(
+        raising.is_empty(),
+        "the http crate raises webhook events (call the domain function that makes the change and \
+         let it emit):\n  {}",
+        raising.join("\n  ")
+    );
     Ok(())
+}
+
+/// The files under `dir` whose code names `webhooks::emit` (or `emit_with`).
+fn events_raised_in(dir: &Path, workspace: &Path) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = fs::read_to_string(&path)?;
+                if raises_events(&code_of(&text, false)) {
+                    let at = path.strip_prefix(workspace).unwrap_or(&path);
+                    found.push(at.display().to_string());
+                }
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Whether `code` calls or imports the webhooks' `emit` or `emit_with`.
+fn raises_events(code: &str) -> bool {
+    let flat: String = code.split_whitespace().collect();
+    let listed = ["emit,", "emit}", "emit_with"]
+        .iter()
+        .any(|n| flat.contains(n));
+    flat.contains("webhooks::emit") || (flat.contains("webhooks::{") && listed)
 }
 
 /// The items the root defines itself (not its re-exports).
@@ -320,6 +364,27 @@ mod tests {
         assert_eq!(cycles(&graph), [["a", "b", "c"]]);
         graph.get_mut("c").map(|c| c.remove("a"));
         assert!(cycles(&graph).is_empty());
+    }
+
+    #[test]
+    fn raising_an_event_is_found_however_it_is_written() {
+        assert!(raises_events("crate::webhooks::emit(conn, id, e, &w)?;"));
+        assert!(raises_events(
+            "use crate::webhooks::emit;\nemit(conn, id, e, &w)?;"
+        ));
+        assert!(raises_events(
+            "use crate::webhooks::{\n    emit_with, Sender};"
+        ));
+        assert!(raises_events(
+            "crate::webhooks::\n    emit_with(conn, id, e, f)"
+        ));
+        assert!(!raises_events(
+            "crate::orders::report(conn, app, &order, now)?;"
+        ));
+        assert!(!raises_events(&code_of(
+            "// see `webhooks::emit`\nlet x = 1;",
+            false
+        )));
     }
 
     #[test]

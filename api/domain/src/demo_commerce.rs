@@ -261,7 +261,7 @@ fn seed_quotes(
         match fate {
             "accepted" => {
                 let accepted_at = answered_at + Duration::days(1);
-                let quote = crate::quotes::answer(conn, &quote, true, accepted_at)?;
+                let quote = crate::quotes::answer(conn, (app, &quote), true, accepted_at)?;
                 let lines: Vec<NewOrderLine> = wanted
                     .iter()
                     .zip(&prices)
@@ -292,7 +292,7 @@ fn seed_quotes(
                 orders::take_order(conn, app, &order, accepted_at + Duration::hours(1))?;
             }
             "declined" => {
-                crate::quotes::answer(conn, &quote, false, answered_at + Duration::days(2))?;
+                crate::quotes::answer(conn, (app, &quote), false, answered_at + Duration::days(2))?;
             }
             _ => {}
         }

@@ -220,7 +220,7 @@ fn seed_mobile_users(
     for n in 0..count {
         let first = FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())];
         let last = LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())];
-        let user = sdk::create_mobile_user(
+        let user = crate::mobile_users::create(
             conn,
             app,
             &CreateMobileUser {

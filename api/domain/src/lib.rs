@@ -5,14 +5,17 @@
 //! these functions and answers.
 
 pub mod analytics;
+pub mod apps;
 pub mod auth;
 pub mod billing;
+pub mod customers;
 pub mod db;
 pub mod demo_commerce;
 pub mod demo_traffic;
 pub mod error;
 pub mod mailer;
 pub mod metrics;
+pub mod mobile_users;
 pub mod onboarding;
 pub mod orders;
 pub mod policy;
@@ -25,6 +28,7 @@ pub mod seed;
 pub mod settings;
 pub mod state;
 pub mod telemetry;
+pub mod versions;
 pub mod webhooks;
 
 // The store's clock and device sketch, where the rules have always named them.

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use types::apps::AppEdition;
 use types::orders::{CreateOrder, Order, OrderDevice, OrderStatus, UpdateOrder};
 use types::quotes::QuoteStatus;
+use types::webhooks::WebhookEventType as Event;
 use types::ErrorCode;
 
 use crate::db::apps::AppRow;
@@ -17,6 +18,7 @@ use crate::db::orders::{LineRow, NewEvent, NewOrder, OrderRow};
 use crate::db::quotes::{self, QuoteRow};
 use crate::db::{parse_id, DbConn};
 use crate::error::{AppError, AppResult};
+use crate::versions::check_etag;
 
 // Its conflicts are answered by the store's unique indexes too, so they live with the error.
 pub use crate::error::{order_number_taken, quote_already_ordered};
@@ -39,7 +41,7 @@ pub fn signed_in_buyer(
             .and_then(|id| MobileUserRow::find(conn, app_id, id))
             .map(Some)
             .map_err(|_| AppError::invalid_field("mobile_user_id", "is not a user of this app")),
-        (None, Some(sdk_ref)) => crate::sdk::mobile_user_by_ref(conn, app_id, sdk_ref).map(Some),
+        (None, Some(sdk_ref)) => crate::mobile_users::by_ref(conn, app_id, sdk_ref).map(Some),
         (None, None) => Ok(None),
     }
 }
@@ -338,4 +340,47 @@ pub fn move_order(
             created_at: now,
         },
     )?)
+}
+
+/// An order the app reports: stored and announced to the owner's webhooks (`order.created`), or
+/// recognised as one it sent before (nothing new stored). Whether it is new, with its detail.
+pub fn report(
+    conn: &mut DbConn,
+    app: &AppRow,
+    order: &CreateOrder,
+    now: NaiveDateTime,
+) -> AppResult<(bool, Order)> {
+    match take_order(conn, app, order, now)? {
+        Intake::Created(row) => {
+            let detail = detail(conn, &row)?;
+            crate::webhooks::emit(conn, app.owner_id, Event::OrderCreated, &detail)?;
+            Ok((true, detail))
+        }
+        Intake::Known(row) => Ok((false, detail(conn, &row)?)),
+    }
+}
+
+/// The owner's move of the order `order_id` of `app`, made against the version `if_match`:
+/// audited, pushed to the buyer's device when the app says so, announced (`order.updated`).
+/// The moved row, its detail, and whether a push was queued.
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    (app, order_id, if_match): (&AppRow, i64, Option<&str>),
+    change: &UpdateOrder,
+    now: NaiveDateTime,
+) -> AppResult<(OrderRow, Order, bool)> {
+    let order = OrderRow::find_for_update(conn, app.id, order_id)?;
+    check_etag(if_match, &order.etag())?;
+    let order = move_order(conn, &order, change, actor, now)?;
+    actor.record(conn, "order.update", "order", Some(order.id.to_string()))?;
+    let about = (
+        order.order_number.as_str(),
+        order.status.label(),
+        order.device_id,
+    );
+    let pushed = crate::push::order_status_push(conn, app.id, about, now)?;
+    let detail = detail(conn, &order)?;
+    crate::webhooks::emit(conn, app.owner_id, Event::OrderUpdated, &detail)?;
+    Ok((order, detail, pushed))
 }

@@ -11,6 +11,7 @@ use sha2::Sha256;
 
 use chrono::NaiveDateTime;
 use types::quotes::{CreateQuoteRequest, CreateQuoteResponse, QuoteRequest, QuoteStatus};
+use types::webhooks::WebhookEventType as Event;
 
 use crate::clock::Clock;
 use crate::db::apps::AppRow;
@@ -23,7 +24,7 @@ use crate::error::{AppError, AppResult};
 /// How often the expiry job looks for offers that ran out.
 const EXPIRY_PERIOD: Duration = Duration::from_secs(60);
 
-/// Stores a quote request the app sends.
+/// Stores a quote request the app sends, and tells the owner's webhooks.
 pub fn take_request(
     conn: &mut DbConn,
     app: &AppRow,
@@ -57,7 +58,7 @@ pub fn take_request(
             quantity: l.quantity,
         })
         .collect();
-    Ok(QuoteRow::insert(
+    let quote = QuoteRow::insert(
         conn,
         &NewQuote {
             app_id: app.id,
@@ -71,7 +72,9 @@ pub fn take_request(
             updated_at: now,
         },
         lines,
-    )?)
+    )?;
+    emit(conn, app.owner_id, Event::QuoteRequestCreated, &quote)?;
+    Ok(quote)
 }
 
 /// The app's quote request, with its status as of `now` (an offer that ran out is `expired`).
@@ -288,10 +291,11 @@ pub fn decline_by_owner(
     )?)
 }
 
-/// The app's answer to the offer in force: `accept` it, or decline the request.
+/// The app's answer to the offer in force: `accept` it, or decline the request; the owner's
+/// webhooks hear of it.
 pub fn answer(
     conn: &mut DbConn,
-    quote: &QuoteRow,
+    (app, quote): (&AppRow, &QuoteRow),
     accept: bool,
     now: NaiveDateTime,
 ) -> AppResult<QuoteRow> {
@@ -300,16 +304,29 @@ pub fn answer(
         (QuoteStatus::New | QuoteStatus::Quoted, false) => QuoteStatus::Declined,
         _ => return Err(not_now(quote, if accept { "accepted" } else { "declined" })),
     };
-    Ok(QuoteRow::set_status(conn, quote, status, None, now)?)
+    let answered = QuoteRow::set_status(conn, quote, status, None, now)?;
+    emit(conn, app.owner_id, Event::QuoteRequestUpdated, &answered)?;
+    Ok(answered)
+}
+
+/// The owner's `change` to the quote request `quote_id` of `app` (an offer, a decline), as of
+/// `now`: audited as `action`, announced to webhooks; the request as it is after.
+pub fn change_by_owner(
+    conn: &mut DbConn,
+    (actor, action): (&Actor, &str),
+    (app, quote_id): (&AppRow, i64),
+    change: impl FnOnce(&mut DbConn, &QuoteRow, &Actor) -> AppResult<QuoteRow>,
+    now: NaiveDateTime,
+) -> AppResult<QuoteRow> {
+    let quote = find(conn, app.id, quote_id, now)?;
+    let quote = change(conn, &quote, actor)?;
+    actor.record(conn, action, "quote_request", Some(quote.id.to_string()))?;
+    emit(conn, app.owner_id, Event::QuoteRequestUpdated, &quote)?;
+    Ok(quote)
 }
 
 /// Tells the webhooks of the app's `owner` that `quote` was made or moved.
-pub fn emit_quote(
-    conn: &mut DbConn,
-    owner: i64,
-    event: types::webhooks::WebhookEventType,
-    quote: &QuoteRow,
-) -> AppResult<()> {
+fn emit(conn: &mut DbConn, owner: i64, event: Event, quote: &QuoteRow) -> AppResult<()> {
     crate::webhooks::emit_with(conn, owner, event, |conn| {
         Ok(to_wire(conn, std::slice::from_ref(quote), View::Detail)?.pop())
     })

@@ -5,17 +5,17 @@ use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDateTime};
 use types::apps::AppKind;
-use types::mobile_users::{CreateMobileUser, MobileUserStatus};
+use types::mobile_users::CreateMobileUser;
 use types::sdk::{EventBatch, EventKind, EventsAccepted, RegisterDevice};
 use types::FieldError;
 
 use crate::db::apps::AppRow;
 use crate::db::devices::DeviceRow;
 use crate::db::events::{self, NewEvent};
-use crate::db::mobile_users::{MobileUserRow, NewMobileUser};
+use crate::db::mobile_users::MobileUserRow;
 use crate::db::rollups::Fold;
 use crate::db::DbConn;
-use crate::error::{managed_by_magento, mobile_user_email_taken, AppError, AppResult};
+use crate::error::{managed_by_magento, AppError, AppResult};
 use types::webhooks::WebhookEventType;
 
 /// The header that carries the app's public key.
@@ -159,64 +159,10 @@ pub fn register_mobile_user(
     if app.kind() == AppKind::Magento {
         return Err(managed_by_magento());
     }
-    let email = user.email.trim().to_lowercase();
+    let email = crate::mobile_users::normalise_email(&user.email);
     let row = match MobileUserRow::find_by_email(conn, app.id, &email)? {
         Some(known) => known,
-        None => create_mobile_user(conn, app, user)?,
+        None => crate::mobile_users::create(conn, app, user)?,
     };
     Ok(row.sdk_ref.unwrap_or_default())
-}
-
-/// The buyer named by an SDK order or quote request: the app's user with this handle (`Err` names
-/// the field when there is none).
-pub fn mobile_user_by_ref(
-    conn: &mut DbConn,
-    app_id: i64,
-    sdk_ref: &str,
-) -> AppResult<MobileUserRow> {
-    MobileUserRow::find_by_ref(conn, app_id, sdk_ref)?
-        .ok_or_else(|| AppError::invalid_field("mobile_user_ref", "is not a user of this app"))
-}
-
-/// A fresh handle for a mobile user: 128 random bits, nothing the app could guess from.
-fn new_sdk_ref() -> String {
-    format!("mu_{}", crate::auth::secrets::random_token(16))
-}
-
-/// Registers a user of a stand-alone app (from the app, or from the back office).
-pub fn create_mobile_user(
-    conn: &mut DbConn,
-    app: &AppRow,
-    user: &CreateMobileUser,
-) -> AppResult<MobileUserRow> {
-    if app.kind() == AppKind::Magento {
-        return Err(managed_by_magento());
-    }
-    let email = user.email.trim().to_lowercase();
-    if MobileUserRow::email_in_use(conn, app.id, &email, None)? {
-        return Err(mobile_user_email_taken());
-    }
-    let now = crate::clock::now();
-    let created = MobileUserRow::insert(
-        conn,
-        &NewMobileUser {
-            app_id: app.id,
-            email,
-            first_name: user.first_name.trim().to_owned(),
-            last_name: user.last_name.trim().to_owned(),
-            phone: user.phone.clone(),
-            status: MobileUserStatus::Active.as_str().to_owned(),
-            created_at: now,
-            updated_at: now,
-            sdk_ref: new_sdk_ref(),
-        },
-    )?;
-    let data = created.to_wire();
-    crate::webhooks::emit(
-        conn,
-        app.owner_id,
-        WebhookEventType::MobileUserCreated,
-        &data,
-    )?;
-    Ok(created)
 }

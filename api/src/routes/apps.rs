@@ -3,18 +3,17 @@
 
 use crate::routes::Register;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use types::apps::{App, AppEdition, AppFilter, AppKind, AppSort, CreateApp, UpdateApp};
+use types::apps::{App, AppFilter, AppSort, CreateApp, UpdateApp};
 use types::{Page, PageQuery};
 
-use crate::auth::{secrets, AuthUser};
-use crate::db::apps::{AppChanges, AppQuery, AppRow, AppWithOwner, NewApp};
+use crate::auth::AuthUser;
+use crate::db::apps::{AppQuery, AppRow, AppWithOwner};
 use crate::db::page::Paging;
-use crate::db::{parse_id, DbConn};
-use crate::error::{ApiError, ApiResult, AppError, AppResult};
+use crate::db::parse_id;
+use crate::error::ApiResult;
 use crate::idempotency::{self, KeyOwner, Outcome};
-use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
+use crate::routes::{if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
-use types::webhooks::WebhookEventType as Event;
 
 pub fn configure(cfg: &mut impl Register) {
     cfg.service(list_apps)
@@ -25,25 +24,11 @@ pub fn configure(cfg: &mut impl Register) {
         .service(rotate_app_key);
 }
 
-/// A fresh public app key.
-fn new_app_key() -> String {
-    format!("ak_{}", secrets::random_token(18))
-}
-
 fn respond(
     response: actix_web::HttpResponseBuilder,
     (app, owner_email): &AppWithOwner,
 ) -> HttpResponse {
     json_with_etag(response, &app.etag(), &app.to_wire(owner_email))
-}
-
-/// Tells the webhooks of the app's owner (and its partner) about it.
-fn emit_app(conn: &mut DbConn, event: Event, (app, owner_email): &AppWithOwner) -> AppResult<()> {
-    crate::webhooks::emit(conn, app.owner_id, event, &app.to_wire(owner_email))
-}
-
-fn store_url_required() -> AppError {
-    AppError::invalid_field("store_url", "is required for magento apps")
 }
 
 /// Lists the apps you may manage.
@@ -110,42 +95,12 @@ async fn create_app(
     user: AuthUser,
     body: Valid<CreateApp>,
 ) -> ApiResult<HttpResponse> {
-    if body.0.kind == AppKind::Magento && body.0.store_url.is_none() {
-        return Err(ApiError(store_url_required()));
-    }
+    crate::apps::check_new(&body.0)?;
     let requested = body.0.owner_id.as_deref().map(parse_id).transpose()?;
     let owner = KeyOwner::Account(user.id());
+    let now = state.clock.now();
     idempotency::run(&state, &req, owner, body.0, move |conn, body| {
-        let owner_id = crate::policy::owner_for_new_app(user.scope(), conn, requested)?;
-        crate::billing::ensure_may_set_edition(user.role(), AppEdition::Basic, body.edition)?;
-        let now = crate::clock::now();
-        let created = AppRow::insert(
-            conn,
-            &NewApp {
-                owner_id,
-                name: body.name.trim().to_owned(),
-                kind: body.kind.as_str().to_owned(),
-                edition: body.edition.as_str().to_owned(),
-                store_url: body.store_url,
-                icon_url: body.icon_url,
-                ios_bundle_id: body.ios_bundle_id,
-                android_package_name: body.android_package_name,
-                app_key: new_app_key(),
-                created_at: now,
-                updated_at: now,
-            },
-        )?;
-        user.actor()
-            .record(conn, "app.create", "app", Some(created.0.id.to_string()))?;
-        if body.edition == AppEdition::Standard {
-            user.actor().record(
-                conn,
-                "app.edition_grant",
-                "app",
-                Some(created.0.id.to_string()),
-            )?;
-        }
-        emit_app(conn, Event::AppCreated, &created)?;
+        let created = crate::apps::create(conn, user.scope(), &user.actor(), requested, body, now)?;
         let (app, owner_email) = &created;
         Ok(Outcome::created(
             &app.to_wire(owner_email),
@@ -215,34 +170,8 @@ async fn update_app(
     let updated = state
         .db
         .transaction(move |conn| {
-            let (current, _) = user.scope().find_app(conn, id)?;
-            check_etag(if_match.as_deref(), &current.etag())?;
-            if current.kind() == AppKind::Magento && body.store_url == Some(None) {
-                return Err(store_url_required());
-            }
-            let new_edition = body.edition.filter(|e| *e != current.edition());
-            if let Some(edition) = new_edition {
-                crate::billing::ensure_may_set_edition(user.role(), current.edition(), edition)?;
-                crate::billing::ensure_edition_is_free(conn, id)?;
-            }
-            let changes = AppChanges {
-                name: body.name.map(|n| n.trim().to_owned()),
-                edition: body.edition.map(|e| e.as_str().to_owned()),
-                store_url: body.store_url,
-                icon_url: body.icon_url,
-                ios_bundle_id: body.ios_bundle_id,
-                android_package_name: body.android_package_name,
-                app_key: None,
-            };
-            let updated = AppRow::update(conn, id, &changes)?;
-            user.actor()
-                .record(conn, "app.update", "app", Some(id.to_string()))?;
-            if new_edition == Some(AppEdition::Standard) {
-                user.actor()
-                    .record(conn, "app.edition_grant", "app", Some(id.to_string()))?;
-            }
-            emit_app(conn, Event::AppUpdated, &updated)?;
-            Ok(updated)
+            let version = (id, if_match.as_deref());
+            crate::apps::update(conn, user.scope(), &user.actor(), version, body)
         })
         .await?;
     Ok(respond(HttpResponse::Ok(), &updated))
@@ -279,14 +208,8 @@ async fn delete_app(
     state
         .db
         .transaction(move |conn| {
-            let current = user.scope().find_app(conn, id)?;
-            check_etag(if_match.as_deref(), &current.0.etag())?;
-            crate::billing::before_deleting(conn, &billing, Some(id), None, now)?;
-            // Recorded first, while the app's name can still be read.
-            user.actor()
-                .record(conn, "app.delete", "app", Some(id.to_string()))?;
-            emit_app(conn, Event::AppDeleted, &current)?;
-            Ok(AppRow::delete(conn, id)?)
+            let version = (id, if_match.as_deref());
+            crate::apps::delete(conn, user.scope(), &user.actor(), version, &billing, now)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -313,18 +236,7 @@ async fn rotate_app_key(
     let id = parse_id(&path)?;
     let updated = state
         .db
-        .transaction(move |conn| {
-            user.scope().find_app(conn, id)?;
-            let changes = AppChanges {
-                app_key: Some(new_app_key()),
-                ..AppChanges::default()
-            };
-            let updated = AppRow::update(conn, id, &changes)?;
-            user.actor()
-                .record(conn, "app.rotate_key", "app", Some(id.to_string()))?;
-            emit_app(conn, Event::AppUpdated, &updated)?;
-            Ok(updated)
-        })
+        .transaction(move |conn| crate::apps::rotate_key(conn, user.scope(), &user.actor(), id))
         .await?;
     Ok(respond(HttpResponse::Ok(), &updated))
 }

@@ -3,8 +3,6 @@
 use actix_web::http::header;
 use actix_web::HttpRequest;
 
-use crate::error::{AppError, AppResult};
-
 /// The `If-Match` value, read before the blocking database call that checks it.
 pub fn if_match_of(req: &HttpRequest) -> Option<String> {
     req.headers()
@@ -13,20 +11,7 @@ pub fn if_match_of(req: &HttpRequest) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// `If-Match` (taken from the request by `if_match_of`) must name the current ETag when given
-/// (`*` matches anything); otherwise 412.
-pub fn check_etag(if_match: Option<&str>, current_etag: &str) -> AppResult<()> {
-    let Some(value) = if_match else { return Ok(()) };
-    let matches = value
-        .split(',')
-        .map(|tag| tag.trim().trim_start_matches("W/"))
-        .any(|tag| tag == "*" || tag == current_etag);
-    if matches {
-        Ok(())
-    } else {
-        Err(AppError::precondition_failed())
-    }
-}
+pub use crate::versions::check_etag;
 
 /// An account in the body, with its version as `ETag`.
 pub fn with_etag(

@@ -3,19 +3,17 @@
 
 use crate::routes::Register;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use types::apps::AppKind;
 use types::mobile_users::{CreateMobileUser, MobileUser, MobileUserFilter, UpdateMobileUser};
-use types::webhooks::WebhookEventType as Event;
 use types::{Page, PageQuery};
 
 use crate::auth::AuthUser;
 use crate::db::apps::AppRow;
-use crate::db::mobile_users::{MobileUserChanges, MobileUserRow};
+use crate::db::mobile_users::MobileUserRow;
 use crate::db::page::Paging;
 use crate::db::{parse_id, DbConn};
-use crate::error::{managed_by_magento, mobile_user_email_taken, ApiResult, AppResult};
+use crate::error::{ApiResult, AppResult};
 use crate::idempotency::{self, KeyOwner, Outcome};
-use crate::routes::{check_etag, csv, if_match_of, json_with_etag, valid_query, Valid};
+use crate::routes::{csv, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut impl Register) {
@@ -29,11 +27,7 @@ pub fn configure(cfg: &mut impl Register) {
 
 /// A stand-alone app `user` may manage.
 fn standalone_app(conn: &mut DbConn, user: &AuthUser, id: i64) -> AppResult<AppRow> {
-    let (app, _) = user.scope().find_app(conn, id)?;
-    if app.kind() == AppKind::Magento {
-        return Err(managed_by_magento());
-    }
-    Ok(app)
+    crate::mobile_users::standalone_app(conn, user.scope(), id)
 }
 
 fn respond(response: actix_web::HttpResponseBuilder, user: &MobileUserRow) -> HttpResponse {
@@ -157,13 +151,7 @@ async fn create_mobile_user(
     let owner = KeyOwner::Account(user.id());
     idempotency::run(&state, &req, owner, body.0, move |conn, body| {
         let app = standalone_app(conn, &user, id)?;
-        let created = crate::sdk::create_mobile_user(conn, &app, &body)?;
-        user.actor().record(
-            conn,
-            "mobile_user.create",
-            "mobile_user",
-            Some(created.id.to_string()),
-        )?;
+        let created = crate::mobile_users::create_audited(conn, &user.actor(), &app, &body)?;
         let location = format!("/api/v1/apps/{id}/mobile-users/{}", created.id);
         Ok(Outcome::created(&created.to_wire(), location)?.etag(&created.etag()))
     })
@@ -236,37 +224,8 @@ async fn update_mobile_user(
         .db
         .transaction(move |conn| {
             let app = standalone_app(conn, &user, id)?;
-            let current = MobileUserRow::find(conn, app.id, user_id)?;
-            check_etag(if_match.as_deref(), &current.etag())?;
-            let email = body.email.map(|e| e.trim().to_lowercase());
-            if let Some(email) = &email {
-                if MobileUserRow::email_in_use(conn, app.id, email, Some(current.id))? {
-                    return Err(mobile_user_email_taken());
-                }
-            }
-            let action = match body.status {
-                Some(s) if s != current.status() => format!(
-                    "mobile_user.{}",
-                    match s {
-                        types::mobile_users::MobileUserStatus::Active => "unblock",
-                        types::mobile_users::MobileUserStatus::Blocked => "block",
-                    }
-                ),
-                _ => "mobile_user.update".to_owned(),
-            };
-            let changes = MobileUserChanges {
-                email,
-                first_name: body.first_name.map(|s| s.trim().to_owned()),
-                last_name: body.last_name.map(|s| s.trim().to_owned()),
-                phone: body.phone,
-                status: body.status.map(|s| s.as_str().to_owned()),
-            };
-            let updated = MobileUserRow::update(conn, &current, &changes)?;
-            user.actor()
-                .record(conn, &action, "mobile_user", Some(user_id.to_string()))?;
-            let data = updated.to_wire();
-            crate::webhooks::emit(conn, app.owner_id, Event::MobileUserUpdated, &data)?;
-            Ok(updated)
+            let version = (user_id, if_match.as_deref());
+            crate::mobile_users::update(conn, &user.actor(), &app, version, body)
         })
         .await?;
     Ok(respond(HttpResponse::Ok(), &updated))
@@ -301,17 +260,8 @@ async fn delete_mobile_user(
         .db
         .transaction(move |conn| {
             let app = standalone_app(conn, &user, id)?;
-            let current = MobileUserRow::find(conn, app.id, user_id)?;
-            check_etag(if_match.as_deref(), &current.etag())?;
-            user.actor().record(
-                conn,
-                "mobile_user.delete",
-                "mobile_user",
-                Some(user_id.to_string()),
-            )?;
-            let data = current.to_wire();
-            crate::webhooks::emit(conn, app.owner_id, Event::MobileUserDeleted, &data)?;
-            Ok(MobileUserRow::delete(conn, current.id)?)
+            let version = (user_id, if_match.as_deref());
+            crate::mobile_users::delete(conn, &user.actor(), &app, version)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

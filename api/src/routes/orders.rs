@@ -13,8 +13,8 @@ use crate::db::orders::OrderRow;
 use crate::db::page::Paging;
 use crate::db::{parse_id, utc, DbConn};
 use crate::error::{ApiResult, AppResult};
-use crate::orders::{detail, move_order, require_standard};
-use crate::routes::{check_etag, csv, if_match_of, json_with_etag, valid_query, Valid};
+use crate::orders::{detail, require_standard};
+use crate::routes::{csv, if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut impl Register) {
@@ -217,25 +217,8 @@ async fn update_order(
         .db
         .transaction(move |conn| {
             let app = standard_app(conn, &user, id)?;
-            let order = OrderRow::find_for_update(conn, app.id, order_id)?;
-            check_etag(if_match.as_deref(), &order.etag())?;
-            let actor = user.actor();
-            let order = move_order(conn, &order, &body.0, &actor, now)?;
-            actor.record(conn, "order.update", "order", Some(order.id.to_string()))?;
-            let about = (
-                order.order_number.as_str(),
-                order.status.label(),
-                order.device_id,
-            );
-            let pushed = crate::push::order_status_push(conn, app.id, about, now)?;
-            let detail = detail(conn, &order)?;
-            crate::webhooks::emit(
-                conn,
-                app.owner_id,
-                types::webhooks::WebhookEventType::OrderUpdated,
-                &detail,
-            )?;
-            Ok((order, detail, pushed))
+            let which = (&app, order_id, if_match.as_deref());
+            crate::orders::update(conn, &user.actor(), which, &body.0, now)
         })
         .await?;
     if pushed {

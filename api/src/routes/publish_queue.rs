@@ -14,7 +14,7 @@ use crate::db::publishing::PublishRow;
 use crate::error::ApiResult;
 use crate::policy::Scope;
 use crate::publishing;
-use crate::routes::publishing::{one, page_of, respond};
+use crate::routes::publishing::{page_of, respond};
 use crate::routes::{check_etag, if_match_of, valid_query, Valid};
 use crate::state::AppState;
 
@@ -72,7 +72,7 @@ async fn get_request(
         .db
         .run(move |conn| {
             let row = PublishRow::find(conn, user.scope(), req_id)?;
-            one(conn, &row, alert)
+            publishing::detail(conn, &row, alert)
         })
         .await?;
     Ok(respond(found))
@@ -118,16 +118,8 @@ async fn review_request(
             let row = PublishRow::lock(conn, found.app_id, req_id)?;
             check_etag(if_match.as_deref(), &row.etag())?;
             let row = publishing::review(conn, &mailer, &row, &body.0, &user.actor(), now)?;
-            let done = one(conn, &row, (alert_hours, now))?;
-            if let Some((app, _)) = crate::db::apps::AppRow::find_with_owner(conn, row.app_id)? {
-                crate::webhooks::emit(
-                    conn,
-                    app.owner_id,
-                    types::webhooks::WebhookEventType::PublishRequestUpdated,
-                    &done.1,
-                )?;
-            }
-            Ok(done)
+            let event = types::webhooks::WebhookEventType::PublishRequestUpdated;
+            publishing::announce(conn, event, &row, (alert_hours, now))
         })
         .await?;
     Ok(respond(done))

@@ -227,16 +227,8 @@ fn change_quote(
     now: NaiveDateTime,
 ) -> AppResult<(QuoteRow, QuoteRequest)> {
     let app = standard_app(conn, user, id)?;
-    let quote = quotes::find(conn, app.id, quote_id, now)?;
-    let actor = user.actor();
-    let quote = change(conn, &quote, &actor)?;
-    actor.record(conn, action, "quote_request", Some(quote.id.to_string()))?;
-    crate::quotes::emit_quote(
-        conn,
-        app.owner_id,
-        types::webhooks::WebhookEventType::QuoteRequestUpdated,
-        &quote,
-    )?;
+    let who = (&user.actor(), action);
+    let quote = quotes::change_by_owner(conn, who, (&app, quote_id), change, now)?;
     let detail = detail(conn, &quote)?;
     Ok((quote, detail))
 }

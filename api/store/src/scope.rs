@@ -42,6 +42,15 @@ impl Scope {
         }
     }
 
+    /// The role of the account this scope is for (`for_account`'s inverse).
+    pub fn role(self) -> Role {
+        match self {
+            Self::All => Role::Admin,
+            Self::Partner(_) => Role::Partner,
+            Self::Customer(_) => Role::Customer,
+        }
+    }
+
     /// Whether `account` is within reach: itself, or for a partner one of its customers.
     pub fn reaches_account(self, account: &AccountRow) -> bool {
         match self {

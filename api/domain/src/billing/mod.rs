@@ -9,6 +9,7 @@ pub mod renewal;
 pub mod stripe;
 
 mod amounts;
+mod changes;
 mod charges;
 mod coupons;
 mod lifecycle;
@@ -44,6 +45,7 @@ use crate::error::{AppError, AppResult};
 use crate::mailer::{Email, Mailer};
 use crate::settings::Settings;
 pub use amounts::*;
+pub use changes::*;
 pub use charges::*;
 pub use coupons::*;
 pub use lifecycle::*;

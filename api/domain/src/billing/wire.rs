@@ -81,19 +81,6 @@ pub fn emit_subscription(
     })
 }
 
-/// [`emit_subscription`] with the wire form the caller already made of `sub`.
-pub fn emit_subscription_wire(
-    conn: &mut DbConn,
-    sub: &SubscriptionRow,
-    event: Event,
-    wire: &Subscription,
-) -> AppResult<()> {
-    match sub.owner_id {
-        Some(owner) => crate::webhooks::emit(conn, owner, event, wire),
-        None => Ok(()),
-    }
-}
-
 /// Tells the webhooks of the payment's owner how it ended (`pending` ones wait until then).
 pub(super) fn emit_payment(conn: &mut DbConn, payment: &PaymentRow) -> AppResult<()> {
     let event = match payment.status {

@@ -32,8 +32,10 @@ use types::billing::SubscriptionStatus;
 pub use crate::error::request_in_flight;
 
 mod content;
+mod requests;
 mod workflow;
 pub use content::*;
+pub use requests::*;
 pub use workflow::*;
 
 /// The wire form of `rows`, with their apps' names in one query; `timeline` for one request.

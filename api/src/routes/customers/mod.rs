@@ -6,13 +6,10 @@ mod activation;
 mod impersonate;
 
 use crate::routes::Register;
-use crate::webhooks::emit;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use types::accounts::{AccountSort, Role};
 use types::customers::{CreateCustomer, Customer, CustomerFilter, UpdateCustomer};
-use types::webhooks::WebhookEventType as Event;
-use types::ErrorCode;
 use types::{Page, PageQuery};
 
 use crate::auth::password::hash_off_thread as hash_password;
@@ -23,7 +20,7 @@ use crate::db::page::Paging;
 use crate::db::parse_id;
 use crate::error::ApiResult;
 use crate::idempotency::{self, KeyOwner, Outcome};
-use crate::onboarding::{create_account, ensure_owns_no_apps, update_account, AccountSpec};
+use crate::onboarding::update_account;
 use crate::routes::{check_etag, if_match_of, valid_query, with_etag, Valid};
 use crate::state::AppState;
 
@@ -133,29 +130,10 @@ async fn create_customer(
     let mailer = state.mailer.clone();
     let owner = KeyOwner::Account(user.id());
     idempotency::run(&state, &req, owner, body.0, move |conn, body| {
-        let partner_id =
-            crate::policy::partner_for_new_customer(user.scope(), conn, requested_partner)?;
-        let spec = AccountSpec {
-            email: body.email,
-            password_hash,
-            role: Role::Customer,
-            status: body.status,
-            first_name: body.first_name,
-            last_name: body.last_name,
-            company: body.company.filter(|c| !c.trim().is_empty()),
-            phone: body.phone,
-            country: body.country,
-            partner_id,
-        };
-        let account = create_account(conn, &mailer, &spec)?;
-        actor.record(
-            conn,
-            "customer.create",
-            "customer",
-            Some(account.id.to_string()),
-        )?;
+        let who = (user.scope(), &actor);
+        let account =
+            crate::customers::create(conn, who, (&mailer, requested_partner), body, password_hash)?;
         let wire = account.to_wire();
-        emit(conn, account.id, Event::CustomerCreated, &wire)?;
         Ok(
             Outcome::created(&wire, format!("/api/v1/customers/{}", account.id))?
                 .etag(&account.etag()),
@@ -279,19 +257,13 @@ async fn delete_customer(
     let id = parse_id(&path)?;
     let if_match = if_match_of(&req);
     let billing = state.billing.clone();
+    let now = state.clock.now();
     state
         .db
         .transaction(move |conn| {
-            let current = manager.0.scope().find_customer(conn, id)?;
-            check_etag(if_match.as_deref(), &current.etag())?;
-            crate::billing::before_deleting(conn, &billing, None, Some(id), crate::clock::now())?;
-            ensure_owns_no_apps(conn, id, ErrorCode::CustomerHasApps)?;
-            manager
-                .0
-                .actor()
-                .record(conn, "customer.delete", "customer", Some(id.to_string()))?;
-            emit(conn, id, Event::CustomerDeleted, &current.to_wire())?;
-            Ok(AccountRow::delete(conn, id)?)
+            let who = (manager.0.scope(), &manager.0.actor());
+            let version = (id, if_match.as_deref());
+            crate::customers::delete(conn, who, version, &billing, now)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

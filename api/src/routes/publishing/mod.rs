@@ -6,21 +6,20 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 use types::publishing::{
     AppPublishing, CancelPublishRequest, CreatePublishRequest, PublishFilter, PublishRequest,
-    PublishStatus, StoreStatus, SubmitPublishRequest, UpdatePublishRequest,
+    StoreStatus, SubmitPublishRequest, UpdatePublishRequest,
 };
 use types::webhooks::WebhookEventType as Event;
-use types::ErrorCode;
 use types::{Page, PageQuery};
 
 use crate::auth::AuthUser;
 use crate::db::page::Paging;
-use crate::db::publishing::{NewPublish, PublishChanges, PublishRow};
+use crate::db::publishing::PublishRow;
 use crate::db::{parse_id, DbConn};
 use crate::error::{ApiResult, AppError, AppResult};
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::policy::Scope;
-use crate::publishing::{self, Content};
-use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
+use crate::publishing::{self};
+use crate::routes::{if_match_of, json_with_etag, valid_query, Valid};
 use crate::state::AppState;
 
 mod moves;
@@ -34,18 +33,6 @@ pub fn configure(cfg: &mut impl Register) {
         .service(submit_request)
         .service(cancel_request)
         .service(app_publishing);
-}
-
-/// The wire form of one request (with its timeline) and its ETag.
-pub(crate) fn one(
-    conn: &mut DbConn,
-    row: &PublishRow,
-    alert: (i64, NaiveDateTime),
-) -> AppResult<(String, PublishRequest)> {
-    let wire = publishing::to_wire(conn, std::slice::from_ref(row), true, alert)?
-        .pop()
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("publish request vanished")))?;
-    Ok((row.etag(), wire))
 }
 
 pub(crate) fn respond((etag, wire): (String, PublishRequest)) -> HttpResponse {
@@ -101,38 +88,9 @@ async fn create_request(
     let owner = KeyOwner::Account(user.id());
     idempotency::run(&state, &req, owner, body.0, move |conn, b| {
         let (app, _) = user.scope().find_app(conn, id)?;
-        let content = Content {
-            release_notes: b.release_notes,
-            listing: b.listing,
-        };
-        publishing::check_content(conn, app.id, b.store, &content)?;
-        publishing::check_version(conn, app.id, b.store, (&b.version_name, b.build_number))?;
-        let row = PublishRow::insert(
-            conn,
-            &NewPublish {
-                app_id: app.id,
-                store: b.store.as_str(),
-                version_name: b.version_name,
-                build_number: b.build_number,
-                release_notes: Content::notes_json(&content.release_notes)?,
-                listing: Content::listing_json(&content.listing)?,
-                status: PublishStatus::Draft.as_str(),
-                created_by: Some(user.id()),
-                created_at: now,
-                updated_at: now,
-            },
-        )?;
-        let actor = user.actor();
-        row.record(conn, None, actor.email(), now)?;
-        actor.record(
-            conn,
-            "publish_request.created",
-            "publish_request",
-            Some(row.id.to_string()),
-        )?;
-        let (etag, wire) = one(conn, &row, (alert, now))?;
-        crate::webhooks::emit(conn, app.owner_id, Event::PublishRequestCreated, &wire)?;
-        let location = format!("/api/v1/apps/{id}/publish-requests/{}", row.id);
+        let (req_id, etag, wire) =
+            publishing::create(conn, (&app, &user.actor()), b, (alert, now))?;
+        let location = format!("/api/v1/apps/{id}/publish-requests/{req_id}");
         Ok(Outcome::created(&wire, location)?.etag(&etag))
     })
     .await
@@ -201,7 +159,7 @@ async fn get_app_request(
             if row.app_id != app.id {
                 return Err(AppError::not_found());
             }
-            one(conn, &row, alert)
+            publishing::detail(conn, &row, alert)
         })
         .await?;
     Ok(respond(found))
@@ -228,9 +186,7 @@ where
             let (app, _) = user.scope().find_app(conn, id)?;
             let row = PublishRow::lock(conn, app.id, req_id)?;
             let row = f(conn, &user, &row, now)?;
-            let done = one(conn, &row, (alert, now))?;
-            crate::webhooks::emit(conn, app.owner_id, Event::PublishRequestUpdated, &done.1)?;
-            Ok(done)
+            publishing::announce(conn, Event::PublishRequestUpdated, &row, (alert, now))
         })
         .await?;
     Ok(respond(done))
@@ -265,43 +221,14 @@ async fn update_request(
     body: Valid<UpdatePublishRequest>,
 ) -> ApiResult<HttpResponse> {
     let if_match = if_match_of(&req);
-    act(&state, user, (&path.0, &path.1), move |conn, user, row, now| {
-        check_etag(if_match.as_deref(), &row.etag())?;
-        if !row.status.is_editable() {
-            return Err(AppError::new(ErrorCode::IllegalTransition,
-                "Only a draft or a rejected request can be changed: withdraw it and make a new one.",
-            ));
-        }
-        let b = body.0;
-        let old = Content::of(row)?;
-        let content = Content {
-            release_notes: b.release_notes.unwrap_or(old.release_notes),
-            listing: b.listing.unwrap_or(old.listing),
-        };
-        let version_name = b.version_name.unwrap_or_else(|| row.version_name.clone());
-        let build_number = b.build_number.unwrap_or(row.build_number);
-        publishing::check_content(conn, row.app_id, row.store, &content)?;
-        publishing::check_version(conn, row.app_id, row.store, (&version_name, build_number))?;
-        let changed = PublishRow::update(
-            conn,
-            row.id,
-            &PublishChanges {
-                version_name: Some(version_name),
-                build_number: Some(build_number),
-                release_notes: Some(Content::notes_json(&content.release_notes)?),
-                listing: Some(Content::listing_json(&content.listing)?),
-                ..Default::default()
-            },
-            now,
-        )?;
-        user.actor().record(
-            conn,
-            "publish_request.updated",
-            "publish_request",
-            Some(row.id.to_string()),
-        )?;
-        Ok(changed)
-    })
+    act(
+        &state,
+        user,
+        (&path.0, &path.1),
+        move |conn, user, row, now| {
+            publishing::update(conn, &user.actor(), (row, if_match.as_deref()), body.0, now)
+        },
+    )
     .await
 }
 

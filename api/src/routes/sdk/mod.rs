@@ -1,22 +1,19 @@
 //! The SDK API: what mobile apps send, authenticated by the app's public key in `X-App-Key`
 //! (no user token). Rate limited per key.
 
-use crate::quotes::emit_quote;
 use crate::routes::Register;
-use crate::webhooks::emit;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use types::mobile_users::{CreateMobileUser, MobileUserRegistered};
 use types::orders::{CreateOrder, Order};
 use types::quotes::{CreateQuoteRequest, QuoteRequest};
 use types::sdk::{DeviceRegistered, EventBatch, EventsAccepted, RegisterDevice};
-use types::webhooks::WebhookEventType as Event;
 use types::ErrorCode;
 
 use crate::db::parse_id;
 use crate::error::{ApiError, ApiResult, AppError, AppResult};
 use crate::idempotency::{self, KeyOwner, Outcome};
-use crate::orders::{self, Intake};
+use crate::orders::{self};
 use crate::quotes;
 use crate::routes::Valid;
 use crate::sdk::{self, SdkApp};
@@ -179,17 +176,12 @@ async fn report_order(
                 quotes::check_access_key(&secret, app.id, quote_id, key.as_deref())
                     .map_err(|_| not_yours())?;
             }
-            match orders::take_order(conn, app, &order, now)? {
-                Intake::Created(row) => {
-                    let detail = orders::detail(conn, &row)?;
-                    emit(conn, app.owner_id, Event::OrderCreated, &detail)?;
-                    let location = format!("/api/v1/apps/{}/orders/{}", app.id, row.id);
-                    Ok(Outcome::created(&for_app(detail), location)?)
-                }
-                Intake::Known(row) => Ok(Outcome::json(
-                    StatusCode::OK,
-                    &for_app(orders::detail(conn, &row)?),
-                )?),
+            let (created, detail) = orders::report(conn, app, &order, now)?;
+            if created {
+                let location = format!("/api/v1/apps/{}/orders/{}", app.id, detail.id);
+                Ok(Outcome::created(&for_app(detail), location)?)
+            } else {
+                Ok(Outcome::json(StatusCode::OK, &for_app(detail))?)
             }
         })
         .await

@@ -30,7 +30,6 @@ pub(super) async fn send_quote_request(
     idempotency::run(&state, &req, owner, body.0, move |conn, body| {
         let app = app.row()?;
         let quote = quotes::take_request(conn, app, &body, now)?;
-        emit_quote(conn, app.owner_id, Event::QuoteRequestCreated, &quote)?;
         let mut detail = single(quotes::to_wire(
             conn,
             std::slice::from_ref(&quote),
@@ -123,13 +122,7 @@ pub(super) async fn answer_quote(
             orders::require_standard(app.row()?)?;
             quotes::check_access_key(&secret, app.row()?.id, id, key.as_deref())?;
             let quote = quotes::find(conn, app.row()?.id, id, now)?;
-            let quote = quotes::answer(conn, &quote, accept, now)?;
-            emit_quote(
-                conn,
-                app.row()?.owner_id,
-                Event::QuoteRequestUpdated,
-                &quote,
-            )?;
+            let quote = quotes::answer(conn, (app.row()?, &quote), accept, now)?;
             let mut detail = single(quotes::to_wire(
                 conn,
                 std::slice::from_ref(&quote),

@@ -4,7 +4,6 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDateTime;
 use types::billing::Subscription;
-use types::webhooks::WebhookEventType as Event;
 
 use crate::auth::AuthUser;
 use crate::billing::{self, Billing};
@@ -46,12 +45,7 @@ pub(super) async fn act(
         .db
         .transaction(move |conn| {
             let sub = locked(conn, &user, id)?;
-            let sub = change(conn, &billing, &sub, now)?;
-            user.actor()
-                .record(conn, action, "subscription", Some(id.to_string()))?;
-            let wire = billing::one_to_wire(conn, &billing, &sub, now)?;
-            billing::emit_subscription_wire(conn, &sub, Event::SubscriptionUpdated, &wire)?;
-            Ok((sub, wire))
+            billing::change(conn, (&*billing, &user.actor(), action), &sub, change, now)
         })
         .await?;
     Ok(respond(StatusCode::OK, &sub, &wire))

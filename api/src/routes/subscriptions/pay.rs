@@ -3,16 +3,12 @@
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use types::billing::{PayResult, PaySubscription};
-use types::webhooks::WebhookEventType as Event;
-use types::ErrorCode;
 
 use super::act::*;
 use crate::auth::AuthUser;
-use crate::billing::{self, Charged};
-use crate::db::invoices::{InvoiceRow, PaymentRow};
+use crate::billing::{self};
 use crate::db::parse_id;
-use crate::db::subscriptions::{SubscriptionChanges, SubscriptionRow};
-use crate::error::{ApiResult, AppError};
+use crate::error::ApiResult;
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::routes::Valid;
 use crate::state::AppState;
@@ -53,67 +49,11 @@ pub(super) async fn pay(
     let owner = KeyOwner::Account(user.id());
     idempotency::run(&state, &req, owner, body.0, move |conn, body| {
         let sub = locked(conn, &user, id)?;
-        if !sub.status.is_live() {
-            return Err(billing::subscription_ended());
-        }
-        let method = body.payment_method;
-        if !billing.provider.knows(&method) {
-            return Err(AppError::invalid_field(
-                "payment_method",
-                "is not a payment method the payment provider knows",
-            ));
-        }
-        let open = InvoiceRow::open_for(conn, id)?;
-        if let Some(invoice) = &open {
-            if PaymentRow::pending_for(conn, invoice.id)? {
-                return Err(AppError::new(
-                    ErrorCode::PaymentPending,
-                    "A payment of this invoice is still being processed by the payment \
-                     provider; its result will show here when it arrives.",
-                ));
-            }
-        }
-        let method = billing::save_method(conn, &billing, &sub, &method, now)?;
-        let sub = SubscriptionRow::update(
-            conn,
-            id,
-            &SubscriptionChanges {
-                payment_method: Some(method.clone()),
-                ..Default::default()
-            },
-            now,
-        )?;
-        let actor = user.actor();
-        let payment = match open {
-            None => None,
-            Some(invoice) => {
-                match billing::charge(conn, &billing, &sub, &invoice, Some(&method), &actor, now)? {
-                    Charged::Paid(payment) | Charged::Pending(payment) => Some(*payment),
-                    Charged::Failed { code, message, .. } => {
-                        let declined =
-                            AppError::new(ErrorCode::CardDeclined, format!("{message} ({code})"));
-                        return Outcome::problem(&declined);
-                    }
-                }
-            }
+        let who = (&*billing, &user.actor());
+        let result = match billing::pay_with(conn, who, &sub, &body.payment_method, now)? {
+            Ok(result) => result,
+            Err(declined) => return Outcome::problem(&declined),
         };
-        actor.record(
-            conn,
-            "subscription.payment_method",
-            "subscription",
-            Some(id.to_string()),
-        )?;
-        let sub = SubscriptionRow::find(conn, crate::policy::Scope::All, id)?;
-        let result = PayResult {
-            subscription: billing::one_to_wire(conn, &billing, &sub, now)?,
-            payment: payment.as_ref().map(PaymentRow::to_wire),
-        };
-        billing::emit_subscription_wire(
-            conn,
-            &sub,
-            Event::SubscriptionUpdated,
-            &result.subscription,
-        )?;
         Outcome::json(StatusCode::OK, &result)
     })
     .await

@@ -3,7 +3,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use types::billing::{CreateSubscription, PreviewQuery, Subscription, UpcomingCharge};
-use types::webhooks::WebhookEventType as Event;
 use types::ErrorCode;
 
 use super::act::*;
@@ -50,22 +49,9 @@ pub(super) async fn subscribe(
         let plan = parse_id(&body.plan_id)
             .and_then(|p| PlanRow::find(conn, p))
             .map_err(|_| AppError::invalid_field("plan_id", "names no plan"))?;
-        let sub = billing::subscribe(
-            conn,
-            &billing,
-            &app,
-            &plan,
-            body.coupon_code.as_deref(),
-            now,
-        )?;
-        user.actor().record(
-            conn,
-            "subscription.create",
-            "subscription",
-            Some(sub.id.to_string()),
-        )?;
-        let wire = billing::one_to_wire(conn, &billing, &sub, now)?;
-        billing::emit_subscription_wire(conn, &sub, Event::SubscriptionCreated, &wire)?;
+        let coupon = body.coupon_code.as_deref();
+        let who = (&*billing, &user.actor());
+        let (sub, wire) = billing::start(conn, who, (&app, &plan), coupon, now)?;
         Ok(Outcome::created(&wire, format!("/api/v1/subscriptions/{}", sub.id))?.etag(&sub.etag()))
     })
     .await
