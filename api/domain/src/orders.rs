@@ -172,7 +172,13 @@ pub fn take_order(
         created_at: now,
         updated_at: now,
     };
-    Ok(OrderRow::insert(conn, &new, lines).map(Intake::Created)?)
+    match OrderRow::insert(conn, &new, lines)? {
+        Some(stored) => Ok(Intake::Created(stored)),
+        // The same number stored meanwhile (the order sent twice at once): this order, or 409.
+        None => known_order(conn, app, order)?
+            .map(Intake::Known)
+            .ok_or_else(order_number_taken),
+    }
 }
 
 /// The accepted quote an order takes up: it must hold the offer's skus, quantities, prices and

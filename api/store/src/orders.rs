@@ -182,12 +182,29 @@ impl OrderRow {
             .collect())
     }
 
-    /// Stores an order with its lines and the first step of its trace (`pending`, by the app).
-    pub fn insert(conn: &mut DbConn, new: &NewOrder, lines: Vec<LineRow>) -> StoreResult<Self> {
-        let id: i64 = diesel::insert_into(orders::table)
-            .values(new)
-            .returning(orders::id)
-            .get_result(conn)?;
+    /// Stores an order with its lines and the first step of its trace (`pending`, by the app);
+    /// `None`, storing nothing, when the app has an order with this number already (one sent at
+    /// the same moment included: the statement waits for it).
+    pub fn insert(
+        conn: &mut DbConn,
+        new: &NewOrder,
+        lines: Vec<LineRow>,
+    ) -> StoreResult<Option<Self>> {
+        // A macro, not a value: the upsert is typed by the backend it runs on.
+        macro_rules! insert {
+            () => {
+                diesel::insert_into(orders::table)
+                    .values(new)
+                    .on_conflict((orders::app_id, orders::order_number))
+                    .do_nothing()
+                    .returning(orders::id)
+            };
+        }
+        let inserted: Option<i64> = match conn {
+            DbConn::Postgres(pg) => insert!().get_result(pg).optional()?,
+            DbConn::Sqlite(sqlite) => insert!().get_result(sqlite).optional()?,
+        };
+        let Some(id) = inserted else { return Ok(None) };
         let lines: Vec<LineRow> = lines
             .into_iter()
             .map(|line| LineRow {
@@ -209,7 +226,7 @@ impl OrderRow {
                 created_at: new.created_at,
             },
         )?;
-        Self::find(conn, new.app_id, id)
+        Self::find(conn, new.app_id, id).map(Some)
     }
 
     /// Moves the order to `event.status` (adding `event.refunded_amount` to what was refunded)

@@ -8,10 +8,9 @@ use types::mobile_users::{CreateMobileUser, MobileUserRegistered};
 use types::orders::{CreateOrder, Order};
 use types::quotes::{CreateQuoteRequest, QuoteRequest};
 use types::sdk::{DeviceRegistered, EventBatch, EventsAccepted, RegisterDevice};
-use types::ErrorCode;
 
 use crate::db::parse_id;
-use crate::error::{ApiError, ApiResult, AppError, AppResult};
+use crate::error::{ApiResult, AppError, AppResult};
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::orders::{self};
 use crate::quotes;
@@ -162,46 +161,27 @@ async fn report_order(
     body: Valid<CreateOrder>,
 ) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
-    let order = body.0;
-    let stored = {
-        let (owner, app) = (KeyOwner::App(app.clone()), app.clone());
-        let (key, secret) = (presented_quote_key(&req), server_secret(&state));
-        idempotency::run(&state, &req, owner, order.clone(), move |conn, order| {
-            let app = app.row()?;
-            // Only the device that asked for a quote may order it.
-            if let Some(quote_id) = order.quote_id.as_deref() {
-                let not_yours =
-                    || AppError::invalid_field("quote_id", "is not a quote request of this app");
-                let quote_id = parse_id(quote_id).map_err(|_| not_yours())?;
-                quotes::check_access_key(&secret, app.id, quote_id, key.as_deref())
-                    .map_err(|_| not_yours())?;
-            }
-            let (created, detail) = orders::report(conn, app, &order, now)?;
-            if created {
-                let location = format!("/api/v1/apps/{}/orders/{}", app.id, detail.id);
-                Ok(Outcome::created(&for_app(detail), location)?)
-            } else {
-                Ok(Outcome::json(StatusCode::OK, &for_app(detail))?)
-            }
-        })
-        .await
-    };
-    match stored {
-        // The same order sent twice at once: the other request stored it first.
-        Err(ApiError(e)) if e.code() == ErrorCode::OrderNumberTaken => {
-            let detail = state
-                .db
-                .run(
-                    move |conn| match orders::known_order(conn, app.row()?, &order)? {
-                        Some(row) => orders::detail(conn, &row),
-                        None => Err(e),
-                    },
-                )
-                .await?;
-            Ok(HttpResponse::Ok().json(for_app(detail)))
+    let (owner, app) = (KeyOwner::App(app.clone()), app.clone());
+    let (key, secret) = (presented_quote_key(&req), server_secret(&state));
+    idempotency::run(&state, &req, owner, body.0, move |conn, order| {
+        let app = app.row()?;
+        // Only the device that asked for a quote may order it.
+        if let Some(quote_id) = order.quote_id.as_deref() {
+            let not_yours =
+                || AppError::invalid_field("quote_id", "is not a quote request of this app");
+            let quote_id = parse_id(quote_id).map_err(|_| not_yours())?;
+            quotes::check_access_key(&secret, app.id, quote_id, key.as_deref())
+                .map_err(|_| not_yours())?;
         }
-        other => other,
-    }
+        let (created, detail) = orders::report(conn, app, &order, now)?;
+        if created {
+            let location = format!("/api/v1/apps/{}/orders/{}", app.id, detail.id);
+            Ok(Outcome::created(&for_app(detail), location)?)
+        } else {
+            Ok(Outcome::json(StatusCode::OK, &for_app(detail))?)
+        }
+    })
+    .await
 }
 
 /// What the app may see of an order: its trace without who in the back office moved it.
