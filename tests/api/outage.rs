@@ -2,6 +2,7 @@
 //! PostgreSQL only: the test cuts the network between the api and the database with a local TCP
 //! proxy, as a failover or a restart would.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,21 +13,30 @@ use types::accounts::{AccountStatus, Role};
 
 use crate::helpers::{fresh_database, postgres_admin_url, test_settings, Backend, TestApp};
 
+/// A TCP proxy to the database that can cut every connection and refuse new ones, then let
+/// them through again, on one port it holds throughout (releasing the port and binding it again
+/// would race with whatever else on the machine takes an ephemeral port meanwhile).
 struct Proxy {
     port: u16,
-    tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    up: Arc<AtomicBool>,
+    pipes: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    accept: JoinHandle<()>,
 }
 
 impl Proxy {
-    async fn start(port: u16, upstream: String) -> Self {
-        let listener = TcpListener::bind(("127.0.0.1", port))
+    async fn start(upstream: String) -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", 0))
             .await
             .expect("bind proxy");
         let port = listener.local_addr().expect("addr").port();
-        let tasks: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
-        let registry = tasks.clone();
+        let up = Arc::new(AtomicBool::new(true));
+        let pipes: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
+        let (open, registry) = (up.clone(), pipes.clone());
         let accept = tokio::spawn(async move {
             while let Ok((mut client, _)) = listener.accept().await {
+                if !open.load(Ordering::SeqCst) {
+                    continue; // dropped: the database is "gone"
+                }
                 let upstream = upstream.clone();
                 let pipe = tokio::spawn(async move {
                     if let Ok(mut server) = TcpStream::connect(upstream).await {
@@ -36,15 +46,32 @@ impl Proxy {
                 registry.lock().expect("lock").push(pipe);
             }
         });
-        tasks.lock().expect("lock").push(accept);
-        Self { port, tasks }
+        Self {
+            port,
+            up,
+            pipes,
+            accept,
+        }
     }
 
-    /// Closes the listener and every open connection.
-    fn stop(&self) {
-        for task in self.tasks.lock().expect("lock").drain(..) {
-            task.abort();
+    /// Closes every open connection and refuses new ones.
+    fn cut(&self) {
+        self.up.store(false, Ordering::SeqCst);
+        for pipe in self.pipes.lock().expect("lock").drain(..) {
+            pipe.abort();
         }
+    }
+
+    /// Lets connections through again.
+    fn restore(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.cut();
+        self.accept.abort();
     }
 }
 
@@ -69,7 +96,7 @@ async fn a_lost_database_gives_503_and_the_server_recovers_when_it_returns() {
         .expect("host:port")
         .to_owned();
     let direct = fresh_database(Backend::Postgres);
-    let proxy = Proxy::start(0, upstream.clone()).await;
+    let proxy = Proxy::start(upstream.clone()).await;
     let through_proxy = direct.replace(&upstream, &format!("127.0.0.1:{}", proxy.port));
     let app = TestApp::start(test_settings(through_proxy));
     app.create_account(
@@ -82,7 +109,7 @@ async fn a_lost_database_gives_503_and_the_server_recovers_when_it_returns() {
     let token = app.token_for("root@example.com").await;
     assert_eq!(ready_status(&app).await, StatusCode::OK);
 
-    proxy.stop();
+    proxy.cut();
     let down = app
         .call(reqwest::Method::GET, "/health/ready", None, None)
         .await;
@@ -92,7 +119,7 @@ async fn a_lost_database_gives_503_and_the_server_recovers_when_it_returns() {
         .await
         .assert_problem(StatusCode::SERVICE_UNAVAILABLE, "database_unavailable");
 
-    let proxy = Proxy::start(proxy.port, upstream).await;
+    proxy.restore();
     let mut recovered = false;
     for _ in 0..50 {
         if ready_status(&app).await == StatusCode::OK {
@@ -106,5 +133,4 @@ async fn a_lost_database_gives_503_and_the_server_recovers_when_it_returns() {
         "the server did not recover after the database came back"
     );
     app.get("me", &token).await.assert_status(StatusCode::OK);
-    proxy.stop();
 }

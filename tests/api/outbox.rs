@@ -111,11 +111,11 @@ async fn emails_are_delivered_over_smtp(backend: Backend) {
 }
 
 async fn a_failed_delivery_is_kept_for_retry(backend: Backend) {
-    // A port nobody listens on: bind one, then free it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
+    // A mail server that hangs up at once: the port stays ours for the whole test (a freed port
+    // could be taken by anything else meanwhile).
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move { while listener.accept().await.is_ok() {} });
     let Some(app) = TestApp::spawn_with(backend, |s| {
         s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))
     })

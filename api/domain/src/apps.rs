@@ -12,7 +12,7 @@ use crate::db::audit::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::policy::{self, Scope};
-use crate::versions::check_etag;
+use crate::versions::check_if_match;
 
 /// A fresh public app key.
 fn new_app_key() -> String {
@@ -82,7 +82,7 @@ pub fn update(
     body: UpdateApp,
 ) -> AppResult<AppWithOwner> {
     let (current, _) = scope.find_app(conn, id)?;
-    check_etag(if_match, &current.etag())?;
+    check_if_match(if_match, &current)?;
     if current.kind() == AppKind::Magento && body.store_url == Some(None) {
         return Err(store_url_required());
     }
@@ -120,7 +120,7 @@ pub fn delete(
     now: NaiveDateTime,
 ) -> AppResult<()> {
     let current = scope.find_app(conn, id)?;
-    check_etag(if_match, &current.0.etag())?;
+    check_if_match(if_match, &current.0)?;
     billing::before_deleting(conn, billing, Some(id), None, now)?;
     // Recorded first, while the app's name can still be read.
     actor.record(conn, "app.delete", "app", Some(id.to_string()))?;

@@ -16,7 +16,7 @@ use crate::error::AppResult;
 use crate::mailer::Mailer;
 use crate::onboarding::{create_account, ensure_owns_no_apps, AccountSpec};
 use crate::policy::{self, Scope};
-use crate::versions::check_etag;
+use crate::versions::check_if_match;
 
 /// Makes the customer `body` describes, of the partner `requested` (an admin's choice) or of the
 /// partner `scope` is for, and queues its activation or set-password email. `password_hash` is
@@ -62,7 +62,7 @@ pub fn delete(
     now: NaiveDateTime,
 ) -> AppResult<()> {
     let current = scope.find_customer(conn, id)?;
-    check_etag(if_match, &current.etag())?;
+    check_if_match(if_match, &current)?;
     billing::before_deleting(conn, billing, None, Some(id), now)?;
     ensure_owns_no_apps(conn, id, ErrorCode::CustomerHasApps)?;
     actor.record(conn, "customer.delete", "customer", Some(id.to_string()))?;

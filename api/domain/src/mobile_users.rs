@@ -13,7 +13,7 @@ use crate::db::mobile_users::{MobileUserChanges, MobileUserRow, NewMobileUser};
 use crate::db::DbConn;
 use crate::error::{managed_by_magento, mobile_user_email_taken, AppError, AppResult};
 use crate::policy::Scope;
-use crate::versions::check_etag;
+use crate::versions::check_if_match;
 
 /// A fresh handle for a mobile user: 128 random bits, nothing the app could guess from.
 fn new_sdk_ref() -> String {
@@ -94,7 +94,7 @@ pub fn update(
     body: UpdateMobileUser,
 ) -> AppResult<MobileUserRow> {
     let current = MobileUserRow::find(conn, app.id, user_id)?;
-    check_etag(if_match, &current.etag())?;
+    check_if_match(if_match, &current)?;
     let email = body.email.as_deref().map(normalise_email);
     if let Some(email) = &email {
         if MobileUserRow::email_in_use(conn, app.id, email, Some(current.id))? {
@@ -129,7 +129,7 @@ pub fn delete(
     (user_id, if_match): (i64, Option<&str>),
 ) -> AppResult<()> {
     let current = MobileUserRow::find(conn, app.id, user_id)?;
-    check_etag(if_match, &current.etag())?;
+    check_if_match(if_match, &current)?;
     // Recorded first, while the user's name can still be read.
     actor.record(
         conn,

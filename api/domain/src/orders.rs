@@ -18,7 +18,7 @@ use crate::db::orders::{LineRow, NewEvent, NewOrder, OrderRow};
 use crate::db::quotes::{self, QuoteRow};
 use crate::db::{parse_id, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::versions::check_etag;
+use crate::versions::check_if_match;
 
 // Its conflicts are answered by the store's unique indexes too, so they live with the error.
 pub use crate::error::{order_number_taken, quote_already_ordered};
@@ -377,7 +377,7 @@ pub fn update(
     now: NaiveDateTime,
 ) -> AppResult<(OrderRow, Order, bool)> {
     let order = OrderRow::find_for_update(conn, app.id, order_id)?;
-    check_etag(if_match, &order.etag())?;
+    check_if_match(if_match, &order)?;
     let order = move_order(conn, &order, change, actor, now)?;
     actor.record(conn, "order.update", "order", Some(order.id.to_string()))?;
     let about = (

@@ -16,3 +16,10 @@ pub fn check_etag(if_match: Option<&str>, current_etag: &str) -> AppResult<()> {
         Err(AppError::precondition_failed())
     }
 }
+
+pub use crate::db::Versioned;
+
+/// `if_match` must name `record`'s current ETag when given; otherwise 412 `stale_version`.
+pub fn check_if_match(if_match: Option<&str>, record: &impl Versioned) -> AppResult<()> {
+    check_etag(if_match, &record.etag())
+}

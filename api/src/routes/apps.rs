@@ -12,7 +12,8 @@ use crate::db::page::Paging;
 use crate::db::parse_id;
 use crate::error::ApiResult;
 use crate::idempotency::{self, KeyOwner, Outcome};
-use crate::routes::{if_match_of, json_with_etag, valid_query, Valid};
+use crate::routes::{if_match_of, valid_query, Valid};
+use crate::routes::{versioned, Versioned};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut impl Register) {
@@ -28,7 +29,7 @@ fn respond(
     response: actix_web::HttpResponseBuilder,
     (app, owner_email): &AppWithOwner,
 ) -> HttpResponse {
-    json_with_etag(response, &app.etag(), &app.to_wire(owner_email))
+    versioned(response, app, &app.to_wire(owner_email))
 }
 
 /// Lists the apps you may manage.

@@ -14,7 +14,8 @@ use crate::db::plans::{CouponChanges, CouponRow, NewCoupon, PlanRow};
 use crate::db::{micros, parse_id};
 use crate::error::{ApiResult, AppError};
 use crate::idempotency::{self, KeyOwner, Outcome};
-use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
+use crate::routes::{check_if_match, versioned, Versioned};
+use crate::routes::{if_match_of, valid_query, Valid};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut impl Register) {
@@ -174,9 +175,9 @@ async fn get_coupon(
         .db
         .run(move |conn| Ok(CouponRow::find(conn, id, owner)?))
         .await?;
-    Ok(json_with_etag(
+    Ok(versioned(
         HttpResponse::Ok(),
-        &coupon.etag(),
+        &coupon,
         &coupon.to_wire(&plans, state.clock.now()),
     ))
 }
@@ -214,7 +215,7 @@ async fn update_coupon(
         .db
         .transaction(move |conn| {
             let (coupon, _) = CouponRow::find(conn, id, owner)?;
-            check_etag(if_match.as_deref(), &coupon.etag())?;
+            check_if_match(if_match.as_deref(), &coupon)?;
             let changes = CouponChanges {
                 redeem_by: body.0.redeem_by.map(|by| by.map(|t| micros(t.naive_utc()))),
                 max_redemptions: body.0.max_redemptions,
@@ -225,9 +226,9 @@ async fn update_coupon(
             Ok(updated)
         })
         .await?;
-    Ok(json_with_etag(
+    Ok(versioned(
         HttpResponse::Ok(),
-        &coupon.etag(),
+        &coupon,
         &coupon.to_wire(&plans, state.clock.now()),
     ))
 }

@@ -11,14 +11,28 @@ pub fn if_match_of(req: &HttpRequest) -> Option<String> {
         .map(str::to_owned)
 }
 
-pub use crate::versions::check_etag;
+pub use crate::versions::{check_etag, check_if_match, Versioned};
 
 /// An account in the body, with its version as `ETag`.
 pub fn with_etag(
     response: actix_web::HttpResponseBuilder,
     account: &crate::db::accounts::AccountRow,
 ) -> actix_web::HttpResponse {
-    json_with_etag(response, &account.etag(), &account.to_wire())
+    versioned(response, account, &account.to_wire())
+}
+
+/// `body`, the wire form of `record`, with the record's version as `ETag`.
+pub fn versioned(
+    response: actix_web::HttpResponseBuilder,
+    record: &impl Versioned,
+    body: &impl serde::Serialize,
+) -> actix_web::HttpResponse {
+    json_with_etag(response, &record.etag(), body)
+}
+
+/// A wire body made with its record's ETag (`publishing::detail`, `push::detail`).
+pub fn tagged((etag, body): (String, impl serde::Serialize)) -> actix_web::HttpResponse {
+    json_with_etag(actix_web::HttpResponse::Ok(), &etag, &body)
 }
 
 /// Any editable record in the body, with its version as `ETag`.

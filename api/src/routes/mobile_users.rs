@@ -13,7 +13,8 @@ use crate::db::page::Paging;
 use crate::db::{parse_id, DbConn};
 use crate::error::{ApiResult, AppResult};
 use crate::idempotency::{self, KeyOwner, Outcome};
-use crate::routes::{csv, if_match_of, json_with_etag, valid_query, Valid};
+use crate::routes::{csv, if_match_of, valid_query, Valid};
+use crate::routes::{versioned, Versioned};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut impl Register) {
@@ -31,7 +32,7 @@ fn standalone_app(conn: &mut DbConn, user: &AuthUser, id: i64) -> AppResult<AppR
 }
 
 fn respond(response: actix_web::HttpResponseBuilder, user: &MobileUserRow) -> HttpResponse {
-    json_with_etag(response, &user.etag(), &user.to_wire())
+    versioned(response, user, &user.to_wire())
 }
 
 /// The app's users, newest first, with search and status filter; `total` is their count.

@@ -32,7 +32,10 @@ pub mod sdk;
 pub mod subscriptions;
 pub mod webhooks;
 
-pub use etag::{check_etag, if_match_of, json_with_etag, with_etag};
+pub use etag::{
+    check_etag, check_if_match, if_match_of, json_with_etag, tagged, versioned, with_etag,
+    Versioned,
+};
 pub use extract::{valid_query, Valid};
 pub use register::Register;
 

@@ -14,7 +14,8 @@ use crate::db::page::Paging;
 use crate::db::{parse_id, utc, DbConn};
 use crate::error::{ApiResult, AppResult};
 use crate::orders::{detail, require_standard};
-use crate::routes::{csv, if_match_of, json_with_etag, valid_query, Valid};
+use crate::routes::versioned;
+use crate::routes::{csv, if_match_of, valid_query, Valid};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut impl Register) {
@@ -29,10 +30,6 @@ pub fn standard_app(conn: &mut DbConn, user: &AuthUser, id: i64) -> AppResult<Ap
     let (app, _) = user.scope().find_app(conn, id)?;
     require_standard(&app)?;
     Ok(app)
-}
-
-fn respond(order: &OrderRow, detail: &Order) -> HttpResponse {
-    json_with_etag(HttpResponse::Ok(), &order.etag(), detail)
 }
 
 /// The app's orders, newest placed first, with filters; `total` is their count. Page by
@@ -176,7 +173,7 @@ async fn get_order(
             Ok((order, detail))
         })
         .await?;
-    Ok(respond(&order, &detail))
+    Ok(versioned(HttpResponse::Ok(), &order, &detail))
 }
 
 /// Moves an order along its statuses: `pending` → `processing` → `shipped` → `completed`;
@@ -224,5 +221,5 @@ async fn update_order(
     if pushed {
         state.push.wake.notify_one();
     }
-    Ok(respond(&order, &detail))
+    Ok(versioned(HttpResponse::Ok(), &order, &detail))
 }

@@ -16,7 +16,8 @@ use crate::db::{parse_id, DbConn};
 use crate::error::{ApiResult, AppError, AppResult};
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::onboarding::{create_account, ensure_owns_no_apps, update_account, AccountSpec};
-use crate::routes::{check_etag, if_match_of, valid_query, with_etag, Valid};
+use crate::routes::{check_if_match, Versioned};
+use crate::routes::{if_match_of, valid_query, with_etag, Valid};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut impl Register) {
@@ -184,7 +185,7 @@ async fn update_partner(
         .db
         .transaction(move |conn| {
             let current = find_partner(conn, id)?;
-            check_etag(if_match.as_deref(), &current.etag())?;
+            check_if_match(if_match.as_deref(), &current)?;
             let changes = AccountChanges {
                 email: body.email,
                 first_name: body.first_name.map(|s| s.trim().to_owned()),
@@ -233,7 +234,7 @@ async fn delete_partner(
         .db
         .transaction(move |conn| {
             let current = find_partner(conn, id)?;
-            check_etag(if_match.as_deref(), &current.etag())?;
+            check_if_match(if_match.as_deref(), &current)?;
             let customers = AccountRow::count_customers_of(conn, id)?;
             if customers > 0 {
                 return Err(AppError::new(ErrorCode::PartnerHasCustomers,

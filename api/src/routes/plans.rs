@@ -14,7 +14,8 @@ use crate::db::parse_id;
 use crate::db::plans::{NewPlan, PlanChanges, PlanRow};
 use crate::error::{ApiError, ApiResult, AppError};
 use crate::idempotency::{self, KeyOwner, Outcome};
-use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Valid};
+use crate::routes::{check_if_match, versioned, Versioned};
+use crate::routes::{if_match_of, valid_query, Valid};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut impl Register) {
@@ -130,11 +131,7 @@ async fn get_plan(
     if !plan.active && user.role() != Role::Admin {
         return Err(ApiError(AppError::not_found()));
     }
-    Ok(json_with_etag(
-        HttpResponse::Ok(),
-        &plan.etag(),
-        &plan.to_wire(),
-    ))
+    Ok(versioned(HttpResponse::Ok(), &plan, &plan.to_wire()))
 }
 
 /// Changes a plan (administrators). Name, trial days and `active` always; edition, interval,
@@ -171,7 +168,7 @@ async fn update_plan(
         .db
         .transaction(move |conn| {
             let plan = PlanRow::find(conn, id)?;
-            check_etag(if_match.as_deref(), &plan.etag())?;
+            check_if_match(if_match.as_deref(), &plan)?;
             let b = &body.0;
             let terms_change = b.edition.is_some_and(|e| e != plan.edition)
                 || b.interval.is_some_and(|i| i != plan.billing_interval)
@@ -199,11 +196,7 @@ async fn update_plan(
             Ok(plan)
         })
         .await?;
-    Ok(json_with_etag(
-        HttpResponse::Ok(),
-        &plan.etag(),
-        &plan.to_wire(),
-    ))
+    Ok(versioned(HttpResponse::Ok(), &plan, &plan.to_wire()))
 }
 
 /// Deletes a plan no subscription has used (administrators); a used plan is 409 `plan_in_use`:

@@ -14,8 +14,10 @@ use crate::db::publishing::PublishRow;
 use crate::error::ApiResult;
 use crate::policy::Scope;
 use crate::publishing;
-use crate::routes::publishing::{page_of, respond};
-use crate::routes::{check_etag, if_match_of, valid_query, Valid};
+use crate::routes::check_if_match;
+use crate::routes::publishing::page_of;
+use crate::routes::tagged;
+use crate::routes::{if_match_of, valid_query, Valid};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut impl Register) {
@@ -75,7 +77,7 @@ async fn get_request(
             publishing::detail(conn, &row, alert)
         })
         .await?;
-    Ok(respond(found))
+    Ok(tagged(found))
 }
 
 /// Records what the store did (administrators): `submitted` → `in_review` → `published` /
@@ -116,11 +118,11 @@ async fn review_request(
         .transaction(move |conn| {
             let found = PublishRow::find(conn, Scope::All, req_id)?;
             let row = PublishRow::lock(conn, found.app_id, req_id)?;
-            check_etag(if_match.as_deref(), &row.etag())?;
+            check_if_match(if_match.as_deref(), &row)?;
             let row = publishing::review(conn, &mailer, &row, &body.0, &user.actor(), now)?;
             let event = types::webhooks::WebhookEventType::PublishRequestUpdated;
             publishing::announce(conn, event, &row, (alert_hours, now))
         })
         .await?;
-    Ok(respond(done))
+    Ok(tagged(done))
 }

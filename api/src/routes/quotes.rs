@@ -16,7 +16,8 @@ use crate::error::{ApiResult, AppError, AppResult};
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::quotes;
 use crate::routes::orders::standard_app;
-use crate::routes::{json_with_etag, valid_query, Valid};
+use crate::routes::{valid_query, Valid};
+use crate::routes::{versioned, Versioned};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut impl Register) {
@@ -25,10 +26,6 @@ pub fn configure(cfg: &mut impl Register) {
         .service(get_quote)
         .service(respond_to_quote)
         .service(decline_quote);
-}
-
-fn respond(quote: &QuoteRow, detail: &QuoteRequest) -> HttpResponse {
-    json_with_etag(HttpResponse::Ok(), &quote.etag(), detail)
 }
 
 /// One request as its owner sees it (`View::Detail`).
@@ -138,7 +135,7 @@ async fn get_quote(
             Ok((quote, detail))
         })
         .await?;
-    Ok(respond(&quote, &detail))
+    Ok(versioned(HttpResponse::Ok(), &quote, &detail))
 }
 
 /// Answers a request with an offer: a `unit_price` for every requested sku, or a `total` for
@@ -264,5 +261,5 @@ async fn decline_quote(
     );
     response
         .await
-        .map(|(quote, detail)| respond(&quote, &detail))
+        .map(|(quote, detail)| versioned(HttpResponse::Ok(), &quote, &detail))
 }

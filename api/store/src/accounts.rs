@@ -134,6 +134,8 @@ pub struct AccountQuery {
     pub sort: AccountSort,
 }
 
+crate::versioned!(AccountRow, "");
+
 impl AccountRow {
     pub fn role(&self) -> Role {
         self.role
@@ -151,10 +153,6 @@ impl AccountRow {
 
     pub fn status(&self) -> AccountStatus {
         self.status
-    }
-
-    pub fn etag(&self) -> String {
-        format!("\"{}-{}\"", self.id, self.version)
     }
 
     pub fn find(conn: &mut DbConn, id: i64) -> StoreResult<Option<Self>> {

@@ -75,6 +75,8 @@ pub struct AppQuery {
 /// An app with its owner's email, as lists and details show it.
 pub type AppWithOwner = (AppRow, String);
 
+crate::versioned!(AppRow, "app");
+
 impl AppRow {
     pub fn kind(&self) -> AppKind {
         self.kind
@@ -82,10 +84,6 @@ impl AppRow {
 
     pub fn edition(&self) -> AppEdition {
         self.edition
-    }
-
-    pub fn etag(&self) -> String {
-        format!("\"app-{}-{}\"", self.id, self.version)
     }
 
     pub fn find_with_owner(conn: &mut DbConn, id: i64) -> StoreResult<Option<AppWithOwner>> {

@@ -32,6 +32,7 @@ pub mod sketch;
 pub mod stored;
 pub mod subscriptions;
 pub mod tokens;
+pub mod versioned;
 pub mod webhooks;
 
 use chrono::{NaiveDateTime, Utc};
@@ -43,6 +44,7 @@ use diesel::{Connection, RunQueryDsl};
 pub use connection::{connection_lost, pool, Backend, ConnectionManager, DbConn, Pool};
 pub use error::{StoreError, StoreResult};
 pub use migrations::{migrate, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
+pub use versioned::Versioned;
 
 /// `f` in one read-only transaction that sees one snapshot of the database: `REPEATABLE READ` on
 /// PostgreSQL; on SQLite a deferred transaction, whose first read fixes its snapshot.

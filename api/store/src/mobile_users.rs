@@ -55,13 +55,11 @@ pub struct MobileUserChanges {
 
 type Filtered<'a> = mobile_users::BoxedQuery<'a, <DbConn as diesel::Connection>::Backend>;
 
+crate::versioned!(MobileUserRow, "mu");
+
 impl MobileUserRow {
     pub fn status(&self) -> MobileUserStatus {
         self.status
-    }
-
-    pub fn etag(&self) -> String {
-        format!("\"mu-{}-{}\"", self.id, self.version)
     }
 
     /// The app's user with this id; another app's is a 404.

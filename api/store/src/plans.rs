@@ -60,11 +60,9 @@ pub struct PlanChanges<'a> {
     pub publish_in_trial: Option<bool>,
 }
 
-impl PlanRow {
-    pub fn etag(&self) -> String {
-        format!("\"plan-{}-{}\"", self.id, self.version)
-    }
+crate::versioned!(PlanRow, "plan");
 
+impl PlanRow {
     pub fn find(conn: &mut DbConn, id: i64) -> StoreResult<Self> {
         plans::table
             .find(id)
@@ -213,11 +211,9 @@ pub struct CouponChanges {
 /// A coupon with the plans it is limited to.
 pub type CouponWithPlans = (CouponRow, Vec<i64>);
 
-impl CouponRow {
-    pub fn etag(&self) -> String {
-        format!("\"coupon-{}-{}\"", self.id, self.version)
-    }
+crate::versioned!(CouponRow, "coupon");
 
+impl CouponRow {
     /// The coupon `id` that `partner` may manage (`None`: an administrator, who manages all).
     pub fn find(conn: &mut DbConn, id: i64, partner: Option<i64>) -> StoreResult<CouponWithPlans> {
         let mut q = coupons::table.filter(coupons::id.eq(id)).into_boxed();

@@ -84,11 +84,9 @@ type Filtered<'a> = publish_requests::BoxedQuery<'a, <DbConn as diesel::Connecti
 /// A request waits at the store from its submission.
 const WAITING: [&str; 2] = ["submitted", "in_review"];
 
-impl PublishRow {
-    pub fn etag(&self) -> String {
-        format!("\"publish-{}-{}\"", self.id, self.version)
-    }
+crate::versioned!(PublishRow, "publish");
 
+impl PublishRow {
     pub fn key(&self) -> (NaiveDateTime, i64) {
         (self.created_at, self.id)
     }

@@ -122,11 +122,9 @@ pub fn expire(conn: &mut DbConn, app_id: Option<i64>, now: NaiveDateTime) -> Sto
         .execute(conn)?)
 }
 
-impl QuoteRow {
-    pub fn etag(&self) -> String {
-        format!("\"quote-{}-{}\"", self.id, self.version)
-    }
+crate::versioned!(QuoteRow, "quote");
 
+impl QuoteRow {
     /// The app's quote request with this id; another app's is a 404.
     pub fn find(conn: &mut DbConn, app_id: i64, id: i64) -> StoreResult<Self> {
         quote_requests::table

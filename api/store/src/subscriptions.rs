@@ -92,16 +92,14 @@ pub struct DiscountTerms {
 
 type Filtered<'a> = subscriptions::BoxedQuery<'a, <DbConn as diesel::Connection>::Backend>;
 
+crate::versioned!(SubscriptionRow, "subscription");
+
 impl SubscriptionRow {
     /// How long the discount lasts (the column holds a `CouponDuration` when set).
     pub fn discount_duration(&self) -> Option<CouponDuration> {
         self.discount_duration
             .as_deref()
             .and_then(|d| d.parse().ok())
-    }
-
-    pub fn etag(&self) -> String {
-        format!("\"subscription-{}-{}\"", self.id, self.version)
     }
 
     /// Within `scope` (its billed account), else 404.

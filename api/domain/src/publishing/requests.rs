@@ -14,7 +14,7 @@ use crate::db::audit::Actor;
 use crate::db::publishing::{NewPublish, PublishChanges, PublishRow};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::versions::check_etag;
+use crate::versions::{check_if_match, Versioned};
 
 /// How long a request may wait for review before it is overdue, and the time it is now.
 pub type Alert = (i64, NaiveDateTime);
@@ -96,7 +96,7 @@ pub fn update(
     body: UpdatePublishRequest,
     now: NaiveDateTime,
 ) -> AppResult<PublishRow> {
-    check_etag(if_match, &row.etag())?;
+    check_if_match(if_match, row)?;
     if !row.status.is_editable() {
         return Err(AppError::new(
             ErrorCode::IllegalTransition,

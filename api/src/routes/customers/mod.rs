@@ -21,7 +21,8 @@ use crate::db::parse_id;
 use crate::error::ApiResult;
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::onboarding::update_account;
-use crate::routes::{check_etag, if_match_of, valid_query, with_etag, Valid};
+use crate::routes::{check_if_match, Versioned};
+use crate::routes::{if_match_of, valid_query, with_etag, Valid};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut impl Register) {
@@ -203,7 +204,7 @@ async fn update_customer(
         .db
         .transaction(move |conn| {
             let current = manager.0.scope().find_customer(conn, id)?;
-            check_etag(if_match.as_deref(), &current.etag())?;
+            check_if_match(if_match.as_deref(), &current)?;
             let changes = AccountChanges {
                 email: body.email,
                 first_name: body.first_name.map(|s| s.trim().to_owned()),

@@ -1,7 +1,7 @@
 //! "Publish app": an app's publish requests and store status (`/apps/{id}/publish-requests…`,
 //! `/apps/{id}/publishing`); the review queue is in [`super::publish_queue`].
 
-use crate::routes::Register;
+use crate::routes::{tagged, Register};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 use types::publishing::{
@@ -19,7 +19,7 @@ use crate::error::{ApiResult, AppError, AppResult};
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::policy::Scope;
 use crate::publishing::{self};
-use crate::routes::{if_match_of, json_with_etag, valid_query, Valid};
+use crate::routes::{if_match_of, valid_query, Valid};
 use crate::state::AppState;
 
 mod moves;
@@ -33,10 +33,6 @@ pub fn configure(cfg: &mut impl Register) {
         .service(submit_request)
         .service(cancel_request)
         .service(app_publishing);
-}
-
-pub(crate) fn respond((etag, wire): (String, PublishRequest)) -> HttpResponse {
-    json_with_etag(HttpResponse::Ok(), &etag, &wire)
 }
 
 /// One page of requests in their wire form.
@@ -162,7 +158,7 @@ async fn get_app_request(
             publishing::detail(conn, &row, alert)
         })
         .await?;
-    Ok(respond(found))
+    Ok(tagged(found))
 }
 
 /// Runs `f` on the app's request `req_id`, locked, in a transaction; answers it with its ETag.
@@ -189,7 +185,7 @@ where
             publishing::announce(conn, Event::PublishRequestUpdated, &row, (alert, now))
         })
         .await?;
-    Ok(respond(done))
+    Ok(tagged(done))
 }
 
 /// Changes a `draft` or `rejected` request (what is left out stays; `listing` is replaced

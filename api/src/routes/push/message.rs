@@ -1,7 +1,6 @@
 //! One push message as the routes read, check and answer it: its wire form and `ETag`, its
 //! schedule, the message a create makes.
 
-use actix_web::HttpResponse;
 use chrono::NaiveDateTime;
 use types::push::{CreatePushMessage, PushKind, PushMessage, PushStatus};
 use types::ErrorCode;
@@ -10,7 +9,7 @@ use crate::auth::AuthUser;
 use crate::db::push::{MessageRow, NewMessage};
 use crate::db::{micros, parse_id, DbConn};
 use crate::error::{ApiResult, AppError, AppResult};
-use crate::routes::json_with_etag;
+use crate::routes::Versioned;
 use crate::state::AppState;
 
 /// How far ahead a message may be scheduled.
@@ -107,8 +106,4 @@ where
             f(conn, &user, row, now)
         })
         .await?)
-}
-
-pub(super) fn respond((etag, wire): (String, PushMessage)) -> HttpResponse {
-    json_with_etag(HttpResponse::Ok(), &etag, &wire)
 }

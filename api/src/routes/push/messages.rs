@@ -17,7 +17,8 @@ use crate::db::parse_id;
 use crate::db::push::{Audience, MessageChanges, MessageRow};
 use crate::error::{ApiResult, AppError};
 use crate::idempotency::{self, KeyOwner, Outcome};
-use crate::routes::{check_etag, if_match_of, valid_query, Valid};
+use crate::routes::check_if_match;
+use crate::routes::{if_match_of, valid_query, Valid};
 use crate::state::AppState;
 
 /// Composes a message: a draft without `send_at` and `local_time`, else scheduled.
@@ -223,7 +224,7 @@ pub(super) async fn get_push_message(
             one(conn, &row)
         })
         .await?;
-    Ok(respond(found))
+    Ok(crate::routes::tagged(found))
 }
 
 /// Edits a draft or scheduled message. Giving it `send_at` or `local_time` schedules it;
@@ -262,7 +263,7 @@ pub(super) async fn update_push_message(
         user,
         (&path.0, &path.1),
         move |conn, user, row, now| {
-            check_etag(if_match.as_deref(), &row.etag())?;
+            check_if_match(if_match.as_deref(), &row)?;
             if !row.status.editable() {
                 return Err(illegal(row.status, "edited"));
             }
@@ -315,7 +316,7 @@ pub(super) async fn update_push_message(
     )
     .await?;
     wake.wake.notify_one();
-    Ok(respond(found))
+    Ok(crate::routes::tagged(found))
 }
 
 /// Deletes a draft or scheduled message (a message that went out stays, with its report).

@@ -63,7 +63,7 @@ pub(super) async fn send_push_message(
     })
     .await?;
     state.push.wake.notify_one();
-    Ok(respond(found))
+    Ok(crate::routes::tagged(found))
 }
 
 /// Cancels a message: a draft or scheduled one never goes; a sending one stops (deliveries
@@ -108,7 +108,7 @@ pub(super) async fn cancel_push_message(
         one(conn, &row)
     })
     .await?;
-    Ok(respond(found))
+    Ok(crate::routes::tagged(found))
 }
 
 /// Sends the message to one device of the app now, whatever the message's state and target;

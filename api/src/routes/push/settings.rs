@@ -8,7 +8,8 @@ use crate::db::parse_id;
 use crate::db::push::SettingsRow;
 use crate::error::{ApiError, ApiResult, AppError};
 use crate::push::gateway::{self, ServiceAccount};
-use crate::routes::{check_etag, if_match_of, json_with_etag, Valid};
+use crate::routes::{check_if_match, versioned};
+use crate::routes::{if_match_of, Valid};
 use crate::state::AppState;
 
 /// The app's push settings: which providers are configured (never their keys), quiet hours,
@@ -38,7 +39,7 @@ pub(super) async fn get_push_settings(
         })
         .await?;
     let wire = state.push.settings_wire(&row);
-    Ok(json_with_etag(HttpResponse::Ok(), &row.etag(), &wire))
+    Ok(versioned(HttpResponse::Ok(), &row, &wire))
 }
 
 /// Replaces the app's push settings. Credentials: absent keeps them, `null` removes them, a
@@ -105,7 +106,7 @@ pub(super) async fn update_push_settings(
         .transaction(move |conn| {
             let (app, _) = user.scope().find_app(conn, id)?;
             let mut row = SettingsRow::of(conn, app.id)?;
-            check_etag(if_match.as_deref(), &row.etag())?;
+            check_if_match(if_match.as_deref(), &row)?;
             match fcm {
                 Some(Some((account, json))) => {
                     row.fcm_credentials = Some(push.sealer.seal(app.id, &json));
@@ -156,5 +157,5 @@ pub(super) async fn update_push_settings(
         })
         .await?;
     let wire = state.push.settings_wire(&row);
-    Ok(json_with_etag(HttpResponse::Ok(), &row.etag(), &wire))
+    Ok(versioned(HttpResponse::Ok(), &row, &wire))
 }

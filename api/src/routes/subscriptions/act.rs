@@ -1,30 +1,20 @@
 //! The one way a subscription changes: within reach, locked, audited, told to webhooks.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDateTime;
-use types::billing::Subscription;
 
 use crate::auth::AuthUser;
 use crate::billing::{self, Billing};
 use crate::db::subscriptions::SubscriptionRow;
 use crate::db::{parse_id, DbConn};
 use crate::error::{ApiResult, AppResult};
-use crate::routes::json_with_etag;
+use crate::routes::versioned;
 use crate::state::AppState;
 
 /// The subscription `id` within the caller's reach, locked for the transaction.
 pub(super) fn locked(conn: &mut DbConn, user: &AuthUser, id: i64) -> AppResult<SubscriptionRow> {
     SubscriptionRow::find(conn, user.scope(), id)?;
     Ok(SubscriptionRow::lock(conn, id)?)
-}
-
-pub(super) fn respond(
-    status: StatusCode,
-    sub: &SubscriptionRow,
-    wire: &Subscription,
-) -> HttpResponse {
-    json_with_etag(HttpResponse::build(status), &sub.etag(), wire)
 }
 
 /// Runs `change` on the subscription of `path` (within reach, locked) in one transaction,
@@ -48,5 +38,5 @@ pub(super) async fn act(
             billing::change(conn, (&*billing, &user.actor(), action), &sub, change, now)
         })
         .await?;
-    Ok(respond(StatusCode::OK, &sub, &wire))
+    Ok(versioned(HttpResponse::Ok(), &sub, &wire))
 }

@@ -1,12 +1,10 @@
 //! Subscriptions and their payments, within the caller's reach.
 
-use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDateTime;
 use types::billing::{Payment, PaymentFilter, Subscription, SubscriptionFilter};
 use types::{Page, PageQuery};
 
-use super::act::*;
 use crate::auth::AuthUser;
 use crate::billing::{self};
 use crate::db::invoices::PaymentRow;
@@ -81,7 +79,7 @@ pub(super) async fn get_subscription(
             Ok((sub, wire))
         })
         .await?;
-    Ok(respond(StatusCode::OK, &sub, &wire))
+    Ok(crate::routes::versioned(HttpResponse::Ok(), &sub, &wire))
 }
 
 /// The subscription's payments (successful and failed), newest first.

@@ -1,11 +1,9 @@
 //! Subscribing an app, the priced preview of a subscription, and an app's subscription.
 
-use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use types::billing::{CreateSubscription, PreviewQuery, Subscription, UpcomingCharge};
 use types::ErrorCode;
 
-use super::act::*;
 use crate::auth::AuthUser;
 use crate::billing::{self};
 use crate::db::parse_id;
@@ -13,6 +11,7 @@ use crate::db::plans::PlanRow;
 use crate::db::subscriptions::SubscriptionRow;
 use crate::error::{ApiResult, AppError};
 use crate::idempotency::{self, KeyOwner, Outcome};
+use crate::routes::Versioned;
 use crate::routes::{valid_query, Valid};
 use crate::state::AppState;
 
@@ -136,5 +135,5 @@ pub(super) async fn app_subscription(
             Ok((sub, wire))
         })
         .await?;
-    Ok(respond(StatusCode::OK, &sub, &wire))
+    Ok(crate::routes::versioned(HttpResponse::Ok(), &sub, &wire))
 }

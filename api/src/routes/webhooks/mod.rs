@@ -15,11 +15,12 @@ use crate::db::parse_id;
 use crate::db::webhooks::{stored_types, DeliveryRow, EndpointChanges, EndpointRow, NewEndpoint};
 use crate::error::{ApiResult, AppError, AppResult};
 use crate::idempotency::{self, KeyOwner, Outcome};
-use crate::routes::{check_etag, if_match_of, json_with_etag, valid_query, Register, Valid};
+use crate::routes::{if_match_of, valid_query, Register, Valid};
 use crate::state::AppState;
 use crate::webhooks::{self, address};
 
 mod deliveries;
+use crate::routes::{check_if_match, versioned, Versioned};
 use deliveries::*;
 
 /// Endpoints one account may have.
@@ -48,7 +49,7 @@ fn respond(
     secret: Option<String>,
     now: chrono::NaiveDateTime,
 ) -> HttpResponse {
-    json_with_etag(response, &endpoint.etag(), &endpoint.to_wire(secret, now))
+    versioned(response, endpoint, &endpoint.to_wire(secret, now))
 }
 
 /// The URL's host must resolve to public addresses only (422 on `url`).
@@ -211,7 +212,7 @@ async fn update_endpoint(
         .db
         .transaction(move |conn| {
             let current = EndpointRow::find(conn, account, id)?;
-            check_etag(if_match.as_deref(), &current.etag())?;
+            check_if_match(if_match.as_deref(), &current)?;
             let enabling = body.enabled == Some(true) && !current.enabled;
             let disabling = body.enabled == Some(false) && current.enabled;
             let changes = EndpointChanges {
@@ -275,7 +276,7 @@ async fn delete_endpoint(
         .db
         .transaction(move |conn| {
             let current = EndpointRow::find(conn, account, id)?;
-            check_etag(if_match.as_deref(), &current.etag())?;
+            check_if_match(if_match.as_deref(), &current)?;
             actor.record(
                 conn,
                 "webhook_endpoint.delete",

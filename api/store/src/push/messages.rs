@@ -76,11 +76,9 @@ pub struct MessageChanges {
     pub local_time: Option<Option<String>>,
 }
 
-impl MessageRow {
-    pub fn etag(&self) -> String {
-        format!("\"push-message-{}-{}\"", self.id, self.version)
-    }
+crate::versioned!(MessageRow, "push-message");
 
+impl MessageRow {
     pub fn target(&self) -> Option<PushTarget> {
         self.target
             .as_deref()

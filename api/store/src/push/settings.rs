@@ -31,6 +31,8 @@ pub struct SettingsRow {
     pub updated_at: NaiveDateTime,
 }
 
+crate::versioned!(SettingsRow, "push-settings", app_id);
+
 impl SettingsRow {
     /// The app's settings; an app that saved none has the defaults (version 0).
     pub fn of(conn: &mut DbConn, app_id: i64) -> StoreResult<Self> {
@@ -59,10 +61,6 @@ impl SettingsRow {
             });
         }
         Ok(map)
-    }
-
-    pub fn etag(&self) -> String {
-        format!("\"push-settings-{}-{}\"", self.app_id, self.version)
     }
 
     /// Stores `self` as the app's settings, one version on.

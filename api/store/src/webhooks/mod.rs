@@ -71,11 +71,9 @@ pub fn stored_types(types: Option<&[WebhookEventType]>) -> Option<String> {
     })
 }
 
-impl EndpointRow {
-    pub fn etag(&self) -> String {
-        format!("\"webhook-endpoint-{}-{}\"", self.id, self.version)
-    }
+crate::versioned!(EndpointRow, "webhook-endpoint");
 
+impl EndpointRow {
     /// Whether the endpoint wants events of `event_type`.
     pub fn wants(event_types: Option<&str>, event_type: &str) -> bool {
         event_types.is_none_or(|types| types.split(' ').any(|t| t == event_type))

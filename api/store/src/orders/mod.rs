@@ -1,17 +1,18 @@
-//! Orders of Standard apps, their lines and their trace (`order_events`).
+//! Orders of Standard apps, their lines and their trace (`order_events`); their wire forms are
+//! in `wire.rs`.
+
+mod wire;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use types::orders::{
-    Actor, ActorKind, Buyer, Order, OrderFilter, OrderHistoryEntry, OrderLine, OrderStatus,
-};
+use types::orders::{OrderFilter, OrderStatus};
 
-use super::accounts::{escape_like, lower};
-use super::page::{time_before, Paging};
-use super::schema::{order_events, order_lines, orders};
-use super::stored::Stored;
-use super::DbConn;
+use crate::accounts::{escape_like, lower};
 use crate::error::{StoreError, StoreResult};
+use crate::page::{time_before, Paging};
+use crate::schema::{order_events, order_lines, orders};
+use crate::stored::Stored;
+use crate::DbConn;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = orders)]
@@ -115,11 +116,9 @@ pub struct NewEvent {
 
 type Filtered<'a> = orders::BoxedQuery<'a, <DbConn as diesel::Connection>::Backend>;
 
-impl OrderRow {
-    pub fn etag(&self) -> String {
-        format!("\"order-{}-{}\"", self.id, self.version)
-    }
+crate::versioned!(OrderRow, "order");
 
+impl OrderRow {
     /// The app's order with this id; another app's is a 404.
     pub fn find(conn: &mut DbConn, app_id: i64, id: i64) -> StoreResult<Self> {
         orders::table
@@ -267,10 +266,10 @@ impl OrderRow {
             query = query.filter(orders::status.eq(status.as_str()));
         }
         if let Some(from) = filter.placed_from {
-            query = query.filter(orders::placed_at.ge(super::micros(from.naive_utc())));
+            query = query.filter(orders::placed_at.ge(crate::micros(from.naive_utc())));
         }
         if let Some(to) = filter.placed_to {
-            query = query.filter(orders::placed_at.lt(super::micros(to.naive_utc())));
+            query = query.filter(orders::placed_at.lt(crate::micros(to.naive_utc())));
         }
         if let Some(min) = filter.total_min {
             query = query.filter(orders::total.ge(min));
@@ -331,52 +330,6 @@ impl OrderRow {
     pub fn key(&self) -> (NaiveDateTime, i64) {
         (self.placed_at, self.id)
     }
-
-    /// The wire form.
-    pub fn to_wire(&self) -> Order {
-        let id = |v: Option<i64>| v.map(|v| v.to_string());
-        Order {
-            id: self.id.to_string(),
-            app_id: self.app_id.to_string(),
-            order_number: self.order_number.clone(),
-            status: self.status,
-            currency: self.currency.clone(),
-            placed_at: super::utc(self.placed_at),
-            subtotal: self.subtotal,
-            shipping: self.shipping,
-            tax: self.tax,
-            discount: self.discount,
-            total: self.total,
-            refunded_amount: self.refunded_amount,
-            line_count: self.line_count,
-            buyer: Buyer {
-                mobile_user_id: id(self.mobile_user_id),
-                email: self.buyer_email.clone(),
-                name: self.buyer_name.clone(),
-                guest: self.guest,
-            },
-            installation_id: self.installation_id.clone(),
-            device_id: id(self.device_id),
-            quote_id: id(self.quote_id),
-            created_at: super::utc(self.created_at),
-            updated_at: super::utc(self.updated_at),
-            lines: None,
-            device: None,
-            history: None,
-        }
-    }
-}
-
-impl LineRow {
-    pub fn to_wire(&self) -> OrderLine {
-        OrderLine {
-            sku: self.sku.clone(),
-            name: self.name.clone(),
-            quantity: self.quantity,
-            unit_price: self.unit_price,
-            line_total: self.quantity * self.unit_price,
-        }
-    }
 }
 
 impl NewEvent {
@@ -385,26 +338,5 @@ impl NewEvent {
             .values(event)
             .execute(conn)?;
         Ok(())
-    }
-}
-
-impl EventRow {
-    pub fn to_wire(&self) -> OrderHistoryEntry {
-        OrderHistoryEntry {
-            status: self.status,
-            at: super::utc(self.created_at),
-            actor: Actor {
-                kind: if self.actor_id.is_some() || self.actor_email.is_some() {
-                    ActorKind::Account
-                } else {
-                    ActorKind::App
-                },
-                account_id: self.actor_id.map(|id| id.to_string()),
-                email: self.actor_email.clone(),
-                impersonator_id: self.impersonator_id.map(|id| id.to_string()),
-            },
-            note: self.note.clone(),
-            refunded_amount: self.refunded_amount,
-        }
     }
 }
