@@ -12,6 +12,7 @@ pub mod auth;
 pub mod billing;
 pub mod customers;
 pub mod devices;
+pub mod email;
 pub mod mobile_users;
 pub mod orders;
 pub mod outbox;

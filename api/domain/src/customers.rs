@@ -30,7 +30,7 @@ pub fn create(
 ) -> AppResult<AccountRow> {
     let partner_id = policy::partner_for_new_customer(scope, conn, requested)?;
     let spec = AccountSpec {
-        email: body.email,
+        email: types::email::Email::parse(&body.email),
         password_hash,
         role: Role::Customer,
         status: body.status,

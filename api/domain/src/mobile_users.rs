@@ -4,6 +4,7 @@
 //! `managed_by_magento`.
 
 use types::apps::AppKind;
+use types::email::Email;
 use types::mobile_users::{CreateMobileUser, MobileUserStatus, UpdateMobileUser};
 use types::webhooks::WebhookEventType as Event;
 
@@ -18,11 +19,6 @@ use crate::versions::check_if_match;
 /// A fresh handle for a mobile user: 128 random bits, nothing the app could guess from.
 fn new_sdk_ref() -> String {
     format!("mu_{}", crate::auth::secrets::random_token(16))
-}
-
-/// How mobile users' emails compare: trimmed, in lower case.
-pub fn normalise_email(email: &str) -> String {
-    email.trim().to_lowercase()
 }
 
 /// Tells the webhooks of the app's owner (and its partner) about the user.
@@ -48,7 +44,7 @@ pub fn create(
     if app.kind() == AppKind::Magento {
         return Err(managed_by_magento());
     }
-    let email = normalise_email(&user.email);
+    let email = Email::parse(&user.email);
     if MobileUserRow::email_in_use(conn, app.id, &email, None)? {
         return Err(mobile_user_email_taken());
     }
@@ -57,7 +53,7 @@ pub fn create(
         conn,
         &NewMobileUser {
             app_id: app.id,
-            email,
+            email: email.into_string(),
             first_name: user.first_name.trim().to_owned(),
             last_name: user.last_name.trim().to_owned(),
             phone: user.phone.clone(),
@@ -95,7 +91,7 @@ pub fn update(
 ) -> AppResult<MobileUserRow> {
     let current = MobileUserRow::find(conn, app.id, user_id)?;
     check_if_match(if_match, &current)?;
-    let email = body.email.as_deref().map(normalise_email);
+    let email = body.email.as_deref().map(Email::parse);
     if let Some(email) = &email {
         if MobileUserRow::email_in_use(conn, app.id, email, Some(current.id))? {
             return Err(mobile_user_email_taken());
@@ -109,7 +105,7 @@ pub fn update(
         _ => "mobile_user.update",
     };
     let changes = MobileUserChanges {
-        email,
+        email: email.map(Email::into_string),
         first_name: body.first_name.map(|s| s.trim().to_owned()),
         last_name: body.last_name.map(|s| s.trim().to_owned()),
         phone: body.phone,

@@ -2,6 +2,7 @@
 //! the demo seed: one place decides the email that goes with a new account.
 
 use types::accounts::{AccountStatus, Role};
+use types::email::Email as Address;
 use types::ErrorCode;
 
 use crate::auth::secrets;
@@ -17,7 +18,7 @@ use crate::mailer::{Email, Mailer};
 pub const LINK_VALIDITY_DAYS: i64 = 7;
 
 pub struct AccountSpec {
-    pub email: String,
+    pub email: Address,
     /// An argon2 hash computed beforehand (off the request thread), if a password was given.
     pub password_hash: Option<String>,
     pub role: Role,
@@ -37,15 +38,15 @@ pub fn create_account(
     mailer: &Mailer,
     spec: &AccountSpec,
 ) -> AppResult<AccountRow> {
-    let email = spec.email.trim().to_lowercase();
-    if AccountRow::email_in_use(conn, &email, None)? {
+    let email = &spec.email;
+    if AccountRow::email_in_use(conn, email, None)? {
         return Err(email_taken());
     }
     let now = crate::clock::now();
     let account = AccountRow::insert(
         conn,
         &NewAccount {
-            email: &email,
+            email: email.as_str(),
             password_hash: spec.password_hash.as_deref(),
             role: spec.role.as_str(),
             status: spec.status.as_str(),
@@ -134,11 +135,11 @@ pub fn update_account(
     subject: &str,
 ) -> AppResult<AccountRow> {
     let id = current.id;
-    changes.email = changes.email.map(|e| e.trim().to_lowercase());
-    if let Some(email) = &changes.email {
-        if AccountRow::email_in_use(conn, email, Some(id))? {
+    if let Some(email) = changes.email.as_deref().map(Address::parse) {
+        if AccountRow::email_in_use(conn, &email, Some(id))? {
             return Err(email_taken());
         }
+        changes.email = Some(email.into_string());
     }
     let status_change = new_status.filter(|s| *s != current.status());
     changes.status = status_change.map(|s| s.as_str().to_owned());

@@ -5,6 +5,7 @@
 use chrono::NaiveDateTime;
 use sha2::{Digest, Sha256};
 use types::apps::AppEdition;
+use types::email::Email;
 use types::orders::{CreateOrder, Order, OrderDevice, OrderStatus, UpdateOrder};
 use types::quotes::QuoteStatus;
 use types::webhooks::WebhookEventType as Event;
@@ -116,7 +117,7 @@ pub fn take_order(
             order
                 .guest_email
                 .as_deref()
-                .map(|e| e.trim().to_lowercase()),
+                .map(|e| Email::parse(e).into_string()),
             order.guest_name.as_deref().map(|n| n.trim().to_owned()),
         ),
     };

@@ -10,6 +10,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use chrono::NaiveDateTime;
+use types::email::Email;
 use types::quotes::{CreateQuoteRequest, CreateQuoteResponse, QuoteRequest, QuoteStatus};
 use types::webhooks::WebhookEventType as Event;
 
@@ -65,7 +66,7 @@ pub fn take_request(
             status: QuoteStatus::New.as_str(),
             message: trimmed(&request.message),
             contact_name: request.contact_name.trim().to_owned(),
-            contact_email: request.contact_email.trim().to_lowercase(),
+            contact_email: Email::parse(&request.contact_email).into_string(),
             contact_phone: trimmed(&request.contact_phone),
             mobile_user_id,
             created_at: now,

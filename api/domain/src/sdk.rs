@@ -159,7 +159,7 @@ pub fn register_mobile_user(
     if app.kind() == AppKind::Magento {
         return Err(managed_by_magento());
     }
-    let email = crate::mobile_users::normalise_email(&user.email);
+    let email = types::email::Email::parse(&user.email);
     let row = match MobileUserRow::find_by_email(conn, app.id, &email)? {
         Some(known) => known,
         None => crate::mobile_users::create(conn, app, user)?,

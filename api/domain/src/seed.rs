@@ -26,7 +26,7 @@ pub fn create_admin(
 ) -> anyhow::Result<AccountRow> {
     let hash = password::hash(&form.password)?;
     let spec = AccountSpec {
-        email: form.email.clone(),
+        email: types::email::Email::parse(&form.email),
         password_hash: Some(hash),
         role: Role::Admin,
         status: AccountStatus::Activated,
@@ -207,7 +207,7 @@ pub fn seed_demo(db: &Db, settings: &Settings) -> anyhow::Result<()> {
     let hash = password::hash(DEMO_PASSWORD)?;
     let mut conn = db_conn(db)?;
     conn.transaction(|conn| {
-        if AccountRow::find_by_email(conn, DEMO_ADMIN)?.is_some() {
+        if AccountRow::find_by_email(conn, &types::email::Email::parse(DEMO_ADMIN))?.is_some() {
             return Ok::<_, AppError>(());
         }
         let spec = |email: String,
@@ -218,7 +218,7 @@ pub fn seed_demo(db: &Db, settings: &Settings) -> anyhow::Result<()> {
                     company: Option<&str>,
                     country: Option<&str>,
                     partner_id| AccountSpec {
-            email,
+            email: types::email::Email::parse(&email),
             password_hash: Some(hash.clone()),
             role,
             status,

@@ -103,7 +103,7 @@ async fn create_partner(
     let owner = KeyOwner::Account(admin.0.id());
     idempotency::run(&state, &req, owner, body.0, move |conn, body| {
         let spec = AccountSpec {
-            email: body.email,
+            email: types::email::Email::parse(&body.email),
             password_hash,
             role: Role::Partner,
             status: body.status.unwrap_or(AccountStatus::Activated),

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use types::accounts::{Account, AccountSort, AccountStatus, Role};
+use types::email::Email;
 
 use super::page::{created_before, Paging};
 use super::schema::accounts;
@@ -163,9 +164,9 @@ impl AccountRow {
             .optional()?)
     }
 
-    pub fn find_by_email(conn: &mut DbConn, email: &str) -> StoreResult<Option<Self>> {
+    pub fn find_by_email(conn: &mut DbConn, email: &Email) -> StoreResult<Option<Self>> {
         Ok(accounts::table
-            .filter(accounts::email.eq(email.trim().to_lowercase()))
+            .filter(accounts::email.eq(email.as_str()))
             .select(Self::as_select())
             .first(conn)
             .optional()?)
@@ -181,9 +182,13 @@ impl AccountRow {
             .flatten())
     }
 
-    pub fn email_in_use(conn: &mut DbConn, email: &str, except: Option<i64>) -> StoreResult<bool> {
+    pub fn email_in_use(
+        conn: &mut DbConn,
+        email: &Email,
+        except: Option<i64>,
+    ) -> StoreResult<bool> {
         let mut query = accounts::table
-            .filter(accounts::email.eq(email.trim().to_lowercase()))
+            .filter(accounts::email.eq(email.as_str()))
             .into_boxed();
         if let Some(id) = except {
             query = query.filter(accounts::id.ne(id));

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use types::email::Email;
 use types::outbox::{EmailStatus, OutboxEmail};
 
 use super::page::Paging;
@@ -77,7 +78,7 @@ impl EmailRow {
         let build = || {
             let mut q = emails::table.into_boxed();
             if let Some(to) = to {
-                q = q.filter(emails::to_address.eq(to.trim().to_lowercase()));
+                q = q.filter(emails::to_address.eq(Email::parse(to).into_string()));
             }
             if let Some(status) = status {
                 q = q.filter(emails::status.eq(status.as_str()));

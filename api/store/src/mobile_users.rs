@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use types::email::Email;
 use types::mobile_users::{MobileUser, MobileUserFilter, MobileUserStatus};
 
 use super::accounts::{escape_like, lower};
@@ -74,10 +75,14 @@ impl MobileUserRow {
     }
 
     /// The app's user with this email (stored in lower case), if any.
-    pub fn find_by_email(conn: &mut DbConn, app_id: i64, email: &str) -> StoreResult<Option<Self>> {
+    pub fn find_by_email(
+        conn: &mut DbConn,
+        app_id: i64,
+        email: &Email,
+    ) -> StoreResult<Option<Self>> {
         Ok(mobile_users::table
             .filter(mobile_users::app_id.eq(app_id))
-            .filter(mobile_users::email.eq(email))
+            .filter(mobile_users::email.eq(email.as_str()))
             .select(Self::as_select())
             .first(conn)
             .optional()?)
@@ -96,12 +101,12 @@ impl MobileUserRow {
     pub fn email_in_use(
         conn: &mut DbConn,
         app_id: i64,
-        email: &str,
+        email: &Email,
         except: Option<i64>,
     ) -> StoreResult<bool> {
         let mut query = mobile_users::table
             .filter(mobile_users::app_id.eq(app_id))
-            .filter(mobile_users::email.eq(email))
+            .filter(mobile_users::email.eq(email.as_str()))
             .into_boxed();
         if let Some(id) = except {
             query = query.filter(mobile_users::id.ne(id));

@@ -57,7 +57,7 @@ impl TestApp {
     ) -> i64 {
         let db = self.db.clone();
         let settings = self.settings.clone();
-        let email = email.to_owned();
+        let email = types::email::Email::parse(email);
         tokio::task::spawn_blocking(move || {
             let mailer = api::mailer::Mailer::new(&settings);
             let mut conn = db.get().expect("connection");

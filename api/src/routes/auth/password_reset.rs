@@ -35,9 +35,9 @@ pub(super) async fn request_password_reset(
     req: HttpRequest,
     body: Valid<PasswordResetRequest>,
 ) -> ApiResult<HttpResponse> {
-    let email = body.0.email.trim().to_lowercase();
+    let email = types::email::Email::parse(&body.0.email);
     let ip = client_ip(&req, state.settings.trust_proxy);
-    limit_attempts(&state, ip.as_deref(), &email)?;
+    limit_attempts(&state, ip.as_deref(), email.as_str())?;
     let state2 = state.clone();
     state
         .db

@@ -49,12 +49,12 @@ pub(super) async fn register(
             "partner accounts are opened by an administrator of this installation",
         )));
     }
-    let email = body.email.trim().to_lowercase();
+    let email = types::email::Email::parse(&body.email);
     let ip = client_ip(&req, state.settings.trust_proxy);
-    limit_attempts(&state, ip.as_deref(), &email)?;
+    limit_attempts(&state, ip.as_deref(), email.as_str())?;
     state
         .mails_per_address
-        .hit(&email)
+        .hit(email.as_str())
         .map_err(AppError::rate_limited)?;
     let state2 = state.clone();
     let to = email.clone();
@@ -95,7 +95,7 @@ pub(super) async fn register(
         })
         .await?;
     Ok(HttpResponse::Accepted().json(RegistrationAccepted {
-        email: to,
+        email: to.into_string(),
         detail: "Open the link we sent to this address to choose your password and activate the \
                  account."
             .into(),

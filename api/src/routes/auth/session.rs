@@ -50,18 +50,18 @@ pub(super) async fn login(
     body: Valid<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let body = body.0;
-    let email = body.email.trim().to_lowercase();
+    let email = types::email::Email::parse(&body.email);
     let ip = client_ip(&req, state.settings.trust_proxy);
     let address = ip.clone().unwrap_or_else(|| "-".into());
     // Only failures count (OWASP): per account, and with a much higher ceiling per address —
     // or, from a browser that signed in to this account before, that browser's own.
     let secret = state.settings.jwt_secret.as_deref().unwrap_or_default();
-    let known = device::recognise(&req, secret, &email);
+    let known = device::recognise(&req, secret, email.as_str());
     match &known {
         Some(device) => state.failed_logins_by_device.check(&device.key),
         None => state
             .failed_logins_by_account
-            .check(&email)
+            .check(email.as_str())
             .and_then(|()| state.failed_logins_by_ip.check(&address)),
     }
     .map_err(AppError::rate_limited)?;
@@ -87,7 +87,7 @@ pub(super) async fn login(
             match &known {
                 Some(device) => state.failed_logins_by_device.count(&device.key),
                 None => {
-                    state.failed_logins_by_account.count(&key);
+                    state.failed_logins_by_account.count(key.as_str());
                     state.failed_logins_by_ip.count(&address);
                 }
             }
@@ -97,7 +97,7 @@ pub(super) async fn login(
             )));
         }
     };
-    state.failed_logins_by_account.clear(&key);
+    state.failed_logins_by_account.clear(key.as_str());
     if let Some(device) = &known {
         state.failed_logins_by_device.clear(&device.key);
     }
@@ -114,7 +114,7 @@ pub(super) async fn login(
         .await?;
     let mut reply = token_reply(tokens, body.use_cookie, &state);
     reply
-        .add_cookie(&device::cookie_for(&key, &state))
+        .add_cookie(&device::cookie_for(key.as_str(), &state))
         .map_err(AppError::internal)?;
     Ok(reply)
 }
