@@ -139,20 +139,13 @@ pub fn check(workspace: &Path) -> Result<()> {
 
 /// The files under `dir` whose code names `webhooks::emit` (or `emit_with`).
 fn events_raised_in(dir: &Path, workspace: &Path) -> Result<Vec<String>> {
+    let mut sources = Vec::new();
+    crate::sizes::rust_files(dir, &mut sources);
     let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in fs::read_dir(&dir)? {
-            let path = entry?.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = fs::read_to_string(&path)?;
-                if raises_events(&code_of(&text, false)) {
-                    let at = path.strip_prefix(workspace).unwrap_or(&path);
-                    found.push(at.display().to_string());
-                }
-            }
+    for path in sources {
+        if raises_events(&code_of(&fs::read_to_string(&path)?, false)) {
+            let at = path.strip_prefix(workspace).unwrap_or(&path);
+            found.push(at.display().to_string());
         }
     }
     found.sort();

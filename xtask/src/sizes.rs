@@ -43,7 +43,7 @@ pub fn check(workspace: &Path) -> Result<()> {
 }
 
 /// The `.rs` files under `dir`, build output and dependencies left out.
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+pub fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };

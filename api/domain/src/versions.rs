@@ -4,7 +4,7 @@
 use crate::error::{AppError, AppResult};
 
 /// `if_match` must name the current ETag when given (`*` matches anything); otherwise 412.
-pub fn check_etag(if_match: Option<&str>, current_etag: &str) -> AppResult<()> {
+fn check_etag(if_match: Option<&str>, current_etag: &str) -> AppResult<()> {
     let Some(value) = if_match else { return Ok(()) };
     let matches = value
         .split(',')

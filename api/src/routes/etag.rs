@@ -11,7 +11,7 @@ pub fn if_match_of(req: &HttpRequest) -> Option<String> {
         .map(str::to_owned)
 }
 
-pub use crate::versions::{check_etag, check_if_match, Versioned};
+pub use crate::versions::{check_if_match, Versioned};
 
 /// An account in the body, with its version as `ETag`.
 pub fn with_etag(

@@ -33,8 +33,7 @@ pub mod subscriptions;
 pub mod webhooks;
 
 pub use etag::{
-    check_etag, check_if_match, if_match_of, json_with_etag, tagged, versioned, with_etag,
-    Versioned,
+    check_if_match, if_match_of, json_with_etag, tagged, versioned, with_etag, Versioned,
 };
 pub use extract::{valid_query, Valid};
 pub use register::Register;
