@@ -259,7 +259,7 @@ pub enum AccountSort {
 }
 
 /// Filters of the partners list.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams, Validate)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct PartnerFilter {
     /// Case-insensitive search in name, email and company.

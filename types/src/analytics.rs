@@ -16,7 +16,7 @@ crate::string_enum! {
 }
 
 /// The range and the bucketing of an analytics query.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams, Validate)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct AnalyticsQuery {
     /// First day, in `tz` (default: 29 days before `to`).

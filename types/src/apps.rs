@@ -153,7 +153,7 @@ pub struct UpdateApp {
 }
 
 /// Filters of the apps list.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams, Validate)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct AppFilter {
     /// Case-insensitive search in the app's name.

@@ -38,7 +38,7 @@ pub struct AuditEvent {
 }
 
 /// Filters of the audit log.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams, Validate)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct AuditFilter {
     /// Only events by this account.

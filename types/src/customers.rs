@@ -117,7 +117,7 @@ pub struct UpdateCustomer {
 }
 
 /// Filters of the customers list (the article's Customer / Status / Date filters).
-#[derive(Debug, Clone, Default, Deserialize, IntoParams, Validate)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct CustomerFilter {
     /// "Customer": case-insensitive search in first and last name, email and company.

@@ -39,7 +39,7 @@ pub struct Device {
 }
 
 /// Filters of the devices list and summary.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams, Validate)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct DeviceFilter {
     #[param(inline)]

@@ -20,6 +20,7 @@ pub mod page;
 pub mod problem;
 pub mod publishing;
 pub mod push;
+pub mod query;
 pub mod quotes;
 pub mod rules;
 pub mod sdk;

@@ -82,7 +82,7 @@ pub struct UpdateMobileUser {
 }
 
 /// Filters of the mobile users list and its CSV export.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams, Validate)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct MobileUserFilter {
     /// Case-insensitive search in name and email.

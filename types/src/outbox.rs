@@ -35,7 +35,7 @@ pub struct OutboxEmail {
 }
 
 /// Filters of the outbox.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams, Validate)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct OutboxFilter {
     /// Only emails to this address (exact, case-insensitive).

@@ -25,7 +25,7 @@ pub struct Page<T> {
 }
 
 /// Pagination parameters shared by every list: by `page` (offset), or by `cursor` (keyset).
-#[derive(Debug, Clone, Default, Deserialize, IntoParams, Validate)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page number, from 1.
@@ -46,6 +46,22 @@ pub struct PageQuery {
 }
 
 impl PageQuery {
+    /// Page `page` (from 1) of `per_page` items.
+    pub fn numbered(page: u32, per_page: u32) -> Self {
+        Self {
+            page: Some(page),
+            per_page: Some(per_page),
+            cursor: None,
+        }
+    }
+    /// `per_page` items after `cursor` (a `next_cursor`), or the first ones without.
+    pub fn after(cursor: Option<String>, per_page: u32) -> Self {
+        Self {
+            page: None,
+            per_page: Some(per_page),
+            cursor,
+        }
+    }
     pub fn page(&self) -> u32 {
         self.page.unwrap_or(1)
     }

@@ -167,7 +167,7 @@ pub struct WebhookDelivery {
 }
 
 /// Filters of an endpoint's delivery log.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams, Validate)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct DeliveryFilter {
     #[param(inline)]

@@ -101,7 +101,7 @@ fn Shell() -> impl IntoView {
             let target = if next == "/" {
                 "/login".to_owned()
             } else {
-                format!("/login?next={}", crate::api::encode(&next))
+                types::query::path_with("/login", &[("next", &next)])
             };
             view! { <Redirect path=target/> }.into_any()
         }

@@ -105,8 +105,8 @@ pub async fn copy_to_clipboard(text: &str) -> bool {
         .is_ok()
 }
 
-/// Percent-encodes a query value.
-pub fn encode(value: &str) -> String {
+/// Percent-encodes the text of a `data:` URL.
+fn encode(value: &str) -> String {
     js_sys::encode_uri_component(value)
         .as_string()
         .unwrap_or_default()

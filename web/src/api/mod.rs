@@ -15,7 +15,9 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestCredentials, RequestInit, Response};
 
 mod files;
+mod pickers;
 pub use files::*;
+pub use pickers::*;
 
 thread_local! {
     static ACCESS_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };

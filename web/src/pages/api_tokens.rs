@@ -2,9 +2,7 @@
 //! or one (its secret is shown once), see when each was last used, revoke one.
 
 use leptos::prelude::*;
-use types::apps::App;
 use types::tokens::{ApiToken, ApiTokenList, CreateApiToken, CreatedApiToken, TokenScope};
-use types::Page;
 
 use crate::api;
 use crate::components::{
@@ -30,12 +28,7 @@ pub fn ApiTokens() -> impl IntoView {
     });
     let reload = move || version.update(|v| *v += 1);
     // The apps a token may be limited to (and their names, for the table).
-    let apps = LocalResource::new(|| async move {
-        api::get::<Page<App>>("apps?per_page=100&sort=name")
-            .await
-            .map(|page| page.items)
-            .unwrap_or_default()
-    });
+    let apps = LocalResource::new(|| async move { api::apps_by_name().await });
     let app_names = Signal::derive(move || {
         apps.get()
             .unwrap_or_default()

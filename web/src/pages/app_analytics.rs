@@ -2,7 +2,8 @@
 
 use chrono::{Duration, NaiveDate};
 use leptos::prelude::*;
-use types::analytics::{Analytics, Interval};
+use types::analytics::{Analytics, AnalyticsQuery, Interval};
+use types::query;
 
 use crate::api;
 use wasm_bindgen::JsCast;
@@ -64,13 +65,13 @@ pub fn AnalyticsTab(app_id: String) -> impl IntoView {
     let zones = every_time_zone();
     let backwards = range_backwards(from, to);
     let data = LocalResource::new(move || {
-        let path = format!(
-            "apps/{app_id}/analytics?from={}&to={}&interval={}&tz={}",
-            from.get(),
-            to.get(),
-            interval.get(),
-            api::encode(&tz.get())
-        );
+        let range = AnalyticsQuery {
+            from: query::parsed(&from.get()),
+            to: query::parsed(&to.get()),
+            interval: query::parsed(&interval.get()),
+            tz: query::text(&tz.get()),
+        };
+        let path = query::path_with(&format!("apps/{app_id}/analytics"), &range);
         let backwards = backwards();
         async move {
             if backwards {

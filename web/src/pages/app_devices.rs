@@ -2,8 +2,8 @@
 //! filtered, paged by cursor.
 
 use leptos::prelude::*;
-use types::devices::{Device, DeviceSummary};
-use types::Page;
+use types::devices::{Device, DeviceFilter, DeviceSummary};
+use types::{query, Page, PageQuery};
 
 use crate::api;
 use crate::charts::{platform_name, ShareBars};
@@ -23,36 +23,23 @@ pub fn DevicesTab(app_id: String) -> impl IntoView {
     // Cursors of the pages before this one; the top is this page's.
     let cursors = RwSignal::new(Vec::<String>::new());
 
-    let filters = move || {
-        let mut q = String::new();
-        for (name, value) in [
-            ("platform", platform.get()),
-            ("model", model.get()),
-            ("os_version", os_version.get()),
-            ("app_version", app_version.get()),
-            ("push_enabled", push.get()),
-            ("last_seen_from", seen_from.get()),
-            ("last_seen_to", seen_to.get()),
-        ] {
-            if !value.trim().is_empty() {
-                q.push_str(&format!("&{name}={}", api::encode(value.trim())));
-            }
-        }
-        q
+    let filter = move || DeviceFilter {
+        platform: query::parsed(&platform.get()),
+        model: query::text(&model.get()),
+        os_version: query::text(&os_version.get()),
+        app_version: query::text(&app_version.get()),
+        push_enabled: query::parsed(&push.get()),
+        last_seen_from: query::parsed(&seen_from.get()),
+        last_seen_to: query::parsed(&seen_to.get()),
     };
     let summary_app = app_id.clone();
     let summary = LocalResource::new(move || {
-        let path = format!(
-            "apps/{summary_app}/devices/summary?{}",
-            filters().trim_start_matches('&')
-        );
+        let path = query::path_with(&format!("apps/{summary_app}/devices/summary"), &filter());
         async move { api::get::<DeviceSummary>(&path).await }
     });
     let list = LocalResource::new(move || {
-        let mut path = format!("apps/{app_id}/devices?per_page={PER_PAGE}{}", filters());
-        if let Some(cursor) = cursors.get().last() {
-            path.push_str(&format!("&cursor={cursor}"));
-        }
+        let page = PageQuery::after(cursors.get().last().cloned(), PER_PAGE);
+        let path = query::list_path(&format!("apps/{app_id}/devices"), &filter(), &page);
         async move { api::get::<Page<Device>>(&path).await }
     });
     let refilter = move |signal: RwSignal<String>| {

@@ -1,9 +1,10 @@
 //! "Manage Orders" of a Standard app: filters, the list, CSV download, and an order's detail with
 //! its lines, buyer, device and trace, where the owner moves it along (with a confirmation).
 
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use leptos::prelude::*;
-use types::orders::{Order, OrderStatus, UpdateOrder};
-use types::Page;
+use types::orders::{Order, OrderFilter, OrderStatus, UpdateOrder};
+use types::{query, Page, PageQuery};
 
 use crate::api;
 use crate::components::{
@@ -24,9 +25,9 @@ pub fn status_badge(status: OrderStatus) -> impl IntoView {
     view! { <span class=format!("badge {tone}")>{status.label()}</span> }
 }
 
-/// `2026-11-23` from a date input as an RFC 3339 start of that day (UTC).
-fn day_start(day: &str) -> Option<String> {
-    (day.len() == 10).then(|| format!("{day}T00:00:00Z"))
+/// The start of a day (UTC).
+fn day_start(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(NaiveTime::MIN).and_utc()
 }
 
 #[component]
@@ -48,47 +49,25 @@ pub fn OrdersTab(app_id: String) -> impl IntoView {
     let open = RwSignal::new(None::<String>);
     let currency = RwSignal::new("EUR".to_owned());
     let toasts = use_toasts();
-    let filters = move || {
-        let mut query = String::new();
-        let mut add = |name: &str, value: String| {
-            if !value.is_empty() {
-                query.push_str(&format!("&{name}={}", api::encode(&value)));
-            }
-        };
-        add("q", q.applied.get());
-        add("status", status.get());
-        add("placed_from", day_start(&from.get()).unwrap_or_default());
-        // "To" includes its day.
-        let to_day = to
-            .get()
-            .parse::<chrono::NaiveDate>()
-            .ok()
-            .and_then(|d| d.succ_opt())
-            .map(|d| format!("{d}T00:00:00Z"));
-        add("placed_to", to_day.unwrap_or_default());
-        let c = currency.get();
-        add(
-            "total_min",
-            money::parse(&min.get(), &c)
-                .map(|v| v.to_string())
-                .unwrap_or_default(),
-        );
-        add(
-            "total_max",
-            money::parse(&max.get(), &c)
-                .map(|v| v.to_string())
-                .unwrap_or_default(),
-        );
-        query
+    // The totals are in the list's currency: read only when a total is typed.
+    let amount = move |typed: String| money::parse(&query::text(&typed)?, &currency.get());
+    let filter = move || {
+        OrderFilter {
+            q: query::text(&q.applied.get()),
+            status: query::parsed(&status.get()),
+            placed_from: query::parsed(&from.get()).map(day_start),
+            // "To" includes its day.
+            placed_to: query::parsed::<NaiveDate>(&to.get())
+                .and_then(|d| d.succ_opt())
+                .map(day_start),
+            total_min: amount(min.get()),
+            total_max: amount(max.get()),
+        }
     };
     let list = LocalResource::new(move || {
         version.track();
-        let path = format!(
-            "{}?page={}&per_page={PER_PAGE}{}",
-            base.get_value(),
-            page.get(),
-            filters()
-        );
+        let page = PageQuery::numbered(page.get(), PER_PAGE);
+        let path = query::list_path(&base.get_value(), &filter(), &page);
         let backwards = backwards();
         async move {
             if backwards {
@@ -112,11 +91,7 @@ pub fn OrdersTab(app_id: String) -> impl IntoView {
         }
     };
     let download = move |_| {
-        let path = format!(
-            "{}/export?{}",
-            base.get_value(),
-            filters().trim_start_matches('&')
-        );
+        let path = query::path_with(&format!("{}/export", base.get_value()), &filter());
         let file = format!("{}.csv", base.get_value().replace('/', "-"));
         leptos::task::spawn_local(async move {
             match api::get_text(&path).await {
@@ -148,8 +123,12 @@ pub fn OrdersTab(app_id: String) -> impl IntoView {
                         <Empty title="No orders" hint="Orders appear here as soon as the app reports them (POST /sdk/orders)."/>
                     }.into_any(),
                     Ok(p) => {
+                        // The total filters' currency: set only when it changes, as the list
+                        // reads it (setting it anew on every answer fetched the list forever).
                         if let Some(first) = p.items.first() {
-                            currency.set(first.currency.clone());
+                            if currency.with_untracked(|c| *c != first.currency) {
+                                currency.set(first.currency.clone());
+                            }
                         }
                         view! {
                             <div class="table-wrap"><table>

@@ -3,8 +3,10 @@
 //! type, until when the offer holds).
 
 use leptos::prelude::*;
-use types::quotes::{CreateQuoteResponse, QuoteCounts, QuoteRequest, QuoteStatus, QuotedPrice};
-use types::Page;
+use types::quotes::{
+    CreateQuoteResponse, QuoteCounts, QuoteFilter, QuoteRequest, QuoteStatus, QuotedPrice,
+};
+use types::{query, Page, PageQuery};
 
 use crate::api;
 use crate::components::{
@@ -40,17 +42,13 @@ pub fn QuotesTab(app_id: String) -> impl IntoView {
     });
     let list = LocalResource::new(move || {
         version.track();
-        let mut path = format!(
-            "{}?page={}&per_page={PER_PAGE}",
-            base.get_value(),
-            page.get()
-        );
-        if !status.get().is_empty() {
-            path.push_str(&format!("&status={}", status.get()));
-        }
-        if !q.applied.get().is_empty() {
-            path.push_str(&format!("&q={}", api::encode(&q.applied.get())));
-        }
+        let filter = QuoteFilter {
+            status: query::parsed(&status.get()),
+            q: query::text(&q.applied.get()),
+            ..QuoteFilter::default()
+        };
+        let page = PageQuery::numbered(page.get(), PER_PAGE);
+        let path = query::list_path(&base.get_value(), &filter, &page);
         async move { api::get::<Page<QuoteRequest>>(&path).await }
     });
     let tab = move |value: &'static str, label: &'static str, count: fn(&QuoteCounts) -> i64| {

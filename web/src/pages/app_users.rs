@@ -3,8 +3,10 @@
 
 use leptos::prelude::*;
 use types::apps::{App, AppKind};
-use types::mobile_users::{CreateMobileUser, MobileUser, MobileUserStatus, UpdateMobileUser};
-use types::Page;
+use types::mobile_users::{
+    CreateMobileUser, MobileUser, MobileUserFilter, MobileUserStatus, UpdateMobileUser,
+};
+use types::{query, Page, PageQuery};
 
 use crate::api;
 use crate::components::{
@@ -47,24 +49,15 @@ fn UserDirectory(app_id: String) -> impl IntoView {
     let version = RwSignal::new(0_u32);
     let dialog = RwSignal::new(Dialog::None);
     let toasts = use_toasts();
-    let filters = move || {
-        let mut query = String::new();
-        if !q.applied.get().is_empty() {
-            query.push_str(&format!("&q={}", api::encode(&q.applied.get())));
-        }
-        if !status.get().is_empty() {
-            query.push_str(&format!("&status={}", status.get()));
-        }
-        query
+    let filter = move || MobileUserFilter {
+        q: query::text(&q.applied.get()),
+        status: query::parsed(&status.get()),
     };
     let list_base = base.clone();
     let list = LocalResource::new(move || {
         version.track();
-        let path = format!(
-            "{list_base}?page={}&per_page={PER_PAGE}{}",
-            page.get(),
-            filters()
-        );
+        let page = PageQuery::numbered(page.get(), PER_PAGE);
+        let path = query::list_path(&list_base, &filter(), &page);
         async move { api::get::<Page<MobileUser>>(&path).await }
     });
     let reload = move || version.update(|v| *v += 1);
@@ -75,7 +68,7 @@ fn UserDirectory(app_id: String) -> impl IntoView {
     let export_base = base.clone();
     let export_app = app_id.clone();
     let export = move |_| {
-        let path = format!("{export_base}/export?{}", filters().trim_start_matches('&'));
+        let path = query::path_with(&format!("{export_base}/export"), &filter());
         let file = format!("app-{export_app}-mobile-users.csv");
         leptos::task::spawn_local(async move {
             match api::get_text(&path).await {

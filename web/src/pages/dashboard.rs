@@ -1,12 +1,12 @@
 //! The dashboard: real figures from the API for the signed-in role.
 
 use leptos::prelude::*;
-use types::accounts::{Account, Role};
+use types::accounts::{Account, AccountStatus, PartnerFilter, Role};
 use types::analytics::{Analytics, Figures as AppFigures};
 use types::apps::App;
 use types::audit::AuditEvent;
-use types::outbox::OutboxEmail;
-use types::Page;
+use types::outbox::{OutboxEmail, OutboxFilter};
+use types::{query, Page, PageQuery};
 
 use futures_util::future::{try_join4, try_join5};
 
@@ -28,25 +28,33 @@ struct Figures {
     activity: Page<AuditEvent>,
 }
 
-async fn total_of<T: serde::de::DeserializeOwned>(path: &str) -> Result<i64, ApiError> {
-    api::get::<Page<T>>(path).await.map(|p| p.total)
+/// How many items of `list` match `filter` (a page of one item asked for its total).
+async fn total_of<T: serde::de::DeserializeOwned>(
+    list: &str,
+    filter: &impl serde::Serialize,
+) -> Result<i64, ApiError> {
+    let path = query::list_path(list, filter, &PageQuery::after(None, 1));
+    api::get::<Page<T>>(&path).await.map(|p| p.total)
 }
 
 /// An account list's total, and its activated, pending and locked parts (four requests at once).
 async fn accounts_by_status(list: &str) -> Result<[i64; 4], ApiError> {
-    let paths = [
-        "",
-        "&status=activated",
-        "&status=pending_activation",
-        "&status=locked",
+    // Both account lists read `status` the same way (`PartnerFilter`'s fields are the customers' too).
+    let [all, activated, pending, locked] = [
+        None,
+        Some(AccountStatus::Activated),
+        Some(AccountStatus::PendingActivation),
+        Some(AccountStatus::Locked),
     ]
-    .map(|status| format!("{list}?per_page=1{status}"));
-    let [all, activated, pending, locked] = &paths;
+    .map(|status| PartnerFilter {
+        status,
+        ..PartnerFilter::default()
+    });
     let (all, activated, pending, locked) = try_join4(
-        total_of::<Account>(all),
-        total_of::<Account>(activated),
-        total_of::<Account>(pending),
-        total_of::<Account>(locked),
+        total_of::<Account>(list, &all),
+        total_of::<Account>(list, &activated),
+        total_of::<Account>(list, &pending),
+        total_of::<Account>(list, &locked),
     )
     .await?;
     Ok([all, activated, pending, locked])
@@ -54,7 +62,8 @@ async fn accounts_by_status(list: &str) -> Result<[i64; 4], ApiError> {
 
 /// The newest apps with their last 30 days (their analytics requested at once).
 async fn apps_at_a_glance() -> Result<(Vec<(App, AppFigures)>, i64), ApiError> {
-    let page = api::get::<Page<App>>(&format!("apps?per_page={APPS_SHOWN}")).await?;
+    let newest = query::path_with("apps", &PageQuery::after(None, APPS_SHOWN));
+    let page = api::get::<Page<App>>(&newest).await?;
     // One request per app, all at once (at most APPS_SHOWN = 5).
     let figures = |n: usize| {
         let path = page
@@ -90,7 +99,9 @@ async fn load(role: Option<Role>) -> Result<Figures, ApiError> {
     };
     let emails = async move {
         Ok(match role {
-            Some(Role::Admin) => Some(total_of::<OutboxEmail>("outbox?per_page=1").await?),
+            Some(Role::Admin) => {
+                Some(total_of::<OutboxEmail>("outbox", &OutboxFilter::default()).await?)
+            }
             _ => None,
         })
     };
@@ -100,7 +111,8 @@ async fn load(role: Option<Role>) -> Result<Figures, ApiError> {
             _ => None,
         })
     };
-    let activity = api::get::<Page<AuditEvent>>("audit-events?per_page=8");
+    let newest_events = query::path_with("audit-events", &PageQuery::after(None, 8));
+    let activity = api::get::<Page<AuditEvent>>(&newest_events);
     let (accounts, emails, apps, activity) = try_join4(accounts, emails, apps, activity).await?;
     Ok(Figures {
         accounts,

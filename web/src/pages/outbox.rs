@@ -2,8 +2,8 @@
 //! newest first, by recipient and delivery status, with the text as sent.
 
 use leptos::prelude::*;
-use types::outbox::{EmailStatus, OutboxEmail};
-use types::Page;
+use types::outbox::{EmailStatus, OutboxEmail, OutboxFilter};
+use types::{query, Page, PageQuery};
 
 use crate::api;
 use crate::components::{
@@ -48,20 +48,12 @@ pub fn Outbox() -> impl IntoView {
     let load = move |more: bool| {
         loading.set(true);
         error.set(None);
-        let mut path = "outbox?per_page=25".to_owned();
-        let recipient = to.applied.get_untracked().to_lowercase();
-        if !recipient.is_empty() {
-            path.push_str(&format!("&to={}", api::encode(&recipient)));
-        }
-        let wanted = status.get_untracked();
-        if !wanted.is_empty() {
-            path.push_str(&format!("&status={wanted}"));
-        }
-        if more {
-            if let Some(c) = cursor.get_untracked() {
-                path.push_str(&format!("&cursor={c}"));
-            }
-        }
+        let filter = OutboxFilter {
+            to: query::text(&to.applied.get_untracked().to_lowercase()),
+            status: query::parsed(&status.get_untracked()),
+        };
+        let after = if more { cursor.get_untracked() } else { None };
+        let path = query::list_path("outbox", &filter, &PageQuery::after(after, 25));
         let ticket = latest.next();
         leptos::task::spawn_local(async move {
             let answer = api::get::<Page<OutboxEmail>>(&path).await;

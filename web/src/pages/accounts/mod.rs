@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use types::accounts::{Account, AccountStatus, Role};
-use types::customers::{ImpersonateRequest, ImpersonationCode};
-use types::Page;
+use types::accounts::{Account, AccountStatus, PartnerFilter, Role};
+use types::customers::{CustomerFilter, ImpersonateRequest, ImpersonationCode};
+use types::{query, Page, PageQuery};
 
 use crate::api;
 use crate::components::{
@@ -126,10 +126,7 @@ fn Directory(kind: Kind) -> impl IntoView {
     // Admins see which partner manages each customer, and can filter by it.
     let partners = LocalResource::new(move || async move {
         if customers && is_admin {
-            api::get::<Page<Account>>("partners?per_page=100&sort=name")
-                .await
-                .map(|p| p.items)
-                .unwrap_or_default()
+            api::accounts_by_name("partners").await
         } else {
             Vec::new()
         }
@@ -145,30 +142,24 @@ fn Directory(kind: Kind) -> impl IntoView {
 
     let list = LocalResource::new(move || {
         version.track();
-        let mut path = format!(
-            "{}?page={}&per_page={PER_PAGE}&sort={}",
-            kind.path(),
-            page.get(),
-            api::encode(&sort.get())
-        );
-        let (q, status, day, partner) = (
-            q.applied.get(),
-            status.get(),
-            created_on.get(),
-            partner.get(),
-        );
-        if !q.trim().is_empty() {
-            path.push_str(&format!("&q={}", api::encode(q.trim())));
-        }
-        if !status.is_empty() {
-            path.push_str(&format!("&status={status}"));
-        }
-        if !day.is_empty() {
-            path.push_str(&format!("&created_on={day}"));
-        }
-        if !partner.is_empty() {
-            path.push_str(&format!("&partner_id={partner}"));
-        }
+        let filter = CustomerFilter {
+            q: query::text(&q.applied.get()),
+            status: query::parsed(&status.get()),
+            created_on: query::parsed(&created_on.get()),
+            partner_id: query::text(&partner.get()),
+            sort: query::parsed(&sort.get()),
+            ..CustomerFilter::default()
+        };
+        let page = PageQuery::numbered(page.get(), PER_PAGE);
+        let path = match kind {
+            Kind::Customers => query::list_path(kind.path(), &filter, &page),
+            Kind::Partners => {
+                let CustomerFilter {
+                    q, status, sort, ..
+                } = filter;
+                query::list_path(kind.path(), &PartnerFilter { q, status, sort }, &page)
+            }
+        };
         async move { api::get::<Page<Account>>(&path).await }
     });
     let reload = move || version.update(|v| *v += 1);

@@ -4,9 +4,9 @@
 //! the address.
 
 use leptos::prelude::*;
-use types::accounts::{Account, Role};
-use types::audit::AuditEvent;
-use types::Page;
+use types::accounts::Role;
+use types::audit::{AuditEvent, AuditFilter};
+use types::{query, Page, PageQuery};
 
 use crate::api;
 use crate::components::{date_time, url_state, Empty, ErrorBox, Latest, Loading, RANGE_BACKWARDS};
@@ -45,10 +45,7 @@ pub fn Activity() -> impl IntoView {
             _ => &[],
         };
         for list in lists {
-            let path = format!("{list}?per_page=100&sort=name");
-            if let Ok(page) = api::get::<Page<Account>>(&path).await {
-                found.extend(page.items);
-            }
+            found.extend(api::accounts_by_name(list).await);
         }
         found
     });
@@ -66,23 +63,16 @@ pub fn Activity() -> impl IntoView {
             cursor.set(None);
             return;
         }
-        let mut path = "audit-events?per_page=25".to_owned();
-        for (name, value) in [
-            ("actor_id", Some(who.get_untracked())),
-            ("action", Some(action.get_untracked())),
-            ("subject_type", Some(subject.get_untracked())),
-            ("from", local_day_start(&f, false)),
-            ("to", local_day_start(&t, true)),
-        ] {
-            if let Some(v) = value.filter(|v| !v.is_empty()) {
-                path.push_str(&format!("&{name}={}", api::encode(&v)));
-            }
-        }
-        if more {
-            if let Some(c) = cursor.get_untracked() {
-                path.push_str(&format!("&cursor={c}"));
-            }
-        }
+        let filter = AuditFilter {
+            actor_id: query::text(&who.get_untracked()),
+            action: query::text(&action.get_untracked()),
+            subject_type: query::text(&subject.get_untracked()),
+            subject_id: None,
+            from: local_day_start(&f, false),
+            to: local_day_start(&t, true),
+        };
+        let after = if more { cursor.get_untracked() } else { None };
+        let path = query::list_path("audit-events", &filter, &PageQuery::after(after, 25));
         loading.set(true);
         let ticket = latest.next();
         leptos::task::spawn_local(async move {

@@ -1,6 +1,7 @@
 //! How audit events read: the words for each action and subject, the links to what they touched, and day bounds in local time.
 
 use super::*;
+use chrono::{DateTime, Utc};
 
 pub(super) const ACTIONS: &[(&str, &str)] = &[
     ("session.create", "Signed in"),
@@ -118,7 +119,7 @@ pub(super) fn subject_link(e: &AuditEvent, role: Option<Role>) -> Option<String>
     let by_name = |page: &str| {
         e.subject_name
             .as_deref()
-            .map(|n| format!("/{page}?q={}", api::encode(n)))
+            .map(|n| query::path_with(&format!("/{page}"), &[("q", n)]))
     };
     match (e.subject_type.as_str(), role) {
         ("app", _) => Some(format!("/apps/{id}")),
@@ -135,7 +136,7 @@ pub(super) fn subject_link(e: &AuditEvent, role: Option<Role>) -> Option<String>
 
 /// "2026-11-23" (a day in the viewer's zone) as the UTC instant its first moment is; `next`: of
 /// the day after.
-pub(super) fn local_day_start(day: &str, next: bool) -> Option<String> {
+pub(super) fn local_day_start(day: &str, next: bool) -> Option<DateTime<Utc>> {
     let d = day.parse::<chrono::NaiveDate>().ok()?;
     let d = if next { d.succ_opt()? } else { d };
     use chrono::Datelike;
@@ -144,5 +145,6 @@ pub(super) fn local_day_start(day: &str, next: bool) -> Option<String> {
         i32::try_from(d.month0()).ok()?,
         i32::try_from(d.day()).ok()?,
     );
-    moment.to_iso_string().as_string()
+    #[allow(clippy::cast_possible_truncation)] // milliseconds since 1970 of a calendar day
+    DateTime::from_timestamp_millis(moment.get_time() as i64)
 }

@@ -1,8 +1,8 @@
 //! An app's Push tab: its messages, the composer, reports and settings opened from it.
 
 use leptos::prelude::*;
-use types::push::{PushMessage, PushSettings, PushStatus};
-use types::Page;
+use types::push::{PushFilter, PushMessage, PushSettings, PushStatus};
+use types::{query, Page, PageQuery};
 
 use super::composer::*;
 use super::parts::*;
@@ -31,11 +31,12 @@ pub fn PushTab(app_id: String) -> impl IntoView {
     let list_app = app_id.clone();
     let list = LocalResource::new(move || {
         version.track();
-        let mut path = format!("apps/{list_app}/push-messages?per_page=50");
-        let wanted = status.get();
-        if !wanted.is_empty() {
-            path.push_str(&format!("&status={wanted}"));
-        }
+        let filter = PushFilter {
+            status: query::parsed(&status.get()),
+            kind: None,
+        };
+        let page = PageQuery::after(None, 50);
+        let path = query::list_path(&format!("apps/{list_app}/push-messages"), &filter, &page);
         async move { api::get::<Page<PushMessage>>(&path).await }
     });
     let settings_app = app_id.clone();

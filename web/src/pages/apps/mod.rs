@@ -2,9 +2,9 @@
 //! reach a customer's apps with `?owner_id=`.
 
 use leptos::prelude::*;
-use types::accounts::{Account, Role};
-use types::apps::App;
-use types::Page;
+use types::accounts::Role;
+use types::apps::{App, AppFilter};
+use types::{query, Page, PageQuery};
 
 use crate::api;
 use crate::components::{
@@ -43,10 +43,7 @@ pub fn Apps() -> impl IntoView {
     // Who can own an app: partners pick themselves or a customer, admins any customer.
     let owners = LocalResource::new(move || async move {
         if manager {
-            api::get::<Page<Account>>("customers?per_page=100&sort=name")
-                .await
-                .map(|p| p.items)
-                .unwrap_or_default()
+            api::accounts_by_name("customers").await
         } else {
             Vec::new()
         }
@@ -54,16 +51,14 @@ pub fn Apps() -> impl IntoView {
 
     let list = LocalResource::new(move || {
         version.track();
-        let mut path = format!("apps?page={}&per_page={PER_PAGE}", page.get());
-        let (q, kind, edition, owner) = (q.applied.get(), kind.get(), edition.get(), owner.get());
-        if !q.trim().is_empty() {
-            path.push_str(&format!("&q={}", api::encode(q.trim())));
-        }
-        for (name, value) in [("kind", kind), ("edition", edition), ("owner_id", owner)] {
-            if !value.is_empty() {
-                path.push_str(&format!("&{name}={}", api::encode(&value)));
-            }
-        }
+        let filter = AppFilter {
+            q: query::text(&q.applied.get()),
+            kind: query::parsed(&kind.get()),
+            edition: query::parsed(&edition.get()),
+            owner_id: query::text(&owner.get()),
+            sort: None,
+        };
+        let path = query::list_path("apps", &filter, &PageQuery::numbered(page.get(), PER_PAGE));
         async move { api::get::<Page<App>>(&path).await }
     });
     let reload = move || version.update(|v| *v += 1);

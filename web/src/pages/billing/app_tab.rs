@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 use types::billing::{
-    CreateSubscription, Subscription, SubscriptionStatus, UpcomingCharge, UpdateSubscription,
+    CreateSubscription, PreviewQuery, Subscription, SubscriptionStatus, UpcomingCharge,
+    UpdateSubscription,
 };
-use types::ErrorCode;
+use types::{query, ErrorCode};
 
 use super::dialogs::*;
 use super::overview::Payments;
@@ -164,14 +165,11 @@ pub(super) fn Subscribe(app_path: String, on_done: Callback<()>) -> impl IntoVie
     });
     let preview = LocalResource::new(move || {
         let (plan, code) = (chosen.get(), checked_coupon.get());
-        let path = format!(
-            "{}/preview?plan_id={plan}{}",
-            base.get_value(),
-            Some(code)
-                .filter(|c| !c.is_empty())
-                .map(|c| format!("&coupon_code={}", api::encode(&c)))
-                .unwrap_or_default()
-        );
+        let priced = PreviewQuery {
+            plan_id: plan.clone(),
+            coupon_code: query::text(&code),
+        };
+        let path = query::path_with(&format!("{}/preview", base.get_value()), &priced);
         async move {
             if plan.is_empty() {
                 None

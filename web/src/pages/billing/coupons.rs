@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use types::billing::{Coupon, CouponDuration, CreateCoupon};
-use types::Page;
+use types::{query, Page, PageQuery};
 
 use super::parts::*;
 use crate::api;
@@ -22,7 +22,7 @@ pub fn Coupons() -> impl IntoView {
     let deleting = RwSignal::new(None::<Coupon>);
     let list = LocalResource::new(move || {
         version.track();
-        let path = format!("coupons?page={}&per_page={PER_PAGE}", page.get());
+        let path = query::path_with("coupons", &PageQuery::numbered(page.get(), PER_PAGE));
         async move { api::get::<Page<Coupon>>(&path).await }
     });
     let delete = move |c: Coupon| {
@@ -111,7 +111,7 @@ pub(super) fn CouponForm(on_close: Callback<bool>) -> impl IntoView {
             duration,
             duration_in_months: (duration == CouponDuration::Repeating)
                 .then(|| months.get_untracked().trim().parse().unwrap_or(0)),
-            redeem_by: day_query(&redeem_by.get_untracked(), true).and_then(|t| t.parse().ok()),
+            redeem_by: day_query(&redeem_by.get_untracked(), true),
             max_redemptions: max.get_untracked().trim().parse().ok(),
             plan_ids: Vec::new(),
         };

@@ -1,8 +1,10 @@
 //! The Billing page: subscriptions and payments within reach; the past-due notice.
 
 use leptos::prelude::*;
-use types::billing::{Payment, Subscription, SubscriptionStatus};
-use types::Page;
+use types::billing::{
+    Payment, PaymentFilter, Subscription, SubscriptionFilter, SubscriptionStatus,
+};
+use types::{query, Page, PageQuery};
 
 use super::parts::*;
 use crate::api;
@@ -28,14 +30,12 @@ pub(super) fn Subscriptions() -> impl IntoView {
     let page = url_page();
     let status = url_state("status", String::new());
     let list = LocalResource::new(move || {
-        let path = format!(
-            "subscriptions?page={}&per_page={PER_PAGE}{}",
-            page.get(),
-            Some(status.get())
-                .filter(|s| !s.is_empty())
-                .map(|s| format!("&status={s}"))
-                .unwrap_or_default()
-        );
+        let filter = SubscriptionFilter {
+            status: query::parsed(&status.get()),
+            ..SubscriptionFilter::default()
+        };
+        let page = PageQuery::numbered(page.get(), PER_PAGE);
+        let path = query::list_path("subscriptions", &filter, &page);
         async move { api::get::<Page<Subscription>>(&path).await }
     });
     view! {
@@ -98,26 +98,15 @@ pub(super) fn Payments(subscription: Option<String>) -> impl IntoView {
         Some(id) => format!("subscriptions/{id}/payments"),
         None => "payments".to_owned(),
     });
-    let filters = move || {
-        let mut q = String::new();
-        if !status.get().is_empty() {
-            q.push_str(&format!("&status={}", status.get()));
-        }
-        if let Some(f) = day_query(&from.get(), false) {
-            q.push_str(&format!("&from={}", api::encode(&f)));
-        }
-        if let Some(t) = day_query(&to.get(), true) {
-            q.push_str(&format!("&to={}", api::encode(&t)));
-        }
-        q
+    let filter = move || PaymentFilter {
+        status: query::parsed(&status.get()),
+        from: day_query(&from.get(), false),
+        to: day_query(&to.get(), true),
+        ..PaymentFilter::default()
     };
     let list = LocalResource::new(move || {
-        let path = format!(
-            "{}?page={}&per_page={PER_PAGE}{}",
-            base.get_value(),
-            page.get(),
-            filters()
-        );
+        let page = PageQuery::numbered(page.get(), PER_PAGE);
+        let path = query::list_path(&base.get_value(), &filter(), &page);
         let backwards = backwards();
         async move {
             if backwards {
@@ -127,7 +116,7 @@ pub(super) fn Payments(subscription: Option<String>) -> impl IntoView {
         }
     });
     let csv = move |_| {
-        let path = format!("payments/export?{}", filters().trim_start_matches('&'));
+        let path = query::path_with("payments/export", &filter());
         leptos::task::spawn_local(async move {
             match api::get_text(&path).await {
                 Ok(text) => api::download("payments.csv", "text/csv", &text),

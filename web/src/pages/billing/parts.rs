@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use types::billing::{CouponDuration, Payment, PaymentStatus, Plan, SubscriptionStatus};
-use types::Page;
+use types::{query, Page, PageQuery};
 
 use crate::api;
 use crate::money;
@@ -98,12 +98,17 @@ pub(super) fn card_label(pm: &str) -> String {
 
 /// The plans a subscription may move to (or start on).
 pub(super) fn active_plans() -> LocalResource<Result<Page<Plan>, api::ApiError>> {
-    LocalResource::new(|| async { api::get::<Page<Plan>>("plans?per_page=100").await })
+    LocalResource::new(|| async { api::get::<Page<Plan>>(&plans_path()).await })
+}
+
+/// Every plan there is (fewer than a hundred): the plans page and the pickers.
+pub(super) fn plans_path() -> String {
+    query::path_with("plans", &PageQuery::after(None, 100))
 }
 
 /// `2026-11-23` from a date input as the start of that day (UTC); `next`: of the day after.
-pub(super) fn day_query(day: &str, next: bool) -> Option<String> {
-    let d = day.parse::<chrono::NaiveDate>().ok()?;
+pub(super) fn day_query(day: &str, next: bool) -> Option<chrono::DateTime<chrono::Utc>> {
+    let d = query::parsed::<chrono::NaiveDate>(day)?;
     let d = if next { d.succ_opt()? } else { d };
-    Some(format!("{d}T00:00:00Z"))
+    Some(d.and_time(chrono::NaiveTime::MIN).and_utc())
 }

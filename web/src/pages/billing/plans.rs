@@ -18,7 +18,7 @@ pub fn Plans() -> impl IntoView {
     let editing = RwSignal::new(None::<Option<Plan>>);
     let list = LocalResource::new(move || {
         version.track();
-        async move { api::get::<Page<Plan>>("plans?per_page=100").await }
+        async move { api::get::<Page<Plan>>(&plans_path()).await }
     });
     view! {
         <div class="page-head"><h1>"Plans"</h1>

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use types::publishing::{
     AppPublishing, Asset, CancelPublishRequest, PublishRequest, PublishStatus,
 };
-use types::Page;
+use types::{query, Page, PageQuery};
 
 pub use queue::{Publishing, WaitingTooLong};
 use wizard::Wizard;
@@ -72,10 +72,9 @@ pub fn PublishTab(app_id: String) -> impl IntoView {
     let page = crate::components::url_page();
     let requests = LocalResource::new(move || {
         reload.track();
-        let path = format!(
-            "apps/{}/publish-requests?page={}&per_page={PER_PAGE}",
-            app.get_value(),
-            page.get()
+        let path = query::path_with(
+            &format!("apps/{}/publish-requests", app.get_value()),
+            &PageQuery::numbered(page.get(), PER_PAGE),
         );
         async move { api::get::<Page<PublishRequest>>(&path).await }
     });

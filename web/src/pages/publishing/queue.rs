@@ -2,8 +2,8 @@
 //! the dashboard's notice of requests waiting too long.
 
 use leptos::prelude::*;
-use types::publishing::{PublishRequest, PublishStatus, ReviewPublishRequest};
-use types::Page;
+use types::publishing::{PublishFilter, PublishRequest, PublishStatus, ReviewPublishRequest};
+use types::{query, Page, PageQuery};
 
 use super::wizard::text;
 use super::{status_badge, version, PER_PAGE};
@@ -25,16 +25,14 @@ pub fn Publishing() -> impl IntoView {
     let reload = RwSignal::new(0_u32);
     let list = LocalResource::new(move || {
         reload.track();
-        let mut path = format!("publish-requests?page={}&per_page={PER_PAGE}", page.get());
-        for (name, value) in [
-            ("status", status.get()),
-            ("store", store.get()),
-            ("overdue", overdue.get()),
-        ] {
-            if !value.is_empty() {
-                path.push_str(&format!("&{name}={value}"));
-            }
-        }
+        let filter = PublishFilter {
+            status: query::parsed(&status.get()),
+            store: query::parsed(&store.get()),
+            overdue: query::parsed(&overdue.get()),
+            ..PublishFilter::default()
+        };
+        let page = PageQuery::numbered(page.get(), PER_PAGE);
+        let path = query::list_path("publish-requests", &filter, &page);
         async move { api::get::<Page<PublishRequest>>(&path).await }
     });
     let rejecting = RwSignal::new(None::<PublishRequest>);

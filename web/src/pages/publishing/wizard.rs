@@ -3,10 +3,10 @@
 
 use leptos::prelude::*;
 use types::publishing::{
-    AppPublishing, Asset, CreatePublishRequest, Listing, PublishRequest, ReleaseNote, ScreenshotId,
-    Store, SubmitPublishRequest, UpdatePublishRequest,
+    AppPublishing, Asset, AssetKind, CreatePublishRequest, Listing, PublishRequest, ReleaseNote,
+    ScreenshotId, Store, SubmitPublishRequest, UpdatePublishRequest, UploadAsset,
 };
-use types::ErrorCode;
+use types::{query, ErrorCode};
 
 use super::Thumb;
 use crate::api;
@@ -116,7 +116,7 @@ pub(super) fn Wizard(
             ("Release notes", !notes.get().trim().is_empty()),
         ]
     };
-    let upload = move |kind: &'static str, ev: leptos::ev::Event| {
+    let upload = move |kind: AssetKind, ev: leptos::ev::Event| {
         use wasm_bindgen::JsCast;
         let Some(input) = ev
             .target()
@@ -128,14 +128,14 @@ pub(super) fn Wizard(
         let files: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
         input.set_value("");
         for file in files {
-            let path = format!(
-                "apps/{}/assets?kind={kind}&file_name={}",
-                app.get_value(),
-                api::encode(&file.name())
-            );
+            let described = UploadAsset {
+                kind,
+                file_name: Some(file.name()),
+            };
+            let path = query::path_with(&format!("apps/{}/assets", app.get_value()), &described);
             leptos::task::spawn_local(async move {
                 match api::upload::<Asset>(&path, &file).await {
-                    Ok(asset) if kind == "icon" => icon.set(Some(asset.id)),
+                    Ok(asset) if kind == AssetKind::Icon => icon.set(Some(asset.id)),
                     Ok(asset) => shots.update(|s| s.push(asset.id)),
                     Err(e) => toasts.show(Tone::Error, format!("{}: {}", file.name(), e.message())),
                 }
@@ -307,9 +307,9 @@ pub(super) fn Wizard(
                     {field("Support URL", "listing.support_url", support, 500)}
                     {field("Privacy policy URL", "listing.privacy_policy_url", privacy, 500)}
                     <label class="field"><span>"Icon (square PNG, 512–1024 px)"</span>
-                        <input type="file" accept="image/png" on:change=move |ev| upload("icon", ev)/></label>
+                        <input type="file" accept="image/png" on:change=move |ev| upload(AssetKind::Icon, ev)/></label>
                     <label class="field"><span>"Screenshots (PNG or JPEG, 2 to 10)"</span>
-                        <input type="file" accept="image/png,image/jpeg" multiple on:change=move |ev| upload("screenshot", ev)/></label>
+                        <input type="file" accept="image/png,image/jpeg" multiple on:change=move |ev| upload(AssetKind::Screenshot, ev)/></label>
                     <div class="span-2 thumbs">
                         {move || {
                             let all = assets.get().unwrap_or_default();

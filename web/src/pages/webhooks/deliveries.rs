@@ -26,16 +26,11 @@ pub(super) fn DeliveryLog(endpoint: String, refresh: RwSignal<u32>) -> impl Into
     let load = {
         let base = base.clone();
         move |more: bool| {
-            let mut path = format!("{base}?per_page=25");
-            let wanted = status.get_untracked();
-            if !wanted.is_empty() {
-                path.push_str(&format!("&status={wanted}"));
-            }
-            if more {
-                if let Some(c) = cursor.get_untracked() {
-                    path.push_str(&format!("&cursor={c}"));
-                }
-            }
+            let filter = DeliveryFilter {
+                status: query::parsed(&status.get_untracked()),
+            };
+            let after = if more { cursor.get_untracked() } else { None };
+            let path = query::list_path(&base, &filter, &PageQuery::after(after, 25));
             let ticket = latest.next();
             leptos::task::spawn_local(async move {
                 let answer = api::get::<Page<WebhookDelivery>>(&path).await;

@@ -4,10 +4,10 @@
 
 use leptos::prelude::*;
 use types::webhooks::{
-    CreateWebhookEndpoint, DeliveryStatus, DisabledReason, UpdateWebhookEndpoint, WebhookDelivery,
-    WebhookEndpoint, WebhookEventType,
+    CreateWebhookEndpoint, DeliveryFilter, DeliveryStatus, DisabledReason, UpdateWebhookEndpoint,
+    WebhookDelivery, WebhookEndpoint, WebhookEventType,
 };
-use types::Page;
+use types::{query, Page, PageQuery};
 
 use crate::api;
 use crate::components::{
@@ -56,7 +56,8 @@ pub fn Webhooks() -> impl IntoView {
     let version = RwSignal::new(0_u32);
     let endpoints = LocalResource::new(move || {
         version.track();
-        async move { api::get::<Page<WebhookEndpoint>>("webhook-endpoints?per_page=100").await }
+        let path = query::path_with("webhook-endpoints", &PageQuery::after(None, 100));
+        async move { api::get::<Page<WebhookEndpoint>>(&path).await }
     });
     let reload = move || version.update(|v| *v += 1);
     // The endpoint whose delivery log is open, kept in the address.
