@@ -28,8 +28,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("partners") view={Lazy::<PartnersPage>::new()}/>
                     <Route path=path!("customers") view={Lazy::<CustomersPage>::new()}/>
                     <Route path=path!("apps") view={Lazy::<AppsPage>::new()}/>
-                    <Route path=path!("apps/:id") view={Lazy::<AppPage>::new()}/>
-                    <Route path=path!("apps/:id/:tab") view={Lazy::<AppPage>::new()}/>
+                    // One route for the app and its tabs, so that a tab click keeps the page.
+                    <Route path=path!("apps/:id/:tab?") view={Lazy::<AppPage>::new()}/>
                     <Route path=path!("billing") view={Lazy::<BillingPage>::new()}/>
                     <Route path=path!("plans") view={Lazy::<PlansPage>::new()}/>
                     <Route path=path!("coupons") view={Lazy::<CouponsPage>::new()}/>

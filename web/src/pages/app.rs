@@ -25,12 +25,15 @@ use crate::pages::publishing::PublishTab;
 #[component]
 pub fn AppPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let tab = move || params.with(|p| p.get("tab").unwrap_or_else(|| "analytics".into()));
+    // Memos: a change of tab must not read as a change of app (the app, its key figures and the
+    // whole page were fetched and drawn again on every tab click).
+    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let tab =
+        Memo::new(move |_| params.with(|p| p.get("tab").unwrap_or_else(|| "analytics".into())));
     let version = RwSignal::new(0_u32);
     let app = LocalResource::new(move || {
         version.track();
-        let id = id();
+        let id = id.get();
         async move { api::get::<App>(&format!("apps/{id}")).await }
     });
     view! {
@@ -50,7 +53,7 @@ pub fn AppPage() -> impl IntoView {
                     let base = format!("/apps/{}", app.id);
                     let tab_link = move |slug: &'static str, label: &'static str| {
                         let href = format!("{base}/{slug}");
-                        view! { <a href=href aria-current=move || (tab() == slug).then_some("page")>{label}</a> }
+                        view! { <a href=href aria-current=move || (tab.get() == slug).then_some("page")>{label}</a> }
                     };
                     let for_tabs = app.clone();
                     let standard = app.edition == AppEdition::Standard;
@@ -78,7 +81,7 @@ pub fn AppPage() -> impl IntoView {
                             {tab_link("billing", "Billing")}
                             {tab_link("publish", "Publish")}
                         </nav>
-                        {move || match tab().as_str() {
+                        {move || match tab.get().as_str() {
                             "devices" => lazily(devices_tab(for_tabs.id.clone())),
                             "users" => lazily(users_tab(for_tabs.clone())),
                             "push" => lazily(push_tab(for_tabs.id.clone())),
