@@ -55,6 +55,27 @@ describe("orders and quote requests", () => {
     assert.deepEqual(page.errors, []);
   });
 
+  test("a tab click asks only for that tab's data, and an idle orders tab asks for nothing", async () => {
+    const page = await newPage(env);
+    await openTulipFashion(page);
+    // The app page as it first opens (its key figures, its analytics tab) has shown all it asked for.
+    await page.getByRole("region", { name: "Key figures" }).waitFor();
+    await page.getByRole("region", { name: "Totals of the range" }).waitFor();
+    const asked = [];
+    page.on("request", (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith("/api/v1/")) asked.push(path);
+    });
+    await page.getByRole("link", { name: "Orders" }).click();
+    await page.getByRole("columnheader", { name: "Buyer" }).waitFor();
+    // The page stays: the app, its key figures and its analytics are not fetched again.
+    assert.deepEqual(asked.filter((p) => !p.endsWith("/orders")), [], `a tab click asked for ${asked}`);
+    // Idle: the list asked once, and asks no more (it once refetched itself forever).
+    asked.length = 0;
+    await page.waitForTimeout(3000);
+    assert.deepEqual(asked, [], "an idle orders tab keeps asking");
+  });
+
   test("answer a quote request with a price per line", async () => {
     const page = await newPage(env);
     await openTulipFashion(page);
