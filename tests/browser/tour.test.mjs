@@ -1,7 +1,7 @@
 // Every page of the back office, as each role sees it, at a desktop and a phone size: a screenshot
 // of each (tests/artifacts/tour-<role>-<page>-<size>.png), axe-core with no violation of any impact
 // (every page on the desktop, the first of each role on the phone),
-// nothing wider than the window, and no uncaught error.
+// nothing wider than the window, no API requests while a page sits idle, and no uncaught error.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ADMIN, CUSTOMER, DESKTOP, PARTNER, PHONE, assertAccessible, newPage, shot, signIn, useBackOffice } from "./helpers.mjs";
@@ -59,6 +59,22 @@ async function firstApp(page) {
   });
 }
 
+/** How many API requests `page` has sent so far (counted from the first call). */
+function apiRequests(page) {
+  if (page.apiRequests === undefined) {
+    page.apiRequests = 0;
+    page.on("request", (r) => {
+      if (new URL(r.url()).pathname.startsWith("/api/")) page.apiRequests += 1;
+    });
+  }
+  return page.apiRequests;
+}
+
+/** What a page may still ask for once it shows no loading state (a late key figure, a chart);
+ * a page that asks again and again (the orders tab once refetched itself ~13 times a second) sends
+ * more while axe-core reads it. */
+const IDLE_REQUESTS = 4;
+
 /** Opens one page and returns what is wrong with it (nothing, when all is well). axe-core runs on
  * every page at the desktop size, and on the phone for the first page of each role: the phone
  * changes the layout's chrome (the menu), which every page shares, not what a page holds, and axe
@@ -74,6 +90,7 @@ async function visit(page, role, size, [name, path, ready], app, axe = true) {
     return [`${where} did not show ${ready} (at ${page.url()})`];
   }
   await page.waitForFunction(() => !document.querySelector(".loading"));
+  const askedBefore = apiRequests(page);
   await shot(page, `tour-${role}-${name}-${size}`);
   if (axe) {
     try {
@@ -82,6 +99,8 @@ async function visit(page, role, size, [name, path, ready], app, axe = true) {
       problems.push(`${where}: ${e.actual.join("; ")}`);
     }
   }
+  const asked = apiRequests(page) - askedBefore;
+  if (axe && asked > IDLE_REQUESTS) problems.push(`${where} sent ${asked} API requests while idle`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   if (overflow > 0) problems.push(`${where} is ${overflow} px wider than the window`);
   // A table fits its card: no column (and no row action) is cut off behind a sideways scroll.
