@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the black-box API test binary N times in a row (default 20), on SQLite and PostgreSQL, with
 # core dumps on, and stops at the first run that fails or dies by a signal (the SIGSEGV at exit
-# this catches was one run in six). Prints each run's result and duration; the test databases of
-# each run are dropped before the next. Usage: scripts/soak-api-tests.sh [N]
+# this catches was one run in six). Prints each run's result and duration; the test databases and
+# SQLite files of each run are removed before the next. Beside scripts/test.sh, give it its own
+# PostgreSQL and TMPDIR (both remove what the other makes). Usage: scripts/soak-api-tests.sh [N]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -16,11 +17,15 @@ for line in sys.stdin:
     if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "api" and m["target"]["kind"] == ["test"]:
         print(m["executable"])')
 cores=$(mktemp -d)
+# Its own copy: a build during the soak does not change the binary under test between runs.
+cp "$bin" "$cores/api-tests"
+bin=$cores/api-tests
 ulimit -c unlimited
 if [ -w /proc/sys/kernel/core_pattern ]; then echo "$cores/core.%p" >/proc/sys/kernel/core_pattern; fi
 drop() {
   psql "$TEST_POSTGRES_URL" -qAtc "SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE);', datname)
       FROM pg_database WHERE datname LIKE 'bo\_test\_%'" | psql "$TEST_POSTGRES_URL" -qX >/dev/null
+  rm -rf "${TMPDIR:-/tmp}/backoffice-tests"
 }
 for i in $(seq 1 "$runs"); do
   started=$SECONDS
