@@ -211,9 +211,15 @@ fn unreadable_json(e: &serde_json::Error) -> String {
 
 fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
+        let why = match err {
+            actix_web::error::QueryPayloadError::Deserialize(e) => {
+                crate::routes::extract::query_in_our_words(e.to_string())
+            }
+            other => other.to_string(),
+        };
         ApiError(AppError::new(
             ErrorCode::InvalidQuery,
-            format!("The query string is invalid: {err}"),
+            format!("The query string is invalid: {why}"),
         ))
         .into()
     })

@@ -98,6 +98,46 @@ both_backends! {
         app.get("audit-events?from=yesterday", &admin).await.assert_problem(StatusCode::BAD_REQUEST, "invalid_query");
     }
 
+    async fn the_demo_data_is_made_by_its_people_and_its_activity_says_so(app) {
+        let (db, settings) = (app.db.clone(), app.settings.clone());
+        tokio::task::spawn_blocking(move || api::seed::seed_demo(&db, &settings))
+            .await
+            .expect("seed ran")
+            .expect("seeded");
+        let actions = |reply: crate::helpers::Reply| -> Vec<(String, String)> {
+            reply.assert_status(StatusCode::OK);
+            reply.body["items"].as_array().into_iter().flatten()
+                .map(|e| (e["action"].as_str().unwrap_or_default().to_owned(), e["subject_name"].as_str().unwrap_or_default().to_owned()))
+                .collect()
+        };
+        let server = &app;
+        let token = |email: &str| {
+            let email = email.to_owned();
+            async move {
+                let login = server.login(&email, api::seed::DEMO_PASSWORD).await;
+                login.body["access_token"].as_str().unwrap_or_default().to_owned()
+            }
+        };
+        // The shop owner made its apps and pays for the Standard one.
+        let emma = token("emma@customer.demo.test").await;
+        let own = actions(app.get("audit-events?per_page=100", &emma).await);
+        for expected in [("app.create", "Tulip Fashion"), ("app.create", "Tulip Outlet"), ("subscription.create", "Tulip Fashion"), ("subscription.payment_method", "Tulip Fashion")] {
+            assert!(own.iter().any(|(a, s)| a == expected.0 && s == expected.1), "{expected:?} in {own:?}");
+        }
+        assert!(own.iter().any(|(a, _)| a == "payment.succeeded"), "{own:?}");
+        // Its partner made it, and reads its events beside its own.
+        let partner = token("partner@demo.test").await;
+        let partners = actions(app.get("audit-events?per_page=100", &partner).await);
+        assert!(partners.contains(&("customer.create".to_owned(), "Tulip Fashion".to_owned())), "{partners:?}");
+        assert!(partners.iter().any(|(a, s)| a == "app.create" && s == "Appmakers Showcase"), "{partners:?}");
+        // The admin made the partners and the price list.
+        let admin = token(api::seed::DEMO_ADMIN).await;
+        let all = actions(app.get("audit-events?per_page=100", &admin).await);
+        for expected in [("partner.create", "Appmakers Agency"), ("plan.create", "Standard yearly")] {
+            assert!(all.iter().any(|(a, s)| a == expected.0 && s == expected.1), "{expected:?} in {all:?}");
+        }
+    }
+
     async fn a_sign_in_is_recorded(app) {
         app.create_account(Role::Customer, AccountStatus::Activated, "in@example.com", None).await;
         let token = app.token_for("in@example.com").await;

@@ -226,6 +226,37 @@ both_backends! {
         app.sdk("quote-requests", &key, empty).await.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
     }
 
+    async fn an_offer_may_run_until_a_date_and_a_bad_date_time_says_what_it_expects(app) {
+        let (_, customer, app_id, key) = standard_app(&app).await;
+        let (id, _) = send(&app, &key).await;
+        let path = format!("apps/{app_id}/quote-requests/{id}/responses");
+        // A person writing "until the 10th" means the end of that day (UTC, as the spec says).
+        let day = (api::clock::now().and_utc() + chrono::Duration::days(3)).date_naive();
+        let offer = app.post(&path, Some(&customer), json!({"currency": "EUR", "total": 500, "valid_until": day.to_string()})).await;
+        offer.assert_status(StatusCode::CREATED);
+        assert_eq!(offer.body["offer"]["valid_until"], format!("{day}T23:59:59Z"));
+        let yesterday = (api::clock::now().and_utc() - chrono::Duration::days(1)).date_naive();
+        let past = app.post(&path, Some(&customer), json!({"currency": "EUR", "total": 500, "valid_until": yesterday.to_string()})).await;
+        assert_eq!(past.error_fields(), ["valid_until"]);
+
+        // What a date-time field that cannot be read is told: its format and an example, never
+        // the parser's words ("premature end of input").
+        for bad in [json!("2026-12-10T25"), json!("next week"), json!(20261210)] {
+            let reply = app.post(&path, Some(&customer), json!({"currency": "EUR", "total": 500, "valid_until": bad})).await;
+            reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+            assert_eq!(reply.error_fields(), ["valid_until"]);
+            assert_eq!(reply.body["errors"][0]["message"], types::when::DATE_OR_DATE_TIME_EXPECTED, "{bad}");
+        }
+        let order = crate::orders::with(crate::orders::order("D-1"), json!({"placed_at": "2026-12-10"}));
+        let reply = app.sdk("orders", &key, order).await;
+        reply.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(reply.error_fields(), ["placed_at"]);
+        assert_eq!(reply.body["errors"][0]["message"], types::when::DATE_TIME_EXPECTED);
+        let query = app.get(&format!("apps/{app_id}/quote-requests?from=2026-12-10T25"), &customer).await;
+        query.assert_problem(StatusCode::BAD_REQUEST, "invalid_query");
+        assert!(query.body["detail"].as_str().is_some_and(|d| d.contains("2026-12-10T23:59:59Z")), "{}", query.text);
+    }
+
     async fn the_owner_or_the_app_may_decline(app) {
         let (_, customer, app_id, key) = standard_app(&app).await;
         let (by_owner, qk_owner) = send(&app, &key).await;

@@ -102,3 +102,57 @@ async fn assets_are_sent_in_the_smallest_encoding_the_browser_accepts() {
         assert_eq!(fetch(&app, path, "br").await.status(), 404, "{path}");
     }
 }
+
+#[tokio::test]
+async fn every_client_route_is_the_page_whatever_the_client_accepts() {
+    let dir = dist();
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| s.web_dist = dir.clone())
+        .await
+        .expect("sqlite");
+    // curl, an uptime monitor or a load balancer's check of `/` sends no `Accept: text/html`.
+    for (path, accept) in [
+        ("/", None),
+        ("/", Some("*/*")),
+        ("/apps/12/orders", Some("application/json")),
+        ("/sign-in", Some("text/html")),
+        ("/apiary", None),
+    ] {
+        let mut request = app.client.get(app.url(path));
+        if let Some(accept) = accept {
+            request = request.header("accept", accept);
+        }
+        let response = request.send().await.expect("sent");
+        assert_eq!(response.status(), 200, "{path} {accept:?}");
+        assert_eq!(response.headers()["cache-control"], "no-cache", "{path}");
+        assert_eq!(
+            response.text().await.expect("body"),
+            "<!doctype html><title>SPA</title>",
+            "{path}"
+        );
+    }
+    let head = app.client.head(app.url("/")).send().await.expect("sent");
+    assert_eq!(head.status(), 200);
+
+    // The server's own paths keep their problem+json 404s; a write is never a page.
+    for (method, path) in [
+        (reqwest::Method::GET, "/api/v1/no-such-thing"),
+        (reqwest::Method::GET, "/api"),
+        (reqwest::Method::GET, "/health/nothing"),
+        (reqwest::Method::GET, "/assets/app-9999.js"),
+        (reqwest::Method::GET, "/metrics/x"),
+        (reqwest::Method::POST, "/"),
+    ] {
+        let response = app
+            .client
+            .request(method.clone(), app.url(path))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 404, "{method} {path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json",
+            "{method} {path}"
+        );
+    }
+}

@@ -326,6 +326,10 @@ both_backends! {
             (json!({"url": "http://169.254.169.254/latest/meta-data"}), "url"),
             (json!({"url": "http://0.0.0.0:8080/"}), "url"),
             (json!({"url": "http://192.168.1.20/"}), "url"),
+            (json!({"url": "http://[fe80::1]/h"}), "url"),
+            (json!({"url": "http://[fc00::1]/h"}), "url"),
+            (json!({"url": "http://[::]/h"}), "url"),
+            (json!({"url": "http://[::ffff:10.0.0.1]/h"}), "url"),
             (json!({"url": "http://127.0.0.1/", "event_types": ["order.shipped"]}), "event_types[0]"),
             (json!({"url": "http://127.0.0.1/", "event_types": []}), "event_types"),
             (json!({"url": "http://127.0.0.1/", "description": "x".repeat(201)}), "description"),
@@ -336,6 +340,13 @@ both_backends! {
             reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
             assert_eq!(reply.error_fields(), [field], "{body}");
         }
+        // A bracketed IPv6 literal is an address like any other: a private one gets the same
+        // words as a private IPv4 address, a public one is saved.
+        let private = app.post("webhook-endpoints", Some(&customer), json!({"url": "http://[fd00:ec2::254]/h"})).await;
+        assert_eq!(private.body["errors"][0]["message"], api::webhooks::address::REFUSED);
+        let public = subscribe(&app, &customer, "http://[2606:4700::1111]/h", None).await;
+        assert_eq!(public["url"], "http://[2606:4700::1111]/h");
+        app.delete(&format!("webhook-endpoints/{}", id(&public)), &customer).await.assert_status(StatusCode::NO_CONTENT);
         let endpoint = subscribe(&app, &customer, "http://127.0.0.1:9/hooks", None).await;
         let reply = app
             .patch(&format!("webhook-endpoints/{}", id(&endpoint)), &customer, json!({"url": "http://10.1.1.1/"}))
@@ -352,7 +363,7 @@ both_backends! {
         let backend = if app.settings.database_url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
         let Some(strict) = TestApp::spawn_with(backend, |s| s.webhook_allow_loopback = false).await else { return };
         let (_, customer) = strict.customer("strict@example.com", None).await;
-        for url in ["http://127.0.0.1:8080/", "http://localhost/hooks", "http://127.1.2.3/"] {
+        for url in ["http://127.0.0.1:8080/", "http://localhost/hooks", "http://127.1.2.3/", "http://[::1]:8080/", "http://[::ffff:127.0.0.1]/h"] {
             let reply = strict.post("webhook-endpoints", Some(&customer), json!({"url": url})).await;
             reply.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
             assert_eq!(reply.error_fields(), ["url"], "{url}");

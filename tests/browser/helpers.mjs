@@ -36,18 +36,33 @@ export function useBackOffice() {
   return env;
 }
 
+/** The browser's own report of an answer that was not a success ("Failed to load resource: the
+ * server responded with a status of 422"): expected where a test provokes it. */
+const FAILED_RESOURCE = /^Failed to load resource/;
+
 /** A page in a fresh browser context (its own cookies; `options` such as `timezoneId` for the
- * context), collecting uncaught page errors. */
+ * context). `page.errors` collects uncaught page errors and every console error the page itself
+ * logs (a panic, a Content-Security-Policy refusal); `page.consoleErrors` every console error,
+ * the browser's reports of failed requests included (a page merely visited should cause none:
+ * the tour checks it). */
 export async function newPage(env, viewport = DESKTOP, options = {}) {
   const context = await env.browser.newContext({ viewport, ...options });
   const page = await context.newPage();
   const errors = [];
+  const consoleErrors = [];
   // A Rust panic reaches the page as "unreachable"; its message was logged to the console just
   // before (console_error_panic_hook): keep it with the error.
   let lastConsoleError = "";
-  page.on("console", (m) => { if (m.type() === "error") lastConsoleError = m.text(); });
+  page.on("console", (m) => {
+    if (m.type() !== "error") return;
+    lastConsoleError = m.text();
+    const at = m.location()?.url;
+    consoleErrors.push(at ? `${m.text()} (${at})` : m.text());
+    if (!FAILED_RESOURCE.test(m.text())) errors.push(`console: ${m.text()}`);
+  });
   page.on("pageerror", (e) => errors.push(e.message === "unreachable" && lastConsoleError ? `unreachable: ${lastConsoleError}` : e.message));
   page.errors = errors;
+  page.consoleErrors = consoleErrors;
   return page;
 }
 

@@ -1,7 +1,8 @@
 // Every page of the back office, as each role sees it, at a desktop and a phone size: a screenshot
 // of each (tests/artifacts/tour-<role>-<page>-<size>.png), axe-core with no violation of any impact
 // (every page on the desktop, the first of each role on the phone),
-// nothing wider than the window, no API requests while a page sits idle, and no uncaught error.
+// nothing wider than the window, no API requests while a page sits idle, no uncaught error and
+// nothing in the console (not even the browser's report of a failed request).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ADMIN, CUSTOMER, DESKTOP, PARTNER, PHONE, assertAccessible, newPage, shot, signIn, useBackOffice } from "./helpers.mjs";
@@ -82,6 +83,7 @@ const IDLE_REQUESTS = 4;
 async function visit(page, role, size, [name, path, ready], app, axe = true) {
   const where = `${role}'s ${name} page (${size})`;
   const problems = [];
+  const loggedBefore = page.consoleErrors.length;
   await page.goto(`${env.server.url}${path.replace("{app}", app)}`);
   try {
     await page.locator(ready).first().waitFor({ timeout: 10000 });
@@ -99,6 +101,10 @@ async function visit(page, role, size, [name, path, ready], app, axe = true) {
       problems.push(`${where}: ${e.actual.join("; ")}`);
     }
   }
+  // Nothing in the console: no failed request (a signed-out visitor's page load once asked to
+  // refresh a session it did not have: a 401 on every load), no refused script.
+  const logged = page.consoleErrors.slice(loggedBefore);
+  if (logged.length) problems.push(`${where} logged ${logged.join("; ")}`);
   const asked = apiRequests(page) - askedBefore;
   if (axe && asked > IDLE_REQUESTS) problems.push(`${where} sent ${asked} API requests while idle`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -83,14 +83,14 @@ pub struct CreateApp {
     #[validate(length(max = 500), custom(function = "rules::web_url"))]
     #[schema(
         max_length = 500,
-        pattern = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$",
+        pattern = "^https?://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?(/[!-~]*)?$",
         example = "https://shop.example"
     )]
     pub store_url: Option<String>,
     #[validate(length(max = 500), custom(function = "rules::web_url"))]
     #[schema(
         max_length = 500,
-        pattern = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$"
+        pattern = "^https?://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?(/[!-~]*)?$"
     )]
     pub icon_url: Option<String>,
     #[validate(length(max = 155), custom(function = "rules::app_identifier"))]
@@ -124,7 +124,7 @@ pub struct UpdateApp {
         skip_serializing_if = "Option::is_none"
     )]
     #[validate(length(max = 500), custom(function = "rules::web_url"))]
-    #[schema(value_type = Option<String>, max_length = 500, pattern = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$")]
+    #[schema(value_type = Option<String>, max_length = 500, pattern = "^https?://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?(/[!-~]*)?$")]
     pub store_url: Option<Option<String>>,
     #[serde(
         default,
@@ -132,7 +132,7 @@ pub struct UpdateApp {
         skip_serializing_if = "Option::is_none"
     )]
     #[validate(length(max = 500), custom(function = "rules::web_url"))]
-    #[schema(value_type = Option<String>, max_length = 500, pattern = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$")]
+    #[schema(value_type = Option<String>, max_length = 500, pattern = "^https?://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?(/[!-~]*)?$")]
     pub icon_url: Option<Option<String>>,
     #[serde(
         default,

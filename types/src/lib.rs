@@ -26,6 +26,7 @@ pub mod rules;
 pub mod sdk;
 pub mod tokens;
 pub mod webhooks;
+pub mod when;
 
 pub use page::{Page, PageQuery};
 pub use problem::{ErrorCode, FieldError, Problem};

@@ -136,14 +136,14 @@ pub struct Listing {
     #[validate(length(max = 500), custom(function = "rules::web_url"))]
     #[schema(
         max_length = 500,
-        pattern = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$"
+        pattern = "^https?://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?(/[!-~]*)?$"
     )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub support_url: Option<String>,
     #[validate(length(max = 500), custom(function = "rules::web_url"))]
     #[schema(
         max_length = 500,
-        pattern = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$"
+        pattern = "^https?://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?(/[!-~]*)?$"
     )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy_policy_url: Option<String>,

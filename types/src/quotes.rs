@@ -139,8 +139,15 @@ pub struct CreateQuoteResponse {
     #[validate(length(max = 4000))]
     #[schema(max_length = 4000)]
     pub message: Option<String>,
-    /// Until when the offer holds; in the future.
+    /// Until when the offer holds; in the future. A date (`2026-12-10`) means the end of that
+    /// day, 23:59:59 UTC.
+    #[serde(deserialize_with = "crate::when::date_time_or_end_of_day")]
+    #[schema(schema_with = valid_until_schema)]
     pub valid_until: DateTime<Utc>,
+}
+
+fn valid_until_schema() -> utoipa::openapi::schema::Schema {
+    crate::when::date_time_or_date_schema("Until when the offer holds; in the future.")
 }
 
 /// One offer the owner made.

@@ -278,21 +278,41 @@ fn looks_like_a_link(value: &str) -> bool {
         })
 }
 
-/// A web address: `http(s)://host[:port][/path]`, printable ASCII only (the schemas state it as
-/// `^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$`).
+/// A web address: `http(s)://host[:port][/path]`, printable ASCII only, the host a name or a
+/// bracketed IPv6 literal (the schemas state it as
+/// `^https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?(/[!-~]*)?$`). Whether the host
+/// may be called at all (public addresses only) is the server's check, not this one.
 pub fn web_url(url: &str) -> Result<(), ValidationError> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
     let valid = rest.is_some_and(|rest| {
         let (authority, path) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));
-        let (host, port) = authority.split_once(':').unwrap_or((authority, "1"));
-        !host.is_empty()
-            && host
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
-            && (1..=5).contains(&port.len())
-            && port.chars().all(|c| c.is_ascii_digit())
+        let (host_ok, port) = match authority.strip_prefix('[') {
+            Some(literal) => match literal.split_once(']') {
+                Some((ip, after)) => (
+                    ip.parse::<std::net::Ipv6Addr>().is_ok(),
+                    if after.is_empty() {
+                        Some("1")
+                    } else {
+                        after.strip_prefix(':')
+                    },
+                ),
+                None => (false, None),
+            },
+            None => {
+                let (host, port) = authority.split_once(':').unwrap_or((authority, "1"));
+                let name = !host.is_empty()
+                    && host
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+                (name, Some(port))
+            }
+        };
+        host_ok
+            && port.is_some_and(|port| {
+                (1..=5).contains(&port.len()) && port.chars().all(|c| c.is_ascii_digit())
+            })
             && path.chars().all(|c| c.is_ascii_graphic())
     });
     if valid {

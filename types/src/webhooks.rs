@@ -92,7 +92,7 @@ pub struct CreateWebhookEndpoint {
     #[validate(length(max = 500), custom(function = "rules::web_url"))]
     #[schema(
         max_length = 500,
-        pattern = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$",
+        pattern = "^https?://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?(/[!-~]*)?$",
         example = "https://erp.example/hooks/backoffice"
     )]
     pub url: String,
@@ -114,7 +114,7 @@ pub struct UpdateWebhookEndpoint {
     #[validate(length(max = 500), custom(function = "rules::web_url"))]
     #[schema(
         max_length = 500,
-        pattern = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[!-~]*)?$"
+        pattern = "^https?://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?(/[!-~]*)?$"
     )]
     pub url: Option<String>,
     #[serde(

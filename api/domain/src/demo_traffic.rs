@@ -10,7 +10,7 @@ use types::devices::Platform;
 use types::mobile_users::{CreateMobileUser, MobileUserStatus};
 use types::sdk::{EventBatch, EventKind, RegisterDevice, SdkEvent, MAX_EVENTS_PER_BATCH};
 
-use crate::db::apps::{AppRow, NewApp};
+use crate::db::apps::AppRow;
 use crate::db::mobile_users::{MobileUserChanges, MobileUserRow};
 use crate::db::DbConn;
 use crate::error::AppResult;
@@ -60,32 +60,22 @@ fn pick<'a>(rng: &mut StdRng, items: &[&'a str]) -> &'a str {
     items[a.min(b)]
 }
 
-/// Creates `spec` for `owner_id` and fills it with devices, sessions, push opens and (for
-/// stand-alone apps) mobile users. `seed` makes the traffic the same on every run.
-pub fn seed_app(
+/// When a demo app was made: a few days before its traffic starts.
+pub fn created_at(now: NaiveDateTime) -> NaiveDateTime {
+    now - Duration::days(DAYS + 5)
+}
+
+/// Fills the demo app `app` (made from `spec`) with devices, sessions, push opens, (for
+/// stand-alone apps) mobile users and (for Standard apps) orders and quote requests. `seed`
+/// makes the traffic the same on every run.
+pub fn fill(
     conn: &mut DbConn,
-    owner_id: i64,
+    app: &AppRow,
     spec: &DemoApp,
     seed: u64,
     now: NaiveDateTime,
-) -> AppResult<AppRow> {
+) -> AppResult<()> {
     let mut rng = StdRng::seed_from_u64(seed);
-    let (app, _) = AppRow::insert(
-        conn,
-        &NewApp {
-            owner_id,
-            name: spec.name.to_owned(),
-            kind: spec.kind.as_str().to_owned(),
-            edition: spec.edition.as_str().to_owned(),
-            store_url: spec.store_url.map(Into::into),
-            icon_url: None,
-            ios_bundle_id: Some(format!("com.demo.app{seed}")),
-            android_package_name: Some(format!("com.demo.app{seed}")),
-            app_key: format!("ak_demo_{seed}_{}", crate::auth::secrets::random_token(12)),
-            created_at: now - Duration::days(DAYS + 5),
-            updated_at: now - Duration::days(DAYS + 5),
-        },
-    )?;
     let start = now - Duration::days(DAYS);
     let mut batch = Vec::new();
     let mut installations = Vec::new();
@@ -124,7 +114,7 @@ pub fn seed_app(
             push_enabled,
             installed_at: Some(installed_at.and_utc()),
         };
-        sdk::register_device(conn, &app, &report, now)?;
+        sdk::register_device(conn, app, &report, now)?;
         installations.push(installation_id.clone());
 
         // Each device is used less as time goes on; some stop altogether.
@@ -172,7 +162,7 @@ pub fn seed_app(
             if batch.len() >= MAX_EVENTS_PER_BATCH - 8 {
                 sdk::record_events(
                     conn,
-                    &app,
+                    app,
                     &EventBatch {
                         events: std::mem::take(&mut batch),
                     },
@@ -182,16 +172,17 @@ pub fn seed_app(
         }
     }
     if !batch.is_empty() {
-        sdk::record_events(conn, &app, &EventBatch { events: batch }, now)?;
+        sdk::record_events(conn, app, &EventBatch { events: batch }, now)?;
     }
     if spec.kind == AppKind::Standalone {
-        seed_mobile_users(conn, &app, &mut rng, spec.devices / 3)?;
+        seed_mobile_users(conn, app, &mut rng, spec.devices / 3)?;
     }
     if spec.edition == AppEdition::Standard {
         let orders = spec.devices / 2;
-        crate::demo_commerce::seed(conn, &app, owner_id, &installations, orders, &mut rng, now)?;
+        let owner_id = app.owner_id;
+        crate::demo_commerce::seed(conn, app, owner_id, &installations, orders, &mut rng, now)?;
     }
-    Ok(app)
+    Ok(())
 }
 
 fn event(

@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod mobile_users;
 pub mod onboarding;
 pub mod orders;
+pub mod partners;
 pub mod policy;
 pub mod publishing;
 pub mod push;

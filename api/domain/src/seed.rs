@@ -1,8 +1,9 @@
 //! `create-admin` and `seed-demo`: accounts created through the same code as the API's.
 
 use diesel::Connection;
-use types::accounts::{AccountStatus, Role};
-use types::apps::{AppEdition, AppKind};
+use types::accounts::{AccountStatus, CreatePartner, Role};
+use types::apps::{AppEdition, AppKind, CreateApp};
+use types::customers::CreateCustomer;
 
 use crate::auth::password;
 use crate::db::accounts::AccountRow;
@@ -12,6 +13,7 @@ use crate::demo_traffic::{self, DemoApp};
 use crate::error::AppError;
 use crate::mailer::Mailer;
 use crate::onboarding::{create_account, AccountSpec};
+use crate::policy::Scope;
 use crate::settings::Settings;
 
 /// The password of every demo login.
@@ -40,12 +42,19 @@ pub fn create_admin(
     let mailer = Mailer::new(settings);
     let mut conn = db_conn(db)?;
     let account = conn
-        .transaction(|conn| {
-            let account = create_account(conn, &mailer, &spec)?;
-            Actor::default().record(conn, "admin.create", "admin", Some(account.id.to_string()))?;
-            Ok::<_, AppError>(account)
-        })
+        .transaction(|conn| new_admin(conn, &mailer, &spec))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(account)
+}
+
+/// An admin, made by the installation itself (there is no one to make the first).
+fn new_admin(
+    conn: &mut crate::db::DbConn,
+    mailer: &Mailer,
+    spec: &AccountSpec,
+) -> Result<AccountRow, AppError> {
+    let account = create_account(conn, mailer, spec)?;
+    Actor::default().record(conn, "admin.create", "admin", Some(account.id.to_string()))?;
     Ok(account)
 }
 
@@ -200,8 +209,11 @@ fn demo_customer_email(c: &DemoCustomer) -> String {
     format!("{name}@customer.demo.test")
 }
 
-/// Creates the demo admin, two partners and a dozen customers across every status, unless the
-/// demo admin already exists.
+/// Creates the demo admin, two partners, a dozen customers across every status, their apps with
+/// ~90 days of traffic, and the price list — unless the demo admin already exists. Everything
+/// is made as the person who would make it, through the code the API runs (the admin makes the
+/// partners and the plans, a partner its customers, a customer its apps and their
+/// subscriptions), so that the activity pages tell the demo's story.
 pub fn seed_demo(db: &Db, settings: &Settings) -> anyhow::Result<()> {
     let mailer = Mailer::new(settings);
     let hash = password::hash(DEMO_PASSWORD)?;
@@ -210,101 +222,92 @@ pub fn seed_demo(db: &Db, settings: &Settings) -> anyhow::Result<()> {
         if AccountRow::find_by_email(conn, &types::email::Email::parse(DEMO_ADMIN))?.is_some() {
             return Ok::<_, AppError>(());
         }
-        let spec = |email: String,
-                    role,
-                    status,
-                    first: &str,
-                    last: &str,
-                    company: Option<&str>,
-                    country: Option<&str>,
-                    partner_id| AccountSpec {
-            email: types::email::Email::parse(&email),
-            password_hash: Some(hash.clone()),
-            role,
-            status,
-            first_name: first.into(),
-            last_name: last.into(),
-            company: company.map(Into::into),
-            phone: None,
-            country: country.map(Into::into),
-            partner_id,
-        };
-        create_account(
+        let now = crate::clock::now();
+        let admin = new_admin(
             conn,
             &mailer,
-            &spec(
-                DEMO_ADMIN.into(),
-                Role::Admin,
-                AccountStatus::Activated,
-                "Ada",
-                "Admin",
-                None,
-                None,
-                None,
-            ),
+            &AccountSpec {
+                email: types::email::Email::parse(DEMO_ADMIN),
+                password_hash: Some(hash.clone()),
+                role: Role::Admin,
+                status: AccountStatus::Activated,
+                first_name: "Ada".into(),
+                last_name: "Admin".into(),
+                company: None,
+                phone: None,
+                country: None,
+                partner_id: None,
+            },
         )?;
-        let partners = [
-            create_account(
+        let partner = |(email, first, last, company, country): (&str, &str, &str, &str, &str)| {
+            CreatePartner {
+                email: email.into(),
+                first_name: first.into(),
+                last_name: last.into(),
+                company: company.into(),
+                phone: None,
+                country: Some(country.into()),
+                status: Some(AccountStatus::Activated),
+                password: None,
+            }
+        };
+        let mut partners = Vec::new();
+        for (email, names) in DEMO_PARTNERS.into_iter().zip([
+            ("Peter", "Partner", "Appmakers Agency", "NL"),
+            ("Anna", "Agency", "Mobile First Studio", "DE"),
+        ]) {
+            let (first, last, company, country) = names;
+            let body = partner((email, first, last, company, country));
+            partners.push(crate::partners::create(
                 conn,
+                &acting(&admin),
                 &mailer,
-                &spec(
-                    DEMO_PARTNERS[0].into(),
-                    Role::Partner,
-                    AccountStatus::Activated,
-                    "Peter",
-                    "Partner",
-                    Some("Appmakers Agency"),
-                    Some("NL"),
-                    None,
-                ),
-            )?,
-            create_account(
-                conn,
-                &mailer,
-                &spec(
-                    DEMO_PARTNERS[1].into(),
-                    Role::Partner,
-                    AccountStatus::Activated,
-                    "Anna",
-                    "Agency",
-                    Some("Mobile First Studio"),
-                    Some("DE"),
-                    None,
-                ),
-            )?,
-        ];
+                body,
+                Some(hash.clone()),
+            )?);
+        }
         let mut customers = Vec::new();
         for (i, c) in DEMO_CUSTOMERS.iter().enumerate() {
             let partner = &partners[i % 2];
-            let customer = create_account(
+            let body = CreateCustomer {
+                email: demo_customer_email(c),
+                first_name: c.first.into(),
+                last_name: c.last.into(),
+                company: Some(c.company.into()),
+                phone: None,
+                country: Some(c.country.into()),
+                status: c.status,
+                password: None,
+                partner_id: None,
+            };
+            let scope = Scope::for_account(partner.id, Role::Partner);
+            let customer = crate::customers::create(
                 conn,
-                &mailer,
-                &spec(
-                    demo_customer_email(c),
-                    Role::Customer,
-                    c.status,
-                    c.first,
-                    c.last,
-                    Some(c.company),
-                    Some(c.country),
-                    Some(partner.id),
-                ),
+                (scope, &acting(partner)),
+                (&mailer, None),
+                body,
+                Some(hash.clone()),
             )?;
-            customers.push(customer.id);
+            customers.push(customer);
         }
-        let now = crate::clock::now();
+        let yearly = seed_plans(conn, &acting(&admin), now)?;
+        // Demo data moves no money, whichever provider the installation uses.
+        let test_provider = crate::settings::Settings {
+            payment_provider: crate::settings::PaymentProviderKind::Test,
+            ..settings.clone()
+        };
+        let billing = crate::billing::Billing::new(&test_provider, mailer.clone())
+            .map_err(AppError::internal)?;
         let owners = [
-            customers[0],
-            customers[0],
-            customers[1],
-            customers[2],
-            partners[0].id,
+            &customers[0],
+            &customers[0],
+            &customers[1],
+            &customers[2],
+            &partners[0],
         ];
-        for (seed, (owner, app)) in (1_u64..).zip(owners.into_iter().zip(&DEMO_APPS)) {
-            let app = demo_traffic::seed_app(conn, owner, app, seed, now)?;
-            crate::push::seed_demo(conn, app.id, now)?;
+        for (seed, (owner, spec)) in (1_u64..).zip(owners.into_iter().zip(&DEMO_APPS)) {
+            seed_app(conn, (&billing, &yearly), owner, spec, seed, now)?;
         }
-        seed_billing(conn, settings, &mailer, now)?;
         Actor::default().record(conn, "demo.seed", "installation", None)?;
         Ok(())
     })
@@ -312,78 +315,94 @@ pub fn seed_demo(db: &Db, settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The price list, and every Standard app on the yearly plan, paid with Stripe's test card.
-fn seed_billing(
+/// `account` acting, as when it signed in itself.
+fn acting(account: &AccountRow) -> Actor {
+    Actor::for_account(&account.principal(), None, None)
+}
+
+/// The price list; the yearly Standard plan, which every Standard demo app is on.
+fn seed_plans(
     conn: &mut crate::db::DbConn,
-    settings: &Settings,
-    mailer: &Mailer,
+    admin: &Actor,
+    now: chrono::NaiveDateTime,
+) -> Result<crate::db::plans::PlanRow, AppError> {
+    use types::billing::{BillingInterval, CreatePlan};
+    let mut plans = [
+        (
+            "Basic monthly",
+            AppEdition::Basic,
+            BillingInterval::Month,
+            1_900,
+            0,
+        ),
+        (
+            "Standard monthly",
+            AppEdition::Standard,
+            BillingInterval::Month,
+            4_900,
+            14,
+        ),
+        (
+            "Standard yearly",
+            AppEdition::Standard,
+            BillingInterval::Year,
+            49_000,
+            0,
+        ),
+    ]
+    .into_iter()
+    .map(|(name, edition, interval, price, trial_days)| {
+        let body = CreatePlan {
+            name: name.into(),
+            edition,
+            interval,
+            price,
+            currency: "EUR".into(),
+            trial_days,
+            active: Some(true),
+            publish_in_trial: Some(trial_days > 0),
+        };
+        crate::billing::create_plan(conn, admin, &body, now)
+    })
+    .collect::<Result<Vec<_>, _>>()?;
+    plans
+        .pop()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("no yearly plan")))
+}
+
+/// Makes the demo app `spec` as its `owner` would: created (as Basic), for a Standard one
+/// subscribed to `yearly` and paid with Stripe's test card (the payment makes it Standard, as
+/// in real life), then filled with traffic and a few push messages.
+fn seed_app(
+    conn: &mut crate::db::DbConn,
+    (billing, yearly): (&crate::billing::Billing, &crate::db::plans::PlanRow),
+    owner: &AccountRow,
+    spec: &DemoApp,
+    seed: u64,
     now: chrono::NaiveDateTime,
 ) -> Result<(), AppError> {
-    use crate::db::plans::{NewPlan, PlanRow};
-    use diesel::prelude::*;
-    let plans = [
-        ("Basic monthly", "basic", "month", 1_900, 0),
-        ("Standard monthly", "standard", "month", 4_900, 14),
-        ("Standard yearly", "standard", "year", 49_000, 0),
-    ]
-    .map(|(name, edition, interval, price, trial_days)| {
-        PlanRow::insert(
-            conn,
-            &NewPlan {
-                name,
-                edition,
-                billing_interval: interval,
-                price,
-                currency: "EUR",
-                trial_days,
-                active: true,
-                publish_in_trial: trial_days > 0,
-                created_at: now,
-                updated_at: now,
-            },
-        )
-    });
-    let [_, _, yearly] = plans;
-    let yearly = yearly?;
-    // Demo data moves no money, whichever provider the installation uses.
-    let test_provider = crate::settings::Settings {
-        payment_provider: crate::settings::PaymentProviderKind::Test,
-        ..settings.clone()
+    let actor = acting(owner);
+    let body = CreateApp {
+        name: spec.name.into(),
+        kind: spec.kind,
+        edition: AppEdition::Basic,
+        owner_id: None,
+        store_url: spec.store_url.map(Into::into),
+        icon_url: None,
+        ios_bundle_id: Some(format!("com.demo.app{seed}")),
+        android_package_name: Some(format!("com.demo.app{seed}")),
     };
-    let billing =
-        crate::billing::Billing::new(&test_provider, mailer.clone()).map_err(AppError::internal)?;
-    // Every Standard app is Standard because a paid subscription runs for it, as in real life.
-    let standard: Vec<i64> = crate::db::schema::apps::table
-        .filter(crate::db::schema::apps::edition.eq("standard"))
-        .order(crate::db::schema::apps::id.asc())
-        .select(crate::db::schema::apps::id)
-        .load(conn)?;
-    for id in standard {
-        let Some((app, _)) = crate::db::apps::AppRow::find_with_owner(conn, id)? else {
-            continue;
-        };
-        let sub = crate::billing::subscribe(conn, &billing, &app, &yearly, None, now)?;
-        let sub = crate::db::subscriptions::SubscriptionRow::update(
-            conn,
-            sub.id,
-            &crate::db::subscriptions::SubscriptionChanges {
-                payment_method: Some("pm_card_visa".into()),
-                ..Default::default()
-            },
-            now,
-        )?;
-        if let Some(invoice) = crate::db::invoices::InvoiceRow::open_for(conn, sub.id)? {
-            crate::billing::charge(
-                conn,
-                &billing,
-                &sub,
-                &invoice,
-                Some("pm_card_visa"),
-                &Actor::default(),
-                now,
-            )?;
-        }
+    let scope = Scope::for_account(owner.id, owner.role());
+    let created_at = demo_traffic::created_at(now);
+    let (app, _) = crate::apps::create(conn, scope, &actor, None, body, created_at)?;
+    if spec.edition == AppEdition::Standard {
+        let (sub, _) = crate::billing::start(conn, (billing, &actor), (&app, yearly), None, now)?;
+        crate::billing::pay_with(conn, (billing, &actor), &sub, "pm_card_visa", now)??;
     }
+    let (app, _) = crate::db::apps::AppRow::find_with_owner(conn, app.id)?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("the demo app is gone")))?;
+    demo_traffic::fill(conn, &app, spec, seed, now)?;
+    crate::push::seed_demo(conn, app.id, now)?;
     Ok(())
 }
 

@@ -42,7 +42,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Valid<T> {
                     let e = e.into_inner();
                     ApiError(AppError::validation(vec![FieldError {
                         field: field_at(&path, &e),
-                        message: e.to_string(),
+                        message: in_our_words(e.to_string()),
                     }]))
                 })?;
             body.validate().map_err(ApiError::from)?;
@@ -73,6 +73,41 @@ fn field_at(path: &str, e: &serde_json::Error) -> String {
         (".", None) => "body".to_owned(),
         (path, Some(field)) => format!("{path}.{field}"),
         (path, None) => path.to_owned(),
+    }
+}
+
+/// chrono's words for a date-time it could not read ("premature end of input", "trailing
+/// input"…, or a value of another JSON type), which name neither the field's format nor an
+/// example: every date-time field says what it expects instead.
+const CHRONO_PARSE_ERRORS: [&str; 7] = [
+    "input is out of range",
+    "no possible date and time matching input",
+    "input is not enough for unique date and time",
+    "input contains invalid characters",
+    "premature end of input",
+    "trailing input",
+    "bad or unsupported format string",
+];
+
+/// A serde message as the caller should read it: the parser's own words for a date-time become
+/// ours; everything else (`missing field`, `invalid type: integer, expected a string`…) stays.
+pub fn in_our_words(message: String) -> String {
+    if CHRONO_PARSE_ERRORS.contains(&message.as_str())
+        || message.ends_with("expected an RFC 3339 formatted date and time string")
+    {
+        types::when::DATE_TIME_EXPECTED.to_owned()
+    } else {
+        message
+    }
+}
+
+/// The same for a query parameter, whose name serde does not give: a date or date-time
+/// parameter says how both are written.
+pub fn query_in_our_words(message: String) -> String {
+    if CHRONO_PARSE_ERRORS.contains(&message.as_str()) {
+        "a date is written 2026-12-10 and a date-time 2026-12-10T23:59:59Z (RFC 3339)".to_owned()
+    } else {
+        message
     }
 }
 

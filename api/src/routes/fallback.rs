@@ -106,19 +106,18 @@ impl RouteTable {
 /// Where the built SPA lives (`WEB_DIST`).
 pub struct WebDist(pub PathBuf);
 
-/// A browser navigating to a client-side route (GET, asks for HTML, outside the API).
+/// The paths the server itself answers: everything else that is read is one of the SPA's pages.
+const SERVER_PATHS: [&str; 5] = ["/api", "/health", "/docs", "/metrics", "/assets"];
+
+/// A read of a client-side route: any GET or HEAD outside the server's own paths, whatever it
+/// accepts — a browser, but also curl, an uptime monitor or a load balancer checking `/`.
 fn is_page_request(req: &HttpRequest) -> bool {
-    let accepts_html = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
     let path = req.path();
-    (req.method() == Method::GET || req.method() == Method::HEAD)
-        && accepts_html
-        && !["/api/", "/health/", "/docs", "/metrics", "/assets/"]
-            .iter()
-            .any(|p| path.starts_with(p))
+    let server_path = SERVER_PATHS.iter().any(|p| {
+        path.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    });
+    (req.method() == Method::GET || req.method() == Method::HEAD) && !server_path
 }
 
 pub async fn not_found_or_not_allowed(

@@ -13,7 +13,7 @@ pub mod csv;
 pub mod customers;
 pub mod devices;
 mod etag;
-mod extract;
+pub(crate) mod extract;
 pub mod fallback;
 pub mod health;
 pub mod me;

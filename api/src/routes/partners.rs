@@ -2,9 +2,7 @@
 
 use crate::routes::Register;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use types::accounts::{
-    AccountSort, AccountStatus, CreatePartner, Partner, PartnerFilter, Role, UpdatePartner,
-};
+use types::accounts::{AccountSort, CreatePartner, Partner, PartnerFilter, Role, UpdatePartner};
 use types::ErrorCode;
 use types::{Page, PageQuery};
 
@@ -15,7 +13,7 @@ use crate::db::page::Paging;
 use crate::db::{parse_id, DbConn};
 use crate::error::{ApiResult, AppError, AppResult};
 use crate::idempotency::{self, KeyOwner, Outcome};
-use crate::onboarding::{create_account, ensure_owns_no_apps, update_account, AccountSpec};
+use crate::onboarding::{ensure_owns_no_apps, update_account};
 use crate::routes::{check_if_match, Versioned};
 use crate::routes::{if_match_of, valid_query, with_etag, Valid};
 use crate::state::AppState;
@@ -102,25 +100,7 @@ async fn create_partner(
     let mailer = state.mailer.clone();
     let owner = KeyOwner::Account(admin.0.id());
     idempotency::run(&state, &req, owner, body.0, move |conn, body| {
-        let spec = AccountSpec {
-            email: types::email::Email::parse(&body.email),
-            password_hash,
-            role: Role::Partner,
-            status: body.status.unwrap_or(AccountStatus::Activated),
-            first_name: body.first_name,
-            last_name: body.last_name,
-            company: Some(body.company),
-            phone: body.phone,
-            country: body.country,
-            partner_id: None,
-        };
-        let account = create_account(conn, &mailer, &spec)?;
-        actor.record(
-            conn,
-            "partner.create",
-            "partner",
-            Some(account.id.to_string()),
-        )?;
+        let account = crate::partners::create(conn, &actor, &mailer, body, password_hash)?;
         let location = format!("/api/v1/partners/{}", account.id);
         Ok(Outcome::created(&account.to_wire(), location)?.etag(&account.etag()))
     })

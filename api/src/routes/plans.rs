@@ -11,7 +11,7 @@ use types::{Page, PageQuery};
 use crate::auth::{Admin, AuthUser};
 use crate::db::page::Paging;
 use crate::db::parse_id;
-use crate::db::plans::{NewPlan, PlanChanges, PlanRow};
+use crate::db::plans::{PlanChanges, PlanRow};
 use crate::error::{ApiError, ApiResult, AppError};
 use crate::idempotency::{self, KeyOwner, Outcome};
 use crate::routes::{check_if_match, versioned, Versioned};
@@ -82,24 +82,7 @@ async fn create_plan(
 ) -> ApiResult<HttpResponse> {
     let owner = KeyOwner::Account(user.id());
     idempotency::run(&state, &req, owner, body.0, move |conn, b| {
-        let now = crate::clock::now();
-        let plan = PlanRow::insert(
-            conn,
-            &NewPlan {
-                name: b.name.trim(),
-                edition: b.edition.as_str(),
-                billing_interval: b.interval.as_str(),
-                price: b.price,
-                currency: &b.currency,
-                trial_days: b.trial_days,
-                active: b.active.unwrap_or(true),
-                publish_in_trial: b.publish_in_trial.unwrap_or(false),
-                created_at: now,
-                updated_at: now,
-            },
-        )?;
-        user.actor()
-            .record(conn, "plan.create", "plan", Some(plan.id.to_string()))?;
+        let plan = crate::billing::create_plan(conn, &user.actor(), &b, crate::clock::now())?;
         let location = format!("/api/v1/plans/{}", plan.id);
         Ok(Outcome::created(&plan.to_wire(), location)?.etag(&plan.etag()))
     })

@@ -124,6 +124,9 @@ impl EmailRow {
                 DbConn::Postgres(pg) => due!().for_update().skip_locked().load(pg)?,
                 DbConn::Sqlite(sqlite) => due!().load(sqlite)?,
             };
+            if rows.is_empty() {
+                return Ok(rows);
+            }
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             diesel::update(emails::table.filter(emails::id.eq_any(&ids)))
                 .set(emails::next_attempt_at.eq(now + lease))

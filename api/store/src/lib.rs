@@ -35,6 +35,9 @@ pub mod tokens;
 pub mod versioned;
 pub mod webhooks;
 
+#[cfg(test)]
+mod idle_tests;
+
 use chrono::{NaiveDateTime, Utc};
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::result::Error as DieselError;

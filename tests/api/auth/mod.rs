@@ -154,6 +154,16 @@ both_backends! {
             assert!(cookie.contains(attribute), "{attribute} missing from {cookie}");
         }
         let first = cookie.split(';').next().unwrap_or_default().to_owned();
+        // Beside it, a hint the SPA may read (so that a visitor without a session is not made to
+        // refresh one): it holds nothing secret.
+        let set_cookies = |headers: &reqwest::header::HeaderMap| -> Vec<String> {
+            headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).map(str::to_owned).collect()
+        };
+        let hint = set_cookies(&login.headers).into_iter().find(|c| c.starts_with("bo_session=")).unwrap_or_default();
+        for attribute in ["bo_session=1", "Path=/", "SameSite=Strict", "Max-Age="] {
+            assert!(hint.contains(attribute), "{attribute} missing from {hint}");
+        }
+        assert!(!hint.contains("HttpOnly"), "{hint}");
 
         let refresh = |c: String| {
             let req = app.client.post(app.url("auth/refresh")).header("cookie", c).json(&json!({}));
@@ -170,10 +180,20 @@ both_backends! {
         let third = login.header("set-cookie").unwrap_or_default().split(';').next().unwrap_or_default().to_owned();
         let out = app.client.post(app.url("auth/logout")).header("cookie", third.clone()).json(&json!({})).send().await.expect("sent");
         assert_eq!(out.status(), StatusCode::NO_CONTENT);
-        let cleared = out.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-        assert!(cleared.contains("bo_refresh=;") && cleared.contains("Max-Age=0"), "{cleared}");
-        refresh(third).await.assert_problem(StatusCode::UNAUTHORIZED, "invalid_refresh_token");
-        app.post("auth/refresh", None, json!({})).await.assert_problem(StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+        let cleared = set_cookies(out.headers());
+        for name in ["bo_refresh=;", "bo_session=;"] {
+            assert!(cleared.iter().any(|c| c.contains(name) && c.contains("Max-Age=0")), "{name} in {cleared:?}");
+        }
+        // A refused cookie refresh removes both cookies: the hint never outlives the session.
+        let refused = refresh(third).await;
+        refused.assert_problem(StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+        assert!(set_cookies(&refused.headers).iter().any(|c| c.starts_with("bo_session=;") && c.contains("Max-Age=0")));
+        let none = app.post("auth/refresh", None, json!({})).await;
+        none.assert_problem(StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+        // A body's token (a "log in as" tab) never touches the browser's cookies.
+        let by_body = app.post("auth/refresh", None, json!({"refresh_token": "nope"})).await;
+        by_body.assert_problem(StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+        assert!(by_body.header("set-cookie").is_none());
     }
 
     async fn a_set_password_link_needs_a_password(app) {

@@ -94,6 +94,10 @@ fn web_addresses_are_http_or_https() {
     for ok in [
         "https://shop.example",
         "http://shop.example:8080/store/?a=1",
+        // IPv6 literals, bracketed; which of them may be called is the server's check.
+        "http://[2606:4700::1111]/h",
+        "https://[2606:4700::1111]:8443",
+        "http://[::ffff:127.0.0.1]/h",
     ] {
         assert!(web_url(ok).is_ok(), "{ok}");
     }
@@ -103,6 +107,10 @@ fn web_addresses_are_http_or_https() {
         "https://a b",
         "https://x:port",
         "shop.example",
+        "http://[2606:4700::1111",
+        "http://[not-an-address]/h",
+        "http://[::1]x/h",
+        "http://[::1]:/h",
     ] {
         assert!(web_url(bad).is_err(), "{bad}");
     }

@@ -269,9 +269,21 @@ pub async fn refresh_session() -> bool {
         .unwrap_or(false)
 }
 
+/// Whether this browser holds a session cookie: the server sets `bo_session=1` beside the
+/// HttpOnly refresh cookie (which scripts cannot see), and removes both together.
+fn has_cookie_session() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+        .and_then(|d| d.cookie().ok())
+        .is_some_and(|cookies| cookies.split(';').any(|c| c.trim() == "bo_session=1"))
+}
+
 async fn refresh_once() -> bool {
     let tab = tab_session();
     let body = match &tab {
+        // No session cookie, nothing to refresh: a visitor who never signed in is not sent a 401.
+        TabSession::Cookie if !has_cookie_session() => return false,
         TabSession::Cookie => "{}".to_owned(),
         TabSession::LogInAs(Some(token)) => {
             serde_json::json!({ "refresh_token": token }).to_string()

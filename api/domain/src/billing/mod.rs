@@ -14,6 +14,7 @@ mod charges;
 mod coupons;
 mod lifecycle;
 mod periods;
+mod plans;
 mod wire;
 
 use std::collections::HashMap;
@@ -51,6 +52,7 @@ pub use coupons::*;
 pub use lifecycle::*;
 use pdf::money;
 pub use periods::*;
+pub use plans::*;
 use provider::{
     ChargeOutcome, ChargeRequest, Payer, PaymentProvider, ProviderError, Settlement, TestProvider,
 };

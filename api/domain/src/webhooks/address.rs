@@ -184,6 +184,26 @@ mod tests {
     }
 
     #[test]
+    fn ipv6_literals_are_checked_at_every_connection_as_ipv4_ones_are() {
+        let literal = |url: &str, allow_loopback| {
+            literal_permitted(&url.parse().expect("a URL"), allow_loopback)
+        };
+        assert!(literal("http://[2606:4700::1111]/h", false));
+        assert!(literal("https://[2606:4700::1111]:8443/h", false));
+        for refused in [
+            "http://[::1]/h",
+            "http://[::ffff:127.0.0.1]/h",
+            "http://[fe80::1]/h",
+            "http://[fc00::1]/h",
+            "http://[::]/h",
+            "http://[2606:4700::1111]:22/h",
+        ] {
+            assert!(!literal(refused, false), "{refused} is refused");
+        }
+        assert!(literal("http://[::1]:8080/h", true));
+    }
+
+    #[test]
     fn loopback_is_permitted_only_when_allowed() {
         assert!(permitted("127.0.0.1".parse().expect("v4"), true));
         assert!(permitted("::1".parse().expect("v6"), true));

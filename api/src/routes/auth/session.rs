@@ -6,7 +6,7 @@ use types::auth::{LoginRequest, RefreshRequest, TokenResponse};
 use types::ErrorCode;
 
 use super::checks::ensure_activated;
-use super::cookie::{refresh_cookie, refresh_token_of, token_reply};
+use super::cookie::{refresh_token_of, session_cookies, token_reply};
 use crate::auth::device;
 use crate::auth::extractor::client_ip;
 use crate::auth::password;
@@ -137,7 +137,10 @@ pub(super) async fn refresh(
     req: HttpRequest,
     body: Valid<RefreshRequest>,
 ) -> ApiResult<HttpResponse> {
-    let (token, from_cookie) = refresh_token_of(&req, body.0)?;
+    let (token, from_cookie) = match refresh_token_of(&req, body.0) {
+        Ok(found) => found,
+        Err(e) => return Ok(cookie_session_ended(e, &state)),
+    };
     let hash = secrets::hash_token(&token);
     let state2 = state.clone();
     let outcome = state
@@ -175,7 +178,22 @@ pub(super) async fn refresh(
             Ok(Ok(issue_tokens(conn, &state2.jwt, &account, &token.family_id, kind)?))
         })
         .await?;
-    Ok(token_reply(outcome?, from_cookie, &state))
+    match outcome {
+        Ok(tokens) => Ok(token_reply(tokens, from_cookie, &state)),
+        Err(e) if from_cookie => Ok(cookie_session_ended(e, &state)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The refusal of a cookie session's refresh, which also removes its cookies: the SPA's hint
+/// that there is a session must not outlive it (it would be asked again on every load).
+fn cookie_session_ended(refusal: AppError, state: &AppState) -> HttpResponse {
+    let mut response = actix_web::ResponseError::error_response(&ApiError(refusal));
+    for cookie in session_cookies("", state, true) {
+        // A cookie built here always makes a valid header.
+        let _ = response.add_cookie(&cookie);
+    }
+    response
 }
 
 /// Signs out: revokes the refresh token and every token of its session. Always 204, so that a
@@ -198,7 +216,9 @@ pub(super) async fn logout(
     let signed_out = |from_cookie: bool| {
         let mut response = HttpResponse::NoContent();
         if from_cookie {
-            response.cookie(refresh_cookie("", &state, true));
+            for cookie in session_cookies("", &state, true) {
+                response.cookie(cookie);
+            }
         }
         response.finish()
     };

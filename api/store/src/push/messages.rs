@@ -111,6 +111,9 @@ impl MessageRow {
     }
 
     pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> StoreResult<Vec<Self>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
         Ok(push_messages::table
             .filter(push_messages::id.eq_any(ids))
             .select(Self::as_select())

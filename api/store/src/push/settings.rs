@@ -49,6 +49,9 @@ impl SettingsRow {
 
     /// Several apps' settings (the defaults for apps without).
     pub fn of_apps(conn: &mut DbConn, app_ids: &[i64]) -> StoreResult<HashMap<i64, Self>> {
+        if app_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
         let rows: Vec<Self> = push_settings::table
             .filter(push_settings::app_id.eq_any(app_ids))
             .select(Self::as_select())

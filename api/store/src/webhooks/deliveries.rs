@@ -200,6 +200,9 @@ impl DeliveryRow {
             DbConn::Postgres(pg) => due!().for_update().skip_locked().load(pg)?,
             DbConn::Sqlite(sqlite) => due!().load(sqlite)?,
         };
+        if ids.is_empty() {
+            return Ok(ids);
+        }
         diesel::update(webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(&ids)))
             .set(webhook_deliveries::next_attempt_at.eq(now + lease))
             .execute(conn)?;
@@ -227,6 +230,9 @@ impl DeliveryRow {
         conn: &mut DbConn,
         ids: &[i64],
     ) -> StoreResult<Vec<(Self, EndpointRow, String, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
         Ok(webhook_deliveries::table
             .inner_join(webhook_endpoints::table)
             .inner_join(webhook_events::table)
