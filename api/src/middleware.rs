@@ -7,6 +7,7 @@ use types::ErrorCode;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use tracing::Instrument;
 
@@ -32,12 +33,17 @@ fn request_id_of(req: &ServiceRequest) -> String {
 }
 
 pub async fn observe(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = Instant::now();
     let request_id = request_id_of(&req);
     let method = req.method().to_string();
+    // HEAD answers wherever GET does: routed as the GET it asks about. The connection knows it
+    // was a HEAD (actix-http notes it as it reads the request) and sends the headers only.
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
     let span =
         tracing::info_span!("request", %method, path = %req.path(), request_id = %request_id);
     let state = req.app_data::<actix_web::web::Data<AppState>>().cloned();
@@ -84,7 +90,10 @@ pub async fn observe(
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         res.headers_mut().insert(REQUEST_ID, value);
     }
-    protect(&mut res);
+    let https = state
+        .as_ref()
+        .is_some_and(|s| s.settings.public_url().starts_with("https://"));
+    protect(&mut res, https);
 
     let route = res
         .request()
@@ -135,21 +144,68 @@ fn query_problem(req: &ServiceRequest) -> Option<AppError> {
         })
 }
 
+/// What an HTML page may load and who may frame it: its own scripts, styles, images (with the
+/// `data:` images of the API explorer's stylesheet and the `blob:` previews of files a person is
+/// about to upload) and WebAssembly, nothing inline, no plugins, no `<base>`, no framing by
+/// anyone (click-jacking).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
+     script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data: blob:; \
+     frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self'";
+
+/// The API explorer's (Swagger UI, under `/docs`): the same, but Swagger UI adds `<style>`
+/// elements of its own as it runs, so inline styles (never scripts) are allowed there.
+pub const DOCS_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
+     script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data: blob:; frame-ancestors 'none'; object-src 'none'; base-uri 'none'; \
+     form-action 'self'";
+
+/// The browser features a page of the back office never uses.
+const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), payment=(), usb=()";
+
 /// Headers every answer carries: no MIME sniffing (an upload is served as what it was checked
-/// to be, never run as HTML), and nothing of the API kept by a cache — its answers hold tokens,
-/// secrets and tenants' data — unless the handler said otherwise.
-fn protect(res: &mut ServiceResponse<BoxBody>) {
+/// to be, never run as HTML), no full address sent to other sites, HSTS when the installation
+/// is served over https, and nothing of the API kept by a cache — its answers hold tokens,
+/// secrets and tenants' data — unless the handler said otherwise. HTML answers (the SPA, the API
+/// explorer) also carry the Content-Security-Policy, the Permissions-Policy and frame denial.
+fn protect(res: &mut ServiceResponse<BoxBody>, https: bool) {
     let api = res.request().path().starts_with("/api/");
+    let docs = res.request().path().starts_with("/docs");
     let headers = res.headers_mut();
+    let html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
     headers.insert(
-        actix_web::http::header::X_CONTENT_TYPE_OPTIONS,
+        header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    if api && !headers.contains_key(actix_web::http::header::CACHE_CONTROL) {
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    if https {
         headers.insert(
-            actix_web::http::header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
+    }
+    if html {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(if docs {
+                DOCS_CONTENT_SECURITY_POLICY
+            } else {
+                CONTENT_SECURITY_POLICY
+            }),
+        );
+        headers.insert(
+            header::HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static(PERMISSIONS_POLICY),
+        );
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    if api && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
 }
 

@@ -110,8 +110,7 @@ impl Application {
                                 header::CACHE_CONTROL,
                                 "public, max-age=31536000, immutable",
                             )))
-                            .route("/{file:.+}", web::get().to(crate::routes::assets::asset))
-                            .route("/{file:.+}", web::head().to(crate::routes::assets::asset)),
+                            .route("/{file:.+}", web::get().to(crate::routes::assets::asset)),
                     )
                     .default_service(web::to(not_found_or_not_allowed))
                     .wrap(Compress::default())

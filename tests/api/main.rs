@@ -11,6 +11,7 @@ mod auth;
 mod billing;
 mod customers;
 mod errors;
+mod headers;
 mod idempotency;
 mod jwt;
 mod lists;

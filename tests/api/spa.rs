@@ -133,6 +133,25 @@ async fn every_client_route_is_the_page_whatever_the_client_accepts() {
     let head = app.client.head(app.url("/")).send().await.expect("sent");
     assert_eq!(head.status(), 200);
 
+    // The page runs under a strict policy: its own scripts and WebAssembly only, nothing
+    // inline, never in a frame.
+    let page = app
+        .client
+        .get(app.url("/apps/12"))
+        .send()
+        .await
+        .expect("sent");
+    let policy = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("ascii");
+    assert!(
+        policy.contains("script-src 'self' 'wasm-unsafe-eval'"),
+        "{policy}"
+    );
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+
     // The server's own paths keep their problem+json 404s; a write is never a page.
     for (method, path) in [
         (reqwest::Method::GET, "/api/v1/no-such-thing"),

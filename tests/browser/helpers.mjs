@@ -47,6 +47,10 @@ const FAILED_RESOURCE = /^Failed to load resource/;
  * the tour checks it). */
 export async function newPage(env, viewport = DESKTOP, options = {}) {
   const context = await env.browser.newContext({ viewport, ...options });
+  // Whatever the Content-Security-Policy refuses is an error of the page (the browser's own
+  // report of it is a console message too; this one names the directive).
+  await context.addInitScript(() => document.addEventListener("securitypolicyviolation", (e) =>
+    console.error(`CSP refused ${e.blockedURI || "inline code"} (${e.violatedDirective})`)));
   const page = await context.newPage();
   const errors = [];
   const consoleErrors = [];

@@ -8,6 +8,29 @@ const env = useBackOffice();
 const newPage = (viewport) => pageOf(env, viewport);
 
 describe("the back office SPA", () => {
+  test("the SPA and the API explorer run under the Content-Security-Policy", async () => {
+    const page = await newPage();
+    const answer = await page.goto(`${env.server.url}/login`);
+    assert.match(answer.headers()["content-security-policy"], /script-src 'self' 'wasm-unsafe-eval'/);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    // Charts set their bar widths through the CSSOM (allowed), never a style attribute (refused).
+    const refused = await page.evaluate(() => new Promise((resolve) => {
+      document.addEventListener("securitypolicyviolation", (e) => resolve(e.violatedDirective), { once: true });
+      const probe = document.createElement("span");
+      probe.setAttribute("style", "width: 1px");
+      document.body.append(probe);
+    }));
+    assert.match(refused, /^style-src/);
+
+    const explorer = await newPage();
+    await explorer.goto(`${env.server.url}/docs/`);
+    await explorer.locator(".swagger-ui .info .title").waitFor();
+    await explorer.locator(".opblock").first().waitFor();
+    await shot(explorer, "00-api-explorer");
+    assert.deepEqual(explorer.errors, []);
+    assert.deepEqual(explorer.consoleErrors, []);
+  });
+
   test("an admin signs in, creates, finds, locks, edits and deletes a partner, and signs out", async () => {
     const page = await newPage();
     await page.goto(`${env.server.url}/login`);

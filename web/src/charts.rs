@@ -87,7 +87,7 @@ fn tooltip(
                 .collect_view()
         });
         Some(view! {
-            <div class="chart-tip" style=format!("left: {x:.0}px")>
+            <div class="chart-tip" style:left=format!("{x:.0}px")>
                 <strong>{period.name}</strong>
                 {period.partial.then(|| view! { <span class="muted">" (not over yet)"</span> })}
                 <ul>{lines}</ul>
@@ -320,7 +320,7 @@ pub fn ShareBars(title: &'static str, shares: Vec<Share>) -> impl IntoView {
                             view! {
                                 <li>
                                     <span class="share-label" title=label.clone()>{label.clone()}</span>
-                                    <span class="share-track"><span class="share-fill" style=format!("width: {percent:.1}%")></span></span>
+                                    <span class="share-track"><span class="share-fill" style:width=format!("{percent:.1}%")></span></span>
                                     <span class="share-figure">{format!("{} · {percent:.0}%", s.count)}</span>
                                 </li>
                             }

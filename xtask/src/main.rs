@@ -123,6 +123,8 @@ fn build_web(dev: bool) -> Result<()> {
     std::fs::create_dir_all(dist.join("assets"))?;
     // The modules refer to each other by relative names (`./app.js`, `./split.js`, the chunks), so
     // they are published together in a directory named by the hash of them all.
+    // The SPA starts from a file, not an inline script: the Content-Security-Policy allows none.
+    std::fs::write(bundle.join("boot.js"), BOOT_JS)?;
     let mut files: Vec<PathBuf> = std::fs::read_dir(&bundle)?
         .map(|e| e.map(|e| e.path()))
         .collect::<std::io::Result<_>>()?;
@@ -139,6 +141,7 @@ fn build_web(dev: bool) -> Result<()> {
         std::fs::copy(file, published.join(file.file_name().unwrap_or_default()))?;
     }
     let js = format!("/assets/{build}/app.js");
+    let boot = format!("/assets/{build}/boot.js");
     let wasm = format!("/assets/{build}/app_bg.wasm");
     let css_source = std::fs::read_to_string(root.join("web/style.css"))?;
     std::fs::write(staging.join("style.css"), compact_css(&css_source))?;
@@ -148,6 +151,7 @@ fn build_web(dev: bool) -> Result<()> {
     let html = template
         .replace("{{css}}", &css)
         .replace("{{js}}", &js)
+        .replace("{{boot}}", &boot)
         .replace("{{wasm}}", &wasm)
         .replace("{{favicon}}", &favicon);
     std::fs::write(dist.join("index.html"), html)?;
@@ -155,6 +159,7 @@ fn build_web(dev: bool) -> Result<()> {
     // Compressed once here, at the highest levels, instead of on every request: the api serves
     // `<file>.br` or `<file>.gz` by the browser's Accept-Encoding.
     let first_load = [
+        boot.clone(),
         js.clone(),
         wasm.clone(),
         format!("/assets/{build}/split.js"),
@@ -274,6 +279,10 @@ fn optimise(wasm_opt: &str, wasm: &Path) -> Result<()> {
 }
 
 /// Copies `file` to `dist/assets/<stem>-<hash>.<ext>`; returns its URL path.
+/// The module that starts the SPA, published beside `app.js` (so its imports are relative).
+const BOOT_JS: &str = "import init from \"./app.js\";\n\
+    init({ module_or_path: new URL(\"./app_bg.wasm\", import.meta.url) });\n";
+
 fn publish(file: &Path, dist: &Path, stem: &str, ext: &str) -> Result<String> {
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let hash = hex(&Sha256::digest(&bytes)[..8]);
