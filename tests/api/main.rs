@@ -9,6 +9,7 @@ mod attacks;
 mod audit;
 mod auth;
 mod billing;
+mod consent;
 mod customers;
 mod errors;
 mod headers;

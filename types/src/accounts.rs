@@ -67,6 +67,9 @@ pub struct Account {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 0, maximum = 100, example = 25)]
     pub coupon_max_percent_off: Option<i32>,
+    /// For a customer: whether its partner (or an administrator) may "log in as" it. The
+    /// customer decides (`PATCH account`).
+    pub allow_log_in_as: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// During "log in as": the partner or admin acting as this account.
@@ -79,6 +82,15 @@ pub struct Account {
     /// `read_only_impersonation`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub read_only: bool,
+}
+
+/// What the signed-in account's holder decides for the account as a whole (not its profile).
+/// Absent fields stay as they are.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
+pub struct UpdateAccount {
+    /// A customer's consent to "log in as": `false` refuses its partner and the administrators
+    /// (403 `log_in_as_disabled`) and ends the "log in as" sessions running now.
+    pub allow_log_in_as: Option<bool>,
 }
 
 /// Changes a signed-in account makes to its own profile. Absent fields stay as they are;

@@ -153,3 +153,28 @@ pub struct ChangePasswordRequest {
     #[schema(write_only, format = Password, min_length = 10, max_length = 128)]
     pub new_password: String,
 }
+
+/// A session of the signed-in person: a sign-in, kept alive by refreshing, until it is ended
+/// (signed out, ended here, a password change or reset) or unused for 30 days.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Session {
+    #[schema(example = "12")]
+    pub id: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When it last renewed its access (about every quarter of an hour while in use).
+    pub last_used_at: chrono::DateTime<chrono::Utc>,
+    /// The address it signed in from (absent for sessions older than this record).
+    pub ip: Option<String>,
+    /// The browser or program it signed in with, as it named itself.
+    pub user_agent: Option<String>,
+    /// The browser and system read from `user_agent` (`Chrome on Windows`), when known.
+    pub device: Option<String>,
+    /// Whether this is the session the request came from.
+    pub current: bool,
+}
+
+/// The signed-in person's sessions, the current one first, then the most recently used.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionList {
+    pub items: Vec<Session>,
+}

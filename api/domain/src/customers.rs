@@ -4,6 +4,7 @@
 
 use chrono::NaiveDateTime;
 use types::accounts::Role;
+use types::accounts::UpdateAccount;
 use types::customers::CreateCustomer;
 use types::webhooks::WebhookEventType as Event;
 use types::ErrorCode;
@@ -11,6 +12,7 @@ use types::ErrorCode;
 use crate::billing::{self, Billing};
 use crate::db::accounts::AccountRow;
 use crate::db::audit::Actor;
+use crate::db::tokens::RefreshTokenRow;
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::mailer::Mailer;
@@ -68,4 +70,43 @@ pub fn delete(
     actor.record(conn, "customer.delete", "customer", Some(id.to_string()))?;
     crate::webhooks::emit(conn, id, Event::CustomerDeleted, &current.to_wire())?;
     Ok(AccountRow::delete(conn, id)?)
+}
+
+/// What the holder of account `id` decides for it (`PATCH account`), as `actor`: a customer's
+/// consent to "log in as" — switched off, the "log in as" sessions running now end at once.
+pub fn decide(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    body: &UpdateAccount,
+) -> AppResult<AccountRow> {
+    let account = AccountRow::find(conn, id)?.ok_or_else(crate::error::AppError::not_found)?;
+    let Some(allow) = body.allow_log_in_as else {
+        return Ok(account);
+    };
+    if account.role() != Role::Customer {
+        return Err(crate::error::AppError::invalid_field(
+            "allow_log_in_as",
+            "applies to customer accounts only: nobody logs in as a partner or an administrator",
+        ));
+    }
+    if allow == account.allow_log_in_as {
+        return Ok(account);
+    }
+    let changes = crate::db::accounts::AccountChanges {
+        allow_log_in_as: Some(allow),
+        ..Default::default()
+    };
+    let account = AccountRow::update(conn, id, &changes)?;
+    if !allow {
+        RefreshTokenRow::revoke_impersonations_of(conn, id)?;
+    }
+    let action = if allow {
+        "account.allow_log_in_as"
+    } else {
+        "account.refuse_log_in_as"
+    };
+    actor.record(conn, action, "customer", Some(id.to_string()))?;
+    crate::webhooks::emit(conn, id, Event::CustomerUpdated, &account.to_wire())?;
+    Ok(account)
 }

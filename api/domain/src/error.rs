@@ -321,6 +321,15 @@ pub fn customer_not_activated() -> AppError {
     )
 }
 
+/// 403: the customer switched "log in as" off (`PATCH account {allow_log_in_as: false}`).
+pub fn log_in_as_disabled() -> AppError {
+    AppError::new(
+        ErrorCode::LogInAsDisabled,
+        "This customer does not allow \"log in as\": only the customer can switch it back on, \
+         in its profile.",
+    )
+}
+
 /// 409 for an email that another account already uses.
 pub fn email_taken() -> AppError {
     AppError::new(

@@ -43,6 +43,8 @@ pub struct AuthUser {
     /// A read-only "log in as" session.
     pub read_only: bool,
     pub ip: Option<String>,
+    /// The session (refresh-token family) an access token belongs to; `None` for API tokens.
+    pub session: Option<String>,
 }
 
 impl AuthUser {
@@ -132,6 +134,7 @@ impl AuthUser {
                 app_limit: app_limit.map(Arc::from),
                 read_only: false,
                 ip,
+                session: None,
             }
         } else {
             let claims = state.jwt.verify(&token)?;
@@ -140,7 +143,7 @@ impl AuthUser {
                 Some(act) => Some(act.sub.parse::<i64>().map_err(|_| invalid_token())?),
                 None => None,
             };
-            let (role, filled, session) = (claims.role, account.clone(), claims.sid);
+            let (role, filled, session) = (claims.role, account.clone(), claims.sid.clone());
             gate::close(Arc::new(move |conn| {
                 let principal = session_holder(conn, id, role, impersonator_id, &session)?;
                 let _ = filled.set(principal);
@@ -155,6 +158,7 @@ impl AuthUser {
                 app_limit: None,
                 read_only: claims.ro,
                 ip,
+                session: Some(claims.sid),
             }
         };
 
@@ -277,6 +281,18 @@ fn bearer_token(req: &HttpRequest) -> AppResult<String> {
 }
 
 /// The client's address: the socket peer, or the proxy's forwarded value when `TRUST_PROXY` is on.
+/// Where a sign-in comes from: the client's address and its `User-Agent`.
+pub fn origin(req: &HttpRequest, trust_proxy: bool) -> crate::auth::sessions::Origin {
+    crate::auth::sessions::Origin {
+        ip: client_ip(req, trust_proxy),
+        user_agent: req
+            .headers()
+            .get(actix_web::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    }
+}
+
 pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> Option<String> {
     let info = req.connection_info();
     let addr = if trust_proxy {

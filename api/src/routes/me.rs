@@ -117,6 +117,7 @@ async fn update_me(
 #[post("/me/password")]
 async fn change_password(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     user: AuthUser,
     body: Valid<ChangePasswordRequest>,
 ) -> ApiResult<HttpResponse> {
@@ -137,6 +138,7 @@ async fn change_password(
     let new_hash = hash_password(body.new_password).await?;
     let actor = user.actor();
     let state2 = state.clone();
+    let origin = crate::auth::extractor::origin(&req, state.settings.trust_proxy);
     let tokens = state
         .db
         .transaction(move |conn| {
@@ -152,7 +154,7 @@ async fn change_password(
                 account.role().as_str(),
                 Some(id.to_string()),
             )?;
-            start_session(conn, &state2.jwt, &account, SessionKind::default())
+            start_session(conn, &state2.jwt, &account, SessionKind::default(), &origin)
         })
         .await?;
     Ok(HttpResponse::Ok().json(tokens))

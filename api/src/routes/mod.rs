@@ -1,6 +1,7 @@
 //! HTTP routes: one module per resource, each with a `configure` that registers its handlers
 //! through utoipa-actix-web, so everything that is served is also in the OpenAPI spec.
 
+pub mod account;
 pub mod analytics;
 pub mod app_assets;
 pub mod apps;
@@ -29,6 +30,7 @@ pub mod push;
 pub mod quotes;
 mod register;
 pub mod sdk;
+pub mod sessions;
 pub mod subscriptions;
 pub mod webhooks;
 
@@ -42,6 +44,8 @@ pub use register::Register;
 pub fn configure(cfg: &mut impl Register) {
     auth::configure(cfg);
     me::configure(cfg);
+    sessions::configure(cfg);
+    account::configure(cfg);
     partners::configure(cfg);
     customers::configure(cfg);
     apps::configure(cfg);

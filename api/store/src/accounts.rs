@@ -52,6 +52,7 @@ pub struct AccountRow {
     pub billing_address: Option<String>,
     pub vat_id: Option<String>,
     pub coupon_max_percent_off: Option<i32>,
+    pub allow_log_in_as: bool,
 }
 
 /// Who a request comes from: the columns authentication, tenancy and the audit log read on every
@@ -119,6 +120,7 @@ pub struct AccountChanges {
     pub billing_address: Option<Option<String>>,
     pub vat_id: Option<Option<String>>,
     pub coupon_max_percent_off: Option<Option<i32>>,
+    pub allow_log_in_as: Option<bool>,
 }
 
 /// Filters of account lists, already parsed.
@@ -315,6 +317,7 @@ impl AccountRow {
             billing_address: self.billing_address.clone(),
             vat_id: self.vat_id.clone(),
             coupon_max_percent_off: self.coupon_max_percent_off,
+            allow_log_in_as: self.allow_log_in_as,
             created_at: super::utc(self.created_at),
             updated_at: super::utc(self.updated_at),
             impersonated_by: None,

@@ -28,6 +28,7 @@ pub mod quotes;
 pub mod rollups;
 pub mod schema;
 pub mod scope;
+pub mod sessions;
 pub mod sketch;
 pub mod stored;
 pub mod subscriptions;

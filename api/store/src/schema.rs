@@ -21,6 +21,20 @@ diesel::table! {
         billing_address -> Nullable<Text>,
         vat_id -> Nullable<Text>,
         coupon_max_percent_off -> Nullable<Integer>,
+        allow_log_in_as -> Bool,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        family_id -> Text,
+        impersonator_id -> Nullable<BigInt>,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_used_at -> Timestamp,
     }
 }
 
@@ -644,6 +658,7 @@ diesel::table! {
 }
 
 diesel::joinable!(refresh_tokens -> accounts (account_id));
+diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(api_tokens -> accounts (account_id));
 diesel::joinable!(one_time_tokens -> accounts (account_id));
 diesel::joinable!(apps -> accounts (owner_id));
@@ -680,6 +695,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     push_deliveries,
     accounts,
     refresh_tokens,
+    sessions,
     api_tokens,
     one_time_tokens,
     emails,

@@ -100,6 +100,19 @@ impl RefreshTokenRow {
         Ok(())
     }
 
+    /// Ends every "log in as" session opened as `account_id` (it no longer allows them).
+    pub fn revoke_impersonations_of(conn: &mut DbConn, account_id: i64) -> StoreResult<()> {
+        diesel::update(
+            refresh_tokens::table
+                .filter(refresh_tokens::account_id.eq(account_id))
+                .filter(refresh_tokens::impersonator_id.is_not_null())
+                .filter(refresh_tokens::revoked_at.is_null()),
+        )
+        .set(refresh_tokens::revoked_at.eq(crate::clock::now()))
+        .execute(conn)?;
+        Ok(())
+    }
+
     pub fn revoke_family(conn: &mut DbConn, family_id: &str) -> StoreResult<()> {
         diesel::update(
             refresh_tokens::table

@@ -212,3 +212,4 @@ both_backends! {
 }
 
 mod rate_limit;
+mod sessions;

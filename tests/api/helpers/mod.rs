@@ -217,6 +217,10 @@ impl TestApp {
             settings,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                // The server closes a connection idle for 5 s (actix's keep-alive): a client that
+                // reuses one at that moment sees it closed under its request (it happened after a
+                // test's 5 s of seeding). Idle connections are dropped here first.
+                .pool_idle_timeout(std::time::Duration::from_secs(2))
                 .build()
                 .expect("client"),
         }

@@ -121,6 +121,7 @@ pub(super) async fn tenant(app: &TestApp, name: &str, plan_id: &str) -> Tenant {
             json!({"name": "sync", "scope": "write"}),
         )
         .await;
+    let sessions = app.get("me/sessions", &customer).await;
 
     let ids = BTreeMap::from([
         ("apps", app_id),
@@ -139,6 +140,7 @@ pub(super) async fn tenant(app: &TestApp, name: &str, plan_id: &str) -> Tenant {
         ("asset_id", id_of(&asset, "/id")),
         ("delivery_id", id_of(&deliveries, "/items/0/id")),
         ("token_id", id_of(&token, "/token/id")),
+        ("session_id", id_of(&sessions, "/items/0/id")),
         ("msg_id", id_of(&push, "/id")),
         // Plans are no tenant's: PATCH and DELETE are the administrators' (GET is in `SKIPPED`).
         ("plans", plan_id.to_owned()),

@@ -69,6 +69,7 @@ error_codes! {
     PartnersOnly = "partners_only", 403, "Only partners and administrators may do this.";
     NotWhileImpersonating = "not_while_impersonating", 403, "Not possible in a \"log in as\" session.";
     ReadOnlyImpersonation = "read_only_impersonation", 403, "This \"log in as\" session may only read.";
+    LogInAsDisabled = "log_in_as_disabled", 403, "The customer does not allow \"log in as\".";
     // Accounts.
     EmailTaken = "email_taken", 409, "Another account (or another user of the app) already uses this email address.";
     CustomerNotActivated = "customer_not_activated", 409, "Only activated customers can be opened with \"log in as\".";

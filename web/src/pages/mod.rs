@@ -19,4 +19,5 @@ pub mod outbox;
 pub mod profile;
 pub mod publishing;
 pub mod recovery;
+pub mod sessions;
 pub mod webhooks;

@@ -1,12 +1,14 @@
-//! The signed-in account's own profile: edit details, change the password, API tokens.
+//! The signed-in account's own profile: edit details, change the password, sessions, API
+//! tokens and (for a customer) its consent to "log in as".
 
 use leptos::prelude::*;
-use types::accounts::{Account, UpdateProfile};
+use types::accounts::{Account, Role, UpdateProfile};
 use types::auth::{ChangePasswordRequest, TokenResponse};
 
 use crate::api;
 use crate::components::{use_toasts, FormAlerts, FormState, TextField, Tone};
 use crate::pages::api_tokens::ApiTokens;
+use crate::pages::sessions::{LogInAsConsent, Sessions};
 use crate::session::{self, Auth};
 
 #[component]
@@ -136,12 +138,17 @@ pub fn Profile() -> impl IntoView {
         {if impersonated {
             view! {
                 <section class="card">
-                    <div class="card-head"><h2>"API tokens"</h2></div>
-                    <p class="muted pad">"Only the account holder can manage API tokens, not during “log in as”."</p>
+                    <div class="card-head"><h2>"Sessions, API tokens and “log in as”"</h2></div>
+                    <p class="muted pad">"Only the account holder sees its sessions, manages API tokens and decides about “log in as” — not during “log in as”."</p>
                 </section>
             }.into_any()
         } else {
-            view! { <ApiTokens/> }.into_any()
+            let customer = account.clone().filter(|a| a.role == Role::Customer);
+            view! {
+                <Sessions/>
+                {customer.map(|account| view! { <LogInAsConsent account=account/> })}
+                <ApiTokens/>
+            }.into_any()
         }}
     }
 }

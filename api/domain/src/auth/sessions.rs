@@ -6,6 +6,7 @@ use types::auth::TokenResponse;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::secrets;
 use crate::db::accounts::AccountRow;
+use crate::db::sessions::{NewSession, SessionRow};
 use crate::db::tokens::{NewRefreshToken, RefreshTokenRow};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
@@ -26,14 +27,44 @@ pub struct SessionKind {
     pub ends_at: Option<chrono::NaiveDateTime>,
 }
 
-/// Starts a new session family for `account`.
+/// Where a sign-in came from: kept with its session, for its person to recognise it.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// The longest `User-Agent` kept (real ones are about 150 characters).
+const USER_AGENT_MAX: usize = 300;
+
+/// Starts a new session family for `account`, signed in from `origin`.
 pub fn start_session(
     conn: &mut DbConn,
     jwt: &JwtKeys,
     account: &AccountRow,
     kind: SessionKind,
+    origin: &Origin,
 ) -> AppResult<TokenResponse> {
     let family = secrets::random_token(16);
+    let now = crate::clock::now();
+    let user_agent: Option<String> = origin.user_agent.as_deref().map(|ua| {
+        ua.chars()
+            .filter(|c| !c.is_control())
+            .take(USER_AGENT_MAX)
+            .collect()
+    });
+    SessionRow::insert(
+        conn,
+        &NewSession {
+            account_id: account.id,
+            family_id: &family,
+            impersonator_id: kind.impersonator_id,
+            ip: origin.ip.as_deref(),
+            user_agent: user_agent.as_deref(),
+            created_at: now,
+            last_used_at: now,
+        },
+    )?;
     issue_tokens(conn, jwt, account, &family, kind)
 }
 
@@ -53,6 +84,7 @@ pub fn issue_tokens(
         expires_at = expires_at.min(end);
         access_ttl = access_ttl.min((end - now).num_seconds()).max(1);
     }
+    SessionRow::touch(conn, family, now)?;
     RefreshTokenRow::insert(
         conn,
         &NewRefreshToken {
@@ -82,4 +114,145 @@ pub fn issue_tokens(
         token_type: "Bearer".into(),
         expires_in,
     })
+}
+
+/// The live sessions of `account_id` in their wire form, `current` (the request's session)
+/// marked and first.
+pub fn list(
+    conn: &mut DbConn,
+    account_id: i64,
+    current: Option<&str>,
+) -> AppResult<Vec<types::auth::Session>> {
+    let rows = SessionRow::live_of(conn, account_id, crate::clock::now())?;
+    let mut items: Vec<types::auth::Session> = rows
+        .into_iter()
+        .map(|row| {
+            let is_current = current == Some(row.family_id.as_str());
+            types::auth::Session {
+                id: row.id.to_string(),
+                created_at: row.created_at.and_utc(),
+                last_used_at: row.last_used_at.and_utc(),
+                ip: row.ip,
+                device: row.user_agent.as_deref().and_then(device_of),
+                user_agent: row.user_agent,
+                current: is_current,
+            }
+        })
+        .collect();
+    items.sort_by_key(|s| !s.current);
+    Ok(items)
+}
+
+/// Ends the live session `id` of `account_id` (404 when it has no such session), as `actor`.
+pub fn end(
+    conn: &mut DbConn,
+    actor: &crate::db::audit::Actor,
+    account_id: i64,
+    id: i64,
+) -> AppResult<()> {
+    let session = SessionRow::live_of(conn, account_id, crate::clock::now())?
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or_else(AppError::not_found)?;
+    RefreshTokenRow::revoke_family(conn, &session.family_id)?;
+    actor.record(conn, "session.revoke", "session", Some(id.to_string()))?;
+    Ok(())
+}
+
+/// Ends every live session of `account_id` but `current`, as `actor`; how many.
+pub fn end_others(
+    conn: &mut DbConn,
+    actor: &crate::db::audit::Actor,
+    account_id: i64,
+    current: Option<&str>,
+) -> AppResult<usize> {
+    let others: Vec<SessionRow> = SessionRow::live_of(conn, account_id, crate::clock::now())?
+        .into_iter()
+        .filter(|s| current != Some(s.family_id.as_str()))
+        .collect();
+    for session in &others {
+        RefreshTokenRow::revoke_family(conn, &session.family_id)?;
+    }
+    if !others.is_empty() {
+        actor.record(conn, "session.revoke_others", "session", None)?;
+    }
+    Ok(others.len())
+}
+
+/// The browser and system a `User-Agent` names, in words (`Firefox on Linux`), or the program
+/// (`curl`); `None` when it names nothing known.
+pub fn device_of(user_agent: &str) -> Option<String> {
+    let has = |token: &str| user_agent.contains(token);
+    let program = [
+        ("curl/", "curl"),
+        ("python-requests/", "Python requests"),
+        ("python-httpx/", "Python httpx"),
+        ("okhttp/", "OkHttp"),
+        ("Go-http-client/", "Go"),
+        ("node-fetch", "Node.js"),
+        ("undici", "Node.js"),
+        ("reqwest", "Rust reqwest"),
+    ]
+    .into_iter()
+    .find(|(token, _)| user_agent.starts_with(token) || has(token));
+    if let Some((_, name)) = program {
+        return Some(name.to_owned());
+    }
+    let browser = if has("Edg/") || has("EdgiOS/") || has("EdgA/") {
+        Some("Edge")
+    } else if has("OPR/") {
+        Some("Opera")
+    } else if has("Firefox/") || has("FxiOS/") {
+        Some("Firefox")
+    } else if has("SamsungBrowser/") {
+        Some("Samsung Internet")
+    } else if has("Chrome/") || has("CriOS/") || has("Chromium/") {
+        Some("Chrome")
+    } else if has("Safari/") && has("Version/") {
+        Some("Safari")
+    } else {
+        None
+    };
+    let system = if has("iPhone") || has("iPad") || has("iPod") {
+        Some("iOS")
+    } else if has("Android") {
+        Some("Android")
+    } else if has("CrOS") {
+        Some("ChromeOS")
+    } else if has("Windows") {
+        Some("Windows")
+    } else if has("Macintosh") || has("Mac OS X") {
+        Some("macOS")
+    } else if has("Linux") || has("X11") {
+        Some("Linux")
+    } else {
+        None
+    };
+    match (browser, system) {
+        (Some(b), Some(s)) => Some(format!("{b} on {s}")),
+        (Some(b), None) => Some(b.to_owned()),
+        (None, Some(s)) => Some(s.to_owned()),
+        (None, None) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::device_of;
+
+    #[test]
+    fn a_user_agent_reads_as_a_browser_on_a_system() {
+        for (ua, expected) in [
+            ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", "Chrome on Windows"),
+            ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0", "Edge on Windows"),
+            ("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", "Firefox on Linux"),
+            ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_7_1) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15", "Safari on macOS"),
+            ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1", "Safari on iOS"),
+            ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36", "Chrome on Android"),
+            ("curl/8.5.0", "curl"),
+        ] {
+            assert_eq!(device_of(ua).as_deref(), Some(expected), "{ua}");
+        }
+        assert_eq!(device_of("something else"), None);
+    }
 }

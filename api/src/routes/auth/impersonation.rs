@@ -6,13 +6,13 @@ use types::auth::TokenResponse;
 use types::customers::ImpersonationExchange;
 
 use super::cookie::token_reply;
-use crate::auth::extractor::client_ip;
+use crate::auth::extractor::origin;
 use crate::auth::secrets;
 use crate::auth::sessions::{start_session, SessionKind, IMPERSONATION_SESSION_MINUTES};
 use crate::db::accounts::AccountRow;
 use crate::db::audit::Actor;
 use crate::db::tokens::{OneTimeTokenRow, Purpose};
-use crate::error::{customer_not_activated, invalid_link, ApiResult};
+use crate::error::{customer_not_activated, invalid_link, log_in_as_disabled, ApiResult};
 use crate::policy::Scope;
 use crate::routes::Valid;
 use crate::state::AppState;
@@ -26,6 +26,7 @@ use crate::state::AppState;
     responses(
         (status = 200, description = "A session as the customer", body = TokenResponse),
         (status = 404, description = "`invalid_link`: unknown, used or expired code"),
+        (status = 403, description = "`log_in_as_disabled`: the customer switched it off since the code was made"),
         (status = 409, description = "`customer_not_activated`"),
     )
 )]
@@ -37,7 +38,8 @@ pub(super) async fn exchange_impersonation(
 ) -> ApiResult<HttpResponse> {
     let body = body.0;
     let hash = secrets::hash_token(&body.code);
-    let ip = client_ip(&req, state.settings.trust_proxy);
+    let origin = origin(&req, state.settings.trust_proxy);
+    let ip = origin.ip.clone();
     let state2 = state.clone();
     let tokens = state
         .db
@@ -64,7 +66,10 @@ pub(super) async fn exchange_impersonation(
                     crate::clock::now() + chrono::Duration::minutes(IMPERSONATION_SESSION_MINUTES),
                 ),
             };
-            let tokens = start_session(conn, &state2.jwt, &customer, kind)?;
+            if !customer.allow_log_in_as {
+                return Err(log_in_as_disabled());
+            }
+            let tokens = start_session(conn, &state2.jwt, &customer, kind, &origin)?;
             Actor::for_account(&customer.principal(), Some(actor.id), ip).record(
                 conn,
                 "session.impersonate",

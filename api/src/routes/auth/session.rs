@@ -8,7 +8,7 @@ use types::ErrorCode;
 use super::checks::ensure_activated;
 use super::cookie::{refresh_token_of, session_cookies, token_reply};
 use crate::auth::device;
-use crate::auth::extractor::client_ip;
+use crate::auth::extractor::{client_ip, origin};
 use crate::auth::password;
 use crate::auth::secrets;
 use crate::auth::sessions::{issue_tokens, start_session, SessionKind};
@@ -103,10 +103,12 @@ pub(super) async fn login(
     }
     ensure_activated(&account)?;
     let state2 = state.clone();
+    let origin = origin(&req, state.settings.trust_proxy);
     let tokens = state
         .db
         .transaction(move |conn| {
-            let tokens = start_session(conn, &state2.jwt, &account, SessionKind::default())?;
+            let tokens =
+                start_session(conn, &state2.jwt, &account, SessionKind::default(), &origin)?;
             let actor = Actor::for_account(&account.principal(), None, ip);
             actor.record(conn, "session.create", "session", None)?;
             Ok(tokens)

@@ -9,7 +9,7 @@ use types::ErrorCode;
 use crate::auth::{secrets, Manager};
 use crate::db::parse_id;
 use crate::db::tokens::OneTimeTokenRow;
-use crate::error::{customer_not_activated, ApiError, ApiResult, AppError};
+use crate::error::{customer_not_activated, log_in_as_disabled, ApiError, ApiResult, AppError};
 use crate::routes::Valid;
 use crate::state::AppState;
 
@@ -18,8 +18,9 @@ pub const IMPERSONATION_CODE_SECS: i64 = 60;
 
 /// "Log in as" (the customer icon): a one-time code, valid for 60 seconds, that a new tab
 /// exchanges at `POST /auth/impersonation/exchange` for a session as the customer lasting at most
-/// an hour. Only for `activated` customers; every write in that session is audited with both
-/// accounts. `read_only` sessions may only read.
+/// an hour. Only for `activated` customers that allow it (`allow_log_in_as`, their own choice);
+/// every write in that session is audited with both accounts. `read_only` sessions may only
+/// read.
 #[utoipa::path(
     tag = "customers",
     security(("bearer" = [])),
@@ -27,7 +28,7 @@ pub const IMPERSONATION_CODE_SECS: i64 = 60;
     request_body = ImpersonateRequest,
     responses(
         (status = 201, description = "The code", body = ImpersonationCode),
-        (status = 403, description = "`partners_only`, or `not_while_impersonating`"),
+        (status = 403, description = "`partners_only`, `not_while_impersonating`, or `log_in_as_disabled`: the customer does not allow it"),
         (status = 404, description = "No such customer of yours"),
         (status = 409, description = "`customer_not_activated`: pending or locked customers cannot be impersonated"),
     )
@@ -56,6 +57,9 @@ pub(super) async fn impersonate_customer(
             let customer = user.scope().find_customer(conn, id)?;
             if customer.status() != AccountStatus::Activated {
                 return Err(customer_not_activated());
+            }
+            if !customer.allow_log_in_as {
+                return Err(log_in_as_disabled());
             }
             OneTimeTokenRow::insert_impersonation(
                 conn,

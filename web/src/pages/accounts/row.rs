@@ -30,6 +30,8 @@ pub(super) fn DirectoryRow(
     );
     let locked = account.status == AccountStatus::Locked;
     let can_log_in_as = customers && account.status == AccountStatus::Activated;
+    // The customer's own choice: the button stays, disabled, and says why.
+    let refuses_log_in_as = !account.allow_log_in_as;
     let can_resend = customers && !is_admin && account.status == AccountStatus::PendingActivation;
     let (for_resend, for_apps) = (account.clone(), account.clone());
     view! {
@@ -40,10 +42,17 @@ pub(super) fn DirectoryRow(
             <td><StatusBadge status=account.status/></td>
             <td class="nowrap">{date(&account.created_at)}</td>
             <td class="actions">
-                {can_log_in_as.then(|| view! {
-                    <button class="button button-small" aria-label=format!("Log in as {label}")
-                        title="Open this customer's back office in a new tab"
-                        on:click=move |_| dialog.set(Dialog::LogInAs(for_login.clone()))>"Log in as"</button>
+                {can_log_in_as.then(|| if refuses_log_in_as {
+                    view! {
+                        <button class="button button-small" type="button" disabled=true aria-label=format!("Log in as: off for {label}, by the customer's choice")
+                            title="The customer switched “log in as” off in its profile">"Log in as: off"</button>
+                    }.into_any()
+                } else {
+                    view! {
+                        <button class="button button-small" aria-label=format!("Log in as {label}")
+                            title="Open this customer's back office in a new tab"
+                            on:click=move |_| dialog.set(Dialog::LogInAs(for_login.clone()))>"Log in as"</button>
+                    }.into_any()
                 })}
                 {can_resend.then(|| view! {
                     <button class="button button-small" aria-label=format!("Resend activation to {label}")

@@ -6,6 +6,10 @@ use chrono::{DateTime, Utc};
 pub(super) const ACTIONS: &[(&str, &str)] = &[
     ("session.create", "Signed in"),
     ("session.impersonate", "Started a “log in as” session"),
+    ("session.revoke", "Ended one of the sessions"),
+    ("session.revoke_others", "Ended every other session"),
+    ("account.allow_log_in_as", "Allowed “log in as” for"),
+    ("account.refuse_log_in_as", "Switched off “log in as” for"),
     ("account.register", "Signed up"),
     ("account.activate", "Activated the account of"),
     ("account.update", "Changed the profile of"),
