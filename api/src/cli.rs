@@ -39,6 +39,14 @@ pub enum Command {
         #[arg(long, default_value = "User")]
         last_name: String,
     },
+    /// Turn off the two-step sign-in of an account whose person lost its phone and its recovery
+    /// codes (after checking who asks, out of band): the password alone signs in again, and
+    /// every session of the account ends. Audited as `two_factor.reset`.
+    ResetTwoFactor {
+        /// The account's email.
+        #[arg(long)]
+        email: String,
+    },
     /// Fill the database with demo accounts (idempotent) and print their logins.
     SeedDemo,
     /// Run the billing job once, now: bill ended periods, retry failed charges, expire unpaid new

@@ -26,6 +26,26 @@ fn main() -> anyhow::Result<()> {
             println!("database is up to date");
             Ok(())
         }
+        Command::ResetTwoFactor { email } => {
+            let db = open_db(&settings)?;
+            db.migrate()?;
+            let email = types::email::Email::parse(&email);
+            let mut conn = db
+                .get()
+                .map_err(|e| anyhow::anyhow!("database unavailable: {e}"))?;
+            let found = diesel::Connection::transaction(&mut *conn, |conn| {
+                api::auth::two_factor::reset(conn, &email)
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            match found {
+                Some(account) => println!(
+                    "two-step sign-in of {} is off, and its sessions ended: the password alone signs in",
+                    account.email
+                ),
+                None => anyhow::bail!("no account has the email {}", email.as_str()),
+            }
+            Ok(())
+        }
         Command::CreateAdmin {
             email,
             password,

@@ -178,3 +178,86 @@ pub struct Session {
 pub struct SessionList {
     pub items: Vec<Session>,
 }
+
+crate::string_enum! {
+    /// A way to give the second step of a sign-in.
+    pub enum TwoFactorMethod {
+        /// A 6-digit code from an authenticator app (RFC 6238).
+        Totp = "totp",
+        /// One of the ten recovery codes, each used once.
+        RecoveryCode = "recovery_code",
+    }
+}
+
+/// The first step of a sign-in of a person with a second factor: no tokens yet, but a challenge
+/// to answer at `POST auth/login/two-factor` within 5 minutes, once.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TwoFactorChallenge {
+    /// Always `true`: tells this answer from the tokens.
+    pub two_factor_required: bool,
+    pub challenge: String,
+    /// What the challenge may be answered with.
+    pub methods: Vec<TwoFactorMethod>,
+}
+
+/// What `POST auth/login` answers: the tokens, or a second step to take first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum LoginReply {
+    Tokens(TokenResponse),
+    TwoFactor(TwoFactorChallenge),
+}
+
+/// The second step of a sign-in: the challenge, with a code from the app or a recovery code.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+pub struct SecondFactor {
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub challenge: String,
+    /// The 6 digits the authenticator app shows now.
+    #[validate(length(min = 6, max = 10))]
+    #[schema(min_length = 6, max_length = 10, example = "123456")]
+    pub code: Option<String>,
+    /// One of the recovery codes (used up by this sign-in).
+    #[validate(length(min = 8, max = 40))]
+    #[schema(min_length = 8, max_length = 40, example = "abcde-fghjk")]
+    pub recovery_code: Option<String>,
+    /// Browser sessions: the refresh token goes to an HttpOnly cookie, as at `POST auth/login`.
+    #[serde(default)]
+    pub use_cookie: bool,
+}
+
+/// An enrolment started: the secret to put in an authenticator app, by hand or by its QR code.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TotpEnrolment {
+    /// Base32, as the apps take it typed in.
+    #[schema(example = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")]
+    pub secret: String,
+    /// The `otpauth://totp/…` address the QR code holds (SHA-1, 6 digits, 30 s).
+    pub otpauth_uri: String,
+    /// The QR code of `otpauth_uri`, as an SVG document (made here: no outside service).
+    pub qr_svg: String,
+}
+
+/// A code from the authenticator app (or, to turn the second factor off, a recovery code).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+pub struct TwoFactorCode {
+    #[validate(length(min = 6, max = 40))]
+    #[schema(min_length = 6, max_length = 40, example = "123456")]
+    pub code: String,
+}
+
+/// Ten single-use recovery codes, shown this once (only their hashes are kept).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecoveryCodes {
+    pub recovery_codes: Vec<String>,
+}
+
+/// Whether the signed-in person signs in with a second factor.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TwoFactorStatus {
+    /// An authenticator app is confirmed.
+    pub totp: bool,
+    /// Recovery codes not used yet.
+    pub recovery_codes_left: i64,
+}

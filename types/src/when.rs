@@ -34,13 +34,13 @@ pub fn end_of_day_or_date_time(text: &str) -> Option<DateTime<Utc>> {
 
 /// The schema of such a field, `meaning` what it is for: a string holding either form.
 pub fn date_time_or_date_schema(meaning: &str) -> utoipa::openapi::schema::Schema {
-    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+    use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
     let string = |format| {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .format(Some(SchemaFormat::KnownFormat(format)))
     };
-    OneOfBuilder::new()
+    AnyOfBuilder::new()
         .item(string(KnownFormat::DateTime))
         .item(string(KnownFormat::Date).description(Some("The end of that day, UTC.")))
         .description(Some(format!(

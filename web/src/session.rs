@@ -5,7 +5,7 @@ use std::cell::Cell;
 
 use leptos::prelude::*;
 use types::accounts::{Account, Role};
-use types::auth::{LoginRequest, TokenResponse};
+use types::auth::{LoginReply, LoginRequest, SecondFactor, TokenResponse, TwoFactorChallenge};
 use types::customers::ImpersonationExchange;
 
 use crate::api::{self, ApiError, TabSession};
@@ -89,14 +89,15 @@ async fn load_me() -> Result<Account, ApiError> {
     api::get::<Account>("me").await
 }
 
-/// Signs in with the refresh token kept in the HttpOnly cookie. `auth` is taken before any
-/// await: reactive context is not available after one.
+/// Signs in with email and password, the refresh token kept in the HttpOnly cookie: signed in
+/// (`None`), or a second step to take first (the challenge). `auth` is taken before any await:
+/// reactive context is not available after one.
 pub async fn sign_in(
     auth: RwSignal<Auth>,
     email: String,
     password: String,
-) -> Result<(), ApiError> {
-    let tokens: TokenResponse = api::post(
+) -> Result<Option<TwoFactorChallenge>, ApiError> {
+    let reply: LoginReply = api::post(
         "auth/login",
         &LoginRequest {
             email,
@@ -105,6 +106,23 @@ pub async fn sign_in(
         },
     )
     .await?;
+    match reply {
+        LoginReply::Tokens(tokens) => signed_in(auth, tokens).await.map(|()| None),
+        LoginReply::TwoFactor(challenge) => Ok(Some(challenge)),
+    }
+}
+
+/// The second step of a sign-in: the challenge answered with an app's code or a recovery code.
+pub async fn sign_in_second_step(
+    auth: RwSignal<Auth>,
+    mut answer: SecondFactor,
+) -> Result<(), ApiError> {
+    answer.use_cookie = true;
+    let tokens: TokenResponse = api::post("auth/login/two-factor", &answer).await?;
+    signed_in(auth, tokens).await
+}
+
+async fn signed_in(auth: RwSignal<Auth>, tokens: TokenResponse) -> Result<(), ApiError> {
     // Signing in on purpose makes this tab an ordinary one again.
     api::set_tab_session(TabSession::Cookie);
     api::set_access_token(Some(tokens.access_token));

@@ -35,6 +35,8 @@ pub struct AppState {
     /// Failed sign-ins from a browser that signed in to the account before (its device cookie),
     /// counted instead of the two above, so that strangers cannot lock its owner out.
     pub failed_logins_by_device: RateLimiter,
+    /// Wrong second-factor codes per person (TOTP and recovery codes).
+    pub failed_second_factors: RateLimiter,
     /// SDK requests per app key.
     pub sdk_by_key: RateLimiter,
     /// Emails about an account (activation links, sign-up notices) per address, so that nobody
@@ -80,6 +82,8 @@ impl AppState {
                 settings.login_failures_per_account,
                 FAILED_LOGIN_WINDOW,
             ),
+            // Ten wrong codes in 15 minutes: a million-to-one guess needs years at this pace.
+            failed_second_factors: RateLimiter::new(10, FAILED_LOGIN_WINDOW),
             sdk_by_key: RateLimiter::new(settings.sdk_rate_limit, minute),
             mails_per_address: RateLimiter::new(ACCOUNT_MAILS_PER_HOUR, Duration::from_secs(3600)),
             push: Arc::new(crate::push::Push::new(&settings)?),

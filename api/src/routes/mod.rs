@@ -32,6 +32,7 @@ mod register;
 pub mod sdk;
 pub mod sessions;
 pub mod subscriptions;
+pub mod two_factor;
 pub mod webhooks;
 
 pub use etag::{
@@ -45,6 +46,7 @@ pub fn configure(cfg: &mut impl Register) {
     auth::configure(cfg);
     me::configure(cfg);
     sessions::configure(cfg);
+    two_factor::configure(cfg);
     account::configure(cfg);
     partners::configure(cfg);
     customers::configure(cfg);

@@ -33,6 +33,7 @@ pub mod sketch;
 pub mod stored;
 pub mod subscriptions;
 pub mod tokens;
+pub mod two_factor;
 pub mod versioned;
 pub mod webhooks;
 

@@ -26,6 +26,36 @@ diesel::table! {
 }
 
 diesel::table! {
+    two_factor (account_id) {
+        account_id -> BigInt,
+        totp_secret -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        last_step -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        code_hash -> Text,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_challenges (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        challenge_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        failures -> Integer,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> BigInt,
         account_id -> BigInt,
@@ -696,6 +726,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     refresh_tokens,
     sessions,
+    two_factor,
+    recovery_codes,
+    login_challenges,
     api_tokens,
     one_time_tokens,
     emails,

@@ -213,3 +213,4 @@ both_backends! {
 
 mod rate_limit;
 mod sessions;
+mod two_factor;

@@ -57,6 +57,11 @@ error_codes! {
     InvalidToken = "invalid_token", 401, "The bearer token is unknown, expired, revoked or malformed.";
     InvalidCredentials = "invalid_credentials", 401, "The email and password do not match an account.";
     InvalidRefreshToken = "invalid_refresh_token", 401, "The refresh token is unknown or expired.";
+    InvalidCode = "invalid_code", 401, "The code is wrong, or was used already.";
+    InvalidChallenge = "invalid_challenge", 401, "The sign-in challenge is unknown, used or expired: sign in again.";
+    TwoFactorAlreadyOn = "two_factor_already_on", 409, "Two-factor sign-in is on already.";
+    TwoFactorNotStarted = "two_factor_not_started", 409, "Start the enrolment first.";
+    TwoFactorOff = "two_factor_off", 409, "Two-factor sign-in is not on.";
     RefreshTokenReused = "refresh_token_reused", 401, "A refresh token was used twice: the session is ended.";
     InvalidAppKey = "invalid_app_key", 401, "The SDK API's app key is unknown or rotated.";
     InvalidLink = "invalid_link", 404, "A one-time link or code is unknown, already used or expired.";

@@ -20,4 +20,5 @@ pub mod profile;
 pub mod publishing;
 pub mod recovery;
 pub mod sessions;
+pub mod two_factor;
 pub mod webhooks;

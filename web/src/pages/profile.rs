@@ -9,6 +9,7 @@ use crate::api;
 use crate::components::{use_toasts, FormAlerts, FormState, TextField, Tone};
 use crate::pages::api_tokens::ApiTokens;
 use crate::pages::sessions::{LogInAsConsent, Sessions};
+use crate::pages::two_factor::TwoFactor;
 use crate::session::{self, Auth};
 
 #[component]
@@ -145,6 +146,7 @@ pub fn Profile() -> impl IntoView {
         } else {
             let customer = account.clone().filter(|a| a.role == Role::Customer);
             view! {
+                <TwoFactor/>
                 <Sessions/>
                 {customer.map(|account| view! { <LogInAsConsent account=account/> })}
                 <ApiTokens/>

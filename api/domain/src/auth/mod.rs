@@ -6,3 +6,4 @@ pub mod password;
 pub mod rate_limit;
 pub mod secrets;
 pub mod sessions;
+pub mod two_factor;

@@ -6,6 +6,7 @@ mod cookie;
 mod impersonation;
 mod password_reset;
 mod register;
+mod second_factor;
 mod session;
 
 use crate::routes::Register;
@@ -15,6 +16,7 @@ pub fn configure(cfg: &mut impl Register) {
         .service(register::register)
         .service(register::activate)
         .service(session::login)
+        .service(second_factor::sign_in_second_step)
         .service(session::refresh)
         .service(session::logout)
         .service(password_reset::request_password_reset)

@@ -2,7 +2,7 @@
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use types::accounts::AccountStatus;
-use types::auth::{LoginRequest, RefreshRequest, TokenResponse};
+use types::auth::{LoginReply, LoginRequest, RefreshRequest, TokenResponse, TwoFactorChallenge};
 use types::ErrorCode;
 
 use super::checks::ensure_activated;
@@ -12,6 +12,7 @@ use crate::auth::extractor::{client_ip, origin};
 use crate::auth::password;
 use crate::auth::secrets;
 use crate::auth::sessions::{issue_tokens, start_session, SessionKind};
+use crate::auth::two_factor;
 use crate::db::accounts::{AccountRow, Principal};
 use crate::db::audit::Actor;
 use crate::db::tokens::RefreshTokenRow;
@@ -33,11 +34,14 @@ use crate::state::AppState;
 /// `/api/v1/auth`). A later sign-in to the same email that brings it back is judged by that
 /// browser's own failures only, so strangers guessing at an email, or sharing an address, cannot
 /// lock its owner out of a browser the owner has used before.
+///
+/// A person with two-factor sign-in on gets no tokens here but a `TwoFactorChallenge`
+/// (`two_factor_required: true`), to answer at `POST auth/login/two-factor` within 5 minutes.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginRequest,
     responses(
-        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 200, description = "Signed in: the tokens, or the second step to take", body = LoginReply),
         (status = 401, description = "`invalid_credentials`: wrong email or password"),
         (status = 403, description = "`account_not_activated` or `account_locked`"),
         (status = 429, description = "`rate_limited`: too many failed sign-ins for this email or from this address"),
@@ -104,17 +108,28 @@ pub(super) async fn login(
     ensure_activated(&account)?;
     let state2 = state.clone();
     let origin = origin(&req, state.settings.trust_proxy);
-    let tokens = state
+    let step = state
         .db
         .transaction(move |conn| {
+            let now = crate::clock::now();
+            if let Some((challenge, methods)) = two_factor::challenge_for(conn, account.id, now)? {
+                return Ok(LoginReply::TwoFactor(TwoFactorChallenge {
+                    two_factor_required: true,
+                    challenge,
+                    methods,
+                }));
+            }
             let tokens =
                 start_session(conn, &state2.jwt, &account, SessionKind::default(), &origin)?;
             let actor = Actor::for_account(&account.principal(), None, ip);
             actor.record(conn, "session.create", "session", None)?;
-            Ok(tokens)
+            Ok(LoginReply::Tokens(tokens))
         })
         .await?;
-    let mut reply = token_reply(tokens, body.use_cookie, &state);
+    let mut reply = match step {
+        LoginReply::Tokens(tokens) => token_reply(tokens, body.use_cookie, &state),
+        challenge @ LoginReply::TwoFactor(_) => HttpResponse::Ok().json(challenge),
+    };
     reply
         .add_cookie(&device::cookie_for(key.as_str(), &state))
         .map_err(AppError::internal)?;

@@ -1,0 +1,170 @@
+//! The signed-in person's second factor: an authenticator app, enrolled and confirmed, turned off,
+//! and its recovery codes (`/me/two-factor...`). Only the person itself, never during "log in
+//! as".
+
+use actix_web::{delete, get, post, web, HttpResponse};
+use types::auth::{RecoveryCodes, TotpEnrolment, TwoFactorCode, TwoFactorStatus};
+
+use crate::auth::{two_factor, AuthUser};
+use crate::db::accounts::AccountRow;
+use crate::error::{ApiResult, AppError};
+use crate::routes::{Register, Valid};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut impl Register) {
+    cfg.service(two_factor_status)
+        .service(start_totp_enrolment)
+        .service(confirm_totp)
+        .service(regenerate_recovery_codes)
+        .service(disable_two_factor);
+}
+
+const WHAT: &str = "manage the account's second factor";
+
+/// Whether the signed-in person signs in with a second factor, and how many recovery codes it
+/// has left.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Where it stands", body = TwoFactorStatus),
+        (status = 403, description = "`not_while_impersonating`"),
+    )
+)]
+#[get("/me/two-factor")]
+async fn two_factor_status(state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
+    user.holder_only(WHAT)?;
+    let id = user.id();
+    let status = state
+        .db
+        .run(move |conn| two_factor::status(conn, id))
+        .await?;
+    Ok(HttpResponse::Ok().json(status))
+}
+
+/// Starts enrolling an authenticator app (RFC 6238: SHA-1, 6 digits, 30 s): the secret, its
+/// `otpauth://` address and that address's QR code. Nothing changes at sign-in until a code
+/// from the app confirms it (`POST me/two-factor/totp/confirm`); starting again replaces the
+/// secret.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The secret to enrol", body = TotpEnrolment),
+        (status = 403, description = "`not_while_impersonating`"),
+        (status = 409, description = "`two_factor_already_on`"),
+    )
+)]
+#[post("/me/two-factor/totp")]
+async fn start_totp_enrolment(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> ApiResult<HttpResponse> {
+    user.holder_only(WHAT)?;
+    let id = user.id();
+    let enrolment = state
+        .db
+        .transaction(move |conn| {
+            let account = AccountRow::find(conn, id)?.ok_or_else(AppError::not_found)?;
+            two_factor::start(conn, &account, crate::clock::now())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(enrolment))
+}
+
+/// Confirms the enrolment with the code the app shows: two-factor sign-in is on from now on, and
+/// the answer holds ten recovery codes, shown this once.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    request_body = TwoFactorCode,
+    responses(
+        (status = 200, description = "On; the recovery codes", body = RecoveryCodes),
+        (status = 403, description = "`not_while_impersonating`"),
+        (status = 409, description = "`two_factor_not_started` or `two_factor_already_on`"),
+        (status = 422, description = "`validation_failed`: not the code the app shows now"),
+    )
+)]
+#[post("/me/two-factor/totp/confirm")]
+async fn confirm_totp(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Valid<TwoFactorCode>,
+) -> ApiResult<HttpResponse> {
+    user.holder_only(WHAT)?;
+    let (id, actor, code) = (user.id(), user.actor(), body.0.code);
+    let recovery_codes = state
+        .db
+        .transaction(move |conn| {
+            let account = AccountRow::find(conn, id)?.ok_or_else(AppError::not_found)?;
+            two_factor::confirm(conn, &actor, &account, &code, crate::clock::now())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(RecoveryCodes { recovery_codes }))
+}
+
+/// Ten new recovery codes, given a code from the app; the old ones stop working.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    request_body = TwoFactorCode,
+    responses(
+        (status = 200, description = "The new recovery codes", body = RecoveryCodes),
+        (status = 401, description = "`invalid_code`"),
+        (status = 403, description = "`not_while_impersonating`"),
+        (status = 409, description = "`two_factor_off`"),
+    )
+)]
+#[post("/me/two-factor/recovery-codes")]
+async fn regenerate_recovery_codes(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Valid<TwoFactorCode>,
+) -> ApiResult<HttpResponse> {
+    user.holder_only(WHAT)?;
+    let (id, actor, code) = (user.id(), user.actor(), body.0.code);
+    let recovery_codes = state
+        .db
+        .transaction(move |conn| {
+            let account = AccountRow::find(conn, id)?.ok_or_else(AppError::not_found)?;
+            two_factor::regenerate_recovery_codes(
+                conn,
+                &actor,
+                &account,
+                &code,
+                crate::clock::now(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(RecoveryCodes { recovery_codes }))
+}
+
+/// Turns two-factor sign-in off, given a code from the app or a recovery code.
+#[utoipa::path(
+    tag = "me",
+    security(("bearer" = [])),
+    request_body = TwoFactorCode,
+    responses(
+        (status = 204, description = "Off"),
+        (status = 401, description = "`invalid_code`"),
+        (status = 403, description = "`not_while_impersonating`"),
+        (status = 409, description = "`two_factor_off`"),
+    )
+)]
+#[delete("/me/two-factor")]
+async fn disable_two_factor(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: Valid<TwoFactorCode>,
+) -> ApiResult<HttpResponse> {
+    user.holder_only(WHAT)?;
+    let (id, actor, code) = (user.id(), user.actor(), body.0.code);
+    state
+        .db
+        .transaction(move |conn| {
+            let account = AccountRow::find(conn, id)?.ok_or_else(AppError::not_found)?;
+            two_factor::disable(conn, &actor, &account, &code, crate::clock::now())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
