@@ -7,7 +7,9 @@ use types::auth::{RecoveryCodes, TotpEnrolment, TwoFactorCode, TwoFactorStatus};
 
 use crate::auth::{two_factor, AuthUser};
 use crate::db::accounts::AccountRow;
-use crate::error::{ApiResult, AppError};
+use crate::db::audit::Actor;
+use crate::db::DbConn;
+use crate::error::{ApiResult, AppError, AppResult};
 use crate::routes::{Register, Valid};
 use crate::state::AppState;
 
@@ -20,6 +22,24 @@ pub fn configure(cfg: &mut impl Register) {
 }
 
 const WHAT: &str = "manage the account's second factor";
+
+/// Runs `change` on the signed-in person's own account in one transaction, as that person (never
+/// during "log in as").
+async fn on_own_account<T: Send + 'static>(
+    state: &AppState,
+    user: &AuthUser,
+    change: impl FnOnce(&mut DbConn, &Actor, &AccountRow) -> AppResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    user.holder_only(WHAT)?;
+    let (id, actor) = (user.id(), user.actor());
+    Ok(state
+        .db
+        .transaction(move |conn| {
+            let account = AccountRow::find(conn, id)?.ok_or_else(AppError::not_found)?;
+            change(conn, &actor, &account)
+        })
+        .await?)
+}
 
 /// Whether the signed-in person signs in with a second factor, and how many recovery codes it
 /// has left.
@@ -60,15 +80,10 @@ async fn start_totp_enrolment(
     state: web::Data<AppState>,
     user: AuthUser,
 ) -> ApiResult<HttpResponse> {
-    user.holder_only(WHAT)?;
-    let id = user.id();
-    let enrolment = state
-        .db
-        .transaction(move |conn| {
-            let account = AccountRow::find(conn, id)?.ok_or_else(AppError::not_found)?;
-            two_factor::start(conn, &account, crate::clock::now())
-        })
-        .await?;
+    let enrolment = on_own_account(&state, &user, |conn, _, account| {
+        two_factor::start(conn, account, crate::clock::now())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(enrolment))
 }
 
@@ -91,15 +106,11 @@ async fn confirm_totp(
     user: AuthUser,
     body: Valid<TwoFactorCode>,
 ) -> ApiResult<HttpResponse> {
-    user.holder_only(WHAT)?;
-    let (id, actor, code) = (user.id(), user.actor(), body.0.code);
-    let recovery_codes = state
-        .db
-        .transaction(move |conn| {
-            let account = AccountRow::find(conn, id)?.ok_or_else(AppError::not_found)?;
-            two_factor::confirm(conn, &actor, &account, &code, crate::clock::now())
-        })
-        .await?;
+    let code = body.0.code;
+    let recovery_codes = on_own_account(&state, &user, move |conn, actor, account| {
+        two_factor::confirm(conn, actor, account, &code, crate::clock::now())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(RecoveryCodes { recovery_codes }))
 }
 
@@ -121,21 +132,11 @@ async fn regenerate_recovery_codes(
     user: AuthUser,
     body: Valid<TwoFactorCode>,
 ) -> ApiResult<HttpResponse> {
-    user.holder_only(WHAT)?;
-    let (id, actor, code) = (user.id(), user.actor(), body.0.code);
-    let recovery_codes = state
-        .db
-        .transaction(move |conn| {
-            let account = AccountRow::find(conn, id)?.ok_or_else(AppError::not_found)?;
-            two_factor::regenerate_recovery_codes(
-                conn,
-                &actor,
-                &account,
-                &code,
-                crate::clock::now(),
-            )
-        })
-        .await?;
+    let code = body.0.code;
+    let recovery_codes = on_own_account(&state, &user, move |conn, actor, account| {
+        two_factor::regenerate_recovery_codes(conn, actor, account, &code, crate::clock::now())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(RecoveryCodes { recovery_codes }))
 }
 
@@ -157,14 +158,10 @@ async fn disable_two_factor(
     user: AuthUser,
     body: Valid<TwoFactorCode>,
 ) -> ApiResult<HttpResponse> {
-    user.holder_only(WHAT)?;
-    let (id, actor, code) = (user.id(), user.actor(), body.0.code);
-    state
-        .db
-        .transaction(move |conn| {
-            let account = AccountRow::find(conn, id)?.ok_or_else(AppError::not_found)?;
-            two_factor::disable(conn, &actor, &account, &code, crate::clock::now())
-        })
-        .await?;
+    let code = body.0.code;
+    on_own_account(&state, &user, move |conn, actor, account| {
+        two_factor::disable(conn, actor, account, &code, crate::clock::now())
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -183,12 +183,7 @@ pub fn confirm(
     }
     TwoFactorRow::confirm(conn, account.id, now)?;
     let codes = new_recovery_codes(conn, account.id)?;
-    actor.record(
-        conn,
-        "two_factor.enable",
-        account.role().as_str(),
-        Some(account.id.to_string()),
-    )?;
+    audit(conn, actor, account, "two_factor.enable")?;
     Ok(codes)
 }
 
@@ -205,13 +200,14 @@ pub fn regenerate_recovery_codes(
         return Err(invalid_code());
     }
     let codes = new_recovery_codes(conn, account.id)?;
-    actor.record(
-        conn,
-        "two_factor.recovery_codes",
-        account.role().as_str(),
-        Some(account.id.to_string()),
-    )?;
+    audit(conn, actor, account, "two_factor.recovery_codes")?;
     Ok(codes)
+}
+
+/// Records `action` on `account`'s second factor, by `actor`.
+fn audit(conn: &mut DbConn, actor: &Actor, account: &AccountRow, action: &str) -> AppResult<()> {
+    let subject = Some(account.id.to_string());
+    Ok(actor.record(conn, action, account.role().as_str(), subject)?)
 }
 
 fn confirmed(conn: &mut DbConn, account_id: i64) -> AppResult<TwoFactorRow> {
@@ -235,12 +231,7 @@ pub fn disable(
         return Err(invalid_code());
     }
     TwoFactorRow::remove(conn, account.id)?;
-    actor.record(
-        conn,
-        "two_factor.disable",
-        account.role().as_str(),
-        Some(account.id.to_string()),
-    )?;
+    audit(conn, actor, account, "two_factor.disable")?;
     Ok(())
 }
 
@@ -339,11 +330,6 @@ pub fn reset(conn: &mut DbConn, email: &types::email::Email) -> AppResult<Option
     };
     TwoFactorRow::remove(conn, account.id)?;
     crate::db::tokens::RefreshTokenRow::revoke_all_of(conn, account.id)?;
-    Actor::default().record(
-        conn,
-        "two_factor.reset",
-        account.role().as_str(),
-        Some(account.id.to_string()),
-    )?;
+    audit(conn, &Actor::default(), &account, "two_factor.reset")?;
     Ok(Some(account))
 }
