@@ -20,5 +20,6 @@ pub use states::{
 pub use table_labels::label_table_cells;
 pub use toasts::{provide_toasts, use_toasts, ToastHost, Tone};
 pub use url_state::{
-    range_backwards, url_page, url_state, Latest, SearchField, TextFilter, RANGE_BACKWARDS,
+    day_query, range_backwards, url_page, url_state, Latest, SearchField, TextFilter,
+    RANGE_BACKWARDS,
 };

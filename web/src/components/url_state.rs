@@ -191,6 +191,14 @@ pub fn SearchField(
 /// What a date range that ends before it starts is told.
 pub const RANGE_BACKWARDS: &str = "“From” is after “To”: choose a start date before the end date.";
 
+/// A date filter (`2026-11-23`, from a date input) as the start of that day in UTC; `next`: of
+/// the day after (a "to" date includes its day). `None` when empty or not a date.
+pub fn day_query(day: &str, next: bool) -> Option<chrono::DateTime<chrono::Utc>> {
+    let d = types::query::parsed::<chrono::NaiveDate>(day)?;
+    let d = if next { d.succ_opt()? } else { d };
+    Some(d.and_time(chrono::NaiveTime::MIN).and_utc())
+}
+
 /// Whether two date filters (`YYYY-MM-DD`, which sorts as the dates do) are the wrong way round;
 /// an empty one is no bound.
 pub fn range_backwards(from: RwSignal<String>, to: RwSignal<String>) -> impl Fn() -> bool + Copy {

@@ -1,15 +1,14 @@
 //! "Manage Orders" of a Standard app: filters, the list, CSV download, and an order's detail with
 //! its lines, buyer, device and trace, where the owner moves it along (with a confirmation).
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use leptos::prelude::*;
 use types::orders::{Order, OrderFilter, OrderStatus, UpdateOrder};
 use types::{query, Page, PageQuery};
 
 use crate::api;
 use crate::components::{
-    date_time, range_backwards, url_page, url_state, use_toasts, Empty, ErrorBox, FilterSelect,
-    Loading, Modal, Pager, SearchField, TextFilter, Tone,
+    date_time, day_query, range_backwards, url_page, url_state, use_toasts, Empty, ErrorBox,
+    FilterSelect, Loading, Modal, Pager, SearchField, TextFilter, Tone,
 };
 use crate::money;
 
@@ -23,11 +22,6 @@ pub fn status_badge(status: OrderStatus) -> impl IntoView {
         OrderStatus::Canceled | OrderStatus::Refunded => "badge-danger",
     };
     view! { <span class=format!("badge {tone}")>{status.label()}</span> }
-}
-
-/// The start of a day (UTC).
-fn day_start(day: NaiveDate) -> DateTime<Utc> {
-    day.and_time(NaiveTime::MIN).and_utc()
 }
 
 #[component]
@@ -51,18 +45,13 @@ pub fn OrdersTab(app_id: String) -> impl IntoView {
     let toasts = use_toasts();
     // The totals are in the list's currency: read only when a total is typed.
     let amount = move |typed: String| money::parse(&query::text(&typed)?, &currency.get());
-    let filter = move || {
-        OrderFilter {
-            q: query::text(&q.applied.get()),
-            status: query::parsed(&status.get()),
-            placed_from: query::parsed(&from.get()).map(day_start),
-            // "To" includes its day.
-            placed_to: query::parsed::<NaiveDate>(&to.get())
-                .and_then(|d| d.succ_opt())
-                .map(day_start),
-            total_min: amount(min.get()),
-            total_max: amount(max.get()),
-        }
+    let filter = move || OrderFilter {
+        q: query::text(&q.applied.get()),
+        status: query::parsed(&status.get()),
+        placed_from: day_query(&from.get(), false),
+        placed_to: day_query(&to.get(), true),
+        total_min: amount(min.get()),
+        total_max: amount(max.get()),
     };
     let list = LocalResource::new(move || {
         version.track();

@@ -7,8 +7,8 @@ use types::{query, Page, PageQuery};
 use super::parts::*;
 use crate::api;
 use crate::components::{
-    date, url_page, use_toasts, Confirm, Empty, ErrorBox, FormAlerts, FormState, Loading, Modal,
-    Pager, TextField, Tone,
+    date, day_query, url_page, use_toasts, Confirm, Empty, ErrorBox, FormAlerts, FormState,
+    Loading, Modal, Pager, TextField, Tone,
 };
 use crate::money;
 

@@ -9,7 +9,7 @@ use types::{query, Page, PageQuery};
 use super::parts::*;
 use crate::api;
 use crate::components::{
-    date, date_time, range_backwards, url_page, url_state, use_toasts, Empty, ErrorBox,
+    date, date_time, day_query, range_backwards, url_page, url_state, use_toasts, Empty, ErrorBox,
     FilterSelect, ListAlert, Loading, Pager, Tone, RANGE_BACKWARDS,
 };
 use crate::money;

@@ -105,10 +105,3 @@ pub(super) fn active_plans() -> LocalResource<Result<Page<Plan>, api::ApiError>>
 pub(super) fn plans_path() -> String {
     query::path_with("plans", &PageQuery::after(None, 100))
 }
-
-/// `2026-11-23` from a date input as the start of that day (UTC); `next`: of the day after.
-pub(super) fn day_query(day: &str, next: bool) -> Option<chrono::DateTime<chrono::Utc>> {
-    let d = query::parsed::<chrono::NaiveDate>(day)?;
-    let d = if next { d.succ_opt()? } else { d };
-    Some(d.and_time(chrono::NaiveTime::MIN).and_utc())
-}
