@@ -9,9 +9,10 @@ use crate::auth::{two_factor, AuthUser};
 use crate::db::accounts::AccountRow;
 use crate::db::audit::Actor;
 use crate::db::DbConn;
-use crate::error::{ApiResult, AppError, AppResult};
+use crate::error::{ApiError, ApiResult, AppError, AppResult};
 use crate::routes::{Register, Valid};
 use crate::state::AppState;
+use types::ErrorCode;
 
 pub fn configure(cfg: &mut impl Register) {
     cfg.service(two_factor_status)
@@ -39,6 +40,28 @@ async fn on_own_account<T: Send + 'static>(
             change(conn, &actor, &account)
         })
         .await?)
+}
+
+/// `on_own_account` for a change that takes a code of the enrolled app (or a recovery code):
+/// wrong codes count against the person as at sign-in (10 in 15 minutes, then 429), so that a
+/// stolen session cannot guess its way to turning the second factor off.
+async fn with_code<T: Send + 'static>(
+    state: &AppState,
+    user: &AuthUser,
+    change: impl FnOnce(&mut DbConn, &Actor, &AccountRow) -> AppResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    let person = user.id().to_string();
+    state
+        .failed_second_factors
+        .check(&person)
+        .map_err(AppError::rate_limited)?;
+    let result = on_own_account(state, user, change).await;
+    if let Err(ApiError(e)) = &result {
+        if e.code() == ErrorCode::InvalidCode {
+            state.failed_second_factors.count(&person);
+        }
+    }
+    result
 }
 
 /// Whether the signed-in person signs in with a second factor, and how many recovery codes it
@@ -124,6 +147,7 @@ async fn confirm_totp(
         (status = 401, description = "`invalid_code`"),
         (status = 403, description = "`not_while_impersonating`"),
         (status = 409, description = "`two_factor_off`"),
+        (status = 429, description = "`rate_limited`: too many wrong codes for this person"),
     )
 )]
 #[post("/me/two-factor/recovery-codes")]
@@ -133,7 +157,7 @@ async fn regenerate_recovery_codes(
     body: Valid<TwoFactorCode>,
 ) -> ApiResult<HttpResponse> {
     let code = body.0.code;
-    let recovery_codes = on_own_account(&state, &user, move |conn, actor, account| {
+    let recovery_codes = with_code(&state, &user, move |conn, actor, account| {
         two_factor::regenerate_recovery_codes(conn, actor, account, &code, crate::clock::now())
     })
     .await?;
@@ -150,6 +174,7 @@ async fn regenerate_recovery_codes(
         (status = 401, description = "`invalid_code`"),
         (status = 403, description = "`not_while_impersonating`"),
         (status = 409, description = "`two_factor_off`"),
+        (status = 429, description = "`rate_limited`: too many wrong codes for this person"),
     )
 )]
 #[delete("/me/two-factor")]
@@ -159,7 +184,7 @@ async fn disable_two_factor(
     body: Valid<TwoFactorCode>,
 ) -> ApiResult<HttpResponse> {
     let code = body.0.code;
-    on_own_account(&state, &user, move |conn, actor, account| {
+    with_code(&state, &user, move |conn, actor, account| {
         two_factor::disable(conn, actor, account, &code, crate::clock::now())
     })
     .await?;

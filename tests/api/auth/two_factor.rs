@@ -183,4 +183,16 @@ both_backends! {
         stopped.assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
         assert!(stopped.header("retry-after").is_some());
     }
+
+    async fn a_stolen_session_cannot_guess_its_way_to_turning_it_off(app) {
+        let (token, secret, _) = enrolled(&app, "stolen@example.com").await;
+        let off = |code: String| app.call(reqwest::Method::DELETE, "me/two-factor", Some(&token), Some(json!({"code": code})));
+        for _ in 0..10 {
+            off("abcdef".into()).await.assert_problem(StatusCode::UNAUTHORIZED, "invalid_code");
+        }
+        off(code(&app, &secret, 30)).await.assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+        app.post("me/two-factor/recovery-codes", Some(&token), json!({"code": code(&app, &secret, 30)})).await
+            .assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+        assert_eq!(app.get("me/two-factor", &token).await.body["totp"], true);
+    }
 }
