@@ -68,6 +68,24 @@ pub fn start_session(
     issue_tokens(conn, jwt, account, &family, kind)
 }
 
+/// A sign-in of `account` (its password, and its second factor if it has one) from `origin`: a
+/// new session, recorded as `session.create` by the account itself.
+pub fn sign_in(
+    conn: &mut DbConn,
+    jwt: &JwtKeys,
+    account: &AccountRow,
+    origin: &Origin,
+) -> AppResult<TokenResponse> {
+    let tokens = start_session(conn, jwt, account, SessionKind::default(), origin)?;
+    crate::db::audit::Actor::for_account(&account.principal(), None, origin.ip.clone()).record(
+        conn,
+        "session.create",
+        "session",
+        None,
+    )?;
+    Ok(tokens)
+}
+
 /// Issues an access token and the next refresh token of `family`.
 pub fn issue_tokens(
     conn: &mut DbConn,

@@ -6,9 +6,8 @@ use types::ErrorCode;
 
 use super::cookie::token_reply;
 use crate::auth::extractor::origin;
-use crate::auth::sessions::{start_session, SessionKind};
+use crate::auth::sessions::sign_in;
 use crate::auth::two_factor::{self, Answer};
-use crate::db::audit::Actor;
 use crate::error::{ApiError, ApiResult, AppError};
 use crate::routes::Valid;
 use crate::state::AppState;
@@ -52,19 +51,7 @@ pub(super) async fn sign_in_second_step(
             match two_factor::answer(conn, &body.challenge, codes, &may_try, now)? {
                 Answer::Wrong { account_id } => Ok(Err(account_id)),
                 Answer::Passed(account) => {
-                    let tokens = start_session(
-                        conn,
-                        &state2.jwt,
-                        &account,
-                        SessionKind::default(),
-                        &origin,
-                    )?;
-                    Actor::for_account(&account.principal(), None, origin.ip.clone()).record(
-                        conn,
-                        "session.create",
-                        "session",
-                        None,
-                    )?;
+                    let tokens = sign_in(conn, &state2.jwt, &account, &origin)?;
                     state2.failed_second_factors.clear(&account.id.to_string());
                     Ok(Ok(tokens))
                 }

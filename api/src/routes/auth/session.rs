@@ -11,10 +11,9 @@ use crate::auth::device;
 use crate::auth::extractor::{client_ip, origin};
 use crate::auth::password;
 use crate::auth::secrets;
-use crate::auth::sessions::{issue_tokens, start_session, SessionKind};
+use crate::auth::sessions::{issue_tokens, sign_in, SessionKind};
 use crate::auth::two_factor;
 use crate::db::accounts::{AccountRow, Principal};
-use crate::db::audit::Actor;
 use crate::db::tokens::RefreshTokenRow;
 use crate::error::{ApiError, ApiResult, AppError};
 use crate::policy::Scope;
@@ -119,11 +118,12 @@ pub(super) async fn login(
                     methods,
                 }));
             }
-            let tokens =
-                start_session(conn, &state2.jwt, &account, SessionKind::default(), &origin)?;
-            let actor = Actor::for_account(&account.principal(), None, ip);
-            actor.record(conn, "session.create", "session", None)?;
-            Ok(LoginReply::Tokens(tokens))
+            Ok(LoginReply::Tokens(sign_in(
+                conn,
+                &state2.jwt,
+                &account,
+                &origin,
+            )?))
         })
         .await?;
     let mut reply = match step {
