@@ -72,6 +72,18 @@ pub fn delete(
     Ok(AccountRow::delete(conn, id)?)
 }
 
+/// Whether a partner (or an administrator) may "log in as" `customer` now: only an activated
+/// customer (409 `customer_not_activated`) that allows it (403 `log_in_as_disabled`).
+pub fn ensure_may_log_in_as(customer: &AccountRow) -> AppResult<()> {
+    if customer.status() != types::accounts::AccountStatus::Activated {
+        return Err(crate::error::customer_not_activated());
+    }
+    if !customer.allow_log_in_as {
+        return Err(crate::error::log_in_as_disabled());
+    }
+    Ok(())
+}
+
 /// What the holder of account `id` decides for it (`PATCH account`), as `actor`: a customer's
 /// consent to "log in as" — switched off, the "log in as" sessions running now end at once.
 pub fn decide(

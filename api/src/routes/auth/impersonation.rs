@@ -12,7 +12,7 @@ use crate::auth::sessions::{start_session, SessionKind, IMPERSONATION_SESSION_MI
 use crate::db::accounts::AccountRow;
 use crate::db::audit::Actor;
 use crate::db::tokens::{OneTimeTokenRow, Purpose};
-use crate::error::{customer_not_activated, invalid_link, log_in_as_disabled, ApiResult};
+use crate::error::{invalid_link, ApiResult};
 use crate::policy::Scope;
 use crate::routes::Valid;
 use crate::state::AppState;
@@ -56,9 +56,7 @@ pub(super) async fn exchange_impersonation(
                 .filter(|a| a.status() == AccountStatus::Activated)
                 .filter(|a| Scope::for_account(a.id, a.role()).manages_customer(&customer))
                 .ok_or_else(invalid_link)?;
-            if customer.status() != AccountStatus::Activated {
-                return Err(customer_not_activated());
-            }
+            crate::customers::ensure_may_log_in_as(&customer)?;
             let kind = SessionKind {
                 impersonator_id: Some(actor.id),
                 read_only: code.read_only,
@@ -66,9 +64,6 @@ pub(super) async fn exchange_impersonation(
                     crate::clock::now() + chrono::Duration::minutes(IMPERSONATION_SESSION_MINUTES),
                 ),
             };
-            if !customer.allow_log_in_as {
-                return Err(log_in_as_disabled());
-            }
             let tokens = start_session(conn, &state2.jwt, &customer, kind, &origin)?;
             Actor::for_account(&customer.principal(), Some(actor.id), ip).record(
                 conn,

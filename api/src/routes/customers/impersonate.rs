@@ -2,14 +2,13 @@
 
 use actix_web::{post, web, HttpResponse};
 use chrono::Duration;
-use types::accounts::AccountStatus;
 use types::customers::{ImpersonateRequest, ImpersonationCode};
 use types::ErrorCode;
 
 use crate::auth::{secrets, Manager};
 use crate::db::parse_id;
 use crate::db::tokens::OneTimeTokenRow;
-use crate::error::{customer_not_activated, log_in_as_disabled, ApiError, ApiResult, AppError};
+use crate::error::{ApiError, ApiResult, AppError};
 use crate::routes::Valid;
 use crate::state::AppState;
 
@@ -55,12 +54,7 @@ pub(super) async fn impersonate_customer(
         .db
         .transaction(move |conn| {
             let customer = user.scope().find_customer(conn, id)?;
-            if customer.status() != AccountStatus::Activated {
-                return Err(customer_not_activated());
-            }
-            if !customer.allow_log_in_as {
-                return Err(log_in_as_disabled());
-            }
+            crate::customers::ensure_may_log_in_as(&customer)?;
             OneTimeTokenRow::insert_impersonation(
                 conn,
                 id,
